@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything installs itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test lint migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/microwork migrate --no-input
+
+demo: migrate
+	$(BIN)/microwork demo
+
+## make run: install, migrate, seed the demo, serve on http://127.0.0.1:8000 (SQLite, WAL)
+run: demo
+	MICROWORK_DEBUG=$${MICROWORK_DEBUG:-1} $(BIN)/microwork runserver --noreload $(HOST):$(PORT)
+
+## make test: install what tests need, then run the whole suite (DATABASE_URL picks the database)
+test: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/microwork makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+clean:
+	rm -rf $(VENV) var build *.egg-info src/*.egg-info

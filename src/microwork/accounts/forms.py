@@ -1,0 +1,78 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from microwork.accounts.enums import Role
+from microwork.accounts.models import User
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        required=False,
+        help_text=_("Requesters: shown to workers. Workers are only ever shown by worker id."),
+    )
+    role = forms.ChoiceField(
+        label=_("I want to"),
+        choices=[
+            (Role.WORKER, _("work on tasks (worker)")),
+            (Role.REQUESTER, _("publish tasks (requester)")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Role.WORKER,
+    )
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email already exists."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(
+                email=cleaned.get("email", ""), display_name=cleaned.get("display_name", "")
+            )
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True})
+    )
+
+
+class AdminUserCreationForm(forms.ModelForm):
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    class Meta:
+        model = User
+        fields = ["email", "role"]
+
+    def clean_password2(self):
+        if self.cleaned_data.get("password1") != self.cleaned_data.get("password2"):
+            raise forms.ValidationError(_("The two passwords differ."))
+        return self.cleaned_data["password2"]
+
+    def save(self, commit=True):
+        from microwork.common.ids import new_worker_id
+
+        user = super().save(commit=False)
+        user.email = user.email.lower()
+        user.set_password(self.cleaned_data["password1"])
+        if user.role == Role.WORKER and not user.worker_id:
+            user.worker_id = new_worker_id()
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,78 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microwork.accounts.enums import Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        # Plain user creation for admin and createsuperuser; the product path is
+        # accounts.services.user_sign_up(), which also gives workers their worker id.
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.setdefault("role", Role.REQUESTER)
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person on the platform: a worker or a requester (staff are either, with is_staff).
+
+    Workers are known to requesters only by `worker_id`, a stable pseudonym like MTurk's.
+    """
+
+    email = models.EmailField(_("email"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    worker_id = models.CharField(
+        _("worker id"), max_length=14, unique=True, null=True, blank=True, editable=False
+    )
+    is_staff = models.BooleanField(_("staff"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="worker", worker_id__isnull=False) | ~Q(role="worker"),
+                name="worker_has_worker_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[choice.value for choice in Role]), name="user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.worker_id if self.is_worker else self.email
+
+    @property
+    def is_worker(self) -> bool:
+        return self.role == Role.WORKER
+
+    @property
+    def is_requester(self) -> bool:
+        return self.role == Role.REQUESTER
+
+    @property
+    def public_name(self) -> str:
+        """What other users see: a requester's display name, a worker's pseudonym."""
+        if self.is_worker:
+            return self.worker_id or ""
+        return self.display_name or self.email.split("@", 1)[0]

@@ -1,0 +1,168 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microwork.common.ids import new_entity_id
+from microwork.projects.enums import BatchStatus, TemplateKind
+
+# MTurk's own bounds, so MTurk clients and habits carry over.
+MIN_DURATION_SECONDS = 30
+MAX_DURATION_SECONDS = 365 * 24 * 3600
+MAX_AUTO_APPROVAL_SECONDS = 30 * 24 * 3600
+MAX_ASSIGNMENTS_PER_TASK = 100
+
+
+class Project(models.Model):
+    """What a requester asks for: the template, the pay and the rules. MTurk calls it a HIT type."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=new_entity_id, editable=False)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=2000)
+    instructions = models.TextField(_("instructions"), blank=True)
+    keywords = models.CharField(_("keywords"), max_length=1000, blank=True)
+    reward_cents = models.BigIntegerField(_("reward per assignment"))
+    currency = models.CharField(max_length=3)
+    assignments_per_task = models.PositiveIntegerField(_("assignments per task"), default=1)
+    time_allotted_seconds = models.PositiveIntegerField(_("time allotted per assignment"))
+    lifetime_seconds = models.PositiveIntegerField(_("lifetime"))
+    auto_approval_delay_seconds = models.PositiveIntegerField(_("auto-approval delay"))
+    estimated_seconds = models.PositiveIntegerField(_("estimated time per task"))
+    template_kind = models.CharField(max_length=32, choices=TemplateKind.choices)
+    template_html = models.TextField(blank=True)
+    template_config = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reward_cents__gte=1), name="project_reward_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    assignments_per_task__gte=1, assignments_per_task__lte=MAX_ASSIGNMENTS_PER_TASK
+                ),
+                name="project_assignments_per_task_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    time_allotted_seconds__gte=MIN_DURATION_SECONDS,
+                    time_allotted_seconds__lte=MAX_DURATION_SECONDS,
+                ),
+                name="project_time_allotted_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    lifetime_seconds__gte=MIN_DURATION_SECONDS,
+                    lifetime_seconds__lte=MAX_DURATION_SECONDS,
+                ),
+                name="project_lifetime_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_approval_delay_seconds__lte=MAX_AUTO_APPROVAL_SECONDS),
+                name="project_auto_approval_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_seconds__gte=1), name="project_estimate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class Batch(models.Model):
+    """One upload of rows for a project; each row becomes a task."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="batches")
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(max_length=16, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    columns = models.JSONField(default=list)
+    task_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in BatchStatus]),
+                name="batch_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(published_at__isnull=False, expires_at__isnull=False),
+                name="batch_published_has_dates",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_expired(self, at=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (at or timezone.now())
+
+    def is_live(self, at=None) -> bool:
+        """Open for new assignments: published, not paused or cancelled, not past its lifetime."""
+        return self.status == BatchStatus.PUBLISHED and not self.is_expired(at)
+
+    def display_status(self, at=None) -> str:
+        if self.status in (BatchStatus.PUBLISHED, BatchStatus.PAUSED) and self.is_expired(at):
+            return str(_("Expired"))
+        return self.get_status_display()
+
+    def lifetime_end_from(self, start) -> "timezone.datetime":
+        return start + timedelta(seconds=self.project.lifetime_seconds)
+
+
+class Task(models.Model):
+    """One row of a batch, to be done by `max_assignments` different workers. MTurk's HIT."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=new_entity_id, editable=False)
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="tasks")
+    row_number = models.PositiveIntegerField()
+    input = models.JSONField()
+    max_assignments = models.PositiveIntegerField()
+    # Slots not held by a live (accepted, submitted, approved or rejected) assignment. Claims take
+    # one, returns and expiries give one back; the check constraints make over-assignment a
+    # database error rather than a silent overpayment.
+    open_slots = models.IntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(open_slots__gte=0), name="task_open_slots_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(open_slots__lte=F("max_assignments")),
+                name="task_open_slots_at_most_max",
+            ),
+            models.UniqueConstraint(fields=["batch", "row_number"], name="task_unique_row"),
+        ]
+        indexes = [
+            # The claim path scans a batch's tasks that still have a free slot, in order.
+            models.Index(
+                fields=["batch", "id"], condition=Q(open_slots__gt=0), name="task_claimable"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id

@@ -1,0 +1,256 @@
+"""Every write to projects, batches and tasks. One transaction each; views, the API and
+commands all come through here."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import User
+from microwork.common.ids import new_entity_id
+from microwork.projects import templating
+from microwork.projects.enums import BatchStatus, TemplateKind
+from microwork.projects.models import Batch, Project, Task
+from microwork.projects.upload import FileInvalid, RowError, open_reader
+
+# Fields that are the terms workers accept work under; they are frozen once work is published.
+TERMS_FIELDS = (
+    "reward_cents",
+    "assignments_per_task",
+    "time_allotted_seconds",
+    "auto_approval_delay_seconds",
+    "template_kind",
+    "template_html",
+    "template_config",
+)
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "instructions",
+    "keywords",
+    "lifetime_seconds",
+    "estimated_seconds",
+    *TERMS_FIELDS,
+)
+INSERT_CHUNK = 1000
+MAX_REPORTED_ERRORS = 200
+
+
+class BatchStateError(Exception):
+    """The batch is not in a state that allows this action."""
+
+
+class ProjectTermsLocked(Exception):
+    """Pay, time or template cannot change once a batch of the project has been published."""
+
+
+@dataclass
+class BatchUploadInvalid(Exception):
+    errors: list[RowError]
+    error_count: int = 0
+    rows_read: int = 0
+    columns: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(str(error) for error in self.errors[:5])
+
+
+def _validate_template(project: Project) -> None:
+    try:
+        if project.template_kind == TemplateKind.IMAGE_CLASSIFICATION:
+            config = templating.ImageClassificationConfig.from_dict(project.template_config)
+            project.template_config = config.to_dict()
+            project.template_html = ""
+        else:
+            templating.validate_custom_html(project.template_html)
+            project.template_config = {}
+    except templating.TemplateInvalid as error:
+        field_name = (
+            "template_html"
+            if project.template_kind == TemplateKind.CUSTOM_HTML
+            else "template_config"
+        )
+        raise ValidationError({field_name: str(error)}) from None
+
+
+def _validate_project(project: Project) -> None:
+    _validate_template(project)
+    project.full_clean(exclude=["requester", "public_id"])
+
+
+@transaction.atomic
+def project_create(*, requester: User, **fields) -> Project:
+    """Create a project for `requester`; raise ValidationError naming the bad fields."""
+    if not requester.is_requester:
+        raise ValidationError(_("Only requesters can create projects."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    project = Project(requester=requester, currency=settings.MICROWORK_CURRENCY, **fields)
+    _validate_project(project)
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, **fields) -> Project:
+    """Change a project; pay, time and template only while no batch has been published."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown project fields: {sorted(unknown)}")
+    changed_terms = [
+        name for name in TERMS_FIELDS if name in fields and fields[name] != getattr(project, name)
+    ]
+    if changed_terms and project.batches.exclude(status=BatchStatus.DRAFT).exists():
+        raise ProjectTermsLocked(changed_terms)
+    for name, value in fields.items():
+        setattr(project, name, value)
+    _validate_project(project)
+    project.save()
+    return project
+
+
+def project_required_columns(project: Project) -> list[str]:
+    source = templating.template_source(
+        project.template_kind, project.template_html, project.template_config
+    )
+    return templating.placeholders(source)
+
+
+@transaction.atomic
+def batch_create_from_upload(*, project: Project, file, filename: str, name: str = "") -> Batch:
+    """Create a draft batch with one task per row of a CSV or JSONL file.
+
+    The file is read as a stream and tasks are inserted in chunks, so memory stays flat. Any bad
+    row refuses the whole file: reading goes on to report every bad row and column (up to
+    MAX_REPORTED_ERRORS), then BatchUploadInvalid is raised and the transaction rolls back, so
+    no batch and no task is left behind.
+    """
+    required = project_required_columns(project)
+    batch = Batch.objects.create(project=project, name=name.strip() or filename or _("Batch"))
+    errors: list[RowError] = []
+    error_count = 0
+    rows_read = 0
+    reader = None
+
+    def report(error: RowError) -> None:
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_REPORTED_ERRORS:
+            errors.append(error)
+
+    try:
+        reader = open_reader(file, filename)
+        if reader.format == "csv":
+            missing = [column for column in required if column not in reader.columns]
+            if missing:
+                raise FileInvalid(
+                    RowError(
+                        1,
+                        ", ".join(missing),
+                        _("the template needs this column, the file lacks it"),
+                    )
+                )
+        pending: list[Task] = []
+        redundancy = project.assignments_per_task
+        for row in reader:
+            rows_read += 1
+            for error in row.errors:
+                report(error)
+            if row.values is None:
+                continue
+            for column in required:
+                value = row.values.get(column)
+                if value is None:
+                    report(RowError(row.number, column, _("missing, but the template uses it")))
+                elif not value.strip():
+                    report(RowError(row.number, column, _("empty, but the template uses it")))
+            if error_count:
+                continue  # keep reading to report every bad row, but write nothing more
+            pending.append(
+                Task(
+                    public_id=new_entity_id(),
+                    batch=batch,
+                    row_number=rows_read,
+                    input=row.values,
+                    max_assignments=redundancy,
+                    open_slots=redundancy,
+                )
+            )
+            if len(pending) >= INSERT_CHUNK:
+                Task.objects.bulk_create(pending)
+                pending.clear()
+    except FileInvalid as invalid:
+        report(invalid.error)
+    if not error_count and rows_read == 0:
+        report(RowError(None, None, _("the file has no rows after the header")))
+    if error_count:
+        columns = list(reader.columns) if reader is not None else []
+        raise BatchUploadInvalid(
+            errors=errors, error_count=error_count, rows_read=rows_read, columns=columns
+        )
+    Task.objects.bulk_create(pending)
+    batch.columns = list(reader.columns)
+    batch.task_count = rows_read
+    batch.save(update_fields=["columns", "task_count"])
+    return batch
+
+
+def _locked_batch(batch: Batch) -> Batch:
+    return Batch.objects.select_for_update().select_related("project").get(pk=batch.pk)
+
+
+@transaction.atomic
+def batch_publish(*, batch: Batch) -> Batch:
+    """Open a draft batch to workers for the project's lifetime."""
+    batch = _locked_batch(batch)
+    if batch.status != BatchStatus.DRAFT:
+        raise BatchStateError(_("Only a draft batch can be published."))
+    if batch.task_count == 0:
+        raise BatchStateError(_("The batch has no tasks."))
+    now = timezone.now()
+    batch.status = BatchStatus.PUBLISHED
+    batch.published_at = now
+    batch.expires_at = batch.lifetime_end_from(now)
+    batch.save(update_fields=["status", "published_at", "expires_at"])
+    return batch
+
+
+@transaction.atomic
+def batch_pause(*, batch: Batch) -> Batch:
+    """Stop handing out new assignments; work already accepted can still be submitted."""
+    batch = _locked_batch(batch)
+    if batch.status != BatchStatus.PUBLISHED or batch.is_expired():
+        raise BatchStateError(_("Only a live batch can be paused."))
+    batch.status = BatchStatus.PAUSED
+    batch.save(update_fields=["status"])
+    return batch
+
+
+@transaction.atomic
+def batch_resume(*, batch: Batch) -> Batch:
+    batch = _locked_batch(batch)
+    if batch.status != BatchStatus.PAUSED or batch.is_expired():
+        raise BatchStateError(_("Only a paused batch that has not expired can be resumed."))
+    batch.status = BatchStatus.PUBLISHED
+    batch.save(update_fields=["status"])
+    return batch
+
+
+@transaction.atomic
+def batch_cancel(*, batch: Batch) -> Batch:
+    """End a batch for good: no new assignments. Accepted work can still be submitted and paid."""
+    batch = _locked_batch(batch)
+    if batch.status == BatchStatus.CANCELLED:
+        raise BatchStateError(_("The batch is already cancelled."))
+    batch.status = BatchStatus.CANCELLED
+    batch.cancelled_at = timezone.now()
+    if batch.published_at is None:
+        batch.published_at = batch.cancelled_at
+        batch.expires_at = batch.cancelled_at
+    batch.save(update_fields=["status", "cancelled_at", "published_at", "expires_at"])
+    return batch

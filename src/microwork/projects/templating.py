@@ -1,0 +1,155 @@
+"""Task templates: MTurk-style HTML with ${column} placeholders, and the ready-made kinds.
+
+A template is HTML that the worker's browser shows inside a sandboxed frame; its form fields are
+the answer. Placeholders are replaced by the row's values, HTML-escaped (quotes included), so a
+value is safe in text and in a quoted attribute alike.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from microwork.projects.enums import TemplateKind
+
+PLACEHOLDER = re.compile(r"\$\{\s*([A-Za-z0-9_][A-Za-z0-9_.\- ]*?)\s*\}")
+# Field names the platform adds to every task form; a template must not use them.
+RESERVED_FIELDS = frozenset({"assignmentId", "mw_token"})
+MAX_TEMPLATE_LENGTH = 200_000
+
+
+class TemplateInvalid(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImageClassificationConfig:
+    image_column: str
+    labels: tuple[str, ...]
+    question: str
+
+    ANSWER_FIELD = "label"
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImageClassificationConfig":
+        labels = tuple(str(label).strip() for label in data.get("labels", []) if str(label).strip())
+        if len(labels) < 2:
+            raise TemplateInvalid(_("Give at least two labels."))
+        if len(set(labels)) != len(labels):
+            raise TemplateInvalid(_("Each label must be different."))
+        if len(labels) > 50:
+            raise TemplateInvalid(_("Give at most 50 labels."))
+        image_column = str(data.get("image_column", "")).strip()
+        if not PLACEHOLDER.fullmatch("${" + image_column + "}"):
+            raise TemplateInvalid(
+                _("The image column name may hold letters, digits, spaces, “_”, “.” and “-”.")
+            )
+        return cls(image_column, labels, str(data.get("question", "")).strip())
+
+    def to_dict(self) -> dict:
+        return {
+            "image_column": self.image_column,
+            "labels": list(self.labels),
+            "question": self.question,
+        }
+
+
+def placeholders(template_html: str) -> list[str]:
+    """The distinct column names a template uses, in order of first use."""
+    seen: dict[str, None] = {}
+    for match in PLACEHOLDER.finditer(template_html):
+        seen.setdefault(match.group(1), None)
+    return list(seen)
+
+
+def validate_custom_html(template_html: str) -> None:
+    """Raise TemplateInvalid if the HTML cannot serve as a task template."""
+    if not template_html.strip():
+        raise TemplateInvalid(_("The template is empty."))
+    if len(template_html) > MAX_TEMPLATE_LENGTH:
+        raise TemplateInvalid(
+            _("The template is longer than %(limit)d characters.") % {"limit": MAX_TEMPLATE_LENGTH}
+        )
+    if re.search(r"<\s*form[\s>]", template_html, re.IGNORECASE):
+        raise TemplateInvalid(
+            _("Leave out the <form> tag: the platform wraps your fields in its own form.")
+        )
+    for name in RESERVED_FIELDS:
+        if re.search(rf"name\s*=\s*[\"']?{name}\b", template_html):
+            raise TemplateInvalid(_("The field name “%(name)s” is reserved.") % {"name": name})
+    if not re.search(r"<\s*(input|textarea|select|button)[\s>]", template_html, re.IGNORECASE):
+        raise TemplateInvalid(_("The template has no form field, so workers could not answer."))
+
+
+def image_classification_html(config: ImageClassificationConfig) -> str:
+    """The HTML of the ready-made image classification template (one required choice)."""
+    question = html.escape(config.question or _("Which label fits this image best?"))
+    alt = html.escape(_("The image to classify"))
+    choices = "\n".join(
+        f'  <label class="mw-choice"><input type="radio" name="{config.ANSWER_FIELD}" '
+        f'value="{html.escape(label)}" required> {html.escape(label)}</label>'
+        for label in config.labels
+    )
+    return (
+        f'<figure class="mw-image"><img src="${{{config.image_column}}}" alt="{alt}"></figure>\n'
+        f'<fieldset class="mw-choices">\n  <legend>{question}</legend>\n{choices}\n</fieldset>\n'
+    )
+
+
+def template_source(kind: str, template_html: str, config: dict) -> str:
+    """The HTML with placeholders for any kind of template."""
+    if kind == TemplateKind.IMAGE_CLASSIFICATION:
+        return image_classification_html(ImageClassificationConfig.from_dict(config))
+    return template_html
+
+
+def render(source: str, row: dict) -> str:
+    """Fill each ${column} with the row's value, escaped for HTML text and attributes."""
+    return PLACEHOLDER.sub(
+        lambda match: html.escape(str(row.get(match.group(1), "")), quote=True), source
+    )
+
+
+class AnswerInvalid(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+MAX_ANSWER_FIELDS = 200
+MAX_ANSWER_CHARS = 65_536
+
+
+def clean_answers(
+    kind: str, config: dict, fields: dict[str, list[str]]
+) -> dict[str, str | list[str]]:
+    """Turn submitted form fields into the stored answer, or raise AnswerInvalid naming the field.
+
+    A field sent once is stored as a string, a field sent several times (checkboxes) as a list.
+    """
+    answers: dict[str, str | list[str]] = {}
+    total = 0
+    for name, values in fields.items():
+        if name in RESERVED_FIELDS or name == "csrfmiddlewaretoken":
+            continue
+        total += len(name) + sum(len(value) for value in values)
+        answers[name] = values[0] if len(values) == 1 else list(values)
+    if not answers:
+        raise AnswerInvalid("", _("The answer is empty: fill in the task before submitting."))
+    if len(answers) > MAX_ANSWER_FIELDS:
+        raise AnswerInvalid(
+            "", _("The answer has more than %(n)d fields.") % {"n": MAX_ANSWER_FIELDS}
+        )
+    if total > MAX_ANSWER_CHARS:
+        raise AnswerInvalid(
+            "", _("The answer is longer than %(n)d characters.") % {"n": MAX_ANSWER_CHARS}
+        )
+    if kind == TemplateKind.IMAGE_CLASSIFICATION:
+        image = ImageClassificationConfig.from_dict(config)
+        label = answers.get(image.ANSWER_FIELD)
+        if not isinstance(label, str) or label not in image.labels:
+            raise AnswerInvalid(image.ANSWER_FIELD, _("Choose exactly one of the labels."))
+        answers = {image.ANSWER_FIELD: label}
+    return answers

@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microwork.common.ids import new_entity_id
+from microwork.projects.models import Task
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
+
+
+class Assignment(models.Model):
+    """One worker's go at one task, from accept to review."""
+
+    public_id = models.CharField(max_length=30, unique=True, default=new_entity_id, editable=False)
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    state = models.CharField(
+        max_length=16, choices=AssignmentState.choices, default=AssignmentState.ACCEPTED
+    )
+    accepted_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # When it stopped being accepted without an answer (returned or expired).
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(null=True, blank=True)
+    work_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # The requester's reason for a rejection, or feedback with an approval (MTurk RequesterFeedback).
+    feedback = models.TextField(_("feedback"), blank=True, max_length=1024)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            # No worker gets the same task twice, not even after returning it.
+            models.UniqueConstraint(
+                fields=["task", "worker"], name="assignment_one_per_worker_task"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[choice.value for choice in AssignmentState]),
+                name="assignment_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=list(ANSWERED_STATES))
+                | Q(answers__isnull=False, submitted_at__isnull=False, work_seconds__isnull=False),
+                name="assignment_answered_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(feedback=""),
+                name="assignment_rejection_has_reason",
+            ),
+        ]
+        indexes = [
+            # The expiry sweep: accepted assignments by deadline.
+            models.Index(
+                fields=["deadline"], condition=Q(state="accepted"), name="assignment_live_deadline"
+            ),
+            models.Index(fields=["worker", "-accepted_at"], name="assignment_worker_history"),
+            models.Index(fields=["task", "state"], name="assignment_task_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    def is_overdue(self, at=None) -> bool:
+        return self.state == AssignmentState.ACCEPTED and self.deadline <= (at or timezone.now())
+
+    @property
+    def shown_state(self) -> str:
+        """The state as a person should see it: an overdue accepted assignment is expired,
+        even before a sweep has written that down."""
+        if self.is_overdue():
+            return AssignmentState.EXPIRED.label
+        return self.get_state_display()
+
+    @property
+    def seconds_left(self) -> int:
+        return max(0, int((self.deadline - timezone.now()).total_seconds()))

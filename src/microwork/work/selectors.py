@@ -1,0 +1,131 @@
+"""Reads of work: the marketplace, a worker's history, a batch's progress and results."""
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from microwork.accounts.models import User
+from microwork.common.money import hourly_rate_cents
+from microwork.projects.enums import BatchStatus
+from microwork.projects.models import Batch, Project, Task
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.models import Assignment
+
+# Below this many submissions the measured median says little; show the requester's estimate.
+MIN_SUBMISSIONS_FOR_MEDIAN = 5
+
+
+def _open_tasks(now):
+    return Task.objects.filter(
+        batch__status=BatchStatus.PUBLISHED, batch__expires_at__gt=now, open_slots__gt=0
+    )
+
+
+def projects_available_for_worker(*, worker: User):
+    """Projects with at least one task this worker can accept, with `slots_available` and
+    `tasks_for_you` annotations, newest first."""
+    now = timezone.now()
+    for_worker = (
+        _open_tasks(now)
+        .filter(batch__project=OuterRef("pk"))
+        .exclude(pk__in=Assignment.objects.filter(worker=worker).values("task_id"))
+    )
+    slots = (
+        _open_tasks(now)
+        .filter(batch__project=OuterRef("pk"))
+        .order_by()
+        .values("batch__project")
+        .annotate(total=Sum("open_slots"))
+        .values("total")
+    )
+    return (
+        Project.objects.filter(Exists(for_worker))
+        .select_related("requester")
+        .annotate(slots_available=Coalesce(Subquery(slots, output_field=IntegerField()), 0))
+        .order_by("-created_at")
+    )
+
+
+def median_work_seconds(assignments) -> int | None:
+    """The median of work_seconds over answered assignments, computed in the database."""
+    answered = assignments.filter(state__in=list(ANSWERED_STATES)).order_by("work_seconds")
+    count = answered.count()
+    if count == 0:
+        return None
+    values = answered.values_list("work_seconds", flat=True)
+    if count % 2:
+        return values[count // 2]
+    low, high = values[count // 2 - 1 : count // 2 + 1]
+    return (low + high) // 2
+
+
+def project_pay_facts(project: Project) -> dict:
+    """What a worker should know about pay before accepting: reward, time estimate, measured
+    median (once there are enough submissions) and the hourly rate they imply."""
+    assignments = Assignment.objects.filter(task__batch__project=project)
+    answered = assignments.filter(state__in=list(ANSWERED_STATES)).count()
+    median = median_work_seconds(assignments) if answered >= MIN_SUBMISSIONS_FOR_MEDIAN else None
+    seconds = median or project.estimated_seconds
+    return {
+        "reward_cents": project.reward_cents,
+        "estimated_seconds": project.estimated_seconds,
+        "median_seconds": median,
+        "submissions": answered,
+        "hourly_cents": hourly_rate_cents(reward_cents=project.reward_cents, seconds=seconds),
+        "hourly_is_measured": median is not None,
+    }
+
+
+def batch_progress(batch: Batch) -> dict:
+    """Counts for the progress page: tasks and assignments by state, median time, hourly rate."""
+    assignments = Assignment.objects.filter(task__batch=batch)
+    by_state = dict(assignments.order_by().values_list("state").annotate(n=Count("pk")))
+    states = {state.value: by_state.get(state.value, 0) for state in AssignmentState}
+    tasks = Task.objects.filter(batch=batch)
+    task_counts = tasks.aggregate(
+        total=Count("pk"),
+        with_open_slots=Count("pk", filter=Q(open_slots__gt=0)),
+    )
+    completed = (
+        tasks.annotate(
+            answered=Count("assignments", filter=Q(assignments__state__in=list(ANSWERED_STATES)))
+        )
+        .filter(answered__gte=batch.project.assignments_per_task)
+        .count()
+    )
+    median = median_work_seconds(assignments)
+    slots = task_counts["total"] * batch.project.assignments_per_task
+    answered = sum(states[state] for state in ANSWERED_STATES)
+    return {
+        "tasks_total": task_counts["total"],
+        "tasks_with_open_slots": task_counts["with_open_slots"],
+        "tasks_completed": completed,
+        "assignments": states,
+        "slots_total": slots,
+        "answered": answered,
+        "percent_done": int(answered * 100 // slots) if slots else 0,
+        "median_seconds": median,
+        "hourly_cents": hourly_rate_cents(reward_cents=batch.project.reward_cents, seconds=median),
+    }
+
+
+def worker_history(*, worker: User):
+    return (
+        Assignment.objects.filter(worker=worker)
+        .select_related("task__batch__project__requester")
+        .order_by("-accepted_at")
+    )
+
+
+def worker_open_assignment(*, worker: User, project: Project) -> Assignment | None:
+    """The worker's current accepted assignment in a project, if any (to resume after a reload)."""
+    return (
+        Assignment.objects.filter(
+            worker=worker,
+            task__batch__project=project,
+            state=AssignmentState.ACCEPTED,
+            deadline__gt=timezone.now(),
+        )
+        .order_by("accepted_at")
+        .first()
+    )

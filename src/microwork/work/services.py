@@ -1,0 +1,281 @@
+"""The assignment lifecycle: claim, submit, return, expire, review. One transaction each.
+
+Lock order, everywhere: assignment rows (by id), then task rows (by id). Claims lock only the
+task row they hand out (SKIP LOCKED on PostgreSQL), never the batch, so concurrent accepts on one
+batch do not queue behind each other.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import User
+from microwork.projects import templating
+from microwork.projects.enums import BatchStatus
+from microwork.projects.models import Project, Task
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
+
+# A rejection can be overturned (approved after all) within this time, as on MTurk.
+OVERTURN_WINDOW = timedelta(days=30)
+MAX_FEEDBACK = 1024
+
+
+class WorkRefused(Exception):
+    """A worker or requester action that the rules refuse; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NoTaskAvailable(WorkRefused):
+    pass
+
+
+class AssignmentNotOpen(WorkRefused):
+    pass
+
+
+class DeadlinePassed(WorkRefused):
+    pass
+
+
+class ReviewRefused(WorkRefused):
+    pass
+
+
+def assignments_expire_overdue(*, now=None) -> int:
+    """Mark accepted assignments past their deadline as expired and give their slots back.
+
+    Time-based rules must hold with no background process, so this runs at the start of every
+    claim and before progress is counted; a job may also run it. Returns how many expired.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # SKIP LOCKED: an assignment being submitted right now is left to that submit.
+        overdue = list(
+            Assignment.objects.select_for_update(skip_locked=True)
+            .filter(state=AssignmentState.ACCEPTED, deadline__lte=now)
+            .order_by("pk")
+            .values_list("pk", "task_id")
+        )
+        if not overdue:
+            return 0
+        Assignment.objects.filter(pk__in=[pk for pk, _task in overdue]).update(
+            state=AssignmentState.EXPIRED, ended_at=now
+        )
+        for task_id, count in sorted(Counter(task for _pk, task in overdue).items()):
+            Task.objects.filter(pk=task_id).update(open_slots=F("open_slots") + count)
+    return len(overdue)
+
+
+def _live_tasks(project: Project, now):
+    return Task.objects.filter(
+        batch__project=project,
+        batch__status=BatchStatus.PUBLISHED,
+        batch__expires_at__gt=now,
+        open_slots__gt=0,
+    )
+
+
+def assignment_claim_next(*, worker: User, project: Project) -> Assignment:
+    """Give `worker` the next task of `project` with a free slot that they have not had.
+
+    Raise NoTaskAvailable if there is none. A task never gets more slot-holding assignments than
+    its redundancy: the row is locked and its counter checked by a constraint.
+    """
+    if not worker.is_worker:
+        raise NoTaskAvailable(_("Only workers can accept tasks."))
+    assignments_expire_overdue()
+    for _attempt in range(3):
+        try:
+            return _claim_once(worker=worker, project=project)
+        except IntegrityError:
+            # The same worker claimed the same task from two tabs at once; try the next task.
+            continue
+    raise NoTaskAvailable(_("There is no task left for you in this project."))
+
+
+@transaction.atomic
+def _claim_once(*, worker: User, project: Project) -> Assignment:
+    now = timezone.now()
+    done_by_worker = Assignment.objects.filter(worker=worker, task__batch__project=project).values(
+        "task_id"
+    )
+    task = (
+        _live_tasks(project, now)
+        .exclude(pk__in=done_by_worker)
+        .order_by("pk")
+        .select_for_update(skip_locked=True, of=("self",))
+        .first()
+    )
+    if task is None:
+        raise NoTaskAvailable(_("There is no task left for you in this project."))
+    return _hand_out(task=task, worker=worker, project=project, now=now)
+
+
+def _hand_out(*, task: Task, worker: User, project: Project, now) -> Assignment:
+    Task.objects.filter(pk=task.pk).update(open_slots=F("open_slots") - 1)
+    with transaction.atomic():  # a savepoint, so a duplicate surfaces as IntegrityError cleanly
+        return Assignment.objects.create(
+            task=task,
+            worker=worker,
+            accepted_at=now,
+            deadline=now + timedelta(seconds=project.time_allotted_seconds),
+        )
+
+
+def assignment_claim(*, worker: User, task: Task) -> Assignment:
+    """Accept one given task (MTurk's "accept this HIT"); refuse with a reason otherwise."""
+    if not worker.is_worker:
+        raise NoTaskAvailable(_("Only workers can accept tasks."))
+    assignments_expire_overdue()
+    now = timezone.now()
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("batch__project").get(pk=task.pk)
+        if not task.batch.is_live(now):
+            raise NoTaskAvailable(
+                _("This task is not open: its batch is paused, cancelled or expired.")
+            )
+        if Assignment.objects.filter(task=task, worker=worker).exists():
+            raise NoTaskAvailable(_("You have already worked on this task."))
+        if task.open_slots <= 0:
+            raise NoTaskAvailable(_("This task has all the workers it needs."))
+        return _hand_out(task=task, worker=worker, project=task.batch.project, now=now)
+
+
+def _locked_open_assignment(assignment: Assignment, worker: User | None) -> Assignment:
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task__batch__project")
+        .get(pk=assignment.pk)
+    )
+    if worker is not None and locked.worker_id != worker.pk:
+        raise AssignmentNotOpen(_("This assignment is not yours."))
+    if locked.state != AssignmentState.ACCEPTED:
+        raise AssignmentNotOpen(
+            _("This assignment is already %(state)s.")
+            % {"state": locked.get_state_display().lower()}
+        )
+    return locked
+
+
+def assignment_submit(
+    *, assignment: Assignment, fields: dict[str, list[str]], worker: User | None = None
+) -> Assignment:
+    """Store the worker's answer. `fields` are the posted form fields (name -> values).
+
+    `worker` is checked when the call comes with a session; a frame submission is authorised by
+    its token instead (work/frame.py) and passes None. Refused, with nothing stored: a second
+    submit, someone else's assignment, a passed deadline (the assignment then expires), an
+    invalid answer.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked_open_assignment(assignment, worker)
+        if locked.deadline > now:
+            project = locked.task.batch.project
+            try:
+                answers = templating.clean_answers(
+                    project.template_kind, project.template_config, fields
+                )
+            except templating.AnswerInvalid as error:
+                raise WorkRefused(error.message) from None
+            locked.state = AssignmentState.SUBMITTED
+            locked.answers = answers
+            locked.submitted_at = now
+            locked.work_seconds = max(0, int((now - locked.accepted_at).total_seconds()))
+            locked.save(update_fields=["state", "answers", "submitted_at", "work_seconds"])
+            return locked
+    assignments_expire_overdue(now=now)
+    raise DeadlinePassed(
+        _("The time allotted for this assignment has run out; the answer was not kept.")
+    )
+
+
+@transaction.atomic
+def assignment_return(*, assignment: Assignment, worker: User) -> Assignment:
+    """Give an accepted assignment back (skip); its slot goes back to the pool."""
+    locked = _locked_open_assignment(assignment, worker)
+    locked.state = AssignmentState.RETURNED
+    locked.ended_at = timezone.now()
+    locked.save(update_fields=["state", "ended_at"])
+    Task.objects.filter(pk=locked.task_id).update(open_slots=F("open_slots") + 1)
+    return locked
+
+
+def _check_reviewer(assignment: Assignment, requester: User) -> None:
+    if assignment.task.batch.project.requester_id != requester.pk:
+        raise ReviewRefused(_("This assignment is not from one of your projects."))
+
+
+@transaction.atomic
+def assignment_approve(
+    *, assignment: Assignment, requester: User, feedback: str = ""
+) -> Assignment:
+    """Approve a submission, or overturn a rejection within 30 days."""
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task__batch__project")
+        .get(pk=assignment.pk)
+    )
+    _check_reviewer(locked, requester)
+    now = timezone.now()
+    if locked.state == AssignmentState.REJECTED:
+        if locked.reviewed_at and now - locked.reviewed_at > OVERTURN_WINDOW:
+            raise ReviewRefused(_("A rejection can only be overturned within 30 days."))
+    elif locked.state != AssignmentState.SUBMITTED:
+        raise ReviewRefused(
+            _("Only submitted work can be approved; this one is %(state)s.")
+            % {"state": locked.get_state_display().lower()}
+        )
+    # TODO(#3): pay the reward from escrow in the same transaction.
+    locked.state = AssignmentState.APPROVED
+    locked.reviewed_at = now
+    locked.feedback = feedback.strip()[:MAX_FEEDBACK]
+    locked.save(update_fields=["state", "reviewed_at", "feedback"])
+    return locked
+
+
+@transaction.atomic
+def assignment_reject(*, assignment: Assignment, requester: User, reason: str) -> Assignment:
+    """Reject a submission; a reason is required and is shown to the worker."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewRefused(_("A rejection needs a reason; the worker will see it."))
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task__batch__project")
+        .get(pk=assignment.pk)
+    )
+    _check_reviewer(locked, requester)
+    if locked.state != AssignmentState.SUBMITTED:
+        raise ReviewRefused(
+            _("Only submitted work can be rejected; this one is %(state)s.")
+            % {"state": locked.get_state_display().lower()}
+        )
+    locked.state = AssignmentState.REJECTED
+    locked.reviewed_at = timezone.now()
+    locked.feedback = reason[:MAX_FEEDBACK]
+    locked.save(update_fields=["state", "reviewed_at", "feedback"])
+    return locked
+
+
+@transaction.atomic
+def assignments_review(*, assignments, requester: User, approve: bool, reason: str = "") -> int:
+    """Approve or reject many submissions at once: all or none. Returns how many."""
+    if not approve and not (reason or "").strip():
+        raise ReviewRefused(_("A rejection needs a reason; the worker will see it."))
+    count = 0
+    for assignment in sorted(assignments, key=lambda item: item.pk):
+        if approve:
+            assignment_approve(assignment=assignment, requester=requester, feedback=reason)
+        else:
+            assignment_reject(assignment=assignment, requester=requester, reason=reason)
+        count += 1
+    return count
