@@ -12,7 +12,14 @@ left the accepted state, so it cannot be used twice.
 """
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.safestring import mark_safe
+
+from microwork.projects import templating
+from microwork.projects.models import Project
+from microwork.work.models import Assignment
 
 _SALT = "microwork.work.frame-token"
 SANDBOX = "allow-forms allow-scripts"
@@ -45,3 +52,48 @@ def frame_policy() -> str:
             "base-uri 'none'",
         ]
     )
+
+
+# The MTurk convention: a previewed task's form says it has no assignment yet.
+PREVIEW_ASSIGNMENT_ID = "ASSIGNMENT_ID_NOT_AVAILABLE"
+
+
+def render_frame_document(
+    *,
+    project: Project,
+    task_input: dict,
+    assignment: Assignment | None = None,
+    submit_url: str | None = None,
+    preview: bool = True,
+) -> HttpResponse:
+    """The whole HTML document of a task frame, with the frame's own sandboxing CSP.
+
+    The requester's template is filled with `task_input` (the values escaped by
+    templating.render) and put in the platform's form, which adds `assignmentId` and `mw_token`.
+    In preview the submit button is disabled and there is no token.
+    """
+    source = templating.template_source(
+        project.template_kind, project.template_html, project.template_config
+    )
+    if preview or assignment is None:
+        assignment_id, token = PREVIEW_ASSIGNMENT_ID, ""
+    else:
+        assignment_id, token = assignment.public_id, frame_token(assignment.public_id)
+    context = {
+        "project": project,
+        # Requester HTML is not escaped on purpose: it is the task itself. It is untrusted, and
+        # the sandbox (iframe attribute and CSP header) is what contains it.
+        "task_html": mark_safe(templating.render(source, task_input)),  # noqa: S308
+        "assignment_id": assignment_id,
+        "token": token,
+        "submit_url": submit_url or "",
+        "preview": preview,
+    }
+    return frame_response(render_to_string("work/frame.html", context))
+
+
+def frame_response(content: str, *, status: int = 200) -> HttpResponse:
+    """A response for the task frame: the sandboxing CSP, which the platform middleware keeps."""
+    response = HttpResponse(content, status=status)
+    response["Content-Security-Policy"] = frame_policy()
+    return response
