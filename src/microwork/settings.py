@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "microwork.accounts",
     "microwork.projects",
     "microwork.work",
+    "microwork.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from microwork.demo.services import demo_seed
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Seed a local demo (a requester, three workers, an admin and a published batch of "
+        "shape pictures) and print the logins. Safe to run again. For local use only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--tasks", type=int, default=50, help=gettext_lazy("How many pictures (tasks).")
+        )
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help=gettext_lazy("The address the platform is served at, for the summary."),
+        )
+
+    def handle(self, *args, tasks: int, url: str, **options):
+        summary = demo_seed(media_root=settings.MEDIA_ROOT, task_count=tasks)
+        url = url.rstrip("/")
+        write = self.stdout.write
+        if summary.created:
+            write(self.style.SUCCESS(_("The demo is ready.")))
+        else:
+            write(_("The demo was already there; nothing was added."))
+        write("")
+        write(
+            _("Open %(url)s and log in with the password “%(password)s” as:")
+            % {"url": url, "password": summary.password}
+        )
+        write(_("  requester  %(email)s") % {"email": summary.requester_email})
+        for email in summary.worker_emails:
+            write(_("  worker     %(email)s") % {"email": email})
+        write(
+            _("  admin      %(email)s   (Django admin at %(url)s/admin/)")
+            % {"email": summary.admin_email, "url": url}
+        )
+        write("")
+        write(
+            _("Project “%(title)s”: %(tasks)d pictures, 3 workers each, batch %(status)s.")
+            % {
+                "title": summary.project.title,
+                "tasks": summary.batch.task_count,
+                "status": summary.batch.display_status().lower(),
+            }
+        )
+        write(_("Try: log in as a worker, accept a task, pick the shape, “Submit and next”."))
+        write(_("     Then as the requester: watch progress, review, download the results;"))
+        write(_("     the Input.true_shape column holds the right answer for each picture."))
+        write(
+            self.style.WARNING(
+                _("The demo password is public: use the demo on your own machine only.")
+            )
+        )
