@@ -129,3 +129,26 @@ def worker_open_assignment(*, worker: User, project: Project) -> Assignment | No
         .order_by("accepted_at")
         .first()
     )
+
+
+def task_to_preview_for_worker(*, worker: User, project: Project) -> Task | None:
+    """The task a worker would see in a preview: the first one of the project they could
+    accept now (live batch, free slot, not had before), or None."""
+    return (
+        _open_tasks(timezone.now())
+        .filter(batch__project=project)
+        .exclude(pk__in=Assignment.objects.filter(worker=worker).values("task_id"))
+        .order_by("pk")
+        .first()
+    )
+
+
+def worker_open_assignments(*, worker: User):
+    """The worker's accepted assignments still within their deadline, oldest first."""
+    return (
+        Assignment.objects.filter(
+            worker=worker, state=AssignmentState.ACCEPTED, deadline__gt=timezone.now()
+        )
+        .select_related("task__batch__project")
+        .order_by("accepted_at")
+    )

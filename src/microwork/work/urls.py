@@ -1,2 +1,20 @@
+from django.urls import path
+
+from microwork.work import views
+
 app_name = "work"
-urlpatterns = []
+urlpatterns = [
+    path("", views.marketplace, name="marketplace"),
+    path("projects/<str:public_id>/", views.project_preview, name="project-preview"),
+    path(
+        "projects/<str:public_id>/frame/",
+        views.project_preview_frame,
+        name="project-preview-frame",
+    ),
+    path("projects/<str:public_id>/accept/", views.project_accept, name="project-accept"),
+    path("assignments/<str:public_id>/", views.assignment_detail, name="assignment-detail"),
+    path("assignments/<str:public_id>/frame/", views.assignment_frame, name="assignment-frame"),
+    path("assignments/<str:public_id>/return/", views.assignment_return, name="assignment-return"),
+    path("submit/", views.submit, name="submit"),
+    path("history/", views.history, name="history"),
+]

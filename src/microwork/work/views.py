@@ -1,0 +1,304 @@
+"""The worker's pages: find work, preview, accept, do it in the sandboxed frame, return, history.
+
+The work page shows the task in a sandboxed frame (work/frame.py). The frame and the submit
+endpoint are authorised by the assignment's frame token, not by the session: the frame's
+opaque origin sends no cookies and cannot carry a CSRF token from the platform.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from microwork.accounts.decorators import worker_required
+from microwork.common.money import format_money
+from microwork.projects.models import Project
+from microwork.work import selectors, services
+from microwork.work.enums import AssignmentState
+from microwork.work.frame import (
+    frame_response,
+    frame_token,
+    frame_token_is_valid,
+    render_frame_document,
+)
+from microwork.work.models import Assignment
+
+MARKETPLACE_PAGE_SIZE = 24
+HISTORY_PAGE_SIZE = 50
+
+
+def format_duration(seconds: int | None) -> str:
+    """45 -> "45 s", 605 -> "10 min 5 s", 5400 -> "1 h 30 min", 93600 -> "1 d 2 h"."""
+    if seconds is None:
+        return ""
+    seconds = int(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        parts = [_("%(n)d d") % {"n": days}, hours and _("%(n)d h") % {"n": hours}]
+    elif hours:
+        parts = [_("%(n)d h") % {"n": hours}, minutes and _("%(n)d min") % {"n": minutes}]
+    elif minutes:
+        parts = [_("%(n)d min") % {"n": minutes}, secs and _("%(n)d s") % {"n": secs}]
+    else:
+        parts = [_("%(n)d s") % {"n": secs}]
+    return " ".join(part for part in parts if part)
+
+
+def format_countdown(seconds: int) -> str:
+    """What the work page's countdown shows before its script runs: 605 -> "10:05"."""
+    hours, rest = divmod(max(0, int(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"
+
+
+def _pay_shown(project: Project) -> dict:
+    """The pay facts of a project, worded for a worker."""
+    facts = selectors.project_pay_facts(project)
+    hourly = facts["hourly_cents"]
+    return {
+        **facts,
+        "reward": format_money(project.reward_cents, project.currency),
+        "hourly": format_money(hourly, project.currency) if hourly is not None else "",
+        "time_allotted": format_duration(project.time_allotted_seconds),
+        "estimate": format_duration(project.estimated_seconds),
+        "median": format_duration(facts["median_seconds"]),
+    }
+
+
+def _project_or_404(public_id: str) -> Project:
+    return get_object_or_404(Project.objects.select_related("requester"), public_id=public_id)
+
+
+def _own_assignment_or_404(request, public_id: str) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.select_related("task__batch__project__requester"),
+        public_id=public_id,
+        worker=request.user,
+    )
+
+
+@worker_required
+@require_GET
+def marketplace(request):
+    projects = selectors.projects_available_for_worker(worker=request.user)
+    page = Paginator(projects, MARKETPLACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    open_assignments = list(selectors.worker_open_assignments(worker=request.user))
+    open_by_project = {}
+    for assignment in open_assignments:
+        open_by_project.setdefault(assignment.task.batch.project_id, assignment)
+    cards = [
+        {
+            "project": project,
+            "pay": _pay_shown(project),
+            "open_assignment": open_by_project.get(project.pk),
+        }
+        for project in page
+    ]
+    return render(
+        request,
+        "work/marketplace.html",
+        {"cards": cards, "page": page, "open_assignments": open_assignments},
+    )
+
+
+@worker_required
+@require_GET
+def project_preview(request, public_id):
+    project = _project_or_404(public_id)
+    task = selectors.task_to_preview_for_worker(worker=request.user, project=project)
+    if task is None:
+        raise Http404("No work available in this project.")
+    return render(
+        request,
+        "work/project_preview.html",
+        {
+            "project": project,
+            "pay": _pay_shown(project),
+            "open_assignment": selectors.worker_open_assignment(
+                worker=request.user, project=project
+            ),
+        },
+    )
+
+
+@worker_required
+@require_GET
+def project_preview_frame(request, public_id):
+    project = _project_or_404(public_id)
+    task = selectors.task_to_preview_for_worker(worker=request.user, project=project)
+    if task is None:
+        raise Http404("No work available in this project.")
+    return render_frame_document(project=project, task_input=task.input, preview=True)
+
+
+@worker_required
+@require_POST
+def project_accept(request, public_id):
+    project = _project_or_404(public_id)
+    try:
+        assignment = services.assignment_claim_next(worker=request.user, project=project)
+    except services.NoTaskAvailable as refusal:
+        messages.error(request, refusal.message)
+        return redirect("work:marketplace")
+    return redirect("work:assignment-detail", public_id=assignment.public_id)
+
+
+@worker_required
+@require_GET
+def assignment_detail(request, public_id):
+    assignment = _own_assignment_or_404(request, public_id)
+    project = assignment.task.batch.project
+    is_open = assignment.state == AssignmentState.ACCEPTED and not assignment.is_overdue()
+    frame_url = ""
+    if is_open:
+        frame_url = "{}?token={}".format(
+            reverse("work:assignment-frame", args=[assignment.public_id]),
+            frame_token(assignment.public_id),
+        )
+    return render(
+        request,
+        "work/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "project": project,
+            "reward": format_money(project.reward_cents, project.currency),
+            "is_open": is_open,
+            "frame_url": frame_url,
+            "seconds_left": assignment.seconds_left,
+            "time_left": format_countdown(assignment.seconds_left),
+        },
+    )
+
+
+@require_GET
+def assignment_frame(request, public_id):
+    """The task itself, inside the work page's sandboxed frame; the token authorises it."""
+    if not frame_token_is_valid(public_id, request.GET.get("token", "")):
+        raise Http404("No such task frame.")
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("task__batch__project"), public_id=public_id
+    )
+    if assignment.state != AssignmentState.ACCEPTED or assignment.is_overdue():
+        return _frame_message(
+            heading=_("This assignment is no longer open"),
+            message=_("It is %(state)s.") % {"state": assignment.shown_state.lower()},
+            tone="bad",
+        )
+    return render_frame_document(
+        project=assignment.task.batch.project,
+        task_input=assignment.task.input,
+        assignment=assignment,
+        submit_url=reverse("work:submit"),
+        preview=False,
+    )
+
+
+@csrf_exempt
+@require_POST
+def submit(request):
+    """Take an answer posted by the task frame, like MTurk's externalSubmit.
+
+    CSRF-exempt and session-free on purpose: the frame has an opaque origin and no cookies, and
+    the per-assignment token (work/frame.py) stands in for both. Anything else is refused with
+    nothing stored.
+    """
+    public_id = request.POST.get("assignmentId", "")
+    assignment = None
+    if frame_token_is_valid(public_id, request.POST.get("mw_token", "")):
+        assignment = Assignment.objects.filter(public_id=public_id).first()
+    if assignment is None:
+        return _frame_refusal(_("This submission is not authorised."), status=403)
+    try:
+        services.assignment_submit(
+            assignment=assignment, fields=dict(request.POST.lists()), worker=None
+        )
+    except (services.AssignmentNotOpen, services.DeadlinePassed) as refusal:
+        return _frame_refusal(refusal.message, status=409)
+    except services.WorkRefused as refusal:
+        # The answer itself was refused (empty, too long, not one of the labels): the
+        # assignment is still open, so the worker can go back and answer again.
+        retry_url = "{}?token={}".format(
+            reverse("work:assignment-frame", args=[assignment.public_id]),
+            frame_token(assignment.public_id),
+        )
+        return _frame_refusal(refusal.message, status=400, retry_url=retry_url)
+    return _frame_message(
+        heading=_("Submitted, thank you"),
+        tone="ok",
+        result_type="microwork:submitted",
+        assignment_id=assignment.public_id,
+    )
+
+
+def _frame_refusal(message: str, *, status: int, retry_url: str = ""):
+    return _frame_message(
+        heading=_("Not submitted"),
+        message=message,
+        tone="bad",
+        result_type="microwork:refused",
+        retry_url=retry_url,
+        status=status,
+    )
+
+
+def _frame_message(
+    *,
+    heading: str,
+    message: str = "",
+    tone: str = "",
+    result_type: str = "",
+    assignment_id: str = "",
+    retry_url: str = "",
+    status: int = 200,
+):
+    context = {
+        "heading": heading,
+        "message": message,
+        "tone": tone,
+        "result_type": result_type,
+        "assignment_id": assignment_id,
+        "retry_url": retry_url,
+    }
+    return frame_response(render_to_string("work/frame_message.html", context), status=status)
+
+
+@worker_required
+@require_POST
+def assignment_return(request, public_id):
+    assignment = _own_assignment_or_404(request, public_id)
+    try:
+        services.assignment_return(assignment=assignment, worker=request.user)
+    except services.WorkRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Task returned; it is open for other workers again."))
+    return redirect("work:marketplace")
+
+
+@worker_required
+@require_GET
+def history(request):
+    assignments = selectors.worker_history(worker=request.user)
+    page = Paginator(assignments, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "assignment": assignment,
+            "project": assignment.task.batch.project,
+            "state": AssignmentState.EXPIRED if assignment.is_overdue() else assignment.state,
+            "reward": format_money(
+                assignment.task.batch.project.reward_cents, assignment.task.batch.project.currency
+            ),
+            "work_time": format_duration(assignment.work_seconds),
+        }
+        for assignment in page
+    ]
+    return render(request, "work/history.html", {"page": page, "rows": rows})
