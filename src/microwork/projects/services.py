@@ -254,3 +254,23 @@ def batch_cancel(*, batch: Batch) -> Batch:
         batch.expires_at = batch.cancelled_at
     batch.save(update_fields=["status", "cancelled_at", "published_at", "expires_at"])
     return batch
+
+
+def batch_available_actions(batch: Batch) -> set[str]:
+    """The state changes the batch allows now ("publish", "pause", "resume", "cancel"), by the
+    same rules as the services above, so a page offers only buttons that will work."""
+    actions = set()
+    if batch.status == BatchStatus.DRAFT and batch.task_count > 0:
+        actions.add("publish")
+    if batch.status == BatchStatus.PUBLISHED and not batch.is_expired():
+        actions.add("pause")
+    if batch.status == BatchStatus.PAUSED and not batch.is_expired():
+        actions.add("resume")
+    if batch.status != BatchStatus.CANCELLED:
+        actions.add("cancel")
+    return actions
+
+
+def project_terms_locked(project: Project) -> bool:
+    """Whether project_update() refuses changes to pay, time and template (TERMS_FIELDS)."""
+    return project.batches.exclude(status=BatchStatus.DRAFT).exists()

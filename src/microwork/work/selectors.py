@@ -1,6 +1,6 @@
 """Reads of work: the marketplace, a worker's history, a batch's progress and results."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -128,6 +128,37 @@ def worker_open_assignment(*, worker: User, project: Project) -> Assignment | No
         )
         .order_by("accepted_at")
         .first()
+    )
+
+
+def project_batches_with_progress(*, project: Project):
+    """The project's batches, newest first, each with `answered` (assignments with an answer)
+    and `slots_total` (tasks × workers per task), for a progress bar per batch."""
+    return (
+        Batch.objects.filter(project=project)
+        .annotate(
+            answered=Count(
+                "tasks__assignments",
+                filter=Q(tasks__assignments__state__in=list(ANSWERED_STATES)),
+            ),
+            slots_total=F("task_count") * project.assignments_per_task,
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def batch_submissions(*, batch: Batch, state: str = ""):
+    """The batch's answered assignments for review: submitted ones first (they wait for a
+    decision), then by row; `state` narrows to one answered state."""
+    assignments = Assignment.objects.filter(task__batch=batch, state__in=list(ANSWERED_STATES))
+    if state:
+        assignments = assignments.filter(state=state)
+    return (
+        assignments.select_related("task", "worker")
+        .annotate(
+            waiting=Case(When(state=AssignmentState.SUBMITTED, then=0), default=1),
+        )
+        .order_by("waiting", "task__row_number", "submitted_at", "pk")
     )
 
 

@@ -1,0 +1,268 @@
+"""Forms of the requester pages. They turn what a person types into the keyword arguments of
+the services; the rules themselves (ranges, frozen terms, template checks) live in the services
+and the model, whose errors are mapped back onto these fields."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
+
+from microwork.common.money import InvalidAmount, format_amount, parse_amount
+from microwork.projects.enums import TemplateKind
+from microwork.projects.models import (
+    MAX_ASSIGNMENTS_PER_TASK,
+    MAX_AUTO_APPROVAL_SECONDS,
+    MAX_DURATION_SECONDS,
+    Project,
+)
+from microwork.work.enums import ANSWERED_STATES
+from microwork.work.models import Assignment
+
+MINUTE = 60
+HOUR = 3600
+UPLOAD_EXTENSIONS = ["csv", "jsonl", "ndjson", "json"]
+
+
+class ProjectForm(forms.Form):
+    """One page for a whole project: what it is, what it pays, how long, and its template.
+
+    Durations are typed in the unit a requester thinks in (minutes for work, hours for
+    lifetimes) and handed to the services in seconds.
+    """
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Workers read this in the marketplace before they accept."),
+    )
+    instructions = forms.CharField(
+        label=_("Instructions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown above every task."),
+    )
+    keywords = forms.CharField(
+        label=_("Keywords"),
+        max_length=1000,
+        required=False,
+        help_text=_("Separated by commas, e.g. image, labelling, animals."),
+    )
+    reward = forms.CharField(
+        label=_("Reward per assignment"),
+        max_length=20,
+        help_text=_("What one worker earns for one task, e.g. 0.50."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    assignments_per_task = forms.IntegerField(
+        label=_("Workers per task"),
+        min_value=1,
+        max_value=MAX_ASSIGNMENTS_PER_TASK,
+        initial=3,
+        help_text=_("How many different workers do each task (1 to 100)."),
+    )
+    time_allotted_minutes = forms.IntegerField(
+        label=_("Time allotted per assignment (minutes)"),
+        min_value=1,
+        max_value=MAX_DURATION_SECONDS // MINUTE,
+        initial=10,
+        help_text=_("After this, an accepted task goes back to the pool."),
+    )
+    lifetime_hours = forms.IntegerField(
+        label=_("Batch lifetime (hours)"),
+        min_value=1,
+        max_value=MAX_DURATION_SECONDS // HOUR,
+        initial=7 * 24,
+        help_text=_("How long a published batch stays open; 168 hours is 7 days."),
+    )
+    auto_approval_hours = forms.IntegerField(
+        label=_("Auto-approval delay (hours)"),
+        min_value=0,
+        max_value=MAX_AUTO_APPROVAL_SECONDS // HOUR,
+        initial=3 * 24,
+        help_text=_("Work you have not reviewed by then is approved and paid; 72 hours is 3 days."),
+    )
+    estimated_minutes = forms.DecimalField(
+        label=_("Estimated time per task (minutes)"),
+        min_value=Decimal("0.02"),
+        max_value=Decimal(MAX_DURATION_SECONDS // MINUTE),
+        max_digits=8,
+        decimal_places=2,
+        initial=1,
+        help_text=_("Be honest: workers see the hourly rate this implies. 0.5 is 30 seconds."),
+    )
+    template_kind = forms.ChoiceField(
+        label=_("Template"),
+        choices=TemplateKind.choices,
+        widget=forms.RadioSelect,
+        initial=TemplateKind.CUSTOM_HTML,
+    )
+    template_html = forms.CharField(
+        label=_("Custom HTML"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        help_text=_(
+            "Form fields without the <form> tag; ${column} is replaced by the row's value."
+        ),
+    )
+    image_column = forms.CharField(
+        label=_("Image column"),
+        max_length=100,
+        required=False,
+        initial="image_url",
+        help_text=_("The column of your file that holds each image's URL."),
+    )
+    labels = forms.CharField(
+        label=_("Labels"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line; workers choose exactly one."),
+    )
+    question = forms.CharField(
+        label=_("Question"),
+        max_length=500,
+        required=False,
+        help_text=_("E.g. “Which animal is in this picture?”"),
+    )
+
+    # Where a service or model error about a stored field is shown on this form.
+    FIELD_FOR_ERROR = {
+        "reward_cents": "reward",
+        "time_allotted_seconds": "time_allotted_minutes",
+        "lifetime_seconds": "lifetime_hours",
+        "auto_approval_delay_seconds": "auto_approval_hours",
+        "estimated_seconds": "estimated_minutes",
+        "template_config": "labels",
+    }
+
+    @classmethod
+    def initial_for(cls, project: Project) -> dict:
+        config = project.template_config or {}
+        return {
+            "title": project.title,
+            "description": project.description,
+            "instructions": project.instructions,
+            "keywords": project.keywords,
+            "reward": format_amount(project.reward_cents),
+            "assignments_per_task": project.assignments_per_task,
+            "time_allotted_minutes": project.time_allotted_seconds // MINUTE,
+            "lifetime_hours": project.lifetime_seconds // HOUR,
+            "auto_approval_hours": project.auto_approval_delay_seconds // HOUR,
+            "estimated_minutes": (Decimal(project.estimated_seconds) / MINUTE).quantize(
+                Decimal("0.01")
+            ),
+            "template_kind": project.template_kind,
+            "template_html": project.template_html,
+            "image_column": config.get("image_column", "image_url"),
+            "labels": "\n".join(config.get("labels", [])),
+            "question": config.get("question", ""),
+        }
+
+    def clean_reward(self) -> int:
+        try:
+            cents = parse_amount(self.cleaned_data["reward"])
+        except InvalidAmount as error:
+            raise ValidationError(str(error)) from None
+        if cents < 1:
+            # The model's check constraint would refuse it too, but only as a form-wide error.
+            raise ValidationError(_("A reward must be at least 0.01."))
+        return cents
+
+    def project_fields(self) -> dict:
+        """The keyword arguments of project_create() and project_update()."""
+        data = self.cleaned_data
+        fields = {
+            "title": data["title"],
+            "description": data["description"],
+            "instructions": data["instructions"],
+            "keywords": data["keywords"],
+            "reward_cents": data["reward"],
+            "assignments_per_task": data["assignments_per_task"],
+            "time_allotted_seconds": data["time_allotted_minutes"] * MINUTE,
+            "lifetime_seconds": data["lifetime_hours"] * HOUR,
+            "auto_approval_delay_seconds": data["auto_approval_hours"] * HOUR,
+            "estimated_seconds": max(1, round(data["estimated_minutes"] * MINUTE)),
+            "template_kind": data["template_kind"],
+        }
+        if data["template_kind"] == TemplateKind.IMAGE_CLASSIFICATION:
+            fields["template_html"] = ""
+            fields["template_config"] = {
+                "image_column": data["image_column"],
+                "labels": [line.strip() for line in data["labels"].splitlines() if line.strip()],
+                "question": data["question"],
+            }
+        else:
+            fields["template_html"] = data["template_html"]
+            fields["template_config"] = {}
+        return fields
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a ValidationError raised by a service on the fields it names."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            field = self.FIELD_FOR_ERROR.get(name, name)
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class BatchUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or JSONL)"),
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+        widget=forms.FileInput(attrs={"accept": ".csv,.jsonl,.ndjson,.json"}),
+        help_text=_("CSV in UTF-8 with a header row, or one JSON object per line."),
+    )
+    name = forms.CharField(
+        label=_("Batch name"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional; the file name is used otherwise."),
+    )
+
+
+class ReviewAction:
+    APPROVE = "approve"
+    REJECT = "reject"
+    APPROVE_ALL = "approve_all"
+
+
+class ReviewForm(forms.Form):
+    """Approve or reject the ticked submissions, or approve everything still submitted.
+
+    `assignments` is a queryset already scoped to one batch of the requester, so an id from
+    elsewhere is an invalid choice and the whole form is refused.
+    """
+
+    action = forms.ChoiceField(
+        choices=[
+            (ReviewAction.APPROVE, _("Approve selected")),
+            (ReviewAction.REJECT, _("Reject selected")),
+            (ReviewAction.APPROVE_ALL, _("Approve all submitted")),
+        ]
+    )
+    selected = forms.ModelMultipleChoiceField(
+        queryset=Assignment.objects.none(), required=False, widget=forms.MultipleHiddenInput
+    )
+    reason = forms.CharField(
+        label=_("Feedback to the worker"),
+        max_length=1024,
+        required=False,
+        help_text=_("Required to reject: the worker sees why."),
+    )
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selected"].queryset = assignments.filter(state__in=list(ANSWERED_STATES))
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action in (ReviewAction.APPROVE, ReviewAction.REJECT) and not cleaned.get("selected"):
+            self.add_error("selected", _("Tick at least one submission."))
+        if action == ReviewAction.REJECT and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("A rejection needs a reason; the worker will see it."))
+        return cleaned

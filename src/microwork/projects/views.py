@@ -1,0 +1,385 @@
+"""The requester's pages: projects, batch uploads, progress, preview, review and results.
+
+Every lookup is scoped to the requester, so another requester's project or batch is a 404, and
+every rule lives in the services these views call.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from microwork.accounts.decorators import requester_required
+from microwork.common.csvsafe import csv_lines
+from microwork.common.money import format_money, hourly_rate_cents
+from microwork.projects import services
+from microwork.projects.forms import BatchUploadForm, ProjectForm, ReviewAction, ReviewForm
+from microwork.projects.models import Batch, Project
+from microwork.work import results, selectors
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.frame import render_frame_document
+from microwork.work.models import Assignment
+from microwork.work.services import ReviewRefused, assignments_expire_overdue, assignments_review
+
+REVIEW_PAGE_SIZE = 50
+
+
+def _duration(seconds: int | None) -> str:
+    """12 -> "12 seconds", 600 -> "10 minutes", 93600 -> "1 day, 2 hours"."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    start = timezone.now()
+    return timesince(start, start + timedelta(seconds=seconds), depth=2)
+
+
+def _money(project: Project, cents: int | None) -> str:
+    return "—" if cents is None else format_money(cents, project.currency)
+
+
+def _own_project(request, pk: int) -> Project:
+    return get_object_or_404(Project, pk=pk, requester=request.user)
+
+
+def _own_batch(request, pk: int) -> Batch:
+    return get_object_or_404(
+        Batch.objects.select_related("project"), pk=pk, project__requester=request.user
+    )
+
+
+def _project_facts(project: Project) -> list[tuple[str, str]]:
+    hourly = hourly_rate_cents(reward_cents=project.reward_cents, seconds=project.estimated_seconds)
+    return [
+        (_("Reward per assignment"), _money(project, project.reward_cents)),
+        (_("Estimated time per task"), _duration(project.estimated_seconds)),
+        (_("Estimated hourly rate"), _money(project, hourly)),
+        (_("Workers per task"), str(project.assignments_per_task)),
+        (_("Time allotted"), _duration(project.time_allotted_seconds)),
+        (_("Batch lifetime"), _duration(project.lifetime_seconds)),
+        (_("Auto-approval after"), _duration(project.auto_approval_delay_seconds)),
+        (_("Template"), project.get_template_kind_display()),
+        (_("HIT type id"), project.public_id),
+    ]
+
+
+@requester_required
+@require_GET
+def project_list(request):
+    projects = list(
+        Project.objects.filter(requester=request.user)
+        .annotate(batch_count=Count("batches"))
+        .order_by("-created_at", "-pk")
+    )
+    for project in projects:
+        project.reward_display = _money(project, project.reward_cents)
+    return render(request, "projects/project_list.html", {"projects": projects})
+
+
+@requester_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(requester=request.user, **form.project_fields())
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Project created. Upload a batch to give it tasks."))
+            return redirect("projects:project-detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+def _project_detail(request, project, *, upload_form=None, upload_error=None, status=200):
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "facts": _project_facts(project),
+            "batches": selectors.project_batches_with_progress(project=project),
+            "required_columns": services.project_required_columns(project),
+            "upload_form": upload_form or BatchUploadForm(),
+            "upload_error": upload_error,
+            "more_errors": (
+                upload_error.error_count - len(upload_error.errors) if upload_error else 0
+            ),
+            "terms_locked": services.project_terms_locked(project),
+        },
+        status=status,
+    )
+
+
+@requester_required
+@require_GET
+def project_detail(request, pk):
+    return _project_detail(request, _own_project(request, pk))
+
+
+@requester_required
+@require_GET
+def project_sample_csv(request, pk):
+    """A CSV with just the header the template needs, to fill in with a spreadsheet."""
+    project = _own_project(request, pk)
+    response = StreamingHttpResponse(
+        csv_lines([services.project_required_columns(project)]),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-sample.csv"'
+    return response
+
+
+@requester_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk):
+    project = _own_project(request, pk)
+    form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for(project))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(project=project, **form.project_fields())
+        except services.ProjectTermsLocked:
+            form.add_error(
+                None,
+                _(
+                    "Pay, time and template are frozen once a batch of this project has been "
+                    "published: workers accepted work under them. Create a new project to "
+                    "change them."
+                ),
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect("projects:project-detail", pk=project.pk)
+    return render(
+        request,
+        "projects/project_form.html",
+        {
+            "form": form,
+            "project": project,
+            "terms_locked": services.project_terms_locked(project),
+        },
+    )
+
+
+@requester_required
+@require_POST
+def batch_upload(request, pk):
+    project = _own_project(request, pk)
+    form = BatchUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _project_detail(request, project, upload_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        batch = services.batch_create_from_upload(
+            project=project, file=upload, filename=upload.name, name=form.cleaned_data["name"]
+        )
+    except services.BatchUploadInvalid as invalid:
+        return _project_detail(request, project, upload_form=form, upload_error=invalid, status=400)
+    messages.success(
+        request,
+        ngettext(
+            "Batch uploaded: %(n)d task. Preview it, then publish.",
+            "Batch uploaded: %(n)d tasks. Preview them, then publish.",
+            batch.task_count,
+        )
+        % {"n": batch.task_count},
+    )
+    return redirect("projects:batch-detail", pk=batch.pk)
+
+
+@requester_required
+@require_GET
+def batch_detail(request, pk):
+    batch = _own_batch(request, pk)
+    # Time-based rules hold without a background job: overdue work expires before counting.
+    assignments_expire_overdue()
+    progress = selectors.batch_progress(batch)
+    project = batch.project
+    assignment_counts = [
+        (state.value, state.label, progress["assignments"][state.value])
+        for state in AssignmentState
+    ]
+    return render(
+        request,
+        "projects/batch_detail.html",
+        {
+            "batch": batch,
+            "project": project,
+            "progress": progress,
+            "assignment_counts": assignment_counts,
+            "median": _duration(progress["median_seconds"]),
+            "hourly": _money(project, progress["hourly_cents"]),
+            "estimated_hourly": _money(
+                project,
+                hourly_rate_cents(
+                    reward_cents=project.reward_cents, seconds=project.estimated_seconds
+                ),
+            ),
+            "actions": services.batch_available_actions(batch),
+        },
+    )
+
+
+def _batch_action(request, pk, action, done_message):
+    batch = _own_batch(request, pk)
+    try:
+        action(batch=batch)
+    except services.BatchStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done_message)
+    return redirect("projects:batch-detail", pk=batch.pk)
+
+
+# These POSTs carry no input but the CSRF token, so they need no form.
+@requester_required
+@require_POST
+def batch_publish(request, pk):
+    return _batch_action(
+        request, pk, services.batch_publish, _("Batch published: workers can now accept its tasks.")
+    )
+
+
+@requester_required
+@require_POST
+def batch_pause(request, pk):
+    return _batch_action(
+        request, pk, services.batch_pause, _("Batch paused: no new assignments are handed out.")
+    )
+
+
+@requester_required
+@require_POST
+def batch_resume(request, pk):
+    return _batch_action(request, pk, services.batch_resume, _("Batch resumed."))
+
+
+@requester_required
+@require_POST
+def batch_cancel(request, pk):
+    return _batch_action(
+        request,
+        pk,
+        services.batch_cancel,
+        _("Batch cancelled. Work already accepted can still be submitted and paid."),
+    )
+
+
+def _first_task(batch: Batch):
+    return batch.tasks.order_by("row_number").first()
+
+
+@requester_required
+@require_GET
+def batch_preview(request, pk):
+    batch = _own_batch(request, pk)
+    return render(
+        request,
+        "projects/batch_preview.html",
+        {"batch": batch, "project": batch.project, "task": _first_task(batch)},
+    )
+
+
+@requester_required
+@require_GET
+def batch_preview_frame(request, pk):
+    """The first task as a worker's frame shows it, with submitting disabled."""
+    batch = _own_batch(request, pk)
+    task = _first_task(batch)
+    return render_frame_document(
+        project=batch.project, task_input=task.input if task else {}, preview=True
+    )
+
+
+@requester_required
+@require_http_methods(["GET", "POST"])
+def batch_review(request, pk):
+    batch = _own_batch(request, pk)
+    state = request.GET.get("state", "")
+    if state not in ANSWERED_STATES:
+        state = ""
+    scoped = Assignment.objects.filter(
+        task__batch=batch, task__batch__project__requester=request.user
+    )
+    form = ReviewForm(request.POST or None, assignments=scoped)
+    if request.method == "POST" and form.is_valid():
+        action = form.cleaned_data["action"]
+        if action == ReviewAction.APPROVE_ALL:
+            chosen = list(scoped.filter(state=AssignmentState.SUBMITTED))
+        else:
+            chosen = list(form.cleaned_data["selected"])
+        try:
+            count = assignments_review(
+                assignments=chosen,
+                requester=request.user,
+                approve=action != ReviewAction.REJECT,
+                reason=form.cleaned_data["reason"],
+            )
+        except ReviewRefused as error:
+            form.add_error(None, error.message)
+        else:
+            if action == ReviewAction.REJECT:
+                text = ngettext("%(n)d submission rejected.", "%(n)d submissions rejected.", count)
+            else:
+                text = ngettext("%(n)d submission approved.", "%(n)d submissions approved.", count)
+            messages.success(request, text % {"n": count})
+            url = reverse("projects:batch-review", args=[batch.pk])
+            return redirect(f"{url}?state={state}" if state else url)
+    page = Paginator(selectors.batch_submissions(batch=batch, state=state), REVIEW_PAGE_SIZE)
+    submissions = page.get_page(request.GET.get("page"))
+    for assignment in submissions:
+        assignment.answer_items = [
+            (name, "; ".join(value) if isinstance(value, list) else value)
+            for name, value in (assignment.answers or {}).items()
+        ]
+    ticked = {str(value) for value in form["selected"].value() or []} if form.is_bound else set()
+    return render(
+        request,
+        "projects/batch_review.html",
+        {
+            "batch": batch,
+            "project": batch.project,
+            "form": form,
+            "submissions": submissions,
+            "state": state,
+            "states": [(key, key.label) for key in ANSWERED_STATES],
+            "ticked": ticked,
+            "waiting": scoped.filter(state=AssignmentState.SUBMITTED).count(),
+        },
+    )
+
+
+def _download(stream, content_type: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@requester_required
+@require_GET
+def batch_results_csv(request, pk):
+    batch = _own_batch(request, pk)
+    return _download(
+        results.results_csv(batch), "text/csv; charset=utf-8", f"batch-{batch.pk}-results.csv"
+    )
+
+
+@requester_required
+@require_GET
+def batch_results_jsonl(request, pk):
+    batch = _own_batch(request, pk)
+    return _download(
+        results.results_jsonl(batch), "application/x-ndjson", f"batch-{batch.pk}-results.jsonl"
+    )
