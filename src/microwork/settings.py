@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "microwork.accounts",
     "microwork.projects",
     "microwork.work",
+    "microwork.payments",
     "microwork.demo",
 ]
 
@@ -228,3 +229,12 @@ if len(MICROWORK_CURRENCY) != 3 or not MICROWORK_CURRENCY.isalpha():
 MICROWORK_SERVE_MEDIA = env_bool("MICROWORK_SERVE_MEDIA", True)
 # Which origins the sandboxed task frame may load images and media from, beyond the platform.
 MICROWORK_FRAME_MEDIA_SOURCES = env_list("MICROWORK_FRAME_MEDIA_SOURCES", ["https:", "data:"])
+# Platform fee (payments/fees.py): MTurk's published rule by default, in basis points.
+MICROWORK_FEES = {
+    "rate_bp": env_int("MICROWORK_FEE_RATE_BP", 2000),
+    "large_task_rate_bp": env_int("MICROWORK_FEE_LARGE_TASK_RATE_BP", 4000),
+    "large_task_assignments": env_int("MICROWORK_FEE_LARGE_TASK_ASSIGNMENTS", 10, minimum=1),
+    "minimum_cents": env_int("MICROWORK_FEE_MINIMUM_CENTS", 1),
+}
+# Workers can ask for a payout once their available earnings reach this (minor units).
+MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 500, minimum=1)

@@ -16,7 +16,7 @@ from tests.accounts.factories import WorkerFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, make_tasks
 from tests.work.factories import AssignmentFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("on_postgres")]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 32
 

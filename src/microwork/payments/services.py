@@ -1,0 +1,490 @@
+"""Every movement of money. Each is one posting under an idempotency key, in one transaction.
+
+Rules kept here:
+- a posting's entries sum to zero and share one currency;
+- the accounts a posting touches are locked in primary-key order, then their balances checked:
+  no account but the outside world may end below zero (InsufficientFunds says by how much);
+- a key already used returns the first posting (a retry moves no money again); a key reused
+  with different terms raises IdempotencyConflict.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import User
+from microwork.common.money import format_money
+from microwork.payments import fees
+from microwork.payments.enums import MAY_GO_NEGATIVE, AccountKind, PayoutState, PostingKind
+from microwork.payments.models import Account, Bonus, LedgerEntry, Payout, Posting
+from microwork.projects.enums import BatchStatus
+from microwork.projects.models import Task
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.models import Assignment
+
+
+class PaymentRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InsufficientFunds(PaymentRefused):
+    def __init__(self, *, account: Account, missing_cents: int):
+        super().__init__(
+            _("Not enough funds: %(missing)s more is needed.")
+            % {"missing": format_money(missing_cents, account.currency)}
+        )
+        self.account = account
+        self.missing_cents = missing_cents
+
+
+class IdempotencyConflict(PaymentRefused):
+    pass
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def _currency(currency: str | None) -> str:
+    return currency or settings.MICROWORK_CURRENCY
+
+
+def account_get(
+    *, kind: AccountKind, owner: User | None = None, batch=None, currency: str | None = None
+) -> Account:
+    """The account of that kind (created on first use)."""
+    currency = _currency(currency)
+    if kind == AccountKind.ESCROW:
+        key = f"escrow:batch:{batch.pk}:{currency}"
+    elif kind in (AccountKind.PLATFORM_FEES, AccountKind.EXTERNAL):
+        key = f"{kind}:{currency}"
+    else:
+        key = f"{kind}:{owner.pk}:{currency}"
+    account, _created = Account.objects.get_or_create(
+        key=key, defaults={"kind": kind, "owner": owner, "batch": batch, "currency": currency}
+    )
+    return account
+
+
+def balance(account: Account) -> int:
+    return (
+        LedgerEntry.objects.filter(account=account).aggregate(total=Sum("amount_cents"))["total"]
+        or 0
+    )
+
+
+def requester_available(requester: User, currency: str | None = None) -> Account:
+    return account_get(kind=AccountKind.REQUESTER_AVAILABLE, owner=requester, currency=currency)
+
+
+def worker_available(worker: User, currency: str | None = None) -> Account:
+    return account_get(kind=AccountKind.WORKER_AVAILABLE, owner=worker, currency=currency)
+
+
+def escrow(batch) -> Account:
+    return account_get(
+        kind=AccountKind.ESCROW,
+        owner=batch.project.requester,
+        batch=batch,
+        currency=batch.project.currency,
+    )
+
+
+def platform_fees(currency: str | None = None) -> Account:
+    return account_get(kind=AccountKind.PLATFORM_FEES, currency=currency)
+
+
+def external(currency: str | None = None) -> Account:
+    return account_get(kind=AccountKind.EXTERNAL, currency=currency)
+
+
+# --- the one way to write entries ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    account: Account
+    amount_cents: int
+
+
+def fingerprint(**terms) -> str:
+    return hashlib.sha256(json.dumps(terms, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _existing(key: str, print_: str) -> Posting | None:
+    posting = Posting.objects.filter(idempotency_key=key).first()
+    if posting is not None and print_ and posting.fingerprint and posting.fingerprint != print_:
+        raise IdempotencyConflict(_("This request id was already used for a different request."))
+    return posting
+
+
+def post(
+    *,
+    kind: PostingKind,
+    key: str,
+    lines: list[Line],
+    memo: str = "",
+    actor: User | None = None,
+    batch=None,
+    assignment=None,
+    terms: dict | None = None,
+) -> Posting:
+    """Write one balanced posting, or return the one already written under `key`.
+
+    Must run inside a transaction (the caller's, usually, so the money moves together with the
+    state change it pays for).
+    """
+    print_ = fingerprint(**terms) if terms else ""
+    existing = _existing(key, print_)
+    if existing is not None:
+        return existing
+    lines = [line for line in lines if line.amount_cents != 0]
+    if sum(line.amount_cents for line in lines) != 0:
+        raise ValueError(f"posting {key} does not balance: {lines}")
+    if len({line.account.currency for line in lines}) > 1:
+        raise ValueError(f"posting {key} mixes currencies")
+    delta: dict[int, int] = {}
+    for line in lines:
+        delta[line.account.pk] = delta.get(line.account.pk, 0) + line.amount_cents
+    # Lock in primary-key order so two postings over the same accounts cannot deadlock.
+    locked = list(Account.objects.select_for_update().filter(pk__in=delta).order_by("pk"))
+    for account in locked:
+        if account.kind in MAY_GO_NEGATIVE or delta[account.pk] >= 0:
+            continue
+        after = balance(account) + delta[account.pk]
+        if after < 0:
+            raise InsufficientFunds(account=account, missing_cents=-after)
+    try:
+        with transaction.atomic():
+            posting = Posting.objects.create(
+                idempotency_key=key,
+                fingerprint=print_,
+                kind=kind,
+                memo=memo[:500],
+                actor=actor,
+                batch=batch,
+                assignment=assignment,
+            )
+    except IntegrityError:
+        # The same key committed concurrently: that first posting is the answer.
+        existing = _existing(key, print_)
+        if existing is None:
+            raise
+        return existing
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            posting=posting,
+            account=line.account,
+            amount_cents=line.amount_cents,
+            currency=line.account.currency,
+        )
+        for line in lines
+    )
+    return posting
+
+
+# --- deposits ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deposit_record(
+    *, requester: User, amount_cents: int, external_reference: str, actor: User
+) -> Posting:
+    """Credit a requester's funds with money received outside (a bank transfer...).
+
+    The external reference is the idempotency key: the same transfer cannot be credited twice.
+    """
+    if not requester.is_requester:
+        raise PaymentRefused(_("Deposits go to requesters."))
+    if amount_cents <= 0:
+        raise PaymentRefused(_("A deposit must be positive."))
+    reference = external_reference.strip()
+    if not reference:
+        raise PaymentRefused(_("A deposit needs the external reference of the payment."))
+    return post(
+        kind=PostingKind.DEPOSIT,
+        key=f"deposit:{reference}",
+        lines=[Line(external(), -amount_cents), Line(requester_available(requester), amount_cents)],
+        memo=reference,
+        actor=actor,
+        terms={"requester": requester.pk, "amount": amount_cents},
+    )
+
+
+# --- escrow, rewards, refunds --------------------------------------------------------------
+
+
+def _slot_cost(project) -> tuple[int, int]:
+    """(reward, fee) of one assignment of `project`."""
+    fee = fees.reward_fee(
+        reward_cents=project.reward_cents, assignments_per_task=project.assignments_per_task
+    )
+    return project.reward_cents, fee
+
+
+def batch_cost(*, project, slots: int) -> int:
+    reward, fee = _slot_cost(project)
+    return slots * (reward + fee)
+
+
+def escrow_reserve(*, batch, slots: int) -> Posting:
+    """Move the cost of `slots` assignments (rewards and fees) from the requester's funds to
+    the batch's escrow; InsufficientFunds names the amount missing."""
+    project = batch.project
+    cost = batch_cost(project=project, slots=slots)
+    return post(
+        kind=PostingKind.ESCROW_RESERVE,
+        key=f"escrow_reserve:{batch.pk}",
+        lines=[
+            Line(requester_available(project.requester, project.currency), -cost),
+            Line(escrow(batch), cost),
+        ],
+        batch=batch,
+        memo=batch.name,
+    )
+
+
+def reward_pay(*, assignment) -> Posting:
+    """Pay an approved assignment from its batch's escrow: reward to the worker, fee to us."""
+    batch = assignment.task.batch
+    reward, fee = _slot_cost(batch.project)
+    currency = batch.project.currency
+    return post(
+        kind=PostingKind.REWARD,
+        key=f"reward:{assignment.pk}",
+        lines=[
+            Line(escrow(batch), -(reward + fee)),
+            Line(worker_available(assignment.worker, currency), reward),
+            Line(platform_fees(currency), fee),
+        ],
+        batch=batch,
+        assignment=assignment,
+    )
+
+
+def rejection_refund(*, assignment) -> Posting:
+    """Give a rejected assignment's reward and fee back to the requester's funds."""
+    batch = assignment.task.batch
+    reward, fee = _slot_cost(batch.project)
+    return post(
+        kind=PostingKind.REJECTION_REFUND,
+        key=f"rejection_refund:{assignment.pk}",
+        lines=[
+            Line(escrow(batch), -(reward + fee)),
+            Line(
+                requester_available(batch.project.requester, batch.project.currency), reward + fee
+            ),
+        ],
+        batch=batch,
+        assignment=assignment,
+    )
+
+
+def overturn_pay(*, assignment) -> Posting:
+    """Pay an assignment whose rejection was overturned, from the requester's funds."""
+    batch = assignment.task.batch
+    project = batch.project
+    reward, fee = _slot_cost(project)
+    return post(
+        kind=PostingKind.OVERTURN,
+        key=f"overturn:{assignment.pk}",
+        lines=[
+            Line(requester_available(project.requester, project.currency), -(reward + fee)),
+            Line(worker_available(assignment.worker, project.currency), reward),
+            Line(platform_fees(project.currency), fee),
+        ],
+        batch=batch,
+        assignment=assignment,
+    )
+
+
+def escrow_owed(batch) -> int:
+    """What the batch's escrow must still hold.
+
+    While the batch can hand out work: every slot not yet approved or rejected. Once it has
+    ended (cancelled or past its lifetime): only the assignments still accepted or submitted.
+    """
+    reward, fee = _slot_cost(batch.project)
+    assignments = Assignment.objects.filter(task__batch=batch)
+    if batch.status == BatchStatus.DRAFT:
+        return 0
+    if batch.status in (BatchStatus.PUBLISHED, BatchStatus.PAUSED) and not batch.is_expired():
+        slots = (
+            Task.objects.filter(batch=batch).aggregate(total=Sum("max_assignments"))["total"] or 0
+        )
+        reviewed = assignments.filter(
+            state__in=[AssignmentState.APPROVED, AssignmentState.REJECTED]
+        ).count()
+        return (slots - reviewed) * (reward + fee)
+    live = assignments.filter(
+        state__in=[AssignmentState.ACCEPTED, AssignmentState.SUBMITTED]
+    ).count()
+    return live * (reward + fee)
+
+
+def escrow_release_unused(*, batch) -> Posting | None:
+    """Return to the requester what the batch's escrow holds beyond what it still owes."""
+    account = escrow(batch)
+    Account.objects.select_for_update().filter(pk=account.pk).get()
+    held = balance(account)
+    surplus = held - escrow_owed(batch)
+    if surplus <= 0:
+        return None
+    project = batch.project
+    # The balance only ever falls, so (batch, balance before) names each release once.
+    return post(
+        kind=PostingKind.ESCROW_RELEASE,
+        key=f"escrow_release:{batch.pk}:{held}",
+        lines=[
+            Line(account, -surplus),
+            Line(requester_available(project.requester, project.currency), surplus),
+        ],
+        batch=batch,
+        memo=batch.name,
+    )
+
+
+# --- bonuses -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bonus_send(
+    *, requester: User, assignment, amount_cents: int, reason: str, request_key: str
+) -> Bonus:
+    """Send the worker of `assignment` a bonus from the requester's funds (fee on top).
+
+    Idempotent on (requester, request_key): a retry returns the first bonus and pays nothing.
+    """
+    reason = (reason or "").strip()
+    project = assignment.task.batch.project
+    if project.requester_id != requester.pk:
+        raise PaymentRefused(_("This assignment is not from one of your projects."))
+    if not request_key:
+        raise PaymentRefused(_("A bonus needs a request id, so a retry cannot pay twice."))
+    if amount_cents <= 0:
+        raise PaymentRefused(_("A bonus must be positive."))
+    if not reason:
+        raise PaymentRefused(_("A bonus needs a reason; the worker will see it."))
+    if assignment.state not in ANSWERED_STATES:
+        raise PaymentRefused(_("Bonuses go to submitted work."))
+    fee = fees.bonus_fee(amount_cents=amount_cents)
+    currency = project.currency
+    posting = post(
+        kind=PostingKind.BONUS,
+        key=f"bonus:{requester.pk}:{request_key}",
+        lines=[
+            Line(requester_available(requester, currency), -(amount_cents + fee)),
+            Line(worker_available(assignment.worker, currency), amount_cents),
+            Line(platform_fees(currency), fee),
+        ],
+        actor=requester,
+        batch=assignment.task.batch,
+        assignment=assignment,
+        memo=reason,
+        terms={"assignment": assignment.pk, "amount": amount_cents, "reason": reason},
+    )
+    bonus, _created = Bonus.objects.get_or_create(
+        posting=posting,
+        defaults={
+            "assignment": assignment,
+            "amount_cents": amount_cents,
+            "fee_cents": fee,
+            "currency": currency,
+            "reason": reason[:1024],
+        },
+    )
+    return bonus
+
+
+# --- payouts -------------------------------------------------------------------------------
+
+
+def _payout_pending(worker: User, currency: str) -> Account:
+    return account_get(kind=AccountKind.WORKER_PAYOUT_PENDING, owner=worker, currency=currency)
+
+
+@transaction.atomic
+def payout_request(
+    *, worker: User, request_key: str, amount_cents: int | None = None, currency: str | None = None
+) -> Payout:
+    """Ask to be paid `amount_cents` (default: everything available), at least the threshold."""
+    currency = _currency(currency)
+    if not worker.is_worker:
+        raise PaymentRefused(_("Only workers have earnings to pay out."))
+    key = f"payout:{worker.pk}:{request_key}"
+    existing = Posting.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing.payout
+    available = worker_available(worker, currency)
+    Account.objects.select_for_update().filter(pk=available.pk).get()
+    amount = balance(available) if amount_cents is None else amount_cents
+    threshold = settings.MICROWORK_PAYOUT_THRESHOLD_CENTS
+    if amount < threshold:
+        raise PaymentRefused(
+            _("Payouts start at %(threshold)s.") % {"threshold": format_money(threshold, currency)}
+        )
+    posting = post(
+        kind=PostingKind.PAYOUT_REQUEST,
+        key=key,
+        lines=[Line(available, -amount), Line(_payout_pending(worker, currency), amount)],
+        actor=worker,
+        terms={"amount": amount_cents},
+    )
+    payout, _created = Payout.objects.get_or_create(
+        request_posting=posting,
+        defaults={"worker": worker, "amount_cents": amount, "currency": currency},
+    )
+    return payout
+
+
+def _settle(
+    payout: Payout, *, state: PayoutState, actor: User, external_reference: str = ""
+) -> Payout:
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    if locked.state == state:
+        return locked  # a retried click: already done
+    if locked.state != PayoutState.REQUESTED:
+        raise PaymentRefused(
+            _("This payout is already %(state)s.") % {"state": locked.get_state_display().lower()}
+        )
+    pending = _payout_pending(locked.worker, locked.currency)
+    target = (
+        external(locked.currency)
+        if state == PayoutState.PAID
+        else worker_available(locked.worker, locked.currency)
+    )
+    locked.settle_posting = post(
+        kind=PostingKind.PAYOUT_PAID if state == PayoutState.PAID else PostingKind.PAYOUT_CANCEL,
+        key=f"payout_{state}:{locked.pk}",
+        lines=[Line(pending, -locked.amount_cents), Line(target, locked.amount_cents)],
+        actor=actor,
+        memo=external_reference,
+    )
+    locked.state = state
+    locked.settled_at = timezone.now()
+    locked.external_reference = external_reference
+    locked.save(update_fields=["settle_posting", "state", "settled_at", "external_reference"])
+    return locked
+
+
+@transaction.atomic
+def payout_mark_paid(*, payout: Payout, external_reference: str, actor: User) -> Payout:
+    """Staff: the money left the platform (bank transfer...); record its reference."""
+    if not external_reference.strip():
+        raise PaymentRefused(_("Give the external reference of the payment."))
+    return _settle(
+        payout, state=PayoutState.PAID, actor=actor, external_reference=external_reference.strip()
+    )
+
+
+@transaction.atomic
+def payout_cancel(*, payout: Payout, actor: User) -> Payout:
+    """Cancel a requested payout: the money goes back to the worker's available earnings."""
+    return _settle(payout, state=PayoutState.CANCELLED, actor=actor)

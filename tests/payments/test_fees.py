@@ -1,0 +1,35 @@
+import pytest
+
+from microwork.payments.fees import FeeRule
+
+RULE = FeeRule()
+
+
+@pytest.mark.parametrize(
+    ("reward", "assignments", "fee"),
+    [
+        (50, 1, 10),  # 20% of 0.50
+        (50, 9, 10),
+        (50, 10, 20),  # 40% once a task has 10 or more assignments
+        (1, 1, 1),  # minimum 0.01
+        (2, 1, 1),  # 0.4 cent -> minimum
+        (3, 1, 1),  # 0.6 cent rounds to 1
+        (12, 1, 2),  # 2.4 -> 2
+        (13, 1, 3),  # 2.6 -> 3
+        (1234, 3, 247),  # 246.8 -> 247
+    ],
+)
+def test_reward_fee_follows_mturk_rule(reward, assignments, fee):
+    assert RULE.reward_fee(reward_cents=reward, assignments_per_task=assignments) == fee
+
+
+def test_bonus_fee_is_20_percent_with_minimum():
+    assert RULE.bonus_fee(amount_cents=100) == 20
+    assert RULE.bonus_fee(amount_cents=1) == 1
+    assert RULE.bonus_fee(amount_cents=0) == 0
+
+
+def test_fee_rule_is_configurable():
+    rule = FeeRule(rate_bp=1000, large_task_rate_bp=1000, minimum_cents=5)
+    assert rule.reward_fee(reward_cents=100, assignments_per_task=20) == 10
+    assert rule.reward_fee(reward_cents=10, assignments_per_task=1) == 5
