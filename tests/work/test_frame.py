@@ -41,6 +41,7 @@ def test_render_frame_document_preview_has_no_token_and_a_disabled_submit():
     html = response.content.decode()
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == frame_policy()
+    assert response["Cache-Control"] == "no-store"
     assert html.startswith("<!doctype html>")
     assert '<meta charset="utf-8">' in html
     assert 'name="viewport"' in html

@@ -96,4 +96,6 @@ def frame_response(content: str, *, status: int = 200) -> HttpResponse:
     """A response for the task frame: the sandboxing CSP, which the platform middleware keeps."""
     response = HttpResponse(content, status=status)
     response["Content-Security-Policy"] = frame_policy()
+    # The document carries the assignment's token: keep it out of shared and browser caches.
+    response["Cache-Control"] = "no-store"
     return response
