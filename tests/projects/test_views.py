@@ -5,12 +5,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from microwork.common.money import format_money
+from microwork.payments import services as payments
+from microwork.projects import services
 from microwork.projects.enums import BatchStatus, TemplateKind
 from microwork.projects.models import Batch, Project, Task
 from microwork.projects.services import MAX_REPORTED_ERRORS
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 from tests.accounts.factories import RequesterFactory
+from tests.payments.factories import fund
 from tests.projects.factories import (
     BatchFactory,
     ProjectFactory,
@@ -453,6 +457,7 @@ def _post(client, name, batch):
 
 
 def test_batch_publish_opens_a_draft(client, requester, batch):
+    fund(requester, 100_00)
     client.force_login(requester)
 
     response = _post(client, "projects:batch-publish", batch)
@@ -467,6 +472,7 @@ def test_batch_publish_opens_a_draft(client, requester, batch):
 
 
 def test_batch_publish_twice_is_refused_with_a_message(client, requester, batch):
+    fund(requester, 100_00)
     client.force_login(requester)
     _post(client, "projects:batch-publish", batch)
     batch.refresh_from_db()
@@ -480,6 +486,20 @@ def test_batch_publish_twice_is_refused_with_a_message(client, requester, batch)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.PUBLISHED
     assert batch.published_at == published_at
+
+
+def test_batch_publish_without_funds_is_refused_with_the_missing_amount(client, requester, batch):
+    client.force_login(requester)
+    cost = payments.batch_cost(project=batch.project, slots=2 * 3)
+
+    response = _post(client, "projects:batch-publish", batch)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Not enough funds: {format_money(cost, 'EUR')} more is needed."
+    ]
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DRAFT
+    assert batch.published_at is None
 
 
 def test_batch_publish_of_an_empty_batch_is_refused(client, requester):
@@ -619,11 +639,13 @@ def test_batch_preview_frame_has_the_sandbox_policy_and_escapes_inputs(client, r
 
 
 @pytest.fixture
-def submissions(requester):
-    batch = PublishedBatchFactory(project=ProjectFactory(requester=requester))
-    return [
-        SubmittedAssignmentFactory(task=task) for task in TaskFactory.create_batch(3, batch=batch)
-    ]
+def submissions(requester, batch):
+    """Three submissions in a batch published through the services, so its escrow holds the
+    rewards that approvals pay out."""
+    make_tasks(batch, 1)
+    fund(requester, 100_00)
+    services.batch_publish(batch=batch)
+    return [SubmittedAssignmentFactory(task=task) for task in batch.tasks.order_by("row_number")]
 
 
 def _review(client, batch, **data):
@@ -823,3 +845,56 @@ def test_batch_results_jsonl_is_one_object_per_answer(client, requester):
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == 1
     assert '"Answer": {"answer": "positive", "tags": ["a", "b"]}' in lines[0]
+
+
+# --- admin ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(db):
+    return RequesterFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.mark.parametrize("model", ["project", "batch", "task"])
+def test_admin_lists_and_shows_projects_batches_and_tasks(client, staff, batch, model):
+    obj = {"project": batch.project, "batch": batch, "task": batch.tasks.first()}[model]
+    client.force_login(staff)
+
+    listing = client.get(reverse(f"admin:projects_{model}_changelist"))
+    page = client.get(reverse(f"admin:projects_{model}_change", args=[obj.pk]))
+    adding = client.get(reverse(f"admin:projects_{model}_add"))
+
+    assert (listing.status_code, page.status_code, adding.status_code) == (200, 200, 403)
+
+
+def test_admin_edits_only_the_wording_of_a_project(client, staff, batch):
+    project = batch.project
+    client.force_login(staff)
+
+    client.post(
+        reverse("admin:projects_project_change", args=[project.pk]),
+        {
+            "title": "Fixed typo",
+            "description": project.description,
+            "instructions": "",
+            "keywords": "",
+            "reward_cents": "1",
+        },
+    )
+
+    project.refresh_from_db()
+    assert project.title == "Fixed typo"
+    assert project.reward_cents == 50
+
+
+def test_admin_cancel_action_goes_through_the_service(client, staff, batch):
+    client.force_login(staff)
+
+    client.post(
+        reverse("admin:projects_batch_changelist"),
+        {"action": "cancel_batches", "_selected_action": [batch.pk]},
+    )
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.CANCELLED
+    assert batch.cancelled_at is not None

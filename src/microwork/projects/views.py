@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microwork.accounts.decorators import requester_required
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_money, hourly_rate_cents
+from microwork.payments.services import PaymentRefused
 from microwork.projects import services
 from microwork.projects.forms import BatchUploadForm, ProjectForm, ReviewAction, ReviewForm
 from microwork.projects.models import Batch, Project
@@ -238,6 +239,8 @@ def _batch_action(request, pk, action, done_message):
         action(batch=batch)
     except services.BatchStateError as error:
         messages.error(request, str(error))
+    except PaymentRefused as error:  # publishing moves the batch's cost into escrow
+        messages.error(request, error.message)
     else:
         messages.success(request, done_message)
     return redirect("projects:batch-detail", pk=batch.pk)
@@ -327,7 +330,7 @@ def batch_review(request, pk):
                 approve=action != ReviewAction.REJECT,
                 reason=form.cleaned_data["reason"],
             )
-        except ReviewRefused as error:
+        except (ReviewRefused, PaymentRefused) as error:
             form.add_error(None, error.message)
         else:
             if action == ReviewAction.REJECT:
