@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("microwork.accounts.urls")),
     path("requester/", include("microwork.projects.urls")),
     path("work/", include("microwork.work.urls")),
+    path("payments/", include("microwork.payments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

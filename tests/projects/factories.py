@@ -59,6 +59,9 @@ class PublishedBatchFactory(BatchFactory):
 
 
 class TaskFactory(factory.django.DjangoModelFactory):
+    """A task. In a batch that is not a draft, its slots are paid into escrow first (a deposit
+    and a reservation through the real ledger), as publishing would have done."""
+
     class Meta:
         model = Task
 
@@ -68,6 +71,37 @@ class TaskFactory(factory.django.DjangoModelFactory):
     input = factory.Sequence(lambda n: {"text": f"sentence {n}"})
     max_assignments = factory.LazyAttribute(lambda task: task.batch.project.assignments_per_task)
     open_slots = factory.LazyAttribute(lambda task: task.max_assignments)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        task = super()._create(model_class, *args, **kwargs)
+        if task.batch.status != BatchStatus.DRAFT:
+            fund_escrow(task.batch, slots=task.max_assignments, label=f"task:{task.pk}")
+        return task
+
+
+def fund_escrow(batch, *, slots: int, label: str) -> None:
+    """Deposit the cost of `slots` assignments for the batch's requester and reserve it."""
+    from microwork.payments import services as payments
+    from microwork.payments.enums import PostingKind
+
+    project = batch.project
+    cost = payments.batch_cost(project=project, slots=slots)
+    requester_funds = payments.requester_available(project.requester, project.currency)
+    payments.post(
+        kind=PostingKind.DEPOSIT,
+        key=f"test-deposit:{label}",
+        lines=[
+            payments.Line(payments.external(project.currency), -cost),
+            payments.Line(requester_funds, cost),
+        ],
+    )
+    payments.post(
+        kind=PostingKind.ESCROW_RESERVE,
+        key=f"test-escrow:{label}",
+        lines=[payments.Line(requester_funds, -cost), payments.Line(payments.escrow(batch), cost)],
+        batch=batch,
+    )
 
 
 def make_tasks(batch, count: int) -> list[Task]:

@@ -46,12 +46,25 @@ def test_assignment_claim_next_never_gives_a_worker_the_same_task_twice(worker):
     batch = _batch(tasks=2)
 
     a = services.assignment_claim_next(worker=worker, project=batch.project)
+    services.assignment_return(assignment=a, worker=worker)
     b = services.assignment_claim_next(worker=worker, project=batch.project)
+    services.assignment_submit(assignment=b, fields={"answer": ["x"]}, worker=worker)
 
     assert a.task != b.task
     with pytest.raises(services.NoTaskAvailable):
         services.assignment_claim_next(worker=worker, project=batch.project)
     assert Assignment.objects.filter(worker=worker).count() == 2
+
+
+def test_assignment_claim_next_resumes_the_open_assignment_on_a_second_click(worker):
+    batch = _batch(tasks=2)
+
+    first = services.assignment_claim_next(worker=worker, project=batch.project)
+    again = services.assignment_claim_next(worker=worker, project=batch.project)
+
+    assert again.pk == first.pk
+    assert Assignment.objects.filter(worker=worker).count() == 1
+    assert sorted(batch.tasks.values_list("open_slots", flat=True)) == [2, 3]
 
 
 def test_assignment_claim_next_stops_at_redundancy():

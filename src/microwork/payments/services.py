@@ -221,7 +221,7 @@ def deposit_record(
 # --- escrow, rewards, refunds --------------------------------------------------------------
 
 
-def _slot_cost(project) -> tuple[int, int]:
+def slot_price(project) -> tuple[int, int]:
     """(reward, fee) of one assignment of `project`."""
     fee = fees.reward_fee(
         reward_cents=project.reward_cents, assignments_per_task=project.assignments_per_task
@@ -230,7 +230,7 @@ def _slot_cost(project) -> tuple[int, int]:
 
 
 def batch_cost(*, project, slots: int) -> int:
-    reward, fee = _slot_cost(project)
+    reward, fee = slot_price(project)
     return slots * (reward + fee)
 
 
@@ -254,7 +254,7 @@ def escrow_reserve(*, batch, slots: int) -> Posting:
 def reward_pay(*, assignment) -> Posting:
     """Pay an approved assignment from its batch's escrow: reward to the worker, fee to us."""
     batch = assignment.task.batch
-    reward, fee = _slot_cost(batch.project)
+    reward, fee = slot_price(batch.project)
     currency = batch.project.currency
     return post(
         kind=PostingKind.REWARD,
@@ -272,7 +272,7 @@ def reward_pay(*, assignment) -> Posting:
 def rejection_refund(*, assignment) -> Posting:
     """Give a rejected assignment's reward and fee back to the requester's funds."""
     batch = assignment.task.batch
-    reward, fee = _slot_cost(batch.project)
+    reward, fee = slot_price(batch.project)
     return post(
         kind=PostingKind.REJECTION_REFUND,
         key=f"rejection_refund:{assignment.pk}",
@@ -291,7 +291,7 @@ def overturn_pay(*, assignment) -> Posting:
     """Pay an assignment whose rejection was overturned, from the requester's funds."""
     batch = assignment.task.batch
     project = batch.project
-    reward, fee = _slot_cost(project)
+    reward, fee = slot_price(project)
     return post(
         kind=PostingKind.OVERTURN,
         key=f"overturn:{assignment.pk}",
@@ -311,7 +311,7 @@ def escrow_owed(batch) -> int:
     While the batch can hand out work: every slot not yet approved or rejected. Once it has
     ended (cancelled or past its lifetime): only the assignments still accepted or submitted.
     """
-    reward, fee = _slot_cost(batch.project)
+    reward, fee = slot_price(batch.project)
     assignments = Assignment.objects.filter(task__batch=batch)
     if batch.status == BatchStatus.DRAFT:
         return 0

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.common.ids import new_entity_id
+from microwork.payments import services as payments
 from microwork.projects import templating
 from microwork.projects.enums import BatchStatus, TemplateKind
 from microwork.projects.models import Batch, Project, Task
@@ -206,7 +208,11 @@ def _locked_batch(batch: Batch) -> Batch:
 
 @transaction.atomic
 def batch_publish(*, batch: Batch) -> Batch:
-    """Open a draft batch to workers for the project's lifetime."""
+    """Open a draft batch to workers for the project's lifetime.
+
+    Its whole cost (every reward and fee) moves into escrow first; if the requester's funds are
+    short, payments.InsufficientFunds names the missing amount and nothing is published.
+    """
     batch = _locked_batch(batch)
     if batch.status != BatchStatus.DRAFT:
         raise BatchStateError(_("Only a draft batch can be published."))
@@ -217,7 +223,26 @@ def batch_publish(*, batch: Batch) -> Batch:
     batch.published_at = now
     batch.expires_at = batch.lifetime_end_from(now)
     batch.save(update_fields=["status", "published_at", "expires_at"])
+    payments.escrow_reserve(batch=batch, slots=batch_slots(batch))
     return batch
+
+
+def batch_slots(batch: Batch) -> int:
+    """How many assignments the batch pays for: every task times its redundancy."""
+    return Task.objects.filter(batch=batch).aggregate(total=Sum("max_assignments"))["total"] or 0
+
+
+def batch_cost(batch: Batch) -> dict:
+    """What publishing costs, for the requester to see first: rewards, fees, total (cents)."""
+    slots = batch_slots(batch)
+    reward, fee = payments.slot_price(batch.project)
+    return {
+        "slots": slots,
+        "rewards_cents": slots * reward,
+        "fees_cents": slots * fee,
+        "total_cents": slots * (reward + fee),
+        "fee_per_assignment_cents": fee,
+    }
 
 
 @transaction.atomic
@@ -247,12 +272,17 @@ def batch_cancel(*, batch: Batch) -> Batch:
     batch = _locked_batch(batch)
     if batch.status == BatchStatus.CANCELLED:
         raise BatchStateError(_("The batch is already cancelled."))
+    was_published = batch.status != BatchStatus.DRAFT
     batch.status = BatchStatus.CANCELLED
     batch.cancelled_at = timezone.now()
     if batch.published_at is None:
         batch.published_at = batch.cancelled_at
         batch.expires_at = batch.cancelled_at
     batch.save(update_fields=["status", "cancelled_at", "published_at", "expires_at"])
+    # Slots nobody holds come back now; those still accepted or submitted stay in escrow until
+    # they are reviewed, returned or expire.
+    if was_published:
+        payments.escrow_release_unused(batch=batch)
     return batch
 
 

@@ -26,6 +26,10 @@ class Assignment(models.Model):
     # When it stopped being accepted without an answer (returned or expired).
     ended_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # When a submission not reviewed by then is approved and paid (submit time + the project's
+    # auto-approval delay). An automatic approval records this time as its reviewed_at.
+    auto_approval_due_at = models.DateTimeField(null=True, blank=True)
+    is_auto_approved = models.BooleanField(default=False)
     answers = models.JSONField(null=True, blank=True)
     work_seconds = models.PositiveIntegerField(null=True, blank=True)
     # The requester's reason for a rejection, or feedback with an approval (MTurk RequesterFeedback).
@@ -56,6 +60,11 @@ class Assignment(models.Model):
             # The expiry sweep: accepted assignments by deadline.
             models.Index(
                 fields=["deadline"], condition=Q(state="accepted"), name="assignment_live_deadline"
+            ),
+            models.Index(
+                fields=["auto_approval_due_at"],
+                condition=Q(state="submitted"),
+                name="assignment_auto_approval_due",
             ),
             models.Index(fields=["worker", "-accepted_at"], name="assignment_worker_history"),
             models.Index(fields=["task", "state"], name="assignment_task_state"),

@@ -9,20 +9,23 @@ from collections import Counter
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
+from microwork.payments import services as payments
 from microwork.projects import templating
 from microwork.projects.enums import BatchStatus
-from microwork.projects.models import Project, Task
+from microwork.projects.models import Batch, Project, Task
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
 # A rejection can be overturned (approved after all) within this time, as on MTurk.
 OVERTURN_WINDOW = timedelta(days=30)
 MAX_FEEDBACK = 1024
+# How many due auto-approvals one call settles; the rest wait for the next read or sweep.
+AUTO_APPROVE_BATCH = 1000
 
 
 class WorkRefused(Exception):
@@ -71,7 +74,41 @@ def assignments_expire_overdue(*, now=None) -> int:
         )
         for task_id, count in sorted(Counter(task for _pk, task in overdue).items()):
             Task.objects.filter(pk=task_id).update(open_slots=F("open_slots") + count)
+        task_ids = {task for _pk, task in overdue}
+        for batch in _ended_batches(Batch.objects.filter(tasks__in=task_ids).distinct(), now):
+            payments.escrow_release_unused(batch=batch)
     return len(overdue)
+
+
+def _ended_batches(batches, now):
+    """The batches among `batches` that can hand out no more work: their unused escrow is due back."""
+    return [
+        batch
+        for batch in batches.select_related("project")
+        if batch.status == BatchStatus.CANCELLED or batch.is_expired(now)
+    ]
+
+
+def batches_settle_ended(*, requester: User | None = None, now=None) -> int:
+    """Return unused escrow of batches that ended (cancelled, or past their lifetime).
+
+    Runs on reads of balances and from the periodic sweep, so a batch that simply expired
+    gives its money back with no background process. Returns how many batches gave some back.
+    """
+    now = now or timezone.now()
+    assignments_expire_overdue(now=now)
+    ended = Batch.objects.exclude(status=BatchStatus.DRAFT).filter(
+        Q(status=BatchStatus.CANCELLED) | Q(expires_at__lte=now),
+        money_accounts__entries__isnull=False,
+    )
+    if requester is not None:
+        ended = ended.filter(project__requester=requester)
+    released = 0
+    for batch in ended.distinct().select_related("project"):
+        with transaction.atomic():
+            if payments.escrow_release_unused(batch=batch) is not None:
+                released += 1
+    return released
 
 
 def _live_tasks(project: Project, now):
@@ -92,6 +129,19 @@ def assignment_claim_next(*, worker: User, project: Project) -> Assignment:
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
     assignments_expire_overdue()
+    # A double click or a second tab resumes the open assignment instead of taking a second task.
+    open_assignment = (
+        Assignment.objects.filter(
+            worker=worker,
+            task__batch__project=project,
+            state=AssignmentState.ACCEPTED,
+            deadline__gt=timezone.now(),
+        )
+        .order_by("accepted_at")
+        .first()
+    )
+    if open_assignment is not None:
+        return open_assignment
     for _attempt in range(3):
         try:
             return _claim_once(worker=worker, project=project)
@@ -190,7 +240,18 @@ def assignment_submit(
             locked.answers = answers
             locked.submitted_at = now
             locked.work_seconds = max(0, int((now - locked.accepted_at).total_seconds()))
-            locked.save(update_fields=["state", "answers", "submitted_at", "work_seconds"])
+            locked.auto_approval_due_at = now + timedelta(
+                seconds=project.auto_approval_delay_seconds
+            )
+            locked.save(
+                update_fields=[
+                    "state",
+                    "answers",
+                    "submitted_at",
+                    "work_seconds",
+                    "auto_approval_due_at",
+                ]
+            )
             return locked
     assignments_expire_overdue(now=now)
     raise DeadlinePassed(
@@ -206,6 +267,9 @@ def assignment_return(*, assignment: Assignment, worker: User) -> Assignment:
     locked.ended_at = timezone.now()
     locked.save(update_fields=["state", "ended_at"])
     Task.objects.filter(pk=locked.task_id).update(open_slots=F("open_slots") + 1)
+    batch = locked.task.batch
+    if _ended_batches(Batch.objects.filter(pk=batch.pk), locked.ended_at):
+        payments.escrow_release_unused(batch=batch)
     return locked
 
 
@@ -214,18 +278,56 @@ def _check_reviewer(assignment: Assignment, requester: User) -> None:
         raise ReviewRefused(_("This assignment is not from one of your projects."))
 
 
+def _approve_locked(
+    locked: Assignment, *, reviewed_at, feedback: str = "", automatic: bool = False
+) -> None:
+    """Approve a locked assignment and pay it: from escrow, or from the requester's funds when
+    a rejection is overturned (its escrow went back to them at the rejection)."""
+    if locked.state == AssignmentState.REJECTED:
+        payments.overturn_pay(assignment=locked)
+    else:
+        payments.reward_pay(assignment=locked)
+    locked.state = AssignmentState.APPROVED
+    locked.reviewed_at = reviewed_at
+    locked.is_auto_approved = automatic
+    locked.feedback = feedback.strip()[:MAX_FEEDBACK]
+    locked.save(update_fields=["state", "reviewed_at", "is_auto_approved", "feedback"])
+
+
+def _locked_for_review(assignment: Assignment, requester: User) -> Assignment:
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task__batch__project", "worker")
+        .get(pk=assignment.pk)
+    )
+    _check_reviewer(locked, requester)
+    return locked
+
+
+def _is_auto_approval_due(locked: Assignment, now) -> bool:
+    return (
+        locked.state == AssignmentState.SUBMITTED
+        and locked.auto_approval_due_at is not None
+        and locked.auto_approval_due_at <= now
+    )
+
+
 @transaction.atomic
 def assignment_approve(
     *, assignment: Assignment, requester: User, feedback: str = ""
 ) -> Assignment:
-    """Approve a submission, or overturn a rejection within 30 days."""
-    locked = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("task__batch__project")
-        .get(pk=assignment.pk)
-    )
-    _check_reviewer(locked, requester)
+    """Approve a submission and pay it, or overturn a rejection within 30 days.
+
+    InsufficientFunds (payments) when overturning without the funds to pay; nothing changes.
+    """
+    locked = _locked_for_review(assignment, requester)
     now = timezone.now()
+    if _is_auto_approval_due(locked, now):
+        # It was due before anyone looked: it counts as approved at its due time.
+        _approve_locked(
+            locked, reviewed_at=locked.auto_approval_due_at, feedback=feedback, automatic=True
+        )
+        return locked
     if locked.state == AssignmentState.REJECTED:
         if locked.reviewed_at and now - locked.reviewed_at > OVERTURN_WINDOW:
             raise ReviewRefused(_("A rejection can only be overturned within 30 days."))
@@ -234,36 +336,76 @@ def assignment_approve(
             _("Only submitted work can be approved; this one is %(state)s.")
             % {"state": locked.get_state_display().lower()}
         )
-    # TODO(#3): pay the reward from escrow in the same transaction.
-    locked.state = AssignmentState.APPROVED
-    locked.reviewed_at = now
-    locked.feedback = feedback.strip()[:MAX_FEEDBACK]
-    locked.save(update_fields=["state", "reviewed_at", "feedback"])
+    _approve_locked(locked, reviewed_at=now, feedback=feedback)
     return locked
 
 
 @transaction.atomic
 def assignment_reject(*, assignment: Assignment, requester: User, reason: str) -> Assignment:
-    """Reject a submission; a reason is required and is shown to the worker."""
+    """Reject a submission; a reason is required and is shown to the worker.
+
+    The reward and fee go back from escrow to the requester's funds. Work past its
+    auto-approval time has been approved already and cannot be rejected.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ReviewRefused(_("A rejection needs a reason; the worker will see it."))
-    locked = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("task__batch__project")
-        .get(pk=assignment.pk)
-    )
-    _check_reviewer(locked, requester)
+    locked = _locked_for_review(assignment, requester)
+    if _is_auto_approval_due(locked, timezone.now()):
+        raise ReviewRefused(
+            _("This submission was approved automatically when its review time ran out.")
+        )
     if locked.state != AssignmentState.SUBMITTED:
         raise ReviewRefused(
             _("Only submitted work can be rejected; this one is %(state)s.")
             % {"state": locked.get_state_display().lower()}
         )
+    payments.rejection_refund(assignment=locked)
     locked.state = AssignmentState.REJECTED
     locked.reviewed_at = timezone.now()
     locked.feedback = reason[:MAX_FEEDBACK]
     locked.save(update_fields=["state", "reviewed_at", "feedback"])
     return locked
+
+
+def assignments_auto_approve_due(
+    *,
+    now=None,
+    requester: User | None = None,
+    worker: User | None = None,
+    batch: Batch | None = None,
+) -> int:
+    """Approve and pay every submission whose auto-approval time has passed.
+
+    Runs on reads (a worker's earnings, a requester's review and balance) and from the sweep,
+    so workers are paid on time whether or not a background process ran; each approval records
+    its original due time. Returns how many were approved.
+    """
+    now = now or timezone.now()
+    due = Assignment.objects.filter(state=AssignmentState.SUBMITTED, auto_approval_due_at__lte=now)
+    if requester is not None:
+        due = due.filter(task__batch__project__requester=requester)
+    if worker is not None:
+        due = due.filter(worker=worker)
+    if batch is not None:
+        due = due.filter(task__batch=batch)
+    approved = 0
+    # A bounded list, not a cursor: SQLite must not be written while a cursor on it is open.
+    for pk in list(
+        due.order_by("auto_approval_due_at").values_list("pk", flat=True)[:AUTO_APPROVE_BATCH]
+    ):
+        with transaction.atomic():
+            locked = (
+                Assignment.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("task__batch__project", "worker")
+                .filter(pk=pk, state=AssignmentState.SUBMITTED)
+                .first()
+            )
+            if locked is None:
+                continue  # reviewed meanwhile, or being reviewed right now
+            _approve_locked(locked, reviewed_at=locked.auto_approval_due_at, automatic=True)
+            approved += 1
+    return approved
 
 
 @transaction.atomic

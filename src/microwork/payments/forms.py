@@ -1,0 +1,72 @@
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from microwork.accounts.enums import Role
+from microwork.accounts.models import User
+from microwork.common.money import InvalidAmount, parse_amount
+
+
+class AmountField(forms.CharField):
+    """An amount typed as "0.50", cleaned to integer minor units."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            cents = parse_amount(value)
+        except InvalidAmount as error:
+            raise forms.ValidationError(str(error)) from None
+        if cents <= 0:
+            raise forms.ValidationError(_("The amount must be more than zero."))
+        return cents
+
+
+def new_request_key() -> str:
+    return uuid.uuid4().hex
+
+
+class RequestKeyMixin(forms.Form):
+    # Rendered once with the form: a double click or a resubmitted page sends the same key,
+    # so the money moves once.
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64, initial=new_request_key)
+
+
+class BonusForm(RequestKeyMixin):
+    amount = AmountField(label=_("Bonus"), max_length=20, help_text=_("For example 0.25"))
+    reason = forms.CharField(
+        label=_("Reason (the worker sees it)"),
+        max_length=1024,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PayoutForm(RequestKeyMixin):
+    amount = AmountField(
+        label=_("Amount"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty to be paid everything available."),
+    )
+
+
+class DepositForm(forms.Form):
+    requester = forms.EmailField(label=_("Requester email"))
+    amount = AmountField(label=_("Amount"), max_length=20)
+    external_reference = forms.CharField(label=_("External reference"), max_length=200)
+
+    def clean_requester(self):
+        email = self.cleaned_data["requester"].strip().lower()
+        user = User.objects.filter(email__iexact=email, role=Role.REQUESTER).first()
+        if user is None:
+            raise forms.ValidationError(_("No requester has this email."))
+        return user
+
+
+class PayoutSettleForm(forms.Form):
+    external_reference = forms.CharField(
+        label=_("External reference"), max_length=200, required=False
+    )
+    action = forms.ChoiceField(choices=[("paid", _("Mark paid")), ("cancel", _("Cancel"))])

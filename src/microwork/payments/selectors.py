@@ -1,0 +1,76 @@
+"""Reads of money: balances, statements, earnings, spending."""
+
+from django.db.models import Sum
+
+from microwork.accounts.models import User
+from microwork.payments.enums import AccountKind, PayoutState
+from microwork.payments.models import Account, LedgerEntry, Payout
+from microwork.payments.services import balance, requester_available, worker_available
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
+
+
+def _sum(entries) -> int:
+    return entries.aggregate(total=Sum("amount_cents"))["total"] or 0
+
+
+def requester_money(requester: User) -> dict:
+    """Available funds, what sits in escrow for their batches, and what they spent."""
+    available = requester_available(requester)
+    escrow = _sum(
+        LedgerEntry.objects.filter(account__kind=AccountKind.ESCROW, account__owner=requester)
+    )
+    entries = LedgerEntry.objects.filter(account=available)
+    return {
+        "currency": available.currency,
+        "available_cents": balance(available),
+        "escrow_cents": escrow,
+        "deposited_cents": _sum(entries.filter(posting__kind="deposit")),
+        "rewards_cents": -_sum(
+            LedgerEntry.objects.filter(
+                account__kind=AccountKind.ESCROW, account__owner=requester, posting__kind="reward"
+            )
+        )
+        - _sum(entries.filter(posting__kind="overturn")),
+        "bonuses_cents": -_sum(entries.filter(posting__kind="bonus")),
+    }
+
+
+def requester_statement(requester: User):
+    """Entries of the requester's funds account, oldest first (for a running balance)."""
+    return (
+        LedgerEntry.objects.filter(account=requester_available(requester))
+        .select_related("posting", "posting__batch")
+        .order_by("pk")
+    )
+
+
+def worker_money(worker: User) -> dict:
+    """What the worker has earned: available, asked to be paid out, paid out, and the rewards
+    of submitted work still waiting for review (not money yet, but money they can expect)."""
+    available = worker_available(worker)
+    pending_payout = Account.objects.filter(
+        kind=AccountKind.WORKER_PAYOUT_PENDING, owner=worker
+    ).first()
+    paid = Payout.objects.filter(worker=worker, state=PayoutState.PAID).aggregate(
+        total=Sum("amount_cents")
+    )
+    awaiting = Assignment.objects.filter(worker=worker, state=AssignmentState.SUBMITTED).aggregate(
+        total=Sum("task__batch__project__reward_cents")
+    )
+    return {
+        "currency": available.currency,
+        "available_cents": balance(available),
+        "payout_pending_cents": balance(pending_payout) if pending_payout else 0,
+        "paid_out_cents": paid["total"] or 0,
+        "awaiting_review_cents": awaiting["total"] or 0,
+    }
+
+
+def worker_earnings_history(worker: User):
+    """Money that reached the worker: rewards and bonuses (with the requester's reason)."""
+    return (
+        LedgerEntry.objects.filter(account=worker_available(worker))
+        .select_related("posting__assignment__task__batch__project", "posting__bonus")
+        .order_by("-pk")
+    )

@@ -1,0 +1,229 @@
+"""Money through the life of a batch: publish, approve, reject, overturn, cancel, expire."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from microwork.payments import services as payments
+from microwork.payments.invariants import ledger_problems
+from microwork.payments.models import LedgerEntry, Posting
+from microwork.projects import services as projects
+from microwork.projects.enums import BatchStatus
+from microwork.work import services as work
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
+from tests.accounts.factories import WorkerFactory
+from tests.payments.factories import fund
+from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+# reward 0.50, 3 assignments per task: fee 0.10, so each slot costs 0.60.
+SLOT = 60
+
+
+def _draft(tasks=2, redundancy=3, **project):
+    batch = BatchFactory(project=ProjectFactory(assignments_per_task=redundancy, **project))
+    for row in range(tasks):
+        TaskFactory(
+            batch=batch, row_number=row + 2, max_assignments=redundancy, open_slots=redundancy
+        )
+    batch.task_count = tasks
+    batch.save()
+    return batch
+
+
+def _published(funds=10_000, **kwargs):
+    batch = _draft(**kwargs)
+    fund(batch.project.requester, funds)
+    return projects.batch_publish(batch=batch)
+
+
+def _submitted(batch, worker=None):
+    worker = worker or WorkerFactory()
+    assignment = work.assignment_claim_next(worker=worker, project=batch.project)
+    return work.assignment_submit(assignment=assignment, fields={"answer": ["yes"]}, worker=worker)
+
+
+def _funds(batch):
+    return payments.balance(payments.requester_available(batch.project.requester))
+
+
+def test_batch_publish_reserves_rewards_and_fees_in_escrow():
+    batch = _published(funds=10_000)  # 2 tasks x 3 = 6 slots x 0.60
+
+    assert payments.balance(payments.escrow(batch)) == 6 * SLOT
+    assert _funds(batch) == 10_000 - 6 * SLOT
+    assert projects.batch_cost(batch)["total_cents"] == 6 * SLOT
+    assert ledger_problems() == []
+
+
+def test_batch_publish_with_short_balance_is_refused_and_changes_nothing():
+    batch = _draft()
+    fund(batch.project.requester, 300)
+
+    with pytest.raises(payments.InsufficientFunds) as refused:
+        projects.batch_publish(batch=batch)
+
+    assert refused.value.missing_cents == 6 * SLOT - 300
+    assert "0.60 EUR" in refused.value.message
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DRAFT
+    assert batch.published_at is None
+    assert _funds(batch) == 300
+    assert Posting.objects.filter(kind="escrow_reserve").count() == 0
+
+
+def test_batch_publish_fee_is_40_percent_for_tasks_with_10_or_more_assignments():
+    batch = _published(funds=100_000, tasks=1, redundancy=10)  # fee 0.20 per 0.50 reward
+
+    assert payments.balance(payments.escrow(batch)) == 10 * 70
+
+
+def test_approve_pays_worker_reward_and_platform_fee_once():
+    batch = _published()
+    assignment = _submitted(batch)
+    owner = batch.project.requester
+
+    work.assignment_approve(assignment=assignment, requester=owner)
+
+    assert payments.balance(payments.worker_available(assignment.worker)) == 50
+    assert payments.balance(payments.platform_fees()) == 10
+    assert payments.balance(payments.escrow(batch)) == 5 * SLOT
+    with pytest.raises(work.ReviewRefused):
+        work.assignment_approve(assignment=assignment, requester=owner)
+    assert payments.balance(payments.worker_available(assignment.worker)) == 50
+    assert ledger_problems() == []
+
+
+def test_reject_returns_reward_and_fee_to_requester():
+    batch = _published(funds=10_000)
+    assignment = _submitted(batch)
+
+    work.assignment_reject(
+        assignment=assignment, requester=batch.project.requester, reason="Off topic"
+    )
+
+    assert payments.balance(payments.worker_available(assignment.worker)) == 0
+    assert _funds(batch) == 10_000 - 5 * SLOT
+    assert payments.balance(payments.escrow(batch)) == 5 * SLOT
+    assert ledger_problems() == []
+
+
+def test_overturned_rejection_pays_the_worker_from_requester_funds():
+    batch = _published(funds=10_000)
+    assignment = _submitted(batch)
+    owner = batch.project.requester
+    work.assignment_reject(assignment=assignment, requester=owner, reason="Off topic")
+
+    work.assignment_approve(assignment=assignment, requester=owner, feedback="My mistake")
+
+    assert payments.balance(payments.worker_available(assignment.worker)) == 50
+    assert _funds(batch) == 10_000 - 6 * SLOT
+    assert ledger_problems() == []
+
+
+def test_overturn_without_funds_is_refused_and_changes_nothing():
+    batch = _published(funds=6 * SLOT)
+    assignment = _submitted(batch)
+    owner = batch.project.requester
+    work.assignment_reject(assignment=assignment, requester=owner, reason="Off topic")
+    payments.bonus_send(
+        requester=owner, assignment=assignment, amount_cents=30, reason="sorry", request_key="drain"
+    )  # leaves 0.60 - 0.36 = 0.24, short of one slot
+
+    with pytest.raises(payments.InsufficientFunds):
+        work.assignment_approve(assignment=assignment, requester=owner)
+
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.REJECTED
+    assert payments.balance(payments.worker_available(assignment.worker)) == 30
+
+
+def test_cancel_returns_unheld_slots_and_keeps_escrow_for_live_work():
+    batch = _published(funds=10_000)
+    accepted_worker = WorkerFactory()
+    accepted = work.assignment_claim_next(worker=accepted_worker, project=batch.project)
+    submitted = _submitted(batch)
+
+    projects.batch_cancel(batch=batch)
+
+    assert payments.balance(payments.escrow(batch)) == 2 * SLOT
+    assert _funds(batch) == 10_000 - 2 * SLOT
+    assert ledger_problems() == []
+
+    work.assignment_return(assignment=accepted, worker=accepted_worker)
+    work.assignment_approve(assignment=submitted, requester=batch.project.requester)
+
+    assert payments.balance(payments.escrow(batch)) == 0
+    assert _funds(batch) == 10_000 - SLOT
+    assert ledger_problems() == []
+
+
+def test_expired_assignment_of_cancelled_batch_returns_its_escrow_without_a_job():
+    batch = _published(funds=10_000)
+    worker = WorkerFactory()
+    assignment = work.assignment_claim_next(worker=worker, project=batch.project)
+    projects.batch_cancel(batch=batch)
+    Assignment.objects.filter(pk=assignment.pk).update(
+        deadline=timezone.now() - timedelta(seconds=1)
+    )
+
+    work.assignments_expire_overdue()
+
+    assert payments.balance(payments.escrow(batch)) == 0
+    assert _funds(batch) == 10_000
+    assert ledger_problems() == []
+
+
+def test_batch_past_its_lifetime_gives_unused_escrow_back_on_next_settle():
+    batch = _published(funds=10_000)
+    submitted = _submitted(batch)
+    batch.expires_at = timezone.now() - timedelta(seconds=1)
+    batch.save(update_fields=["expires_at"])
+
+    assert work.batches_settle_ended(requester=batch.project.requester) == 1
+
+    assert payments.balance(payments.escrow(batch)) == SLOT
+    assert work.batches_settle_ended() == 0  # nothing more to give back
+    work.assignment_approve(assignment=submitted, requester=batch.project.requester)
+    assert payments.balance(payments.escrow(batch)) == 0
+    assert ledger_problems() == []
+
+
+def test_auto_approval_pays_due_submissions_with_their_original_due_time():
+    batch = _published()
+    assignment = _submitted(batch)
+    due = assignment.auto_approval_due_at
+    assert due == assignment.submitted_at + timedelta(
+        seconds=batch.project.auto_approval_delay_seconds
+    )
+
+    assert work.assignments_auto_approve_due(now=due - timedelta(seconds=1)) == 0
+    assert work.assignments_auto_approve_due(now=due + timedelta(days=3)) == 1
+
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.APPROVED
+    assert assignment.is_auto_approved is True
+    assert assignment.reviewed_at == due
+    assert payments.balance(payments.worker_available(assignment.worker)) == 50
+    assert work.assignments_auto_approve_due(now=due + timedelta(days=3)) == 0
+    assert LedgerEntry.objects.filter(posting__kind="reward").count() == 3
+
+
+def test_reject_after_auto_approval_time_is_refused_and_changes_nothing():
+    batch = _published()
+    assignment = _submitted(batch)
+    Assignment.objects.filter(pk=assignment.pk).update(
+        auto_approval_due_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    with pytest.raises(work.ReviewRefused, match="automatically"):
+        work.assignment_reject(
+            assignment=assignment, requester=batch.project.requester, reason="late"
+        )
+
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.SUBMITTED
+    assert payments.balance(payments.worker_available(assignment.worker)) == 0
