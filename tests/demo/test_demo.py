@@ -12,6 +12,8 @@ from microwork.accounts.models import User
 from microwork.common.money import hourly_rate_cents
 from microwork.demo import services as demo
 from microwork.demo.shapes import SHAPES, SIZE, ShapeSpec, shape_specs
+from microwork.payments.enums import PostingKind
+from microwork.payments.models import Posting
 from microwork.projects.enums import BatchStatus, TemplateKind
 from microwork.projects.models import Batch, Project, Task
 from microwork.work.models import Assignment
@@ -33,6 +35,7 @@ def _counts() -> dict[str, int]:
         "projects": Project.objects.count(),
         "batches": Batch.objects.count(),
         "tasks": Task.objects.count(),
+        "deposits": Posting.objects.filter(kind=PostingKind.DEPOSIT).count(),
     }
 
 
@@ -61,6 +64,7 @@ def test_demo_seed_creates_accounts_project_and_published_batch(seeded):
         "projects": 1,
         "batches": 1,
         "tasks": 50,
+        "deposits": 1,
     }
     requester = User.objects.get(role=Role.REQUESTER, is_staff=False)
     assert requester.email == demo.REQUESTER_EMAIL

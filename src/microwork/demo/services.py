@@ -20,6 +20,7 @@ from microwork.accounts.models import User
 from microwork.accounts.services import user_sign_up
 from microwork.common.money import parse_amount
 from microwork.demo.shapes import SHAPES, ShapeSpec, draw_shape, shape_specs
+from microwork.payments.services import deposit_record
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Batch, Project
 from microwork.projects.services import batch_create_from_upload, batch_publish, project_create
@@ -30,6 +31,10 @@ WORKER_EMAILS = tuple(f"worker{n}@demo.microwork.test" for n in (1, 2, 3))
 ADMIN_EMAIL = "admin@demo.microwork.test"
 PROJECT_TITLE = gettext_noop("Which shape is in the picture?")
 MEDIA_SUBDIR = "demo"
+# Play money for the demo requester: the batch costs about 18 EUR with fees, the rest is there
+# to try publishing more.
+DEMO_FUNDS = "100.00"
+DEMO_DEPOSIT_REFERENCE = "demo-funding"
 IMAGE_COLUMN = "image_url"
 TRUTH_COLUMN = "true_shape"
 
@@ -41,6 +46,7 @@ class DemoSummary:
     requester_email: str
     worker_emails: tuple[str, ...]
     admin_email: str
+    funds_cents: int
     project: Project
     batch: Batch
     images_dir: Path
@@ -78,6 +84,7 @@ def _summary(*, created: bool, project: Project, batch: Batch, images_dir: Path)
         requester_email=REQUESTER_EMAIL,
         worker_emails=WORKER_EMAILS,
         admin_email=ADMIN_EMAIL,
+        funds_cents=parse_amount(DEMO_FUNDS),
         project=project,
         batch=batch,
         images_dir=images_dir,
@@ -109,8 +116,17 @@ def demo_seed(*, media_root: Path | str, task_count: int = 50) -> DemoSummary:
     for email in WORKER_EMAILS:
         if not User.objects.filter(email=email).exists():
             user_sign_up(email=email, password=DEMO_PASSWORD, role=Role.WORKER)
-    if not User.objects.filter(email=ADMIN_EMAIL).exists():
-        User.objects.create_superuser(ADMIN_EMAIL, DEMO_PASSWORD, display_name=_("Demo admin"))
+    admin = User.objects.filter(email=ADMIN_EMAIL).first() or User.objects.create_superuser(
+        ADMIN_EMAIL, DEMO_PASSWORD, display_name=_("Demo admin")
+    )
+    # Publishing moves the batch's whole cost into escrow, so the requester needs funds first.
+    # The reference is the deposit's idempotency key: a re-run cannot credit it twice.
+    deposit_record(
+        requester=requester,
+        amount_cents=parse_amount(DEMO_FUNDS),
+        external_reference=DEMO_DEPOSIT_REFERENCE,
+        actor=admin,
+    )
 
     # 0.10 EUR for about 20 seconds is 18 EUR an hour, well above a fair floor of 12.
     project = project_create(

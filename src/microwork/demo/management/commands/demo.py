@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from microwork.common.money import format_money
 from microwork.demo.services import demo_seed
 
 
@@ -35,7 +36,13 @@ class Command(BaseCommand):
             _("Open %(url)s and log in with the password “%(password)s” as:")
             % {"url": url, "password": summary.password}
         )
-        write(_("  requester  %(email)s") % {"email": summary.requester_email})
+        write(
+            _("  requester  %(email)s   (with %(funds)s of demo funds)")
+            % {
+                "email": summary.requester_email,
+                "funds": format_money(summary.funds_cents, summary.project.currency),
+            }
+        )
         for email in summary.worker_emails:
             write(_("  worker     %(email)s") % {"email": email})
         write(
