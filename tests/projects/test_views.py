@@ -898,3 +898,35 @@ def test_admin_cancel_action_goes_through_the_service(client, staff, batch):
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CANCELLED
     assert batch.cancelled_at is not None
+
+
+def test_batch_detail_of_a_draft_shows_what_publishing_costs(client, requester, batch):
+    client.force_login(requester)
+    cost = services.batch_cost(batch)
+
+    response = client.get(reverse("projects:batch-detail", args=[batch.pk]))
+
+    assert response.context["cost"] == {
+        "slots": 6,
+        "rewards": "3.00 EUR",
+        "fees": format_money(cost["fees_cents"], "EUR"),
+        "total": format_money(cost["total_cents"], "EUR"),
+    }
+    assert f"Publishing moves {format_money(cost['total_cents'], 'EUR')}" in (
+        response.content.decode()
+    )
+
+
+def test_batch_review_approves_work_past_its_auto_approval_delay_before_listing(
+    client, requester, submissions
+):
+    batch = submissions[0].task.batch
+    due = timezone.now() - timedelta(minutes=1)
+    Assignment.objects.filter(pk=submissions[0].pk).update(auto_approval_due_at=due)
+    client.force_login(requester)
+
+    response = client.get(reverse("projects:batch-review", args=[batch.pk]))
+
+    assert response.context["waiting"] == 2
+    assert _states(submissions) == ["approved", "submitted", "submitted"]
+    assert Assignment.objects.get(pk=submissions[0].pk).is_auto_approved

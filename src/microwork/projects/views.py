@@ -30,7 +30,12 @@ from microwork.work import results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.frame import render_frame_document
 from microwork.work.models import Assignment
-from microwork.work.services import ReviewRefused, assignments_expire_overdue, assignments_review
+from microwork.work.services import (
+    ReviewRefused,
+    assignments_auto_approve_due,
+    assignments_expire_overdue,
+    assignments_review,
+)
 
 REVIEW_PAGE_SIZE = 50
 
@@ -204,10 +209,13 @@ def batch_upload(request, pk):
 @require_GET
 def batch_detail(request, pk):
     batch = _own_batch(request, pk)
-    # Time-based rules hold without a background job: overdue work expires before counting.
+    # Time-based rules hold without a background job: overdue work expires, and work past its
+    # auto-approval delay is approved, before anything is counted.
     assignments_expire_overdue()
+    assignments_auto_approve_due(batch=batch)
     progress = selectors.batch_progress(batch)
     project = batch.project
+    cost = services.batch_cost(batch)
     assignment_counts = [
         (state.value, state.label, progress["assignments"][state.value])
         for state in AssignmentState
@@ -229,6 +237,12 @@ def batch_detail(request, pk):
                 ),
             ),
             "actions": services.batch_available_actions(batch),
+            "cost": {
+                "slots": cost["slots"],
+                "rewards": _money(project, cost["rewards_cents"]),
+                "fees": _money(project, cost["fees_cents"]),
+                "total": _money(project, cost["total_cents"]),
+            },
         },
     )
 
@@ -310,6 +324,8 @@ def batch_preview_frame(request, pk):
 @require_http_methods(["GET", "POST"])
 def batch_review(request, pk):
     batch = _own_batch(request, pk)
+    # Work past its auto-approval delay is approved already; it must not be offered for review.
+    assignments_auto_approve_due(batch=batch)
     state = request.GET.get("state", "")
     if state not in ANSWERED_STATES:
         state = ""
