@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from microwork.common.ids import new_entity_id
@@ -80,6 +81,7 @@ class TaskFactory(factory.django.DjangoModelFactory):
         return task
 
 
+@transaction.atomic
 def fund_escrow(batch, *, slots: int, label: str) -> None:
     """Deposit the cost of `slots` assignments for the batch's requester and reserve it."""
     from microwork.payments import services as payments

@@ -52,12 +52,16 @@ def test_32_threads_claiming_never_over_assign_or_duplicate():
     claimed = Counter()
 
     def claim_until_empty(index: int) -> None:
-        while True:
+        worker = workers[index]
+        for _attempt in range(len(tasks) + 1):  # bounded: a worker can do each task once
             try:
-                services.assignment_claim_next(worker=workers[index], project=batch.project)
+                assignment = services.assignment_claim_next(worker=worker, project=batch.project)
             except services.NoTaskAvailable:
                 return
             claimed[index] += 1
+            services.assignment_submit(
+                assignment=assignment, fields={"answer": ["x"]}, worker=worker
+            )
 
     errors = _run_in_threads(THREADS, claim_until_empty)
 
@@ -85,6 +89,8 @@ def test_threads_claiming_and_returning_keep_slot_counts_exact():
             return
         if index % 2:
             services.assignment_return(assignment=first, worker=worker)
+        else:
+            services.assignment_submit(assignment=first, fields={"answer": ["x"]}, worker=worker)
         try:
             services.assignment_claim_next(worker=worker, project=batch.project)
         except services.NoTaskAvailable:

@@ -141,6 +141,9 @@ def post(
     Must run inside a transaction (the caller's, usually, so the money moves together with the
     state change it pays for).
     """
+    if not transaction.get_connection().in_atomic_block:
+        # Money must move in the same transaction as the state change it pays for.
+        raise RuntimeError("payments.post() must run inside a transaction")
     print_ = fingerprint(**terms) if terms else ""
     existing = _existing(key, print_)
     if existing is not None:
