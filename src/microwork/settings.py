@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "microwork.projects",
     "microwork.work",
     "microwork.payments",
+    "microwork.quality",
     "microwork.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("requester/", include("microwork.projects.urls")),
     path("work/", include("microwork.work.urls")),
     path("payments/", include("microwork.payments.urls")),
+    path("quality/", include("microwork.quality.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

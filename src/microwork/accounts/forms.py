@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from microwork.accounts.countries import COUNTRIES
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
 
@@ -76,3 +77,21 @@ class AdminUserCreationForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class WorkerSettingsForm(forms.Form):
+    """The worker's own facts that requesters may require: where they live and their age."""
+
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=[("", _("Not given"))] + list(COUNTRIES),
+        required=False,
+        help_text=_("Projects limited to some countries are shown only once you give yours."),
+    )
+    subdivision = forms.CharField(
+        label=_("State or region (optional)"),
+        max_length=6,
+        required=False,
+        help_text=_("Its ISO 3166-2 code, e.g. WA for Washington (US-WA)."),
+    )
+    is_adult = forms.BooleanField(label=_("I am 18 or older"), required=False)

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from microwork.accounts.countries import COUNTRIES
 from microwork.accounts.enums import Role
 
 
@@ -76,3 +77,31 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_worker:
             return self.worker_id or ""
         return self.display_name or self.email.split("@", 1)[0]
+
+
+class WorkerProfile(models.Model):
+    """What a worker tells the platform about themselves, for requirements that need it.
+
+    MTurk's Worker_Locale and Worker_Adult qualifications read the country, subdivision and
+    adult declaration from here; `is_master` is the platform's trusted flag behind MTurk's
+    Masters qualification, set by staff only. A worker with no profile row has none of these.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="worker_profile")
+    # ISO 3166-1 alpha-2 ("US"), and the ISO 3166-2 subdivision part only ("WA"), as MTurk.
+    country = models.CharField(_("country"), max_length=2, blank=True, choices=COUNTRIES)
+    subdivision = models.CharField(_("subdivision"), max_length=3, blank=True)
+    is_adult = models.BooleanField(_("18 or older"), default=False)
+    is_master = models.BooleanField(_("masters"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subdivision="") | ~Q(country=""),
+                name="worker_profile_subdivision_needs_country",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"profile of {self.user}"

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from microwork.accounts.decorators import worker_required
 from microwork.common.money import format_money
 from microwork.projects.models import Project
+from microwork.quality import selectors as quality
+from microwork.quality.enums import WorkerAction
 from microwork.work import selectors, services
 from microwork.work.enums import AssignmentState
 from microwork.work.frame import (
@@ -114,6 +116,17 @@ def marketplace(request):
 @require_GET
 def project_preview(request, public_id):
     project = _project_or_404(public_id)
+    # A block or an unmet PreviewAndAccept requirement is explained, never silently hidden.
+    failures = quality.requirement_failures(
+        worker=request.user, project=project, action=WorkerAction.PREVIEW
+    )
+    if failures:
+        return render(
+            request,
+            "quality/preview_refused.html",
+            {"project": project, "failures": failures},
+            status=403,
+        )
     task = selectors.task_to_preview_for_worker(worker=request.user, project=project)
     if task is None:
         raise Http404("No work available in this project.")
@@ -134,6 +147,8 @@ def project_preview(request, public_id):
 @require_GET
 def project_preview_frame(request, public_id):
     project = _project_or_404(public_id)
+    if not quality.worker_can(WorkerAction.PREVIEW, request.user, project):
+        raise Http404("No work available in this project.")
     task = selectors.task_to_preview_for_worker(worker=request.user, project=project)
     if task is None:
         raise Http404("No work available in this project.")

@@ -1,0 +1,221 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microwork.common.ids import new_entity_id
+from microwork.projects.models import Project
+from microwork.quality.enums import (
+    ActionsGuarded,
+    Comparator,
+    QualificationStatus,
+    QualificationTypeStatus,
+    SystemQualification,
+)
+
+
+class QualificationType(models.Model):
+    """A requester's own qualification: a named integer score they grant to workers.
+
+    The fields are those of MTurk's CreateQualificationType. The test, answer key and retry
+    delay are stored for qualification requests (MTurk's Tier 3), which nothing uses yet.
+    Deleting is soft (`deleted_at`): granted qualifications stay, as on MTurk, and the name
+    becomes free again.
+    """
+
+    public_id = models.CharField(max_length=30, unique=True, default=new_entity_id, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qualification_types"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), max_length=2000)
+    keywords = models.CharField(_("keywords"), max_length=1000, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=QualificationTypeStatus.choices,
+        default=QualificationTypeStatus.ACTIVE,
+    )
+    is_requestable = models.BooleanField(default=True)
+    auto_granted = models.BooleanField(_("granted automatically on request"), default=False)
+    auto_granted_value = models.IntegerField(_("value granted automatically"), default=1)
+    retry_delay_seconds = models.PositiveIntegerField(null=True, blank=True)
+    test = models.TextField(blank=True, max_length=65535)
+    answer_key = models.TextField(blank=True, max_length=65535)
+    test_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # MTurk: "A QualificationType's name must be unique among all of the
+            # QualificationTypes created by the same user"; a deleted type frees its name.
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                condition=Q(deleted_at__isnull=True),
+                name="qualification_type_unique_live_name",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in QualificationTypeStatus]),
+                name="qualification_type_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(test="") | Q(test_duration_seconds__isnull=False),
+                name="qualification_type_test_has_duration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == QualificationTypeStatus.ACTIVE and not self.is_deleted
+
+
+class WorkerQualification(models.Model):
+    """One worker's score for one qualification type (MTurk's Qualification).
+
+    A revoked one keeps its row (MTurk lists it with Status Revoked) and counts as absent for
+    requirements; granting again brings it back.
+    """
+
+    qualification_type = models.ForeignKey(
+        QualificationType, on_delete=models.PROTECT, related_name="grants"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qualifications"
+    )
+    integer_value = models.IntegerField(_("value"), null=True, blank=True)
+    # MTurk's LocaleValue; only a locale-valued qualification has one.
+    locale_country = models.CharField(max_length=2, blank=True)
+    locale_subdivision = models.CharField(max_length=3, blank=True)
+    status = models.CharField(
+        max_length=8, choices=QualificationStatus.choices, default=QualificationStatus.GRANTED
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Shown to the worker, as MTurk's DisassociateQualificationFromWorker Reason.
+    revoke_reason = models.TextField(blank=True, max_length=1024)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["qualification_type", "worker"], name="worker_qualification_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in QualificationStatus]),
+                name="worker_qualification_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="Granted") | Q(revoked_at__isnull=False),
+                name="worker_qualification_revoked_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["worker", "status"], name="worker_qualification_worker")]
+
+    def __str__(self) -> str:
+        return f"{self.qualification_type} = {self.integer_value} for {self.worker}"
+
+    @property
+    def is_granted(self) -> bool:
+        return self.status == QualificationStatus.GRANTED
+
+
+class ProjectRequirement(models.Model):
+    """One of a project's qualification requirements (MTurk's QualificationRequirement).
+
+    It names either a requester's QualificationType or a system qualification, a comparator
+    and its values; `actions_guarded` says what a worker who fails it may not do. Values are
+    kept as MTurk sends them: `integer_values` a list of ints, `locale_values` a list of
+    {"Country": "US", "Subdivision": "WA"} (Subdivision optional). Rules on which comparator
+    takes which values live in quality.services.project_requirements_set().
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="requirements")
+    position = models.PositiveSmallIntegerField()
+    qualification_type = models.ForeignKey(
+        QualificationType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requirements",
+    )
+    system_key = models.CharField(
+        max_length=16, choices=SystemQualification.choices, blank=True, default=""
+    )
+    comparator = models.CharField(max_length=24, choices=Comparator.choices)
+    integer_values = models.JSONField(default=list, blank=True)
+    locale_values = models.JSONField(default=list, blank=True)
+    actions_guarded = models.CharField(
+        max_length=24, choices=ActionsGuarded.choices, default=ActionsGuarded.ACCEPT
+    )
+    # MTurk's deprecated RequiredToPreview, kept only to echo a requirement back as it was
+    # sent (None: not sent). `actions_guarded` is what is enforced.
+    required_to_preview = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "position"], name="project_requirement_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(qualification_type__isnull=False, system_key="")
+                    | (Q(qualification_type__isnull=True) & ~Q(system_key=""))
+                ),
+                name="project_requirement_one_qualification",
+            ),
+            models.CheckConstraint(
+                condition=Q(comparator__in=[choice.value for choice in Comparator]),
+                name="project_requirement_comparator_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(actions_guarded__in=[choice.value for choice in ActionsGuarded]),
+                name="project_requirement_actions_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qualification_name} {self.comparator}"
+
+    @property
+    def qualification_name(self) -> str:
+        if self.qualification_type_id is not None:
+            return self.qualification_type.name
+        return str(SystemQualification(self.system_key).label)
+
+
+class WorkerBlock(models.Model):
+    """A requester's block of a worker: none of the requester's projects is shown to, previewed
+    by or accepted by that worker (MTurk's CreateWorkerBlock). Unlike MTurk, the worker sees
+    the block, its reason and its date (no silent exclusion)."""
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="worker_blocks_given"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="worker_blocks_received"
+    )
+    reason = models.TextField(_("reason"), max_length=1024)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["requester", "worker"], name="worker_block_unique"),
+            models.CheckConstraint(condition=~Q(reason=""), name="worker_block_has_reason"),
+        ]
+        indexes = [models.Index(fields=["worker", "requester"], name="worker_block_by_worker")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} blocked by {self.requester}"

@@ -1,0 +1,303 @@
+"""Reads of the quality app: a worker's system values, and whether they meet a project's
+requirements. The comparators are evaluated here, in one place, for the marketplace, the
+preview, the claim and (later) the MTurk endpoint alike."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import User, WorkerProfile
+from microwork.projects.enums import BatchStatus
+from microwork.projects.models import Project
+from microwork.quality.enums import (
+    GUARDED_BY,
+    ActionsGuarded,
+    Comparator,
+    QualificationStatus,
+    SystemQualification,
+    WorkerAction,
+)
+from microwork.quality.models import ProjectRequirement, WorkerBlock, WorkerQualification
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
+
+
+@dataclass(frozen=True)
+class SystemValues:
+    """A worker's values for the system qualifications."""
+
+    approval_rate: int
+    number_approved: int
+    number_reviewed: int
+    country: str
+    subdivision: str
+    is_adult: bool
+    is_master: bool
+
+
+def worker_system_values(worker: User) -> SystemValues:
+    """The worker's approval rate, approved count, locale, adult and Masters flags.
+
+    The approval rate is approved / (approved + rejected) over all their reviewed assignments,
+    for every requester, as a whole percent rounded down (so 99.5 % does not pass a 100 %
+    requirement). With nothing reviewed yet it is 100, as MTurk does, so new workers can start.
+    """
+    counts = Assignment.objects.filter(worker=worker).aggregate(
+        approved=Count("pk", filter=Q(state=AssignmentState.APPROVED)),
+        rejected=Count("pk", filter=Q(state=AssignmentState.REJECTED)),
+    )
+    reviewed = counts["approved"] + counts["rejected"]
+    rate = counts["approved"] * 100 // reviewed if reviewed else 100
+    profile = WorkerProfile.objects.filter(user=worker).first()
+    return SystemValues(
+        approval_rate=rate,
+        number_approved=counts["approved"],
+        number_reviewed=reviewed,
+        country=profile.country if profile else "",
+        subdivision=profile.subdivision if profile else "",
+        is_adult=bool(profile and profile.is_adult),
+        is_master=bool(profile and profile.is_master),
+    )
+
+
+@dataclass(frozen=True)
+class WorkerFacts:
+    """Everything needed to evaluate requirements for one worker, read once."""
+
+    system: SystemValues
+    granted: dict[int, WorkerQualification]  # qualification type id -> granted qualification
+
+
+def worker_facts(worker: User, type_ids=None) -> WorkerFacts:
+    grants = WorkerQualification.objects.filter(worker=worker, status=QualificationStatus.GRANTED)
+    if type_ids is not None:
+        grants = grants.filter(qualification_type_id__in=set(type_ids))
+    return WorkerFacts(
+        system=worker_system_values(worker),
+        granted={grant.qualification_type_id: grant for grant in grants},
+    )
+
+
+# --- evaluating one requirement ------------------------------------------------------------
+
+_ABSENT = object()
+
+
+def _worker_value(requirement: ProjectRequirement, facts: WorkerFacts):
+    """The worker's value for the requirement's qualification: an int, a (country,
+    subdivision) pair for the locale, or _ABSENT when they do not have it."""
+    system = facts.system
+    key = requirement.system_key
+    if key == SystemQualification.APPROVAL_RATE:
+        return system.approval_rate
+    if key == SystemQualification.NUMBER_APPROVED:
+        return system.number_approved
+    if key == SystemQualification.ADULT:
+        return 1 if system.is_adult else 0
+    if key == SystemQualification.MASTERS:
+        return 1 if system.is_master else _ABSENT
+    if key == SystemQualification.LOCALE:
+        return (system.country, system.subdivision) if system.country else _ABSENT
+    grant = facts.granted.get(requirement.qualification_type_id)
+    if grant is None:
+        return _ABSENT
+    if grant.locale_country:
+        return (grant.locale_country, grant.locale_subdivision)
+    return grant.integer_value if grant.integer_value is not None else _ABSENT
+
+
+def _locale_matches(locale: tuple[str, str], wanted: dict) -> bool:
+    """A country-only value matches the whole country; one with a subdivision only it."""
+    country, subdivision = locale
+    if wanted.get("Country", "").upper() != country:
+        return False
+    wanted_subdivision = (wanted.get("Subdivision") or "").upper()
+    return not wanted_subdivision or wanted_subdivision == subdivision
+
+
+def requirement_is_met(requirement: ProjectRequirement, facts: WorkerFacts) -> bool:
+    """Whether the worker's value passes the requirement's comparator.
+
+    A worker without the qualification (or with it revoked) passes DoesNotExist only; every
+    other comparator fails, NotEqualTo and NotIn included, as MTurk reads them.
+    """
+    value = _worker_value(requirement, facts)
+    comparator = requirement.comparator
+    if comparator == Comparator.EXISTS:
+        return value is not _ABSENT
+    if comparator == Comparator.DOES_NOT_EXIST:
+        return value is _ABSENT
+    if value is _ABSENT:
+        return False
+    if isinstance(value, tuple):
+        wanted = requirement.locale_values
+        matched = any(_locale_matches(value, locale) for locale in wanted)
+        if comparator in (Comparator.EQUAL_TO, Comparator.IN):
+            return matched
+        if comparator in (Comparator.NOT_EQUAL_TO, Comparator.NOT_IN):
+            return not matched
+        return False  # an ordering comparator cannot apply to a locale
+    numbers = requirement.integer_values
+    if not numbers:
+        return False
+    first = numbers[0]
+    return {
+        Comparator.LESS_THAN: lambda: value < first,
+        Comparator.LESS_THAN_OR_EQUAL_TO: lambda: value <= first,
+        Comparator.GREATER_THAN: lambda: value > first,
+        Comparator.GREATER_THAN_OR_EQUAL_TO: lambda: value >= first,
+        Comparator.EQUAL_TO: lambda: value == first,
+        Comparator.NOT_EQUAL_TO: lambda: value != first,
+        Comparator.IN: lambda: value in numbers,
+        Comparator.NOT_IN: lambda: value not in numbers,
+    }[comparator]()
+
+
+def _locale_text(locale: dict) -> str:
+    country = locale.get("Country", "")
+    subdivision = locale.get("Subdivision") or ""
+    return f"{country}-{subdivision}" if subdivision else country
+
+
+def requirement_text(requirement: ProjectRequirement) -> str:
+    """The requirement in words: "Approval rate (%) at least 95", "Location one of US, CA"."""
+    name = requirement.qualification_name
+    if requirement.qualification_type_id is not None:
+        name = _("Qualification “%(name)s”") % {"name": name}
+    comparator = requirement.comparator
+    if comparator == Comparator.EXISTS:
+        return _("%(name)s: required") % {"name": name}
+    if comparator == Comparator.DOES_NOT_EXIST:
+        return _("%(name)s: must not be held") % {"name": name}
+    if requirement.locale_values:
+        values = ", ".join(_locale_text(locale) for locale in requirement.locale_values)
+    else:
+        values = ", ".join(str(number) for number in requirement.integer_values)
+    return f"{name} {Comparator(comparator).label} {values}"
+
+
+def _yours(requirement: ProjectRequirement, facts: WorkerFacts) -> str:
+    value = _worker_value(requirement, facts)
+    if requirement.system_key == SystemQualification.LOCALE and value is _ABSENT:
+        return _("you have not set your country in Settings")
+    if value is _ABSENT:
+        return _("you do not have it")
+    if isinstance(value, tuple):
+        return _("yours is %(value)s") % {
+            "value": _locale_text({"Country": value[0], "Subdivision": value[1]})
+        }
+    if requirement.comparator == Comparator.DOES_NOT_EXIST:
+        return _("you have it")
+    return _("yours is %(value)s") % {"value": value}
+
+
+# --- blocks and a worker's standing with one project ---------------------------------------
+
+
+def worker_block(*, worker: User, requester: User) -> WorkerBlock | None:
+    return WorkerBlock.objects.filter(worker=worker, requester=requester).first()
+
+
+def block_text(block: WorkerBlock) -> str:
+    return _("%(requester)s blocked you on %(date)s: %(reason)s") % {
+        "requester": block.requester.public_name,
+        "date": date_format(timezone.localtime(block.created_at), "DATE_FORMAT"),
+        "reason": block.reason,
+    }
+
+
+def requirement_failures(
+    *, worker: User, project: Project, action: WorkerAction | str
+) -> list[str]:
+    """Why `worker` may not do `action` on `project`, in words; an empty list means they may.
+
+    A block by the project's requester comes first and stops every action. Then each
+    requirement that guards the action and that the worker fails, with the worker's value.
+    """
+    failures = []
+    block = worker_block(worker=worker, requester=project.requester)
+    if block is not None:
+        failures.append(block_text(block))
+    requirements = list(
+        ProjectRequirement.objects.filter(
+            project=project, actions_guarded__in=GUARDED_BY[WorkerAction(action)]
+        ).select_related("qualification_type")
+    )
+    if not requirements:
+        return failures
+    facts = worker_facts(worker, [r.qualification_type_id for r in requirements])
+    for requirement in requirements:
+        if not requirement_is_met(requirement, facts):
+            failures.append(f"{requirement_text(requirement)} ({_yours(requirement, facts)})")
+    return failures
+
+
+def worker_can(action: WorkerAction | str, worker: User, project: Project) -> bool:
+    return not requirement_failures(worker=worker, project=project, action=action)
+
+
+def projects_hidden_from_worker(*, worker: User) -> list[int]:
+    """Ids of live projects whose DiscoverPreviewAndAccept requirements `worker` fails.
+
+    The marketplace query excludes these ids. The comparators are evaluated here in Python,
+    over the discover-guarded requirements of projects with a live batch only (few, in
+    practice), with the worker's values read once; blocks are excluded in SQL by the caller.
+    """
+    now = timezone.now()
+    requirements = list(
+        ProjectRequirement.objects.filter(
+            actions_guarded=ActionsGuarded.DISCOVER_PREVIEW_AND_ACCEPT,
+            project__in=Project.objects.filter(
+                batches__status=BatchStatus.PUBLISHED, batches__expires_at__gt=now
+            ).values("pk"),
+        ).select_related("qualification_type")
+    )
+    if not requirements:
+        return []
+    facts = worker_facts(worker, [r.qualification_type_id for r in requirements])
+    return sorted(
+        {
+            requirement.project_id
+            for requirement in requirements
+            if not requirement_is_met(requirement, facts)
+        }
+    )
+
+
+def blocked_requesters(*, worker: User):
+    """The requesters who blocked `worker`, as a subquery of ids."""
+    return WorkerBlock.objects.filter(worker=worker).values("requester_id")
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def worker_standing(*, worker: User) -> dict:
+    """What the worker's "qualifications and blocks" page shows: every qualification they were
+    granted (revoked ones too, with the reason), their system values and the blocks against
+    them, with reasons and dates."""
+    return {
+        "qualifications": list(
+            WorkerQualification.objects.filter(worker=worker)
+            .select_related("qualification_type__owner")
+            .order_by("status", "-granted_at", "-pk")
+        ),
+        "system": worker_system_values(worker),
+        "blocks": list(
+            WorkerBlock.objects.filter(worker=worker)
+            .select_related("requester")
+            .order_by("-created_at", "-pk")
+        ),
+    }
+
+
+def requester_worker_assignments(*, requester: User, worker: User):
+    """The worker's assignments in the requester's projects, newest first."""
+    return (
+        Assignment.objects.filter(worker=worker, task__batch__project__requester=requester)
+        .select_related("task__batch__project")
+        .order_by("-accepted_at", "-pk")
+    )

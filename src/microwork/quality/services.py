@@ -1,0 +1,500 @@
+"""Every write of the quality app: qualification types, grants, project requirements and
+blocks. One transaction each; views, the API and the MTurk endpoint all come through here."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.countries import COUNTRY_CODES
+from microwork.accounts.models import User
+from microwork.projects.models import Project
+from microwork.quality import selectors
+from microwork.quality.enums import (
+    MAX_IN_INTEGER_VALUES,
+    MAX_IN_LOCALE_VALUES,
+    MAX_REQUIREMENTS_PER_PROJECT,
+    ORDERING_COMPARATORS,
+    PRESENCE_COMPARATORS,
+    SET_COMPARATORS,
+    ActionsGuarded,
+    Comparator,
+    QualificationStatus,
+    QualificationTypeStatus,
+    SystemQualification,
+    WorkerAction,
+)
+from microwork.quality.models import (
+    ProjectRequirement,
+    QualificationType,
+    WorkerBlock,
+    WorkerQualification,
+)
+
+MAX_REASON = 1024
+SUBDIVISION_PATTERN = re.compile(r"^[A-Z0-9]{1,3}$")
+
+
+class QualityRefused(Exception):
+    """An action on qualifications or blocks that the rules refuse; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class QualificationTypeNameTaken(QualityRefused):
+    """The owner already has a (not deleted) type with this name. The message is MTurk's own:
+    Mephisto and Dallinger recognise it to find the type instead of creating it."""
+
+    def __init__(self, name: str = ""):
+        super().__init__(
+            "You have already created a QualificationType with this name. A QualificationType's "
+            "name must be unique among all of the QualificationTypes created by the same user."
+        )
+        self.name = name
+
+
+class QualificationNotGranted(QualityRefused):
+    pass
+
+
+# --- qualification types -------------------------------------------------------------------
+
+# The fields UpdateQualificationType may change; the name and keywords are fixed, as on MTurk.
+UPDATABLE_TYPE_FIELDS = (
+    "description",
+    "status",
+    "is_requestable",
+    "auto_granted",
+    "auto_granted_value",
+    "retry_delay_seconds",
+    "test",
+    "answer_key",
+    "test_duration_seconds",
+)
+
+
+def _validate_type(qualification_type: QualificationType) -> None:
+    if qualification_type.test and qualification_type.auto_granted:
+        raise ValidationError({"auto_granted": _("A type with a test cannot be auto-granted.")})
+    if qualification_type.test and qualification_type.test_duration_seconds is None:
+        raise ValidationError({"test_duration_seconds": _("A test needs a duration.")})
+    qualification_type.full_clean(exclude=["owner", "public_id"], validate_constraints=False)
+
+
+def _name_taken(owner: User, name: str, exclude_pk=None) -> bool:
+    types = QualificationType.objects.filter(owner=owner, name=name, deleted_at__isnull=True)
+    if exclude_pk is not None:
+        types = types.exclude(pk=exclude_pk)
+    return types.exists()
+
+
+@transaction.atomic
+def qualification_type_create(
+    *,
+    owner: User,
+    name: str,
+    description: str,
+    status: str = QualificationTypeStatus.ACTIVE,
+    keywords: str = "",
+    is_requestable: bool = True,
+    auto_granted: bool = False,
+    auto_granted_value: int = 1,
+    retry_delay_seconds: int | None = None,
+    test: str = "",
+    answer_key: str = "",
+    test_duration_seconds: int | None = None,
+) -> QualificationType:
+    """Create a qualification type owned by the requester `owner`.
+
+    Raise QualificationTypeNameTaken if they have a live type of that name, ValidationError
+    naming the field for anything else invalid.
+    """
+    if not owner.is_requester:
+        raise QualityRefused(_("Only requesters can create qualification types."))
+    name = name.strip()
+    qualification_type = QualificationType(
+        owner=owner,
+        name=name,
+        description=description.strip(),
+        status=status,
+        keywords=keywords.strip(),
+        is_requestable=is_requestable,
+        auto_granted=auto_granted,
+        auto_granted_value=auto_granted_value,
+        retry_delay_seconds=retry_delay_seconds,
+        test=test,
+        answer_key=answer_key,
+        test_duration_seconds=test_duration_seconds,
+    )
+    _validate_type(qualification_type)
+    if _name_taken(owner, name):
+        raise QualificationTypeNameTaken(name)
+    try:
+        with transaction.atomic():
+            qualification_type.save()
+    except IntegrityError:
+        # A concurrent create with the same name won the race.
+        raise QualificationTypeNameTaken(name) from None
+    return qualification_type
+
+
+@transaction.atomic
+def qualification_type_update(
+    *, qualification_type: QualificationType, **fields
+) -> QualificationType:
+    """Change a qualification type; its name and keywords are fixed once created, as on MTurk."""
+    unknown = set(fields) - set(UPDATABLE_TYPE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown or fixed qualification type fields: {sorted(unknown)}")
+    locked = QualificationType.objects.select_for_update().get(pk=qualification_type.pk)
+    if locked.is_deleted:
+        raise QualityRefused(_("This qualification type has been deleted."))
+    for name, value in fields.items():
+        setattr(locked, name, value.strip() if name == "description" else value)
+    _validate_type(locked)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def qualification_type_delete(*, qualification_type: QualificationType) -> QualificationType:
+    """Delete a type softly: it becomes Inactive and its name free, but workers keep their
+    grants (MTurk does not revoke them) and projects that require it still check them."""
+    locked = QualificationType.objects.select_for_update().get(pk=qualification_type.pk)
+    if locked.is_deleted:
+        return locked
+    locked.status = QualificationTypeStatus.INACTIVE
+    locked.deleted_at = timezone.now()
+    locked.save(update_fields=["status", "deleted_at", "updated_at"])
+    return locked
+
+
+# --- grants --------------------------------------------------------------------------------
+
+
+def _check_grantable(qualification_type: QualificationType, requester: User) -> None:
+    if qualification_type.owner_id != requester.pk:
+        raise QualityRefused(_("You can only grant qualification types you own."))
+    if qualification_type.is_deleted:
+        raise QualityRefused(_("This qualification type has been deleted."))
+
+
+@transaction.atomic
+def qualification_grant(
+    *,
+    qualification_type: QualificationType,
+    worker: User,
+    requester: User,
+    integer_value: int = 1,
+) -> WorkerQualification:
+    """Give `worker` the type with `integer_value`, or set the value of the one they have.
+
+    Idempotent: granting the value a worker already holds changes nothing (not even the grant
+    time). A revoked qualification is granted again. Only the type's owner may grant it.
+    """
+    _check_grantable(qualification_type, requester)
+    if not worker.is_worker:
+        raise QualityRefused(_("Qualifications are granted to workers only."))
+    grant = (
+        WorkerQualification.objects.select_for_update()
+        .filter(qualification_type=qualification_type, worker=worker)
+        .first()
+    )
+    if grant is None:
+        try:
+            with transaction.atomic():
+                return WorkerQualification.objects.create(
+                    qualification_type=qualification_type,
+                    worker=worker,
+                    integer_value=integer_value,
+                )
+        except IntegrityError:
+            # A concurrent grant created it first; update that one below.
+            grant = WorkerQualification.objects.select_for_update().get(
+                qualification_type=qualification_type, worker=worker
+            )
+    if grant.is_granted and grant.integer_value == integer_value:
+        return grant
+    grant.integer_value = integer_value
+    grant.status = QualificationStatus.GRANTED
+    grant.granted_at = timezone.now()
+    grant.revoked_at = None
+    grant.revoke_reason = ""
+    grant.save(
+        update_fields=["integer_value", "status", "granted_at", "revoked_at", "revoke_reason"]
+    )
+    return grant
+
+
+@transaction.atomic
+def qualification_revoke(
+    *, qualification_type: QualificationType, worker: User, requester: User, reason: str = ""
+) -> WorkerQualification:
+    """Revoke the worker's qualification; the worker sees `reason`. The row stays, Revoked, and
+    counts as absent for requirements. Revoking twice changes nothing more.
+
+    Raise QualificationNotGranted if the worker never had it.
+    """
+    if qualification_type.owner_id != requester.pk:
+        raise QualityRefused(_("You can only revoke qualification types you own."))
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": _("At most %(n)d characters.") % {"n": MAX_REASON}})
+    grant = (
+        WorkerQualification.objects.select_for_update()
+        .filter(qualification_type=qualification_type, worker=worker)
+        .first()
+    )
+    if grant is None:
+        raise QualificationNotGranted(
+            _("The qualification %(name)s does not exist for worker %(worker)s.")
+            % {"name": qualification_type.name, "worker": worker.worker_id}
+        )
+    if not grant.is_granted:
+        return grant
+    grant.status = QualificationStatus.REVOKED
+    grant.revoked_at = timezone.now()
+    grant.revoke_reason = reason
+    grant.save(update_fields=["status", "revoked_at", "revoke_reason"])
+    return grant
+
+
+# --- project requirements ------------------------------------------------------------------
+
+
+def _error(index: int, field: str, message: str) -> ValidationError:
+    return ValidationError({f"requirements[{index}].{field}": message})
+
+
+def _clean_integer_values(index: int, values) -> list[int]:
+    if not isinstance(values, list | tuple):
+        raise _error(index, "integer_values", _("Give a list of whole numbers."))
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _error(
+                index, "integer_values", _("%(value)r is not a whole number.") % {"value": value}
+            )
+    return list(values)
+
+
+def _clean_locale_values(index: int, values) -> list[dict]:
+    if not isinstance(values, list | tuple):
+        raise _error(index, "locale_values", _("Give a list of {Country, Subdivision}."))
+    cleaned = []
+    for value in values:
+        if not isinstance(value, dict) or set(value) - {"Country", "Subdivision"}:
+            raise _error(index, "locale_values", _("A locale is {Country, Subdivision?}."))
+        country = str(value.get("Country") or "").strip().upper()
+        if country not in COUNTRY_CODES:
+            raise _error(
+                index,
+                "locale_values",
+                _("%(country)r is not an ISO 3166-1 country code.") % {"country": country},
+            )
+        locale = {"Country": country}
+        subdivision = str(value.get("Subdivision") or "").strip().upper()
+        if subdivision:
+            if not SUBDIVISION_PATTERN.match(subdivision):
+                raise _error(
+                    index,
+                    "locale_values",
+                    _("%(subdivision)r is not an ISO 3166-2 subdivision code.")
+                    % {"subdivision": subdivision},
+                )
+            locale["Subdivision"] = subdivision
+        cleaned.append(locale)
+    return cleaned
+
+
+def _check_values(index: int, comparator: str, is_locale: bool, integers: list, locales: list):
+    """MTurk's rules on which comparator takes which values (reference §5.2)."""
+    if is_locale and integers:
+        raise _error(index, "integer_values", _("The location takes locale values, not numbers."))
+    if not is_locale and locales:
+        raise _error(index, "locale_values", _("Only the location takes locale values."))
+    field = "locale_values" if is_locale else "integer_values"
+    count = len(locales if is_locale else integers)
+    if comparator in PRESENCE_COMPARATORS:
+        if integers or locales:
+            raise _error(
+                index, field, _("%(comparator)s takes no values.") % {"comparator": comparator}
+            )
+    elif comparator in ORDERING_COMPARATORS:
+        if is_locale:
+            raise _error(
+                index,
+                "comparator",
+                _("%(comparator)s does not apply to a location.") % {"comparator": comparator},
+            )
+        if count != 1:
+            raise _error(
+                index,
+                field,
+                _("%(comparator)s takes exactly one value.") % {"comparator": comparator},
+            )
+    elif comparator in SET_COMPARATORS:
+        limit = MAX_IN_LOCALE_VALUES if is_locale else MAX_IN_INTEGER_VALUES
+        if not 1 <= count <= limit:
+            raise _error(
+                index,
+                field,
+                _("%(comparator)s takes 1 to %(limit)d values.")
+                % {"comparator": comparator, "limit": limit},
+            )
+    elif count != 1:  # EqualTo, NotEqualTo
+        raise _error(
+            index, field, _("%(comparator)s takes exactly one value.") % {"comparator": comparator}
+        )
+
+
+def _clean_requirement(index: int, project: Project, raw: dict) -> ProjectRequirement:
+    unknown = set(raw) - {
+        "qualification_type",
+        "system_key",
+        "comparator",
+        "integer_values",
+        "locale_values",
+        "actions_guarded",
+        "required_to_preview",
+    }
+    if unknown:
+        raise TypeError(f"unknown requirement fields: {sorted(unknown)}")
+    qualification_type = raw.get("qualification_type")
+    system_key = raw.get("system_key") or ""
+    if (qualification_type is None) == (not system_key):
+        raise _error(
+            index, "qualification_type", _("Name either a qualification type or a system one.")
+        )
+    if system_key and system_key not in SystemQualification.values:
+        raise _error(index, "system_key", _("Unknown system qualification."))
+    if qualification_type is not None:
+        qualification_type = QualificationType.objects.filter(pk=qualification_type.pk).first()
+        if qualification_type is None or not qualification_type.is_active:
+            raise _error(
+                index, "qualification_type", _("The qualification type must exist and be active.")
+            )
+        if qualification_type.owner_id != project.requester_id and not (
+            qualification_type.is_requestable
+        ):
+            raise _error(index, "qualification_type", _("This qualification type is private."))
+    comparator = raw.get("comparator")
+    if comparator not in Comparator.values:
+        raise _error(index, "comparator", _("Unknown comparator."))
+    actions_guarded = raw.get("actions_guarded")
+    required_to_preview = raw.get("required_to_preview")
+    if not actions_guarded:
+        # MTurk: neither given means Accept; the deprecated RequiredToPreview means Preview.
+        actions_guarded = (
+            ActionsGuarded.PREVIEW_AND_ACCEPT if required_to_preview else ActionsGuarded.ACCEPT
+        )
+    if actions_guarded not in ActionsGuarded.values:
+        raise _error(index, "actions_guarded", _("Unknown ActionsGuarded value."))
+    integers = _clean_integer_values(index, raw.get("integer_values") or [])
+    locales = _clean_locale_values(index, raw.get("locale_values") or [])
+    _check_values(index, comparator, system_key == SystemQualification.LOCALE, integers, locales)
+    return ProjectRequirement(
+        project=project,
+        position=index,
+        qualification_type=qualification_type,
+        system_key=system_key,
+        comparator=comparator,
+        integer_values=integers,
+        locale_values=locales,
+        actions_guarded=actions_guarded,
+        required_to_preview=required_to_preview,
+    )
+
+
+@transaction.atomic
+def project_requirements_set(
+    *, project: Project, requirements: list[dict]
+) -> list[ProjectRequirement]:
+    """Replace the project's requirements with `requirements`, kept in the order given.
+
+    Each is a dict with either `qualification_type` (a QualificationType) or `system_key` (a
+    SystemQualification), `comparator`, `integer_values`, `locale_values`, `actions_guarded`
+    and the deprecated `required_to_preview`. Raise ValidationError keyed
+    "requirements[<index>].<field>" on the first bad one; nothing changes then. They apply to
+    claims from now on; work already accepted is not taken back.
+    """
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if len(requirements) > MAX_REQUIREMENTS_PER_PROJECT:
+        raise ValidationError(
+            {
+                "requirements": _("A project has at most %(n)d requirements.")
+                % {"n": MAX_REQUIREMENTS_PER_PROJECT}
+            }
+        )
+    cleaned = [_clean_requirement(index, project, raw) for index, raw in enumerate(requirements)]
+    ProjectRequirement.objects.filter(project=project).delete()
+    return ProjectRequirement.objects.bulk_create(cleaned)
+
+
+# --- blocks --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def worker_block_create(*, requester: User, worker: User, reason: str) -> WorkerBlock:
+    """Block `worker` from every project of `requester` (MTurk's CreateWorkerBlock).
+
+    The reason is required and shown to the worker with the date. Blocking again only changes
+    the reason. Assignments already accepted are not taken back.
+    """
+    if not requester.is_requester:
+        raise QualityRefused(_("Only requesters can block workers."))
+    if not worker.is_worker:
+        raise QualityRefused(_("Only workers can be blocked."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason: the worker will see it.")})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": _("At most %(n)d characters.") % {"n": MAX_REASON}})
+    block = (
+        WorkerBlock.objects.select_for_update().filter(requester=requester, worker=worker).first()
+    )
+    if block is None:
+        try:
+            with transaction.atomic():
+                return WorkerBlock.objects.create(requester=requester, worker=worker, reason=reason)
+        except IntegrityError:
+            block = WorkerBlock.objects.select_for_update().get(requester=requester, worker=worker)
+    if block.reason != reason:
+        block.reason = reason
+        block.save(update_fields=["reason"])
+    return block
+
+
+@transaction.atomic
+def worker_block_delete(*, requester: User, worker: User) -> bool:
+    """Lift the block; succeeds when there was none (MTurk's DeleteWorkerBlock). Returns
+    whether a block was lifted."""
+    deleted, _by_model = WorkerBlock.objects.filter(
+        Q(requester=requester) & Q(worker=worker)
+    ).delete()
+    return deleted > 0
+
+
+# --- enforcement ---------------------------------------------------------------------------
+
+
+def ensure_can_accept(*, worker: User, project: Project) -> None:
+    """Raise WorkerBlocked or RequirementNotMet (both work.services.NoTaskAvailable) if
+    `worker` may not accept tasks of `project`, with the reason in words; return otherwise."""
+    failures = selectors.requirement_failures(
+        worker=worker, project=project, action=WorkerAction.ACCEPT
+    )
+    if not failures:
+        return
+    from microwork.quality.refusals import RequirementNotMet, WorkerBlocked  # see refusals.py
+
+    if selectors.worker_block(worker=worker, requester=project.requester) is not None:
+        raise WorkerBlocked(failures[0])
+    raise RequirementNotMet(
+        _("You do not meet this project's requirements: %(failures)s.")
+        % {"failures": "; ".join(failures)}
+    )

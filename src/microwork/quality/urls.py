@@ -1,0 +1,23 @@
+from django.urls import path
+
+from microwork.quality import views
+
+app_name = "quality"
+urlpatterns = [
+    path("types/", views.type_list, name="type-list"),
+    path("types/new/", views.type_create, name="type-create"),
+    path("types/<str:public_id>/", views.type_detail, name="type-detail"),
+    path("types/<str:public_id>/edit/", views.type_edit, name="type-edit"),
+    path("types/<str:public_id>/delete/", views.type_delete, name="type-delete"),
+    path("types/<str:public_id>/grant/", views.type_grant, name="type-grant"),
+    path("types/<str:public_id>/revoke/", views.type_revoke, name="type-revoke"),
+    path("workers/<str:worker_id>/", views.requester_worker_detail, name="requester-worker-detail"),
+    path("workers/<str:worker_id>/block/", views.worker_block, name="worker-block"),
+    path("workers/<str:worker_id>/unblock/", views.worker_unblock, name="worker-unblock"),
+    path(
+        "projects/<int:pk>/requirements/",
+        views.project_requirements,
+        name="project-requirements",
+    ),
+    path("standing/", views.worker_standing, name="worker-standing"),
+]

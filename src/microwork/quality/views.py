@@ -1,0 +1,317 @@
+"""Pages of qualifications and blocks: requesters manage their qualification types, grants,
+project requirements and blocks; workers see their own qualifications and every block against
+them, with its reason and date.
+
+Every lookup is scoped to the requester (another requester's type or project is a 404), and
+every rule lives in quality.services.
+"""
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from microwork.accounts.decorators import requester_required, worker_required
+from microwork.accounts.enums import Role
+from microwork.accounts.models import User
+from microwork.projects.models import Project
+from microwork.quality import selectors, services
+from microwork.quality.enums import QualificationStatus
+from microwork.quality.forms import (
+    BlockForm,
+    ConfirmForm,
+    GrantForm,
+    QualificationTypeForm,
+    RequirementFormSet,
+    RevokeForm,
+    add_service_error,
+)
+from microwork.quality.models import QualificationType, WorkerBlock, WorkerQualification
+
+REQUIREMENT_ERROR_KEY = re.compile(r"^requirements\[(\d+)\]\.(\w+)$")
+WORKER_ASSIGNMENTS_SHOWN = 200
+
+
+def _own_type(request, public_id: str) -> QualificationType:
+    return get_object_or_404(
+        QualificationType, public_id=public_id, owner=request.user, deleted_at__isnull=True
+    )
+
+
+def _worker_or_404(worker_id: str) -> User:
+    return get_object_or_404(User, worker_id=worker_id, role=Role.WORKER)
+
+
+# --- qualification types -------------------------------------------------------------------
+
+
+@requester_required
+@require_GET
+def type_list(request):
+    types = (
+        QualificationType.objects.filter(owner=request.user, deleted_at__isnull=True)
+        .annotate(holders=Count("grants", filter=Q(grants__status=QualificationStatus.GRANTED)))
+        .order_by("name", "pk")
+    )
+    blocks = WorkerBlock.objects.filter(requester=request.user).select_related("worker")
+    return render(request, "quality/type_list.html", {"types": types, "blocks": blocks})
+
+
+@requester_required
+@require_http_methods(["GET", "POST"])
+def type_create(request):
+    form = QualificationTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            qualification_type = services.qualification_type_create(
+                owner=request.user, **form.cleaned_data
+            )
+        except services.QualificationTypeNameTaken:
+            form.add_error("name", _("You already have a qualification type with this name."))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Qualification type created."))
+            return redirect("quality:type-detail", public_id=qualification_type.public_id)
+    return render(request, "quality/type_form.html", {"form": form, "qualification_type": None})
+
+
+@requester_required
+@require_http_methods(["GET", "POST"])
+def type_edit(request, public_id):
+    qualification_type = _own_type(request, public_id)
+    form = QualificationTypeForm(
+        request.POST or None,
+        initial=QualificationTypeForm.initial_for(qualification_type),
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.qualification_type_update(
+                qualification_type=qualification_type, **form.update_fields()
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Qualification type saved."))
+            return redirect("quality:type-detail", public_id=qualification_type.public_id)
+    return render(
+        request,
+        "quality/type_form.html",
+        {"form": form, "qualification_type": qualification_type},
+    )
+
+
+def _type_detail(request, qualification_type, *, grant_form=None, status=200):
+    grants = (
+        WorkerQualification.objects.filter(qualification_type=qualification_type)
+        .select_related("worker")
+        .order_by("status", "-granted_at", "-pk")
+    )
+    rows = [
+        {"grant": grant, "revoke_form": RevokeForm(initial={"worker_id": grant.worker.worker_id})}
+        for grant in grants
+    ]
+    return render(
+        request,
+        "quality/type_detail.html",
+        {
+            "qualification_type": qualification_type,
+            "rows": rows,
+            "grant_form": grant_form or GrantForm(),
+            "delete_form": ConfirmForm(),
+        },
+        status=status,
+    )
+
+
+@requester_required
+@require_GET
+def type_detail(request, public_id):
+    return _type_detail(request, _own_type(request, public_id))
+
+
+@requester_required
+@require_POST
+def type_grant(request, public_id):
+    qualification_type = _own_type(request, public_id)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.qualification_grant(
+                qualification_type=qualification_type,
+                worker=form.cleaned_data["worker_id"],
+                requester=request.user,
+                integer_value=form.cleaned_data["integer_value"],
+            )
+        except services.QualityRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("Qualification granted."))
+            return redirect("quality:type-detail", public_id=public_id)
+    return _type_detail(request, qualification_type, grant_form=form, status=400)
+
+
+@requester_required
+@require_POST
+def type_revoke(request, public_id):
+    qualification_type = _own_type(request, public_id)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was revoked: the worker id or reason is not valid."))
+        return redirect("quality:type-detail", public_id=public_id)
+    try:
+        services.qualification_revoke(
+            qualification_type=qualification_type,
+            worker=form.cleaned_data["worker_id"],
+            requester=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.QualityRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Qualification revoked."))
+    return redirect("quality:type-detail", public_id=public_id)
+
+
+@requester_required
+@require_POST
+def type_delete(request, public_id):
+    qualification_type = _own_type(request, public_id)
+    if ConfirmForm(request.POST).is_valid():
+        services.qualification_type_delete(qualification_type=qualification_type)
+        messages.success(
+            request, _("Qualification type deleted. Workers who hold it keep their value.")
+        )
+    return redirect("quality:type-list")
+
+
+# --- one worker, as a requester sees them ----------------------------------------------------
+
+
+def _worker_detail(request, worker, *, block_form=None, status=200):
+    assignments = selectors.requester_worker_assignments(requester=request.user, worker=worker)
+    return render(
+        request,
+        "quality/worker_detail.html",
+        {
+            "worker": worker,
+            "assignments": assignments[:WORKER_ASSIGNMENTS_SHOWN],
+            "assignment_count": assignments.count(),
+            "grants": WorkerQualification.objects.filter(
+                worker=worker, qualification_type__owner=request.user
+            )
+            .select_related("qualification_type")
+            .order_by("qualification_type__name"),
+            "block": selectors.worker_block(worker=worker, requester=request.user),
+            "block_form": block_form or BlockForm(),
+            "unblock_form": ConfirmForm(),
+        },
+        status=status,
+    )
+
+
+@requester_required
+@require_GET
+def requester_worker_detail(request, worker_id):
+    return _worker_detail(request, _worker_or_404(worker_id))
+
+
+@requester_required
+@require_POST
+def worker_block(request, worker_id):
+    worker = _worker_or_404(worker_id)
+    form = BlockForm(request.POST)
+    if form.is_valid():
+        try:
+            services.worker_block_create(
+                requester=request.user, worker=worker, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Worker blocked from all your projects."))
+            return redirect("quality:requester-worker-detail", worker_id=worker.worker_id)
+    return _worker_detail(request, worker, block_form=form, status=400)
+
+
+@requester_required
+@require_POST
+def worker_unblock(request, worker_id):
+    worker = _worker_or_404(worker_id)
+    if ConfirmForm(request.POST).is_valid() and services.worker_block_delete(
+        requester=request.user, worker=worker
+    ):
+        messages.success(request, _("Block lifted."))
+    return redirect("quality:requester-worker-detail", worker_id=worker.worker_id)
+
+
+# --- project requirements ------------------------------------------------------------------
+
+
+@requester_required
+@require_http_methods(["GET", "POST"])
+def project_requirements(request, pk):
+    project = get_object_or_404(Project, pk=pk, requester=request.user)
+    types = list(
+        QualificationType.objects.filter(owner=request.user, deleted_at__isnull=True).order_by(
+            "name", "pk"
+        )
+    )
+    existing = list(project.requirements.select_related("qualification_type"))
+    form_kwargs = {"qualification_types": types}
+    if request.method == "POST":
+        formset = RequirementFormSet(request.POST, form_kwargs=form_kwargs)
+        if formset.is_valid():
+            filled = [(index, form) for index, form in enumerate(formset) if not form.is_blank]
+            try:
+                services.project_requirements_set(
+                    project=project, requirements=[form.requirement() for _i, form in filled]
+                )
+            except ValidationError as error:
+                _show_requirement_errors(formset, filled, error)
+            else:
+                messages.success(request, _("Requirements saved."))
+                return redirect("projects:project-detail", pk=project.pk)
+    else:
+        formset = RequirementFormSet(
+            initial=[RequirementFormSet.form.initial_for(r) for r in existing],
+            form_kwargs=form_kwargs,
+        )
+    return render(
+        request,
+        "quality/project_requirements.html",
+        {"project": project, "formset": formset},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _show_requirement_errors(formset, filled, error: ValidationError) -> None:
+    for key, problems in error.message_dict.items():
+        match = REQUIREMENT_ERROR_KEY.match(key)
+        if match is None:
+            formset._non_form_errors = formset.error_class(problems)
+            continue
+        _index, form = filled[int(match.group(1))]
+        field = match.group(2)
+        field = (
+            field
+            if field in form.fields
+            else ("values" if field.endswith("_values") else "qualification")
+        )
+        form.add_error(field, problems)
+
+
+# --- the worker's own standing -------------------------------------------------------------
+
+
+@worker_required
+@require_GET
+def worker_standing(request):
+    return render(
+        request, "quality/worker_standing.html", selectors.worker_standing(worker=request.user)
+    )
