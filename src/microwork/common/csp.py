@@ -14,7 +14,7 @@ PLATFORM_POLICY = "; ".join(
         "frame-src 'self'",
         "connect-src 'self'",
         "form-action 'self'",
-        "frame-ancestors 'self'",
+        "frame-ancestors 'none'",
         "base-uri 'none'",
         "object-src 'none'",
     ]

@@ -98,4 +98,7 @@ def frame_response(content: str, *, status: int = 200) -> HttpResponse:
     response["Content-Security-Policy"] = frame_policy()
     # The document carries the assignment's token: keep it out of shared and browser caches.
     response["Cache-Control"] = "no-store"
+    # Every other page is X-Frame-Options: DENY; the task frame is the one page the platform
+    # frames itself (CSP frame-ancestors 'self' says the same to current browsers).
+    response["X-Frame-Options"] = "SAMEORIGIN"
     return response
