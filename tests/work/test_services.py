@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pytest
@@ -145,6 +146,48 @@ def test_overdue_assignment_expires_and_frees_its_slot_without_any_job(worker):
     assert old.state == AssignmentState.EXPIRED
     assert fresh.task_id == old.task_id
     assert batch.tasks.get().open_slots == 0
+
+
+def test_assignment_claim_next_frees_overdue_slot_even_right_after_a_sweep(worker, monkeypatch):
+    batch = _batch(redundancy=1, tasks=1)
+    old = AssignmentFactory(task=batch.tasks.get(), deadline=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setattr(services, "_last_sweep", time.monotonic())  # the periodic sweep just ran
+
+    fresh = services.assignment_claim_next(worker=worker, project=batch.project)
+
+    old.refresh_from_db()
+    assert old.state == AssignmentState.EXPIRED
+    assert fresh.task_id == old.task_id
+    assert batch.tasks.get().open_slots == 0
+
+
+def test_assignment_claim_next_moves_on_to_the_next_batch_of_the_project(worker):
+    first = _batch(redundancy=2, tasks=2)
+    second = PublishedBatchFactory(project=first.project)
+    later_task = make_tasks(second, 1)[0]
+    for task in first.tasks.all():
+        SubmittedAssignmentFactory(task=task, worker=worker)  # done, and still a slot left
+
+    assignment = services.assignment_claim_next(worker=worker, project=first.project)
+
+    assert assignment.task_id == later_task.pk
+    assert Assignment.objects.get(pk=assignment.pk).public_id == assignment.public_id
+    later_task.refresh_from_db()
+    assert later_task.open_slots == 1
+    assert sorted(first.tasks.values_list("open_slots", flat=True)) == [1, 1]
+
+
+def test_assignment_claim_of_full_task_frees_an_overdue_slot_first(worker):
+    task = TaskFactory(max_assignments=1, open_slots=1)
+    old = AssignmentFactory(task=task, deadline=timezone.now() - timedelta(seconds=1))
+    assert Task.objects.get(pk=task.pk).open_slots == 0
+
+    assignment = services.assignment_claim(worker=worker, task=task)
+
+    old.refresh_from_db()
+    assert old.state == AssignmentState.EXPIRED
+    assert assignment.task_id == task.pk
+    assert Task.objects.get(pk=task.pk).open_slots == 0
 
 
 def test_assignment_submit_stores_answer_and_work_time(worker):

@@ -5,20 +5,21 @@ task row they hand out (SKIP LOCKED on PostgreSQL), never the batch, so concurre
 batch do not queue behind each other.
 """
 
+import time
 from collections import Counter
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
+from microwork.common.ids import new_entity_id
 from microwork.payments import services as payments
 from microwork.projects import templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
-from microwork.quality import services as quality
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
@@ -121,16 +122,33 @@ def _live_tasks(project: Project, now):
     )
 
 
+# The sweep also runs from the periodic job (work/tasks.py) and whenever a claim finds nothing;
+# this only keeps freed slots flowing back in order when no job worker runs.
+SWEEP_EVERY_SECONDS = 5.0
+_last_sweep = 0.0
+
+
+def _sweep_if_due() -> bool:
+    """Run the expiry sweep if this process has not run it for SWEEP_EVERY_SECONDS."""
+    global _last_sweep
+    clock = time.monotonic()
+    if clock - _last_sweep < SWEEP_EVERY_SECONDS:
+        return False
+    _last_sweep = clock
+    assignments_expire_overdue()
+    return True
+
+
 def assignment_claim_next(*, worker: User, project: Project) -> Assignment:
     """Give `worker` the next task of `project` with a free slot that they have not had.
 
     Raise NoTaskAvailable if there is none. A task never gets more slot-holding assignments than
-    its redundancy: the row is locked and its counter checked by a constraint.
+    its redundancy: the row is locked and its counter checked by a constraint. Overdue
+    assignments are expired before a worker is told there is nothing left, so a passed deadline
+    always frees its slot in time (with or without a job worker).
     """
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
-    quality.ensure_can_accept(worker=worker, project=project)
-    assignments_expire_overdue()
     # A double click or a second tab resumes the open assignment instead of taking a second task.
     open_assignment = (
         Assignment.objects.filter(
@@ -144,31 +162,126 @@ def assignment_claim_next(*, worker: User, project: Project) -> Assignment:
     )
     if open_assignment is not None:
         return open_assignment
-    for _attempt in range(3):
+    swept = _sweep_if_due()
+    for _attempt in range(4):
         try:
             return _claim_once(worker=worker, project=project)
         except IntegrityError:
             # The same worker claimed the same task from two tabs at once; try the next task.
             continue
+        except NoTaskAvailable:
+            # Slots held by overdue assignments come back before we refuse for lack of slots.
+            if swept or not assignments_expire_overdue():
+                raise
+            swept = True
     raise NoTaskAvailable(_("There is no task left for you in this project."))
 
 
-@transaction.atomic
 def _claim_once(*, worker: User, project: Project) -> Assignment:
+    """Take one slot of the first live task of `project` that `worker` has not had.
+
+    Raise NoTaskAvailable if there is none, IntegrityError if the same worker took the same task
+    concurrently (the unique constraint). Locks only the task row it hands out.
+    """
+    if connection.vendor == "postgresql":
+        if connection.in_atomic_block:
+            with transaction.atomic():  # a savepoint, so a duplicate leaves the caller usable
+                return _claim_once_postgresql(worker=worker, project=project)
+        # Autocommit: the claim is one statement, hence one transaction with no BEGIN/COMMIT.
+        return _claim_once_postgresql(worker=worker, project=project)
+    with transaction.atomic():
+        now = timezone.now()
+        done_by_worker = Assignment.objects.filter(
+            worker=worker, task__batch__project=project
+        ).values("task_id")
+        task = (
+            _live_tasks(project, now)
+            .exclude(pk__in=done_by_worker)
+            .order_by("batch_id", "pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .first()
+        )
+        if task is None:
+            raise NoTaskAvailable(_("There is no task left for you in this project."))
+        return _hand_out(task=task, worker=worker, project=project, now=now)
+
+
+# One statement: pick, lock, count down and hand out. Shaped for PostgreSQL's planner
+# (docs/performance.md has the plans at 1,000,000 tasks and assignments):
+# - the live batches of the project are walked in order (index on batch (project, status)), and
+#   for each a LATERAL scan of the partial index task_claimable (batch, id) WHERE open_slots > 0
+#   stops at the first candidate: the cost does not grow with the batch or the number of batches;
+# - "not done by this worker" is a scalar sub-select, which PostgreSQL keeps as a probe of the
+#   (task, worker) unique index per candidate. Written as NOT EXISTS it becomes an anti-join that,
+#   with a large history, the planner may turn into a scan of every assignment;
+# - FOR UPDATE SKIP LOCKED on the task row only: concurrent claims take different tasks. PostgreSQL
+#   locks below the LIMIT and re-checks open_slots > 0 on a row changed meanwhile.
+_BATCH, _TASK, _ASSIGNMENT = (m._meta.db_table for m in (Batch, Task, Assignment))
+_CLAIM_SQL = f"""
+WITH picked AS (
+    SELECT candidate.id
+    FROM {_BATCH} AS batch
+    CROSS JOIN LATERAL (
+        SELECT task.id
+        FROM {_TASK} AS task
+        WHERE task.batch_id = batch.id
+          AND task.open_slots > 0
+          AND (SELECT 1 FROM {_ASSIGNMENT} AS done
+               WHERE done.task_id = task.id AND done.worker_id = %(worker)s) IS NULL
+        ORDER BY task.id
+        LIMIT 1
+        FOR UPDATE OF task SKIP LOCKED
+    ) AS candidate
+    WHERE batch.project_id = %(project)s
+      AND batch.status = %(published)s
+      AND batch.expires_at > %(now)s
+    ORDER BY batch.id
+    LIMIT 1
+), taken AS (
+    UPDATE {_TASK} AS task SET open_slots = task.open_slots - 1
+    FROM picked WHERE task.id = picked.id
+    RETURNING task.id
+)
+INSERT INTO {_ASSIGNMENT}
+    (public_id, task_id, worker_id, state, accepted_at, deadline, is_auto_approved, feedback)
+SELECT %(public_id)s, taken.id, %(worker)s, %(accepted)s, %(now)s, %(deadline)s, false, ''
+FROM taken
+RETURNING id, task_id
+"""
+
+
+def _claim_once_postgresql(*, worker: User, project: Project) -> Assignment:
     now = timezone.now()
-    done_by_worker = Assignment.objects.filter(worker=worker, task__batch__project=project).values(
-        "task_id"
-    )
-    task = (
-        _live_tasks(project, now)
-        .exclude(pk__in=done_by_worker)
-        .order_by("pk")
-        .select_for_update(skip_locked=True, of=("self",))
-        .first()
-    )
-    if task is None:
+    deadline = now + timedelta(seconds=project.time_allotted_seconds)
+    public_id = new_entity_id()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL,
+            {
+                "worker": worker.pk,
+                "project": project.pk,
+                "published": BatchStatus.PUBLISHED.value,
+                "accepted": AssignmentState.ACCEPTED.value,
+                "now": now,
+                "deadline": deadline,
+                "public_id": public_id,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise NoTaskAvailable(_("There is no task left for you in this project."))
-    return _hand_out(task=task, worker=worker, project=project, now=now)
+    assignment = Assignment(
+        id=row[0],
+        public_id=public_id,
+        task_id=row[1],
+        worker=worker,
+        state=AssignmentState.ACCEPTED,
+        accepted_at=now,
+        deadline=deadline,
+    )
+    assignment._state.adding = False
+    assignment._state.db = connection.alias
+    return assignment
 
 
 def _hand_out(*, task: Task, worker: User, project: Project, now) -> Assignment:
@@ -186,20 +299,32 @@ def assignment_claim(*, worker: User, task: Task) -> Assignment:
     """Accept one given task (MTurk's "accept this HIT"); refuse with a reason otherwise."""
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
-    quality.ensure_can_accept(worker=worker, project=task.batch.project)
-    assignments_expire_overdue()
+    try:
+        return _claim_given(worker=worker, task=task)
+    except TaskFull:
+        # A slot held by an overdue assignment comes back before we say the task is full.
+        if not assignments_expire_overdue():
+            raise
+    return _claim_given(worker=worker, task=task)
+
+
+class TaskFull(NoTaskAvailable):
+    pass
+
+
+@transaction.atomic
+def _claim_given(*, worker: User, task: Task) -> Assignment:
     now = timezone.now()
-    with transaction.atomic():
-        task = Task.objects.select_for_update().select_related("batch__project").get(pk=task.pk)
-        if not task.batch.is_live(now):
-            raise NoTaskAvailable(
-                _("This task is not open: its batch is paused, cancelled or expired.")
-            )
-        if Assignment.objects.filter(task=task, worker=worker).exists():
-            raise NoTaskAvailable(_("You have already worked on this task."))
-        if task.open_slots <= 0:
-            raise NoTaskAvailable(_("This task has all the workers it needs."))
-        return _hand_out(task=task, worker=worker, project=task.batch.project, now=now)
+    task = Task.objects.select_for_update().select_related("batch__project").get(pk=task.pk)
+    if not task.batch.is_live(now):
+        raise NoTaskAvailable(
+            _("This task is not open: its batch is paused, cancelled or expired.")
+        )
+    if Assignment.objects.filter(task=task, worker=worker).exists():
+        raise NoTaskAvailable(_("You have already worked on this task."))
+    if task.open_slots <= 0:
+        raise TaskFull(_("This task has all the workers it needs."))
+    return _hand_out(task=task, worker=worker, project=task.batch.project, now=now)
 
 
 def _locked_open_assignment(assignment: Assignment, worker: User | None) -> Assignment:
