@@ -20,6 +20,7 @@ from microwork.payments import services as payments
 from microwork.projects import templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
+from microwork.quality import services as quality
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
@@ -149,6 +150,7 @@ def assignment_claim_next(*, worker: User, project: Project) -> Assignment:
     """
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
+    quality.ensure_can_accept(worker=worker, project=project)
     # A double click or a second tab resumes the open assignment instead of taking a second task.
     open_assignment = (
         Assignment.objects.filter(
@@ -299,6 +301,7 @@ def assignment_claim(*, worker: User, task: Task) -> Assignment:
     """Accept one given task (MTurk's "accept this HIT"); refuse with a reason otherwise."""
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
+    quality.ensure_can_accept(worker=worker, project=task.batch.project)
     try:
         return _claim_given(worker=worker, task=task)
     except TaskFull:
