@@ -3,16 +3,21 @@
 A cell starting with = + - @ (or a tab or carriage return, which some spreadsheets strip first)
 is read as a formula by Excel and LibreOffice: "=HYPERLINK(...)" in a worker's answer would run
 on the requester's machine. Such cells get a leading apostrophe, the OWASP-recommended fix.
+Numbers (int, Decimal) are written as they are: one the code computed cannot be a formula, and
+an apostrophe would turn a statement's debits ("-1.80") into text.
 """
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> str:
+    if isinstance(value, int | Decimal):
+        return str(value)
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_STARTS):
         return "'" + text

@@ -341,13 +341,40 @@ def escrow_release_unused(*, batch) -> Posting | None:
     if surplus <= 0:
         return None
     project = batch.project
-    # The balance only ever falls, so (batch, balance before) names each release once.
+    # The count of the escrow's entries only ever grows (a top-up can bring a balance back), so
+    # (batch, entries so far) names each release once.
+    entries = LedgerEntry.objects.filter(account=account).count()
     return post(
         kind=PostingKind.ESCROW_RELEASE,
-        key=f"escrow_release:{batch.pk}:{held}",
+        key=f"escrow_release:{batch.pk}:{entries}",
         lines=[
             Line(account, -surplus),
             Line(requester_available(project.requester, project.currency), surplus),
+        ],
+        batch=batch,
+        memo=batch.name,
+    )
+
+
+def escrow_top_up(*, batch) -> Posting | None:
+    """Move from the requester's funds into the batch's escrow what it owes beyond what it
+    holds: after more slots were added, or an expired batch was extended.
+
+    InsufficientFunds names the amount missing; the caller's transaction then changes nothing.
+    """
+    account = escrow(batch)
+    Account.objects.select_for_update().filter(pk=account.pk).get()
+    missing = escrow_owed(batch) - balance(account)
+    if missing <= 0:
+        return None
+    project = batch.project
+    entries = LedgerEntry.objects.filter(account=account).count()
+    return post(
+        kind=PostingKind.ESCROW_RESERVE,
+        key=f"escrow_top_up:{batch.pk}:{entries}",
+        lines=[
+            Line(requester_available(project.requester, project.currency), -missing),
+            Line(account, missing),
         ],
         batch=batch,
         memo=batch.name,

@@ -2,11 +2,12 @@
 commands all come through here."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,14 @@ from microwork.common.ids import new_entity_id
 from microwork.payments import services as payments
 from microwork.projects import templating
 from microwork.projects.enums import BatchStatus, TemplateKind
-from microwork.projects.models import Batch, Project, Task
+from microwork.projects.models import (
+    MAX_ASSIGNMENTS_PER_TASK,
+    MAX_DURATION_SECONDS,
+    MIN_DURATION_SECONDS,
+    Batch,
+    Project,
+    Task,
+)
 from microwork.projects.upload import FileInvalid, RowError, open_reader
 
 # Fields that are the terms workers accept work under; they are frozen once work is published.
@@ -66,6 +74,10 @@ def _validate_template(project: Project) -> None:
             config = templating.ImageClassificationConfig.from_dict(project.template_config)
             project.template_config = config.to_dict()
             project.template_html = ""
+        elif project.template_kind == TemplateKind.MTURK_QUESTION:
+            # The question lives in each task (questions.QUESTION_INPUT), checked on creation.
+            project.template_html = ""
+            project.template_config = {}
         else:
             templating.validate_custom_html(project.template_html)
             project.template_config = {}
@@ -207,8 +219,36 @@ def _locked_batch(batch: Batch) -> Batch:
 
 
 @transaction.atomic
-def batch_publish(*, batch: Batch) -> Batch:
-    """Open a draft batch to workers for the project's lifetime.
+def batch_create_single_task(
+    *, project: Project, input: dict, max_assignments: int, name: str = ""
+) -> Batch:
+    """Create a draft batch holding one task of `max_assignments` slots (MTurk's CreateHIT).
+
+    Raise ValidationError if the redundancy is outside 1..MAX_ASSIGNMENTS_PER_TASK.
+    """
+    if not 1 <= max_assignments <= MAX_ASSIGNMENTS_PER_TASK:
+        raise ValidationError(
+            {
+                "max_assignments": _("Between 1 and %(n)d workers per task.")
+                % {"n": MAX_ASSIGNMENTS_PER_TASK}
+            }
+        )
+    batch = Batch.objects.create(
+        project=project, name=name or project.title, columns=sorted(input), task_count=1
+    )
+    Task.objects.create(
+        batch=batch,
+        row_number=1,
+        input=input,
+        max_assignments=max_assignments,
+        open_slots=max_assignments,
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_publish(*, batch: Batch, lifetime_seconds: int | None = None) -> Batch:
+    """Open a draft batch to workers for the project's lifetime (or `lifetime_seconds`).
 
     Its whole cost (every reward and fee) moves into escrow first; if the requester's funds are
     short, payments.InsufficientFunds names the missing amount and nothing is published.
@@ -218,13 +258,69 @@ def batch_publish(*, batch: Batch) -> Batch:
         raise BatchStateError(_("Only a draft batch can be published."))
     if batch.task_count == 0:
         raise BatchStateError(_("The batch has no tasks."))
+    if lifetime_seconds is not None and not (
+        MIN_DURATION_SECONDS <= lifetime_seconds <= MAX_DURATION_SECONDS
+    ):
+        raise ValidationError({"lifetime_seconds": _("Outside the allowed lifetime.")})
     now = timezone.now()
     batch.status = BatchStatus.PUBLISHED
     batch.published_at = now
-    batch.expires_at = batch.lifetime_end_from(now)
+    batch.expires_at = (
+        now + timedelta(seconds=lifetime_seconds)
+        if lifetime_seconds is not None
+        else batch.lifetime_end_from(now)
+    )
     batch.save(update_fields=["status", "published_at", "expires_at"])
     payments.escrow_reserve(batch=batch, slots=batch_slots(batch))
     return batch
+
+
+@transaction.atomic
+def batch_set_expiry(*, batch: Batch, expires_at) -> Batch:
+    """Move a published or paused batch's end (MTurk's UpdateExpirationForHIT).
+
+    A time not in the future ends it now: no new assignments, accepted work can still be
+    submitted, unused escrow goes back. A future time (at most the maximum lifetime from now)
+    extends it, re-opening an expired batch; the escrow is topped up for the slots it can hand
+    out again, and payments.InsufficientFunds refuses it with nothing changed.
+    """
+    batch = _locked_batch(batch)
+    if batch.status not in (BatchStatus.PUBLISHED, BatchStatus.PAUSED):
+        raise BatchStateError(_("Only a published or paused batch has an end to move."))
+    now = timezone.now()
+    if expires_at > now + timedelta(seconds=MAX_DURATION_SECONDS):
+        raise ValidationError({"expires_at": _("At most a year from now.")})
+    batch.expires_at = min(expires_at, now) if expires_at <= now else expires_at
+    batch.save(update_fields=["expires_at"])
+    if batch.is_expired(now):
+        payments.escrow_release_unused(batch=batch)
+    else:
+        payments.escrow_top_up(batch=batch)
+    return batch
+
+
+@transaction.atomic
+def task_add_assignments(*, task: Task, count: int) -> Task:
+    """Give a published task `count` more slots (MTurk's CreateAdditionalAssignmentsForHIT) and
+    reserve their cost; InsufficientFunds refuses it with nothing changed."""
+    task = Task.objects.select_for_update().select_related("batch__project").get(pk=task.pk)
+    batch = _locked_batch(task.batch)
+    if batch.status not in (BatchStatus.PUBLISHED, BatchStatus.PAUSED):
+        raise BatchStateError(_("Only a task of a published batch can get more assignments."))
+    if count < 1 or task.max_assignments + count > MAX_ASSIGNMENTS_PER_TASK:
+        raise ValidationError(
+            {
+                "count": _("A task has at most %(n)d assignments.")
+                % {"n": MAX_ASSIGNMENTS_PER_TASK}
+            }
+        )
+    Task.objects.filter(pk=task.pk).update(
+        max_assignments=F("max_assignments") + count, open_slots=F("open_slots") + count
+    )
+    if not batch.is_expired():
+        payments.escrow_top_up(batch=batch)
+    task.refresh_from_db()
+    return task
 
 
 def batch_slots(batch: Batch) -> int:
