@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
 from microwork.common.money import InvalidAmount, parse_amount
+from microwork.payments.models import Payout, Posting
 
 
 class AmountField(forms.CharField):
@@ -42,6 +43,14 @@ class BonusForm(RequestKeyMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, form_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if form_id:
+            # The review page lists its rows inside the review <form>, and forms cannot nest:
+            # each row's bonus inputs name the <form> they belong to instead.
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
 
 class PayoutForm(RequestKeyMixin):
     amount = AmountField(
@@ -64,8 +73,18 @@ class DepositForm(forms.Form):
             raise forms.ValidationError(_("No requester has this email."))
         return user
 
+    def clean_external_reference(self):
+        reference = self.cleaned_data["external_reference"].strip()
+        # services.deposit_record() would quietly return the first deposit (its idempotency key
+        # is the reference); staff must hear that this payment was credited already.
+        if Posting.objects.filter(idempotency_key=f"deposit:{reference}").exists():
+            raise forms.ValidationError(_("A deposit with this reference was already recorded."))
+        return reference
+
 
 class PayoutSettleForm(forms.Form):
+    # Any state: settling a payout twice the same way is a retry, answered by the service.
+    payout = forms.ModelChoiceField(queryset=Payout.objects.all(), widget=forms.HiddenInput)
     external_reference = forms.CharField(
         label=_("External reference"), max_length=200, required=False
     )

@@ -1,6 +1,8 @@
 """Money pages: a requester's balance and statement, a worker's earnings and payouts, bonuses,
 and the staff pages for deposits and payouts. Rules live in payments.services."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -13,28 +15,42 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from microwork.accounts.decorators import requester_required, worker_required
 from microwork.common.csvsafe import csv_lines
-from microwork.common.money import format_amount, format_money
+from microwork.common.money import format_money
 from microwork.payments import selectors, services
 from microwork.payments.enums import PayoutState
 from microwork.payments.forms import BonusForm, DepositForm, PayoutForm, PayoutSettleForm
 from microwork.payments.models import Payout
 from microwork.work.models import Assignment
+from microwork.work.services import assignments_auto_approve_due, batches_settle_ended
 
 PAGE_SIZE = 50
 
 
-def _settle_due_work(**scope) -> None:
-    # Auto-approvals and ended batches settle on read, so balances are right with no job running.
-    from microwork.work.services import assignments_auto_approve_due, batches_settle_ended
+def _settle_due_for_requester(requester) -> None:
+    # Due auto-approvals and the escrow of ended batches settle on read, so a requester's
+    # balance is right whether or not a background job ran.
+    assignments_auto_approve_due(requester=requester)
+    batches_settle_ended(requester=requester)
 
-    assignments_auto_approve_due(**scope)
-    batches_settle_ended(**({"requester": scope["requester"]} if "requester" in scope else {}))
+
+def _amount_cell(cents: int) -> Decimal:
+    # A number, not text, so the CSV writer leaves "-1.80" as it is (csvsafe.neutralise).
+    return Decimal(cents).scaleb(-2)
+
+
+def _messages_from_errors(request, form) -> None:
+    """Show a form's errors as messages, for forms that redirect instead of re-rendering."""
+    for field, errors in form.errors.items():
+        text = " ".join(errors)
+        if field in form.fields and not form.fields[field].widget.is_hidden:
+            text = f"{form.fields[field].label}: {text}"
+        messages.error(request, text)
 
 
 @require_GET
 @requester_required
 def requester_balance(request):
-    _settle_due_work(requester=request.user)
+    _settle_due_for_requester(request.user)
     entries = selectors.requester_statement(request.user).order_by("-pk")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -47,6 +63,8 @@ def requester_balance(request):
 @require_GET
 @requester_required
 def requester_statement_csv(request):
+    _settle_due_for_requester(request.user)
+
     def rows():
         yield ["Date", "Kind", "Reference", "Batch", "Amount", "Balance"]
         running = 0
@@ -58,8 +76,8 @@ def requester_statement_csv(request):
                 posting.get_kind_display(),
                 posting.memo,
                 posting.batch.name if posting.batch else "",
-                format_amount(entry.amount_cents),
-                format_amount(running),
+                _amount_cell(entry.amount_cents),
+                _amount_cell(running),
             ]
 
     response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
@@ -70,7 +88,8 @@ def requester_statement_csv(request):
 @require_GET
 @worker_required
 def worker_earnings(request):
-    _settle_due_work(worker=request.user)
+    # Only approvals move a worker's money; ended batches are settled on their requester's reads.
+    assignments_auto_approve_due(worker=request.user)
     page = Paginator(selectors.worker_earnings_history(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -109,8 +128,7 @@ def payout_request(request):
                 % {"amount": format_money(payout.amount_cents, payout.currency)},
             )
     else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        _messages_from_errors(request, form)
     return redirect("payments:worker-earnings")
 
 
@@ -144,14 +162,9 @@ def bonus_send(request, assignment_id: str):
                 },
             )
     else:
-        for field, errors in form.errors.items():
-            messages.error(
-                request,
-                f"{form.fields[field].label}: {' '.join(errors)}"
-                if field in form.fields
-                else " ".join(errors),
-            )
-    return redirect(reverse("projects:batch-review", args=[assignment.task.batch_id]))
+        _messages_from_errors(request, form)
+    url = reverse("projects:batch-review", args=[assignment.task.batch_id])
+    return redirect(f"{url}#assignment-{assignment.public_id}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -178,9 +191,9 @@ def staff_deposit(request):
 @staff_member_required
 def staff_payouts(request):
     if request.method == "POST":
-        payout = get_object_or_404(Payout, pk=request.POST.get("payout"))
         form = PayoutSettleForm(request.POST)
         if form.is_valid():
+            payout = form.cleaned_data["payout"]
             try:
                 if form.cleaned_data["action"] == "paid":
                     services.payout_mark_paid(
@@ -188,12 +201,18 @@ def staff_payouts(request):
                         external_reference=form.cleaned_data["external_reference"],
                         actor=request.user,
                     )
+                    done = _("Payout of %(amount)s marked paid.")
                 else:
                     services.payout_cancel(payout=payout, actor=request.user)
+                    done = _("Payout of %(amount)s cancelled; the worker has the money back.")
             except services.PaymentRefused as refused:
                 messages.error(request, refused.message)
             else:
-                messages.success(request, _("Payout updated."))
+                messages.success(
+                    request, done % {"amount": format_money(payout.amount_cents, payout.currency)}
+                )
+        else:
+            _messages_from_errors(request, form)
         return redirect("payments:staff-payouts")
     payouts = (
         Payout.objects.filter(state=PayoutState.REQUESTED)
@@ -218,7 +237,7 @@ def staff_payouts_csv(request):
                 payout.pk,
                 payout.worker.worker_id,
                 payout.worker.email,
-                format_amount(payout.amount_cents),
+                _amount_cell(payout.amount_cents),
                 payout.currency,
                 payout.requested_at.isoformat(),
             ]
