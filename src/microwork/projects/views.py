@@ -5,11 +5,12 @@ every rule lives in the services these views call.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microwork.accounts.decorators import requester_required
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_money, hourly_rate_cents
+from microwork.payments.fees import FeeRule
+from microwork.payments.forms import BonusForm
 from microwork.payments.services import PaymentRefused
 from microwork.projects import services
 from microwork.projects.forms import BatchUploadForm, ProjectForm, ReviewAction, ReviewForm
@@ -363,6 +366,11 @@ def batch_review(request, pk):
             (name, "; ".join(value) if isinstance(value, list) else value)
             for name, value in (assignment.answers or {}).items()
         ]
+        # Each row's own request key: a double click on its button sends one bonus.
+        assignment.bonus_form = BonusForm(
+            form_id=f"bonus-{assignment.public_id}", auto_id=f"bonus-{assignment.public_id}-%s"
+        )
+    prefetch_related_objects(submissions.object_list, "bonuses")
     ticked = {str(value) for value in form["selected"].value() or []} if form.is_bound else set()
     return render(
         request,
@@ -376,8 +384,17 @@ def batch_review(request, pk):
             "states": [(key, key.label) for key in ANSWERED_STATES],
             "ticked": ticked,
             "waiting": scoped.filter(state=AssignmentState.SUBMITTED).count(),
+            "bonus_fee_note": _bonus_fee_note(batch.project),
         },
     )
+
+
+def _bonus_fee_note(project: Project) -> str:
+    rule = FeeRule.from_settings()
+    return _("A fee of %(percent)s%% (at least %(minimum)s) is added to each bonus.") % {
+        "percent": Decimal(rule.rate_bp) / 100,
+        "minimum": format_money(rule.minimum_cents, project.currency),
+    }
 
 
 def _download(stream, content_type: str, filename: str) -> StreamingHttpResponse:
