@@ -158,6 +158,11 @@ def post(
         delta[line.account.pk] = delta.get(line.account.pk, 0) + line.amount_cents
     # Lock in primary-key order so two postings over the same accounts cannot deadlock.
     locked = list(Account.objects.select_for_update().filter(pk__in=delta).order_by("pk"))
+    # A concurrent call with the same key may have committed while we waited for the locks:
+    # it is the answer, before any balance check (its money is already gone from them).
+    existing = _existing(key, print_)
+    if existing is not None:
+        return existing
     for account in locked:
         if account.kind in MAY_GO_NEGATIVE or delta[account.pk] >= 0:
             continue
@@ -454,6 +459,10 @@ def payout_request(
         return existing.payout
     available = worker_available(worker, currency)
     Account.objects.select_for_update().filter(pk=available.pk).get()
+    # A retry racing the first request waited on that lock: now it sees the first payout.
+    existing = Posting.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing.payout
     amount = balance(available) if amount_cents is None else amount_cents
     threshold = settings.MICROWORK_PAYOUT_THRESHOLD_CENTS
     if amount < threshold:
