@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "microwork.work",
     "microwork.payments",
     "microwork.quality",
+    "microwork.mturk",
     "microwork.demo",
 ]
 
@@ -240,3 +241,5 @@ MICROWORK_FEES = {
 }
 # Workers can ask for a payout once their available earnings reach this (minor units).
 MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 500, minimum=1)
+# Encrypts MTurk API key secrets at rest (mturk/keyring.py); empty: derived from SECRET_KEY.
+MICROWORK_API_KEY_ENCRYPTION_KEY = os.environ.get("MICROWORK_API_KEY_ENCRYPTION_KEY", "")

@@ -11,13 +11,16 @@ it is the same on every reload of the work page, and it opens nothing once the a
 left the accepted state, so it cannot be used twice.
 """
 
+from urllib.parse import urlencode, urlsplit
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import mark_safe
 
-from microwork.projects import templating
+from microwork.projects import questions, templating
+from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Project
 from microwork.work.models import Assignment
 
@@ -58,6 +61,58 @@ def frame_policy() -> str:
 PREVIEW_ASSIGNMENT_ID = "ASSIGNMENT_ID_NOT_AVAILABLE"
 
 
+def mturk_parameters(
+    *, request, task_public_id: str, assignment: Assignment | None, preview: bool
+) -> dict:
+    """The four query parameters MTurk gives a HIT's page: assignmentId, hitId, workerId and
+    turkSubmitTo. turkSubmitTo carries the frame token in its path, so a page that posts to
+    `turkSubmitTo + "/mturk/externalSubmit"`, as MTurk pages do, is authorised like our own."""
+    if preview or assignment is None:
+        return {"assignmentId": PREVIEW_ASSIGNMENT_ID, "hitId": task_public_id}
+    from django.urls import reverse
+
+    submit_root = reverse("mturk:submit-root", args=[frame_token(assignment.public_id)])
+    return {
+        "assignmentId": assignment.public_id,
+        "hitId": task_public_id,
+        "workerId": assignment.worker.worker_id,
+        "turkSubmitTo": request.build_absolute_uri(submit_root).rstrip("/"),
+    }
+
+
+def _render_mturk_question(
+    *, project, task_input, assignment, submit_url, preview, request, task_public_id
+) -> HttpResponse:
+    """HTMLQuestion and ExternalQuestion pages get MTurk's query parameters and post to
+    /mturk/externalSubmit; a QuestionForm becomes fields of the platform's own task form."""
+    question = questions.parse_question(task_input.get(questions.QUESTION_INPUT, ""))
+    parameters = mturk_parameters(
+        request=request, task_public_id=task_public_id, assignment=assignment, preview=preview
+    )
+    if question.kind == "QuestionForm":
+        return None
+    if question.kind == "HTMLQuestion":
+        submit = parameters.get("turkSubmitTo", "") + "/mturk/externalSubmit"
+        from django.templatetags.static import static
+
+        document = questions.html_question_document(
+            question, submit_url=submit, script_url=static("mturk/externalHIT_v1.js")
+        )
+        return frame_response(document)
+    separator = "&" if "?" in question.external_url else "?"
+    context = {
+        "project": project,
+        "external_url": question.external_url + separator + urlencode(parameters),
+        "frame_height": question.frame_height,
+    }
+    response = frame_response(render_to_string("work/frame_external.html", context))
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(question.external_url))
+    response["Content-Security-Policy"] = frame_policy().replace(
+        "default-src 'none'", f"default-src 'none'; frame-src {origin}"
+    )
+    return response
+
+
 def render_frame_document(
     *,
     project: Project,
@@ -65,16 +120,36 @@ def render_frame_document(
     assignment: Assignment | None = None,
     submit_url: str | None = None,
     preview: bool = True,
+    request=None,
+    task_public_id: str = "",
 ) -> HttpResponse:
     """The whole HTML document of a task frame, with the frame's own sandboxing CSP.
 
     The requester's template is filled with `task_input` (the values escaped by
     templating.render) and put in the platform's form, which adds `assignmentId` and `mw_token`.
-    In preview the submit button is disabled and there is no token.
+    In preview the submit button is disabled and there is no token. Tasks with an MTurk
+    Question (TemplateKind.MTURK_QUESTION) are shown as MTurk would (projects/questions.py).
     """
-    source = templating.template_source(
-        project.template_kind, project.template_html, project.template_config
-    )
+    if project.template_kind == TemplateKind.MTURK_QUESTION:
+        response = _render_mturk_question(
+            project=project,
+            task_input=task_input,
+            assignment=assignment,
+            submit_url=submit_url,
+            preview=preview,
+            request=request,
+            task_public_id=task_public_id,
+        )
+        if response is not None:
+            return response
+        source = questions.question_form_html(
+            questions.parse_question(task_input.get(questions.QUESTION_INPUT, ""))
+        )
+        task_input = {}
+    else:
+        source = templating.template_source(
+            project.template_kind, project.template_html, project.template_config
+        )
     if preview or assignment is None:
         assignment_id, token = PREVIEW_ASSIGNMENT_ID, ""
     else:

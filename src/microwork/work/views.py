@@ -5,6 +5,8 @@ endpoint are authorised by the assignment's frame token, not by the session: the
 opaque origin sends no cookies and cannot carry a CSRF token from the platform.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from microwork.accounts.decorators import worker_required
 from microwork.common.money import format_money
+from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Project
 from microwork.quality import selectors as quality
 from microwork.quality.enums import WorkerAction
@@ -26,6 +29,7 @@ from microwork.work.frame import (
     frame_response,
     frame_token,
     frame_token_is_valid,
+    mturk_parameters,
     render_frame_document,
 )
 from microwork.work.models import Assignment
@@ -152,7 +156,13 @@ def project_preview_frame(request, public_id):
     task = selectors.task_to_preview_for_worker(worker=request.user, project=project)
     if task is None:
         raise Http404("No work available in this project.")
-    return render_frame_document(project=project, task_input=task.input, preview=True)
+    return render_frame_document(
+        project=project,
+        task_input=task.input,
+        preview=True,
+        request=request,
+        task_public_id=task.public_id,
+    )
 
 
 @worker_required
@@ -179,6 +189,16 @@ def assignment_detail(request, public_id):
             reverse("work:assignment-frame", args=[assignment.public_id]),
             frame_token(assignment.public_id),
         )
+        if project.template_kind == TemplateKind.MTURK_QUESTION:
+            # An HTMLQuestion's own scripts read MTurk's parameters from the frame's address.
+            frame_url += "&" + urlencode(
+                mturk_parameters(
+                    request=request,
+                    task_public_id=assignment.task.public_id,
+                    assignment=assignment,
+                    preview=False,
+                )
+            )
     return render(
         request,
         "work/assignment_detail.html",
@@ -214,6 +234,8 @@ def assignment_frame(request, public_id):
         assignment=assignment,
         submit_url=reverse("work:submit"),
         preview=False,
+        request=request,
+        task_public_id=assignment.task.public_id,
     )
 
 

@@ -1,0 +1,154 @@
+"""The MTurk endpoint: POST /mturk/ in AWS JSON 1.1, the operation named by X-Amz-Target.
+
+One view: check the SigV4 signature (auth.py), read the JSON body, run the operation's module
+(operations/<operation>.py) in one transaction, answer JSON or an error boto3 parses
+(errors.py). A refused operation rolls its whole transaction back, so it changes nothing.
+"""
+
+import importlib
+import json
+import logging
+import re
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from microwork.mturk import auth
+from microwork.mturk.errors import (
+    INSUFFICIENT_FUNDS,
+    PARAMETER_OUT_OF_RANGE,
+    XML_PARSE_ERROR,
+    MTurkError,
+    RequestError,
+    ServiceFault,
+    UnknownOperation,
+)
+from microwork.mturk.params import Params
+from microwork.payments.services import InsufficientFunds
+from microwork.projects.questions import QuestionInvalid
+
+logger = logging.getLogger(__name__)
+
+TARGET_PREFIX = "MTurkRequesterServiceV20170117."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+# Tier 1 and tier 2 of the reference (§2.1), each served by operations/<snake_case>.py.
+SUPPORTED = frozenset(
+    {
+        "GetAccountBalance",
+        "CreateHIT",
+        "CreateHITType",
+        "CreateHITWithHITType",
+        "GetHIT",
+        "ListHITs",
+        "ListHITsForQualificationType",
+        "UpdateExpirationForHIT",
+        "DeleteHIT",
+        "CreateAdditionalAssignmentsForHIT",
+        "ListAssignmentsForHIT",
+        "GetAssignment",
+        "ApproveAssignment",
+        "RejectAssignment",
+        "SendBonus",
+        "ListBonusPayments",
+        "CreateQualificationType",
+        "GetQualificationType",
+        "UpdateQualificationType",
+        "DeleteQualificationType",
+        "ListQualificationTypes",
+        "AssociateQualificationWithWorker",
+        "DisassociateQualificationFromWorker",
+        "GetQualificationScore",
+        "ListWorkersWithQualificationType",
+        "CreateWorkerBlock",
+        "DeleteWorkerBlock",
+        "ListWorkerBlocks",
+        "NotifyWorkers",
+        "ListReviewableHITs",
+        "UpdateHITReviewStatus",
+    }
+)
+# The rest of MTurk's 39 operations: answered with a clear refusal, never a fake success.
+NOT_SUPPORTED = frozenset(
+    {
+        "AcceptQualificationRequest",
+        "RejectQualificationRequest",
+        "ListQualificationRequests",
+        "GetFileUploadURL",
+        "ListReviewPolicyResultsForHIT",
+        "SendTestEventNotification",
+        "UpdateHITTypeOfHIT",
+        "UpdateNotificationSettings",
+    }
+)
+
+
+def module_name(operation: str) -> str:
+    """ "CreateHITWithHITType" -> "create_hit_with_hit_type"."""
+    words = re.findall(r"[A-Z][a-z]*", operation.replace("HITs", "Hits").replace("HIT", "Hit"))
+    return "_".join(word.lower() for word in words)
+
+
+def _respond(body: dict, status: int = 200) -> HttpResponse:
+    response = HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+    response["x-amzn-RequestId"] = str(uuid.uuid4())
+    return response
+
+
+def _error(error: MTurkError) -> HttpResponse:
+    return _respond(error.body(), status=error.status)
+
+
+def _run(operation: str, requester, body: dict) -> dict:
+    module = importlib.import_module(f"microwork.mturk.operations.{module_name(operation)}")
+    try:
+        with transaction.atomic():
+            return module.run(requester, Params(body))
+    except InsufficientFunds as refusal:
+        raise RequestError(
+            f"You do not have enough funds to complete this request. {refusal.message}",
+            INSUFFICIENT_FUNDS,
+        ) from None
+    except QuestionInvalid as refusal:
+        raise RequestError(str(refusal), XML_PARSE_ERROR) from None
+    except ValidationError as refusal:
+        raise RequestError("; ".join(refusal.messages), PARAMETER_OUT_OF_RANGE) from None
+
+
+@csrf_exempt
+def endpoint(request):
+    if request.method != "POST":
+        return _error(RequestError("The MTurk API takes POST requests only."))
+    target = request.META.get("HTTP_X_AMZ_TARGET", "")
+    try:
+        key = auth.authenticate(request)
+        if not target.startswith(TARGET_PREFIX):
+            raise UnknownOperation(f"Unknown target {target!r}.", stamp=False)
+        operation = target[len(TARGET_PREFIX) :]
+        if operation in NOT_SUPPORTED:
+            raise RequestError(
+                f"The operation {operation} is not supported by this server.",
+                "AWS.MechanicalTurk.UnsupportedOperation",
+            )
+        if operation not in SUPPORTED:
+            raise UnknownOperation(f"Unknown operation {operation!r}.", stamp=False)
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise RequestError(
+                "The request body is not JSON.", "AWS.MechanicalTurk.XMLParseError"
+            ) from None
+        if not isinstance(body, dict):
+            raise RequestError("The request body must be a JSON object.")
+        return _respond(_run(operation, key.requester, body))
+    except MTurkError as error:
+        return _error(error)
+    except Exception:
+        logger.exception("MTurk operation %s failed", target)
+        return _error(
+            ServiceFault(
+                "We encountered an internal error. Please try again.", "AWS.ServiceUnavailable"
+            )
+        )

@@ -1,0 +1,23 @@
+from microwork.mturk import lookups, selectors, shapes
+from microwork.mturk.pagination import paginate
+from microwork.work import services as work
+
+STATUSES = ("Submitted", "Approved", "Rejected")
+
+
+def run(requester, params) -> dict:
+    task = lookups.hit(requester, params.entity_id("HITId"))
+    statuses = params.string_list("AssignmentStatuses", required=False, choices=STATUSES)
+    work.assignments_auto_approve_due(requester=requester, batch=task.batch)
+    assignments = selectors.api_assignments(requester).filter(task=task)
+    if statuses:
+        assignments = assignments.filter(
+            state__in=[selectors.API_ASSIGNMENT_STATES[status] for status in statuses]
+        )
+    return paginate(
+        assignments,
+        params,
+        result_key="Assignments",
+        shape=shapes.assignment_shape,
+        scope=f"ListAssignmentsForHIT:{task.public_id}:{','.join(sorted(statuses or []))}",
+    )

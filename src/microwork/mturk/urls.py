@@ -1,0 +1,14 @@
+from django.urls import path
+
+from microwork.mturk import dispatch, views
+
+app_name = "mturk"
+urlpatterns = [
+    path("", dispatch.endpoint, name="endpoint"),
+    path("externalSubmit", views.external_submit, name="external-submit"),
+    # turkSubmitTo for a HIT's page: the frame token in the path authorises its submission.
+    path("t/<str:token>", views.submit_root, name="submit-root"),
+    path("t/<str:token>/mturk/externalSubmit", views.external_submit, name="external-submit-token"),
+    path("keys/", views.key_list, name="key-list"),
+    path("keys/<str:access_key_id>/revoke/", views.key_revoke, name="key-revoke"),
+]
