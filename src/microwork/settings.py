@@ -90,8 +90,8 @@ INSTALLED_APPS = [
     "microwork.work",
     "microwork.payments",
     "microwork.quality",
-    "microwork.mturk",
     "microwork.demo",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +153,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _queue(url: str) -> dict:
+    """The job queue (huey, docs/adr/0009) from MICROWORK_QUEUE_URL: sqlite:///file, postgres://
+    or redis://. Unset: PostgreSQL's own database when DATABASE_URL is PostgreSQL, else a SQLite
+    file in the data directory; either way no server beyond the database."""
+    if not url:
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+            url = os.environ["DATABASE_URL"]
+        else:
+            url = f"sqlite:///{DATA_DIR / 'queue.sqlite3'}"
+    scheme = url.split(":", 1)[0]
+    queue = {"name": "microwork", "immediate": env_bool("MICROWORK_QUEUE_IMMEDIATE", False)}
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ImproperlyConfigured("MICROWORK_QUEUE_URL must be like sqlite:////abs/path")
+        return {**queue, "huey_class": "huey.SqliteHuey", "filename": url[len("sqlite:///") :]}
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        # Tables (huey_*) are created by `microwork worker` when it starts, not on import.
+        dsn = "postgresql" + url[len(scheme) :]
+        return {**queue, "huey_class": "huey.PostgresHuey", "dsn": dsn, "create_tables": False}
+    if scheme in ("redis", "rediss"):
+        return {**queue, "huey_class": "huey.RedisHuey", "url": url}
+    raise ImproperlyConfigured(
+        f"MICROWORK_QUEUE_URL must start with sqlite:, postgres: or redis:, not {url!r}"
+    )
+
+
+HUEY = {
+    **_queue(os.environ.get("MICROWORK_QUEUE_URL", "")),
+    # `microwork worker`: one process, threads for the jobs, the scheduler for periodic ones.
+    "consumer": {
+        "workers": env_int("MICROWORK_QUEUE_WORKERS", 2, minimum=1),
+        "worker_type": "thread",
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -221,6 +257,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MICROWORK_LOG_LEVEL", "INFO")},
+    # Configured here, so `microwork worker` does not add a second handler of its own.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # --- the platform's own rules -------------------------------------------------------------
@@ -241,5 +279,3 @@ MICROWORK_FEES = {
 }
 # Workers can ask for a payout once their available earnings reach this (minor units).
 MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 500, minimum=1)
-# Encrypts MTurk API key secrets at rest (mturk/keyring.py); empty: derived from SECRET_KEY.
-MICROWORK_API_KEY_ENCRYPTION_KEY = os.environ.get("MICROWORK_API_KEY_ENCRYPTION_KEY", "")
