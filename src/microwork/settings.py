@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "microwork.work",
     "microwork.payments",
     "microwork.quality",
+    "microwork.fairness",
     "microwork.demo",
     "huey.contrib.djhuey",
 ]
@@ -279,3 +280,13 @@ MICROWORK_FEES = {
 }
 # Workers can ask for a payout once their available earnings reach this (minor units).
 MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 500, minimum=1)
+# Fair work (docs/adr/0011): the hourly floor, in minor units of MICROWORK_CURRENCY per hour of
+# measured or estimated work, on what the worker receives (fees are on top, for the requester).
+# 1202 is EUR 12.02, the French gross minimum wage of 2026.
+MICROWORK_PAY_FLOOR_CENTS_PER_HOUR = env_int("MICROWORK_PAY_FLOOR_CENTS_PER_HOUR", 1202)
+# How many submissions a batch needs before its measured median time replaces the estimate.
+MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS = env_int("MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS", 20, minimum=1)
+# The longest auto-approval delay a project may set: payment within a known time.
+MICROWORK_AUTO_APPROVAL_MAX_SECONDS = env_int(
+    "MICROWORK_AUTO_APPROVAL_MAX_SECONDS", 7 * 24 * 3600, minimum=0
+)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("work/", include("microwork.work.urls")),
     path("payments/", include("microwork.payments.urls")),
     path("quality/", include("microwork.quality.urls")),
+    path("fairness/", include("microwork.fairness.urls")),
     path("mturk/", include("microwork.mturk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

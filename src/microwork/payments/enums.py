@@ -23,6 +23,7 @@ class PostingKind(models.TextChoices):
     REJECTION_REFUND = "rejection_refund", _("Rejected work refunded")
     OVERTURN = "overturn", _("Rejection overturned")
     BONUS = "bonus", _("Bonus")
+    TOPUP = "topup", _("Pay floor top-up")
     PAYOUT_REQUEST = "payout_request", _("Payout requested")
     PAYOUT_PAID = "payout_paid", _("Payout paid")
     PAYOUT_CANCEL = "payout_cancel", _("Payout cancelled")

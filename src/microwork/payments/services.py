@@ -229,12 +229,12 @@ def deposit_record(
 # --- escrow, rewards, refunds --------------------------------------------------------------
 
 
-def slot_price(project) -> tuple[int, int]:
-    """(reward, fee) of one assignment of `project`."""
-    fee = fees.reward_fee(
-        reward_cents=project.reward_cents, assignments_per_task=project.assignments_per_task
-    )
-    return project.reward_cents, fee
+def slot_price(project, batch=None) -> tuple[int, int]:
+    """(reward, fee) of one assignment of `project`, or of `batch` when given: the pay floor
+    may have raised a batch's reward above its project's (Batch.reward_cents)."""
+    reward = batch.reward_cents if batch is not None else project.reward_cents
+    fee = fees.reward_fee(reward_cents=reward, assignments_per_task=project.assignments_per_task)
+    return reward, fee
 
 
 def batch_cost(*, project, slots: int) -> int:
@@ -262,7 +262,7 @@ def escrow_reserve(*, batch, slots: int) -> Posting:
 def reward_pay(*, assignment) -> Posting:
     """Pay an approved assignment from its batch's escrow: reward to the worker, fee to us."""
     batch = assignment.task.batch
-    reward, fee = slot_price(batch.project)
+    reward, fee = slot_price(batch.project, batch)
     currency = batch.project.currency
     return post(
         kind=PostingKind.REWARD,
@@ -280,7 +280,7 @@ def reward_pay(*, assignment) -> Posting:
 def rejection_refund(*, assignment) -> Posting:
     """Give a rejected assignment's reward and fee back to the requester's funds."""
     batch = assignment.task.batch
-    reward, fee = slot_price(batch.project)
+    reward, fee = slot_price(batch.project, batch)
     return post(
         kind=PostingKind.REJECTION_REFUND,
         key=f"rejection_refund:{assignment.pk}",
@@ -299,7 +299,7 @@ def overturn_pay(*, assignment) -> Posting:
     """Pay an assignment whose rejection was overturned, from the requester's funds."""
     batch = assignment.task.batch
     project = batch.project
-    reward, fee = slot_price(project)
+    reward, fee = slot_price(project, batch)
     return post(
         kind=PostingKind.OVERTURN,
         key=f"overturn:{assignment.pk}",
@@ -319,7 +319,7 @@ def escrow_owed(batch) -> int:
     While the batch can hand out work: every slot not yet approved or rejected. Once it has
     ended (cancelled or past its lifetime): only the assignments still accepted or submitted.
     """
-    reward, fee = slot_price(batch.project)
+    reward, fee = slot_price(batch.project, batch)
     assignments = Assignment.objects.filter(task__batch=batch)
     if batch.status == BatchStatus.DRAFT:
         return 0
@@ -383,6 +383,68 @@ def escrow_top_up(*, batch) -> Posting | None:
         ],
         batch=batch,
         memo=batch.name,
+    )
+
+
+# --- pay floor top-ups ---------------------------------------------------------------------
+
+# Postings whose worker line is the assignment's reward, as opposed to a bonus.
+REWARD_KINDS = (PostingKind.REWARD, PostingKind.OVERTURN, PostingKind.TOPUP)
+
+
+def reward_received(assignment) -> int:
+    """What the worker received for `assignment` as its reward: the reward (or overturn) and
+    any pay floor top-ups; bonuses are extra and do not count."""
+    return (
+        LedgerEntry.objects.filter(
+            posting__assignment=assignment,
+            posting__kind__in=REWARD_KINDS,
+            account__kind=AccountKind.WORKER_AVAILABLE,
+            account__owner=assignment.worker_id,
+        ).aggregate(total=Sum("amount_cents"))["total"]
+        or 0
+    )
+
+
+def topup_pay(*, assignment, reward_cents: int) -> Posting | None:
+    """Bring an approved assignment's reward up to `reward_cents` (the pay floor's level for
+    its batch), from the requester's funds, with the fee on the difference on top.
+
+    The fee is what the reward fee at the new level exceeds the fee already paid at the old
+    one, so an assignment topped up costs the requester what one paid at the new level does.
+    Idempotent per (assignment, level): re-running pays nothing twice, and a higher level
+    later pays only the difference. InsufficientFunds names the amount missing.
+    """
+    if assignment.state != AssignmentState.APPROVED:
+        return None
+    key = f"topup:{assignment.pk}:{reward_cents}"
+    existing = Posting.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    received = reward_received(assignment)
+    amount = reward_cents - received
+    if amount <= 0:
+        return None
+    batch = assignment.task.batch
+    project = batch.project
+    per_task = project.assignments_per_task
+    fee = max(
+        0,
+        fees.reward_fee(reward_cents=reward_cents, assignments_per_task=per_task)
+        - fees.reward_fee(reward_cents=received, assignments_per_task=per_task),
+    )
+    currency = project.currency
+    return post(
+        kind=PostingKind.TOPUP,
+        key=key,
+        lines=[
+            Line(requester_available(project.requester, currency), -(amount + fee)),
+            Line(worker_available(assignment.worker, currency), amount),
+            Line(platform_fees(currency), fee),
+        ],
+        batch=batch,
+        assignment=assignment,
+        memo=f"pay floor: reward raised to {format_money(reward_cents, currency)}",
     )
 
 

@@ -95,6 +95,9 @@ class Batch(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The reward of this batch's assignments when the pay floor raised it above the project's
+    # (fairness.services.batch_pay_floor_enforce); payments read `reward_cents` below.
+    reward_override_cents = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -109,11 +112,22 @@ class Batch(models.Model):
                 | Q(published_at__isnull=False, expires_at__isnull=False),
                 name="batch_published_has_dates",
             ),
+            models.CheckConstraint(
+                condition=Q(reward_override_cents__isnull=True) | Q(reward_override_cents__gte=1),
+                name="batch_reward_override_positive",
+            ),
         ]
         indexes = [models.Index(fields=["project", "status"])]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def reward_cents(self) -> int:
+        """What one assignment of this batch pays the worker: the project's reward, or more."""
+        if self.reward_override_cents is not None:
+            return self.reward_override_cents
+        return self.project.reward_cents
 
     def is_expired(self, at=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (at or timezone.now())

@@ -331,7 +331,7 @@ def batch_slots(batch: Batch) -> int:
 def batch_cost(batch: Batch) -> dict:
     """What publishing costs, for the requester to see first: rewards, fees, total (cents)."""
     slots = batch_slots(batch)
-    reward, fee = payments.slot_price(batch.project)
+    reward, fee = payments.slot_price(batch.project, batch)
     return {
         "slots": slots,
         "rewards_cents": slots * reward,
