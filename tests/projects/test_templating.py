@@ -4,15 +4,22 @@ from microwork.projects import templating
 from microwork.projects.enums import TemplateKind
 from microwork.projects.templating import (
     AnswerInvalid,
-    ImageClassificationConfig,
     TemplateInvalid,
     clean_answers,
-    image_classification_html,
     placeholders,
     render,
     template_source,
     validate_custom_html,
 )
+
+# Image classification is a ready-made task type now (projects/tasktypes/); these tests of its
+# template and configuration go through the type.
+IMAGE = TemplateKind.IMAGE_CLASSIFICATION
+
+
+def image_classification_html(config: dict) -> str:
+    return template_source(IMAGE, "", config)
+
 
 IMAGE_CONFIG = {"image_column": "image_url", "labels": ["cat", "dog"], "question": "Which?"}
 
@@ -75,9 +82,7 @@ def test_validate_custom_html_refuses_an_overlong_template():
 
 
 def test_image_classification_html_has_one_required_radio_per_label():
-    config = ImageClassificationConfig.from_dict(
-        {"image_column": "photo", "labels": ["cat", 'd"og'], "question": "<b>Which?</b>"}
-    )
+    config = dict({"image_column": "photo", "labels": ["cat", 'd"og'], "question": "<b>Which?</b>"})
 
     html = image_classification_html(config)
 
@@ -89,7 +94,7 @@ def test_image_classification_html_has_one_required_radio_per_label():
 
 
 def test_image_classification_html_has_a_default_question():
-    config = ImageClassificationConfig.from_dict({"image_column": "u", "labels": ["a", "b"]})
+    config = dict({"image_column": "u", "labels": ["a", "b"]})
 
     assert "<legend>Which label fits this image best?</legend>" in image_classification_html(config)
 
@@ -114,7 +119,7 @@ def test_image_classification_rendered_escapes_the_image_url():
 )
 def test_image_classification_config_refuses(config, message):
     with pytest.raises(TemplateInvalid) as raised:
-        ImageClassificationConfig.from_dict(config)
+        template_source(IMAGE, "", config)
 
     assert str(raised.value).startswith(message)
 

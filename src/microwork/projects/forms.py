@@ -10,6 +10,7 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from microwork.common.money import InvalidAmount, format_amount, parse_amount
+from microwork.projects import tasktypes
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import (
     MAX_ASSIGNMENTS_PER_TASK,
@@ -108,26 +109,6 @@ class ProjectForm(forms.Form):
             "Form fields without the <form> tag; ${column} is replaced by the row's value."
         ),
     )
-    image_column = forms.CharField(
-        label=_("Image column"),
-        max_length=100,
-        required=False,
-        initial="image_url",
-        help_text=_("The column of your file that holds each image's URL."),
-    )
-    labels = forms.CharField(
-        label=_("Labels"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One per line; workers choose exactly one."),
-    )
-    question = forms.CharField(
-        label=_("Question"),
-        max_length=500,
-        required=False,
-        help_text=_("E.g. “Which animal is in this picture?”"),
-    )
-
     # Where a service or model error about a stored field is shown on this form.
     FIELD_FOR_ERROR = {
         "reward_cents": "reward",
@@ -138,9 +119,38 @@ class ProjectForm(forms.Form):
         "template_config": "labels",
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each ready-made task type adds its configuration fields (projects/tasktypes/); only
+        # the chosen type's are read, so they are all optional here and checked in clean().
+        for task_type in tasktypes.TASK_TYPES.values():
+            for name, field in task_type.config_fields().items():
+                self.fields[type_field_name(task_type, name)] = field
+
+    def type_sections(self) -> list[dict]:
+        """The configuration fields of each ready-made type, for the template."""
+        return [
+            {
+                "key": task_type.key,
+                "label": task_type.label,
+                "fields": [
+                    self[type_field_name(task_type, name)] for name in task_type.config_fields()
+                ],
+            }
+            for task_type in tasktypes.TASK_TYPES.values()
+        ]
+
     @classmethod
     def initial_for(cls, project: Project) -> dict:
         config = project.template_config or {}
+        type_initial = {}
+        task_type = tasktypes.task_type(project.template_kind)
+        if task_type is not None:
+            type_initial = {
+                type_field_name(task_type, name): value
+                for name, value in task_type.form_initial(config).items()
+                if name in task_type.config_fields()
+            }
         return {
             "title": project.title,
             "description": project.description,
@@ -156,9 +166,7 @@ class ProjectForm(forms.Form):
             ),
             "template_kind": project.template_kind,
             "template_html": project.template_html,
-            "image_column": config.get("image_column", "image_url"),
-            "labels": "\n".join(config.get("labels", [])),
-            "question": config.get("question", ""),
+            **type_initial,
         }
 
     def clean_reward(self) -> int:
@@ -170,6 +178,21 @@ class ProjectForm(forms.Form):
             # The model's check constraint would refuse it too, but only as a form-wide error.
             raise ValidationError(_("A reward must be at least 0.01."))
         return cents
+
+    def clean(self):
+        cleaned = super().clean()
+        task_type = tasktypes.task_type(cleaned.get("template_kind", ""))
+        if task_type is not None:
+            values = {
+                name: cleaned.get(type_field_name(task_type, name))
+                for name in task_type.config_fields()
+            }
+            try:
+                self.type_config = task_type.parse(task_type.config_from_form(values))
+            except tasktypes.ConfigInvalid as error:
+                name = type_field_name(task_type, error.field)
+                self.add_error(name if name in self.fields else None, str(error))
+        return cleaned
 
     def project_fields(self) -> dict:
         """The keyword arguments of project_create() and project_update()."""
@@ -187,13 +210,9 @@ class ProjectForm(forms.Form):
             "estimated_seconds": max(1, round(data["estimated_minutes"] * MINUTE)),
             "template_kind": data["template_kind"],
         }
-        if data["template_kind"] == TemplateKind.IMAGE_CLASSIFICATION:
+        if tasktypes.task_type(data["template_kind"]) is not None:
             fields["template_html"] = ""
-            fields["template_config"] = {
-                "image_column": data["image_column"],
-                "labels": [line.strip() for line in data["labels"].splitlines() if line.strip()],
-                "question": data["question"],
-            }
+            fields["template_config"] = self.type_config
         else:
             fields["template_html"] = data["template_html"]
             fields["template_config"] = {}
@@ -207,6 +226,12 @@ class ProjectForm(forms.Form):
         for name, messages in error.message_dict.items():
             field = self.FIELD_FOR_ERROR.get(name, name)
             self.add_error(field if field in self.fields else None, messages)
+
+
+def type_field_name(task_type, name: str) -> str:
+    """A task type's configuration field on the project form: "<prefix>-<name>"."""
+    prefix = task_type.key if task_type.form_prefix is None else task_type.form_prefix
+    return f"{prefix}-{name}" if prefix else name
 
 
 class BatchUploadForm(forms.Form):

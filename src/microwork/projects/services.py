@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import User
 from microwork.common.ids import new_entity_id
 from microwork.payments import services as payments
-from microwork.projects import templating
+from microwork.projects import tasktypes, templating
 from microwork.projects.enums import BatchStatus, TemplateKind
 from microwork.projects.models import (
     MAX_ASSIGNMENTS_PER_TASK,
@@ -70,9 +70,10 @@ class BatchUploadInvalid(Exception):
 
 def _validate_template(project: Project) -> None:
     try:
-        if project.template_kind == TemplateKind.IMAGE_CLASSIFICATION:
-            config = templating.ImageClassificationConfig.from_dict(project.template_config)
-            project.template_config = config.to_dict()
+        if tasktypes.task_type(project.template_kind) is not None:
+            project.template_config = tasktypes.parsed_config(
+                project.template_kind, project.template_config
+            )
             project.template_html = ""
         elif project.template_kind == TemplateKind.MTURK_QUESTION:
             # The question lives in each task (questions.QUESTION_INPUT), checked on creation.

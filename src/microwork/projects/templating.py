@@ -7,11 +7,8 @@ value is safe in text and in a quoted attribute alike.
 
 import html
 import re
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-
-from microwork.projects.enums import TemplateKind
 
 PLACEHOLDER = re.compile(r"\$\{\s*([A-Za-z0-9_][A-Za-z0-9_.\- ]*?)\s*\}")
 # Field names the platform adds to every task form; a template must not use them.
@@ -21,38 +18,6 @@ MAX_TEMPLATE_LENGTH = 200_000
 
 class TemplateInvalid(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class ImageClassificationConfig:
-    image_column: str
-    labels: tuple[str, ...]
-    question: str
-
-    ANSWER_FIELD = "label"
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "ImageClassificationConfig":
-        labels = tuple(str(label).strip() for label in data.get("labels", []) if str(label).strip())
-        if len(labels) < 2:
-            raise TemplateInvalid(_("Give at least two labels."))
-        if len(set(labels)) != len(labels):
-            raise TemplateInvalid(_("Each label must be different."))
-        if len(labels) > 50:
-            raise TemplateInvalid(_("Give at most 50 labels."))
-        image_column = str(data.get("image_column", "")).strip()
-        if not PLACEHOLDER.fullmatch("${" + image_column + "}"):
-            raise TemplateInvalid(
-                _("The image column name may hold letters, digits, spaces, “_”, “.” and “-”.")
-            )
-        return cls(image_column, labels, str(data.get("question", "")).strip())
-
-    def to_dict(self) -> dict:
-        return {
-            "image_column": self.image_column,
-            "labels": list(self.labels),
-            "question": self.question,
-        }
 
 
 def placeholders(template_html: str) -> list[str]:
@@ -82,25 +47,13 @@ def validate_custom_html(template_html: str) -> None:
         raise TemplateInvalid(_("The template has no form field, so workers could not answer."))
 
 
-def image_classification_html(config: ImageClassificationConfig) -> str:
-    """The HTML of the ready-made image classification template (one required choice)."""
-    question = html.escape(config.question or _("Which label fits this image best?"))
-    alt = html.escape(_("The image to classify"))
-    choices = "\n".join(
-        f'  <label class="mw-choice"><input type="radio" name="{config.ANSWER_FIELD}" '
-        f'value="{html.escape(label)}" required> {html.escape(label)}</label>'
-        for label in config.labels
-    )
-    return (
-        f'<figure class="mw-image"><img src="${{{config.image_column}}}" alt="{alt}"></figure>\n'
-        f'<fieldset class="mw-choices">\n  <legend>{question}</legend>\n{choices}\n</fieldset>\n'
-    )
-
-
 def template_source(kind: str, template_html: str, config: dict) -> str:
     """The HTML with placeholders for any kind of template."""
-    if kind == TemplateKind.IMAGE_CLASSIFICATION:
-        return image_classification_html(ImageClassificationConfig.from_dict(config))
+    from microwork.projects import tasktypes
+
+    task_type = tasktypes.task_type(kind)
+    if task_type is not None:
+        return task_type.build(task_type.parse(config or {}))
     return template_html
 
 
@@ -123,11 +76,17 @@ MAX_ANSWER_CHARS = 65_536
 
 
 def clean_answers(
-    kind: str, config: dict, fields: dict[str, list[str]]
-) -> dict[str, str | list[str]]:
+    kind: str,
+    config: dict,
+    fields: dict[str, list[str]],
+    files=None,
+    row: dict | None = None,
+) -> dict:
     """Turn submitted form fields into the stored answer, or raise AnswerInvalid naming the field.
 
     A field sent once is stored as a string, a field sent several times (checkboxes) as a list.
+    A ready-made kind (projects/tasktypes/) checks and shapes the answer itself; `files` are the
+    uploaded files and `row` the task's input, which some kinds check against.
     """
     answers: dict[str, str | list[str]] = {}
     total = 0
@@ -146,10 +105,9 @@ def clean_answers(
         raise AnswerInvalid(
             "", _("The answer is longer than %(n)d characters.") % {"n": MAX_ANSWER_CHARS}
         )
-    if kind == TemplateKind.IMAGE_CLASSIFICATION:
-        image = ImageClassificationConfig.from_dict(config)
-        label = answers.get(image.ANSWER_FIELD)
-        if not isinstance(label, str) or label not in image.labels:
-            raise AnswerInvalid(image.ANSWER_FIELD, _("Choose exactly one of the labels."))
-        answers = {image.ANSWER_FIELD: label}
+    from microwork.projects import tasktypes
+
+    task_type = tasktypes.task_type(kind)
+    if task_type is not None:
+        answers = task_type.clean_answer(task_type.parse(config or {}), fields, files or {}, row)
     return answers

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from microwork.projects import views
+from microwork.projects.tasktypes import views as tasktype_views
 
 app_name = "projects"
 urlpatterns = [
@@ -20,4 +21,9 @@ urlpatterns = [
     path("batches/<int:pk>/review/", views.batch_review, name="batch-review"),
     path("batches/<int:pk>/results.csv", views.batch_results_csv, name="batch-results-csv"),
     path("batches/<int:pk>/results.jsonl", views.batch_results_jsonl, name="batch-results-jsonl"),
+    path(
+        "answers/<str:public_id>/files/<str:field>/",
+        tasktype_views.answer_file,
+        name="answer-file",
+    ),
 ]

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import mark_safe
 
-from microwork.projects import questions, templating
+from microwork.projects import questions, tasktypes, templating
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Project
 from microwork.work.models import Assignment
@@ -163,6 +163,8 @@ def render_frame_document(
         "token": token,
         "submit_url": submit_url or "",
         "preview": preview,
+        # A ready-made type's own static scripts and styles, and multipart for a photo.
+        "task_type": tasktypes.task_type(project.template_kind),
     }
     return frame_response(render_to_string("work/frame.html", context))
 

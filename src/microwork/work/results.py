@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 
 from microwork.common.csvsafe import csv_lines
+from microwork.projects import tasktypes
 from microwork.projects.models import Batch
 from microwork.work.enums import ANSWERED_STATES
 from microwork.work.models import Assignment
@@ -59,13 +60,27 @@ def _records(batch: Batch):
 
 
 def _cell(value) -> str:
-    return ";".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+    """Checkbox lists as "a;b"; structured answers (boxes) as JSON; None as empty."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ";".join(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "" if value is None else str(value)
+
+
+def _exporter(project):
+    """A ready-made type's view of the answers (a stored photo becomes its download address)."""
+    export = tasktypes.answer_exporter(kind=project.template_kind, config=project.template_config)
+    if export is None:
+        return lambda answers, assignment_id: answers or {}
+    return lambda answers, assignment_id: export(answers or {}, assignment_id)
 
 
 def results_csv(batch: Batch) -> Iterator[str]:
     """Yield the MTurk batch-results CSV line by line, formula-looking cells neutralised."""
     fields = answer_fields(batch)
     columns = list(batch.columns)
+    exported_answers = _exporter(batch.project)
     hit_type_id = batch.project.public_id
     header = [
         *FIXED_COLUMNS,
@@ -88,6 +103,7 @@ def results_csv(batch: Batch) -> Iterator[str]:
             answers,
             feedback,
         ) in _records(batch):
+            exported = exported_answers(answers, assignment_id)
             yield [
                 hit_id,
                 hit_type_id,
@@ -98,7 +114,7 @@ def results_csv(batch: Batch) -> Iterator[str]:
                 submitted.isoformat() if submitted else "",
                 seconds,
                 *(inputs.get(column, "") for column in columns),
-                *(_cell((answers or {}).get(name)) for name in fields),
+                *(_cell(exported.get(name)) for name in fields),
                 feedback,
             ]
 
@@ -107,6 +123,7 @@ def results_csv(batch: Batch) -> Iterator[str]:
 
 def results_jsonl(batch: Batch) -> Iterator[str]:
     """Yield one JSON object per answered assignment, answers kept with their types."""
+    exported_answers = _exporter(batch.project)
     hit_type_id = batch.project.public_id
     for (
         hit_id,
@@ -132,7 +149,7 @@ def results_jsonl(batch: Batch) -> Iterator[str]:
                     "SubmitTime": submitted.isoformat() if submitted else None,
                     "WorkTimeInSeconds": seconds,
                     "Input": inputs,
-                    "Answer": answers,
+                    "Answer": exported_answers(answers, assignment_id),
                     "RequesterFeedback": feedback,
                 },
                 ensure_ascii=False,

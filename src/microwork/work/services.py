@@ -347,9 +347,14 @@ def _locked_open_assignment(assignment: Assignment, worker: User | None) -> Assi
 
 
 def assignment_submit(
-    *, assignment: Assignment, fields: dict[str, list[str]], worker: User | None = None
+    *,
+    assignment: Assignment,
+    fields: dict[str, list[str]],
+    worker: User | None = None,
+    files=None,
 ) -> Assignment:
-    """Store the worker's answer. `fields` are the posted form fields (name -> values).
+    """Store the worker's answer. `fields` are the posted form fields (name -> values), `files`
+    the uploaded files (a field photo's picture).
 
     `worker` is checked when the call comes with a session; a frame submission is authorised by
     its token instead (work/frame.py) and passes None. Refused, with nothing stored: a second
@@ -363,7 +368,11 @@ def assignment_submit(
             project = locked.task.batch.project
             try:
                 answers = templating.clean_answers(
-                    project.template_kind, project.template_config, fields
+                    project.template_kind,
+                    project.template_config,
+                    fields,
+                    files=files,
+                    row=locked.task.input,
                 )
             except templating.AnswerInvalid as error:
                 raise WorkRefused(error.message) from None

@@ -256,7 +256,10 @@ def submit(request):
         return _frame_refusal(_("This submission is not authorised."), status=403)
     try:
         services.assignment_submit(
-            assignment=assignment, fields=dict(request.POST.lists()), worker=None
+            assignment=assignment,
+            fields=dict(request.POST.lists()),
+            worker=None,
+            files=request.FILES,
         )
     except (services.AssignmentNotOpen, services.DeadlinePassed) as refusal:
         return _frame_refusal(refusal.message, status=409)

@@ -1,0 +1,216 @@
+"""Bounding boxes: draw, move, resize and delete labelled boxes on an image.
+
+The drawing is projects/tasktypes/boxes.js (mouse, touch and keyboard). It posts the boxes as
+JSON in one hidden field, in pixels of the original image, with the image's natural size; the
+server checks the JSON's shape, the labels and that every box lies inside the image.
+"""
+
+import json
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from microwork.projects.enums import TemplateKind
+from microwork.projects.tasktypes.base import (
+    BOXES,
+    NUMERIC,
+    ConfigInvalid,
+    TaskType,
+    column_name,
+    esc,
+    hotkey_attribute,
+    hotkey_hint,
+    label_list,
+    one_value,
+    text,
+)
+from microwork.projects.templating import AnswerInvalid
+
+BOXES_FIELD = "boxes"
+WIDTH_FIELD = "image_width"
+HEIGHT_FIELD = "image_height"
+MAX_BOXES = 200
+MAX_SIDE = 20_000  # pixels; larger images are not a micro-task
+MIN_BOX = 1  # pixels
+
+
+def _int_option(value, *, default: int, low: int, high: int, field: str) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigInvalid(_("Give a whole number."), field=field) from None
+    if not low <= number <= high:
+        raise ConfigInvalid(
+            _("Give a number from %(low)d to %(high)d.") % {"low": low, "high": high}, field=field
+        )
+    return number
+
+
+def _pixels(value, *, limit: int) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError
+    if value != value or not -0.5 <= value <= limit + 0.5:  # NaN, or off the image
+        raise ValueError
+    return round(min(max(value, 0), limit), 1)
+
+
+class BoundingBoxes(TaskType):
+    key = TemplateKind.BOUNDING_BOXES
+    label = gettext_lazy("Bounding boxes")
+    scripts = ("projects/tasktypes/boxes.js",)
+    stylesheets = ("projects/tasktypes/tasktypes.css", "projects/tasktypes/boxes.css")
+
+    def config_fields(self):
+        return {
+            "image_column": forms.CharField(
+                label=gettext_lazy("Image column"),
+                max_length=100,
+                required=False,
+                initial="image_url",
+                help_text=gettext_lazy("The column of your file that holds each image's URL."),
+            ),
+            "labels": forms.CharField(
+                label=gettext_lazy("Box labels"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=gettext_lazy("One per line, e.g. car, person; keys 1 to 9 choose one."),
+            ),
+            "question": forms.CharField(
+                label=gettext_lazy("What to draw"),
+                max_length=500,
+                required=False,
+                help_text=gettext_lazy("E.g. “Draw a box around every car.”"),
+            ),
+            "min_boxes": forms.IntegerField(
+                label=gettext_lazy("Fewest boxes"),
+                required=False,
+                min_value=0,
+                max_value=MAX_BOXES,
+                initial=1,
+                help_text=gettext_lazy("0 lets a worker say there is nothing to box."),
+            ),
+            "max_boxes": forms.IntegerField(
+                label=gettext_lazy("Most boxes"),
+                required=False,
+                min_value=1,
+                max_value=MAX_BOXES,
+                initial=50,
+            ),
+        }
+
+    def form_initial(self, config):
+        return {**config, "labels": "\n".join(config.get("labels", []))}
+
+    def parse(self, config):
+        minimum = _int_option(
+            config.get("min_boxes"), default=1, low=0, high=MAX_BOXES, field="min_boxes"
+        )
+        maximum = _int_option(
+            config.get("max_boxes"), default=50, low=1, high=MAX_BOXES, field="max_boxes"
+        )
+        if minimum > maximum:
+            raise ConfigInvalid(_("The fewest boxes cannot exceed the most."), field="min_boxes")
+        return {
+            "image_column": column_name(config.get("image_column"), field="image_column"),
+            "labels": label_list(config.get("labels"), field="labels", minimum=1),
+            "question": text(config.get("question")),
+            "min_boxes": minimum,
+            "max_boxes": maximum,
+        }
+
+    def build(self, config):
+        question = esc(config["question"] or _("Draw a box around each object and label it."))
+        labels = "\n".join(
+            f'    <label class="mw-choice"{hotkey_attribute(index)}>{hotkey_hint(index)}'
+            f'<input type="radio" name="mw_box_label" value="{esc(label)}"'
+            f"{' checked' if index == 0 else ''}> {esc(label)}</label>"
+            for index, label in enumerate(config["labels"])
+        )
+        help_text = esc(
+            _(
+                "Drag on the image to draw a box; drag a box to move it, its corner to resize "
+                "it. Keyboard: N adds a box, Tab or [ ] picks one, arrows move it, Shift+arrows "
+                "resize it, 1–9 change its label, Delete removes it."
+            )
+        )
+        messages = {
+            "minBoxes": _("Draw at least %(n)d box(es).") % {"n": config["min_boxes"]},
+            "maxBoxes": _("Draw at most %(n)d boxes.") % {"n": config["max_boxes"]},
+            "noImage": _("The image did not load, so no box can be drawn."),
+            "box": _("Box"),
+            "remove": _("Remove"),
+        }
+        data = " ".join(f'data-msg-{key.lower()}="{esc(value)}"' for key, value in messages.items())
+        return (
+            f'<p class="mw-question">{question}</p>\n'
+            f'<fieldset class="mw-choices mw-box-labels"><legend>{esc(_("Label"))}</legend>\n'
+            f"{labels}\n</fieldset>\n"
+            f'<div class="mw-boxes" data-min="{config["min_boxes"]}" '
+            f'data-max="{config["max_boxes"]}" {data}>\n'
+            f'  <div class="mw-stage" tabindex="0" role="application" '
+            f'aria-label="{esc(_("Image to draw boxes on"))}" aria-describedby="mw-box-help">'
+            f'<img src="${{{config["image_column"]}}}" alt="{esc(_("The image to annotate"))}" '
+            'draggable="false"></div>\n'
+            f'  <p class="mw-hint" id="mw-box-help">{help_text}</p>\n'
+            '  <ol class="mw-box-list" aria-live="polite"></ol>\n'
+            '  <p class="mw-box-error" role="alert" hidden></p>\n'
+            f'  <input type="hidden" name="{BOXES_FIELD}" value="[]">\n'
+            f'  <input type="hidden" name="{WIDTH_FIELD}" value="">\n'
+            f'  <input type="hidden" name="{HEIGHT_FIELD}" value="">\n'
+            "</div>\n"
+        )
+
+    def clean_answer(self, config, fields, files, row=None):
+        try:
+            width = int(one_value(fields, WIDTH_FIELD))
+            height = int(one_value(fields, HEIGHT_FIELD))
+        except ValueError:
+            raise AnswerInvalid(
+                WIDTH_FIELD, _("The image size is missing: reload the task.")
+            ) from None
+        if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
+            raise AnswerInvalid(WIDTH_FIELD, _("The image size is not plausible."))
+        try:
+            raw = json.loads(one_value(fields, BOXES_FIELD))
+        except ValueError:
+            raise AnswerInvalid(BOXES_FIELD, _("The boxes could not be read.")) from None
+        if not isinstance(raw, list):
+            raise AnswerInvalid(BOXES_FIELD, _("The boxes could not be read."))
+        if len(raw) < config["min_boxes"]:
+            raise AnswerInvalid(
+                BOXES_FIELD, _("Draw at least %(n)d box(es).") % {"n": config["min_boxes"]}
+            )
+        if len(raw) > config["max_boxes"]:
+            raise AnswerInvalid(
+                BOXES_FIELD, _("Draw at most %(n)d boxes.") % {"n": config["max_boxes"]}
+            )
+        boxes = []
+        for number, item in enumerate(raw, start=1):
+            if not isinstance(item, dict) or set(item) != {"label", "x1", "y1", "x2", "y2"}:
+                raise AnswerInvalid(BOXES_FIELD, _("Box %(n)d is malformed.") % {"n": number})
+            if item["label"] not in config["labels"]:
+                raise AnswerInvalid(
+                    BOXES_FIELD, _("Box %(n)d has an unknown label.") % {"n": number}
+                )
+            try:
+                x1, x2 = (_pixels(item[key], limit=width) for key in ("x1", "x2"))
+                y1, y2 = (_pixels(item[key], limit=height) for key in ("y1", "y2"))
+            except ValueError:
+                raise AnswerInvalid(
+                    BOXES_FIELD, _("Box %(n)d lies outside the image.") % {"n": number}
+                ) from None
+            if x2 - x1 < MIN_BOX or y2 - y1 < MIN_BOX:
+                raise AnswerInvalid(
+                    BOXES_FIELD, _("Box %(n)d is empty or upside down.") % {"n": number}
+                )
+            boxes.append({"label": item["label"], "x1": x1, "y1": y1, "x2": x2, "y2": y2})
+        return {BOXES_FIELD: boxes, WIDTH_FIELD: width, HEIGHT_FIELD: height}
+
+    def result_columns(self, config):
+        return [BOXES_FIELD, WIDTH_FIELD, HEIGHT_FIELD]
+
+    def aggregation_fields(self, config):
+        return {BOXES_FIELD: BOXES, WIDTH_FIELD: NUMERIC, HEIGHT_FIELD: NUMERIC}
