@@ -146,9 +146,13 @@ class ProjectForm(forms.Form):
         type_initial = {}
         task_type = tasktypes.task_type(project.template_kind)
         if task_type is not None:
+            try:
+                shown = task_type.form_initial(task_type.parse(config))
+            except tasktypes.ConfigInvalid:
+                shown = {}  # saved before a rule existed: the form then shows the defaults
             type_initial = {
                 type_field_name(task_type, name): value
-                for name, value in task_type.form_initial(config).items()
+                for name, value in shown.items()
                 if name in task_type.config_fields()
             }
         return {

@@ -9,7 +9,7 @@ import json
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from microwork.projects.enums import TemplateKind
 from microwork.projects.tasktypes.base import (
@@ -137,7 +137,10 @@ class BoundingBoxes(TaskType):
             )
         )
         messages = {
-            "minBoxes": _("Draw at least %(n)d box(es).") % {"n": config["min_boxes"]},
+            "minBoxes": ngettext(
+                "Draw at least %(n)d box.", "Draw at least %(n)d boxes.", config["min_boxes"]
+            )
+            % {"n": config["min_boxes"]},
             "maxBoxes": _("Draw at most %(n)d boxes.") % {"n": config["max_boxes"]},
             "noImage": _("The image did not load, so no box can be drawn."),
             "box": _("Box"),
@@ -181,7 +184,11 @@ class BoundingBoxes(TaskType):
             raise AnswerInvalid(BOXES_FIELD, _("The boxes could not be read."))
         if len(raw) < config["min_boxes"]:
             raise AnswerInvalid(
-                BOXES_FIELD, _("Draw at least %(n)d box(es).") % {"n": config["min_boxes"]}
+                BOXES_FIELD,
+                ngettext(
+                    "Draw at least %(n)d box.", "Draw at least %(n)d boxes.", config["min_boxes"]
+                )
+                % {"n": config["min_boxes"]},
             )
         if len(raw) > config["max_boxes"]:
             raise AnswerInvalid(

@@ -182,6 +182,11 @@ class Transcription(TaskType):
             raise AnswerInvalid(
                 ANSWER_FIELD, _("Keep the text under %(n)d characters.") % {"n": MAX_TEXT}
             )
+        # The case rule first: a lower-case letter in an upper-case set is a case mistake.
+        if config["case"] == Case.UPPER and value != value.upper():
+            raise AnswerInvalid(ANSWER_FIELD, _("Type the text in UPPER CASE."))
+        if config["case"] == Case.LOWER and value != value.lower():
+            raise AnswerInvalid(ANSWER_FIELD, _("Type the text in lower case."))
         if config["allowed"]:
             allowed = re.compile(
                 f"[{config['allowed']}]|\n" if config["multiline"] else f"[{config['allowed']}]"
@@ -192,10 +197,6 @@ class Transcription(TaskType):
                     ANSWER_FIELD,
                     _("These characters are not allowed: %(chars)s") % {"chars": " ".join(wrong)},
                 )
-        if config["case"] == Case.UPPER and value != value.upper():
-            raise AnswerInvalid(ANSWER_FIELD, _("Type the text in UPPER CASE."))
-        if config["case"] == Case.LOWER and value != value.lower():
-            raise AnswerInvalid(ANSWER_FIELD, _("Type the text in lower case."))
         return {ANSWER_FIELD: value}
 
     def aggregation_fields(self, config):

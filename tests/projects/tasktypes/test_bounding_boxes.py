@@ -1,0 +1,102 @@
+import json
+
+import pytest
+
+from microwork.projects.enums import TemplateKind
+from microwork.projects.tasktypes import ConfigInvalid
+from microwork.projects.templating import AnswerInvalid
+from microwork.work import results, services
+from microwork.work.enums import AssignmentState
+from tests.projects.tasktypes.conftest import XSS, answer, parsed, rendered
+
+KIND = TemplateKind.BOUNDING_BOXES
+CONFIG = {"image_column": "img", "labels": "car\nperson", "min_boxes": 1, "max_boxes": 3}
+CAR = {"label": "car", "x1": 10, "y1": 20, "x2": 110.5, "y2": 80}
+
+
+def fields(boxes, width="640", height="480"):
+    return {"boxes": [json.dumps(boxes)], "image_width": [width], "image_height": [height]}
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"image_column": "img", "labels": ""}, "labels"),
+        ({"image_column": "img", "labels": "a", "min_boxes": 5, "max_boxes": 2}, "min_boxes"),
+        ({"image_column": "img", "labels": "a", "max_boxes": 0}, "max_boxes"),
+    ],
+)
+def test_config_refuses(config, field):
+    with pytest.raises(ConfigInvalid) as raised:
+        parsed(KIND, config)
+
+    assert raised.value.field == field
+
+
+def test_render_loads_no_inline_script_and_escapes():
+    html = rendered(KIND, {**CONFIG, "labels": ["<i>car</i>"]}, {"img": XSS})
+
+    assert "<script" not in html
+    assert '<img src="&quot;&gt;&lt;script&gt;' in html
+    assert 'value="&lt;i&gt;car&lt;/i&gt;" checked>' in html
+    assert 'data-min="1" data-max="3"' in html
+
+
+def test_good_boxes_are_kept_in_image_pixels():
+    assert answer(KIND, CONFIG, fields([CAR])) == {
+        "boxes": [CAR],
+        "image_width": 640,
+        "image_height": 480,
+    }
+
+
+@pytest.mark.parametrize(
+    ("boxes", "message"),
+    [
+        ("not json", "could not be read"),
+        ({"label": "car"}, "could not be read"),
+        ([], "at least 1 box"),
+        ([CAR] * 4, "at most 3"),
+        ([{**CAR, "label": "dog"}], "unknown label"),
+        ([{**CAR, "x2": 700}], "outside the image"),
+        ([{**CAR, "y1": -5}], "outside the image"),
+        ([{**CAR, "x1": "10"}], "outside the image"),
+        ([{**CAR, "x1": True}], "outside the image"),
+        ([{**CAR, "x2": 5}], "empty or upside down"),
+        ([{**CAR, "extra": 1}], "malformed"),
+    ],
+    ids=str,
+)
+def test_bad_boxes_are_refused(boxes, message):
+    posted = fields(boxes)
+    if boxes == "not json":
+        posted["boxes"] = ["not json"]
+
+    with pytest.raises(AnswerInvalid, match=message) as raised:
+        answer(KIND, CONFIG, posted)
+
+    assert raised.value.field == "boxes"
+
+
+@pytest.mark.parametrize(("width", "height"), [("", "480"), ("0", "480"), ("640", "99999")])
+def test_implausible_image_size_is_refused(width, height):
+    with pytest.raises(AnswerInvalid) as raised:
+        answer(KIND, CONFIG, fields([CAR], width, height))
+
+    assert raised.value.field == "image_width"
+
+
+def test_refused_boxes_store_nothing_and_good_ones_export_as_json(make_assignment):
+    assignment = make_assignment(KIND, CONFIG, {"img": "https://example.org/street.jpg"})
+
+    with pytest.raises(services.WorkRefused):
+        services.assignment_submit(assignment=assignment, fields=fields([{**CAR, "x2": 9999}]))
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.ACCEPTED
+    assert not assignment.answers
+
+    services.assignment_submit(assignment=assignment, fields=fields([CAR]))
+    csv_text = "".join(results.results_csv(assignment.task.batch))
+    jsonl = json.loads(next(results.results_jsonl(assignment.task.batch)))
+    assert '"[{""label"":""car"",""x1"":10,""y1"":20,""x2"":110.5,""y2"":80}]"' in csv_text
+    assert jsonl["Answer"]["boxes"] == [CAR]
