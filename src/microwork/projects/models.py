@@ -157,6 +157,9 @@ class Task(models.Model):
     # one, returns and expiries give one back; the check constraints make over-assignment a
     # database error rather than a silent overpayment.
     open_slots = models.IntegerField()
+    # Known answers of a gold question, {answer field: value}; None for an ordinary task.
+    # Workers never see it (it is not part of `input`); quality/gold.py reads it.
+    gold = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

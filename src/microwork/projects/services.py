@@ -172,6 +172,7 @@ def batch_create_from_upload(*, project: Project, file, filename: str, name: str
                 )
         pending: list[Task] = []
         redundancy = project.assignments_per_task
+        gold_fields = None  # read once, at the first gold cell
         for row in reader:
             rows_read += 1
             for error in row.errors:
@@ -184,6 +185,17 @@ def batch_create_from_upload(*, project: Project, file, filename: str, name: str
                     report(RowError(row.number, column, _("missing, but the template uses it")))
                 elif not value.strip():
                     report(RowError(row.number, column, _("empty, but the template uses it")))
+            gold = None
+            if row.gold is not None:
+                from microwork.quality import gold as gold_rules  # quality imports projects
+
+                if gold_fields is None:
+                    gold_fields = gold_rules.answer_field_names(project)
+                try:
+                    gold = gold_rules.gold_parse(row.gold, answer_fields=gold_fields)
+                except gold_rules.GoldInvalid as invalid:
+                    column = "_gold" if reader.format == "csv" else "gold"
+                    report(RowError(row.number, column, str(invalid)))
             if error_count:
                 continue  # keep reading to report every bad row, but write nothing more
             pending.append(
@@ -192,6 +204,7 @@ def batch_create_from_upload(*, project: Project, file, filename: str, name: str
                     batch=batch,
                     row_number=rows_read,
                     input=row.values,
+                    gold=gold,
                     max_assignments=redundancy,
                     open_slots=redundancy,
                 )

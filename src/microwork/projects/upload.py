@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 65_536
 MAX_COLUMN_NAME = 100
+# Known answers of gold questions (quality/gold.py): kept out of the row's values, in Row.gold.
+GOLD_CSV_COLUMN = "_gold"
+GOLD_JSONL_KEY = "gold"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Row:
     number: int  # as the requester counts it: CSV spreadsheet row, JSONL line
     values: dict[str, str] | None  # None when the row is bad
     errors: list[RowError]
+    gold: object = None  # the raw `_gold` cell or `gold` value, checked by the caller
 
 
 class FileInvalid(Exception):
@@ -105,9 +109,12 @@ class CsvReader:
             ) from None
         self.columns = [name.strip() for name in header]
         _check_header(self.columns, 1)
+        # Every cell of a row, `_gold` included; `columns` are the task's input columns.
+        self._header = self.columns
+        self.columns = [name for name in self._header if name != GOLD_CSV_COLUMN]
 
     def __iter__(self) -> Iterator[Row]:
-        columns = self.columns
+        columns = self._header
         number = 1
         while True:
             try:
@@ -135,7 +142,9 @@ class CsvReader:
             errors: list[RowError] = []
             for column, value in zip(columns, cells, strict=True):
                 _check_cell(number, column, value, errors)
-            yield Row(number, None if errors else dict(zip(columns, cells, strict=True)), errors)
+            values = dict(zip(columns, cells, strict=True))
+            gold = values.pop(GOLD_CSV_COLUMN, None)
+            yield Row(number, None if errors else values, errors, gold)
 
 
 class JsonlReader:
@@ -180,8 +189,12 @@ class JsonlReader:
                 continue
             errors: list[RowError] = []
             values: dict[str, str] = {}
+            gold = None
             for key, value in record.items():
                 column = str(key).strip()
+                if column == GOLD_JSONL_KEY:
+                    gold = value  # may be an object: checked by the caller
+                    continue
                 if isinstance(value, (dict, list)):
                     errors.append(
                         RowError(number, column, _("nested objects and lists are not supported"))
@@ -208,7 +221,7 @@ class JsonlReader:
                                 number, None, _("more than %(n)d columns") % {"n": MAX_COLUMNS}
                             )
                         )
-            yield Row(number, None if errors else values, errors)
+            yield Row(number, None if errors else values, errors, gold)
 
 
 def open_reader(binary, filename: str):

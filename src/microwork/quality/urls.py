@@ -20,4 +20,10 @@ urlpatterns = [
         name="project-requirements",
     ),
     path("standing/", views.worker_standing, name="worker-standing"),
+    path("batches/<int:pk>/", views.batch_quality, name="batch-quality"),
+    path(
+        "batches/<int:pk>/aggregated.<str:file_format>",
+        views.batch_export,
+        name="batch-export",
+    ),
 ]

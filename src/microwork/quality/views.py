@@ -11,6 +11,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microwork.accounts.decorators import requester_required, worker_required
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
-from microwork.projects.models import Project
-from microwork.quality import selectors, services
+from microwork.projects.models import Batch, Project
+from microwork.quality import agreement, exports, selectors, services
+from microwork.quality.aggregation import DEFAULT_METHOD, METHODS
 from microwork.quality.enums import QualificationStatus
 from microwork.quality.forms import (
     BlockForm,
@@ -314,4 +316,79 @@ def _show_requirement_errors(formset, filled, error: ValidationError) -> None:
 def worker_standing(request):
     return render(
         request, "quality/worker_standing.html", selectors.worker_standing(worker=request.user)
+    )
+
+
+# --- a batch's aggregated data set and agreement report ------------------------------------
+
+EXPORT_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+}
+EXPORT_WRITERS = {
+    "csv": exports.export_csv,
+    "jsonl": exports.export_jsonl,
+    "parquet": exports.export_parquet,
+}
+
+
+def _own_batch(request, pk) -> Batch:
+    return get_object_or_404(
+        Batch.objects.select_related("project"), pk=pk, project__requester=request.user
+    )
+
+
+def _chosen_method(request) -> str | None:
+    method = request.GET.get("method") or DEFAULT_METHOD
+    return method if method in METHODS else None
+
+
+@requester_required
+@require_GET
+def batch_export(request, pk, file_format):
+    """The batch's aggregated data set as a download; ?method= picks the categorical method."""
+    batch = _own_batch(request, pk)
+    if file_format not in EXPORT_WRITERS:
+        raise Http404
+    method = _chosen_method(request)
+    if method is None:
+        return HttpResponse(
+            _("Unknown method; choose one of: %(methods)s.") % {"methods": ", ".join(METHODS)},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        stream = EXPORT_WRITERS[file_format](batch, method=method)
+    except exports.ParquetUnavailable:
+        return HttpResponse(
+            _("Parquet files need pyarrow on the server (the parquet extra); use CSV or JSONL."),
+            status=501,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = StreamingHttpResponse(stream, content_type=EXPORT_CONTENT_TYPES[file_format])
+    suffix = "" if method == DEFAULT_METHOD else f"-{method}"
+    response["Content-Disposition"] = (
+        f'attachment; filename="batch-{batch.pk}-aggregated{suffix}.{file_format}"'
+    )
+    return response
+
+
+@requester_required
+@require_GET
+def batch_quality(request, pk):
+    """Agreement (Krippendorff's alpha), confusion against gold and per-worker figures."""
+    batch = _own_batch(request, pk)
+    method = _chosen_method(request) or DEFAULT_METHOD
+    return render(
+        request,
+        "quality/batch_quality.html",
+        {
+            "batch": batch,
+            "project": batch.project,
+            "method": method,
+            "methods": METHODS,
+            "report": agreement.batch_report(batch, method=method),
+            "parquet_available": exports.parquet_available(),
+        },
     )

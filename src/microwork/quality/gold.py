@@ -1,0 +1,163 @@
+"""Gold questions: tasks whose right answer the requester knows.
+
+A batch file marks them with a `_gold` column (CSV) or a `gold` key (JSONL). The value is a JSON
+object {answer field: right answer}, or, when the project has a single answer field, the plain
+right answer. It is stored in Task.gold, apart from Task.input, so the worker's page never
+shows it. Gold answers are fixed truths for aggregation, the measure of worker accuracy, what
+rules (quality/rules.py) judge workers on, and the training feedback after a wrong answer.
+"""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+from django.utils.translation import gettext as _
+
+from microwork.projects import tasktypes
+from microwork.projects.models import Batch, Project, Task
+from microwork.projects.templating import RESERVED_FIELDS
+from microwork.projects.upload import GOLD_CSV_COLUMN, GOLD_JSONL_KEY  # noqa: F401 (re-exported)
+from microwork.work.enums import ANSWERED_STATES
+from microwork.work.models import Assignment
+
+IGNORED_FIELDS = RESERVED_FIELDS | {"csrfmiddlewaretoken"}
+MAX_GOLD_CHARS = 10_000
+
+
+class GoldInvalid(ValueError):
+    """A gold cell that cannot be read; the message says why, in the requester's words."""
+
+
+class _InputNames(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.names: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("input", "select", "textarea"):
+            return
+        name = dict(attrs).get("name")
+        if name and name not in IGNORED_FIELDS and name not in self.names:
+            self.names.append(name)
+
+
+def answer_field_names(project: Project) -> list[str]:
+    """The answer fields a task of `project` posts: a ready-made type's own, or the names of the
+    form controls of a custom HTML template (in order of appearance)."""
+    found = tasktypes.task_type(project.template_kind)
+    if found is not None:
+        return list(found.aggregation_fields(found.parse(project.template_config or {})))
+    parser = _InputNames()
+    parser.feed(project.template_html or "")
+    return parser.names
+
+
+def gold_parse(raw, *, answer_fields: list[str]) -> dict | None:
+    """The stored gold of one row from its `_gold` cell or `gold` value; None when empty.
+
+    A JSON object names its answer fields, each of which must be one of `answer_fields` when
+    they are known; any other value is the right answer of the single answer field. Raise
+    GoldInvalid.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, str):
+        if len(raw) > MAX_GOLD_CHARS:
+            raise GoldInvalid(_("longer than %(n)d characters") % {"n": MAX_GOLD_CHARS})
+        text = raw.strip()
+        if text.startswith("{"):
+            try:
+                raw = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise GoldInvalid(
+                    _("not a valid JSON object (%(error)s)") % {"error": error.msg}
+                ) from None
+        else:
+            raw = text
+    if isinstance(raw, dict):
+        if not raw:
+            raise GoldInvalid(_("an empty object: name at least one answer field"))
+        unknown = [name for name in raw if answer_fields and name not in answer_fields]
+        if unknown:
+            raise GoldInvalid(
+                _("%(fields)s: not an answer field of this project (it has %(known)s)")
+                % {"fields": ", ".join(map(str, unknown)), "known": ", ".join(answer_fields)}
+            )
+        for name, value in raw.items():
+            if value is None or value == "" or value == []:
+                raise GoldInvalid(_("no right answer for %(field)s") % {"field": name})
+        return {str(name): value for name, value in raw.items()}
+    if len(answer_fields) != 1:
+        raise GoldInvalid(
+            _(
+                "a plain value needs a project with exactly one answer field; give a JSON "
+                'object such as {"%(field)s": "..."}'
+            )
+            % {"field": answer_fields[0] if answer_fields else "answer"}
+        )
+    if isinstance(raw, list):
+        return {answer_fields[0]: [str(item) for item in raw]}
+    return {answer_fields[0]: raw if isinstance(raw, str) else json.dumps(raw)}
+
+
+def _label(value):
+    # As batch aggregation sees answers: lists (checkboxes) as tuples.
+    return tuple(value) if isinstance(value, list) else value
+
+
+def batch_gold(batch: Batch, field: str) -> dict:
+    """{task public id: right answer} for the batch's gold tasks that have one for `field`."""
+    rows = (
+        Task.objects.filter(batch=batch, gold__isnull=False)
+        .values_list("public_id", "gold")
+        .iterator(chunk_size=2000)
+    )
+    return {
+        public_id: _label(gold[field])
+        for public_id, gold in rows
+        if isinstance(gold, dict) and field in gold
+    }
+
+
+def _as_set(value) -> set[str]:
+    return {str(item) for item in (value if isinstance(value, list | tuple) else [value])}
+
+
+def is_right(given, right) -> bool:
+    """Whether an answer matches a gold answer: exact, lists as sets, text ignoring case and
+    surrounding spaces."""
+    if isinstance(right, list | tuple) or isinstance(given, list | tuple):
+        return _as_set(given) == _as_set(right)
+    return str(given).strip().casefold() == str(right).strip().casefold()
+
+
+def gold_mistakes(*, answers: dict | None, gold: dict | None) -> dict:
+    """{field: right answer} for every gold field that `answers` got wrong (or left out)."""
+    if not gold:
+        return {}
+    answers = answers or {}
+    return {
+        field: right
+        for field, right in gold.items()
+        if field not in answers or not is_right(answers[field], right)
+    }
+
+
+def gold_feedback(assignment: Assignment) -> dict | None:
+    """The training feedback after a submitted gold task: {field: right answer} for each field
+    the worker got wrong, or None when the task is not gold, is not answered, or was right."""
+    if assignment.state not in ANSWERED_STATES:
+        return None
+    mistakes = gold_mistakes(answers=assignment.answers, gold=assignment.task.gold)
+    return mistakes or None
+
+
+def gold_tasks_for_mixing(batch: Batch):
+    """The batch's gold tasks, for the claim path to mix into each worker's stream.
+
+    TODO(#7): the mixing rate in the claim path is not wired: the claim internals
+    (work.services._claim_once and friends) are being rewritten; they should call this (or an
+    SQL equivalent) to hand out a gold task at the requester's rate.
+    """
+    return Task.objects.filter(batch=batch, gold__isnull=False)
