@@ -84,7 +84,9 @@ def test_batch_upload_reads_a_plain_gold_value_for_a_single_answer_field():
 
 
 def test_batch_upload_reads_a_gold_key_in_jsonl():
-    content = b'{"text": "a", "gold": {"answer": "cat"}}\n{"text": "b", "gold": "dog"}\n{"text": "c"}\n'
+    content = (
+        b'{"text": "a", "gold": {"answer": "cat"}}\n{"text": "b", "gold": "dog"}\n{"text": "c"}\n'
+    )
 
     batch = _upload(ProjectFactory(), content, filename="rows.jsonl")
 
@@ -106,7 +108,7 @@ def test_batch_upload_refuses_a_bad_gold_cell_naming_row_and_column():
         RowError(
             2,
             "_gold",
-            'a plain value needs a project with exactly one answer field; give a JSON object '
+            "a plain value needs a project with exactly one answer field; give a JSON object "
             'such as {"sentiment": "..."}',
         )
     ]
