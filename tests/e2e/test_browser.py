@@ -14,7 +14,12 @@ from microwork.projects.enums import TemplateKind
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
-from tests.projects.factories import ProjectFactory, PublishedBatchFactory, make_tasks
+from tests.projects.factories import (
+    ProjectFactory,
+    PublishedBatchFactory,
+    TaskFactory,
+    make_tasks,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -115,3 +120,98 @@ def test_worker_submits_in_sandboxed_frame_and_gets_next_task(browser, live_serv
     second = Assignment.objects.filter(worker=worker).exclude(pk=first.pk).get()
     WebDriverWait(browser, 10).until(expected_conditions.url_contains(second.public_id))
     assert second.task_id != first.task_id
+
+
+def _accept_and_enter_frame(browser, live_server, project):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{live_server.url}/work/projects/{project.public_id}/")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/accept/'] button").click()
+    browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "iframe.task-frame"))
+
+
+def _png_data_url(width: int, height: int) -> str:
+    """A grey picture as a data: address (the frame allows data: images), no server needed."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (128, 128, 128)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_worker_classifies_an_image_with_a_hotkey(browser, live_server, client):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    project = ProjectFactory(
+        template_kind=TemplateKind.IMAGE_CLASSIFICATION,
+        template_html="",
+        template_config={"image_column": "image_url", "labels": ["cat", "dog", "bird"]},
+        assignments_per_task=1,
+    )
+    batch = PublishedBatchFactory(project=project, columns=["image_url"])
+    TaskFactory(batch=batch, input={"image_url": _png_data_url(8, 8)})
+    worker = WorkerFactory()
+    _log_in(browser, live_server, client, worker)
+
+    _accept_and_enter_frame(browser, live_server, project)
+    # A click on the picture gives the frame the keyboard focus, as a worker's first look would.
+    browser.find_element(By.CSS_SELECTOR, ".mw-image img").click()
+    ActionChains(browser).send_keys("2").perform()
+    assert browser.find_element(By.CSS_SELECTOR, "input[value=dog]").is_selected()
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    browser.switch_to.default_content()
+
+    WebDriverWait(browser, 10).until(
+        lambda driver: Assignment.objects.filter(
+            worker=worker, state=AssignmentState.SUBMITTED
+        ).exists()
+    )
+    assert Assignment.objects.get(worker=worker).answers == {"label": "dog"}
+
+
+def test_worker_draws_a_box_with_the_mouse(browser, live_server, client):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    project = ProjectFactory(
+        template_kind=TemplateKind.BOUNDING_BOXES,
+        template_html="",
+        template_config={"image_column": "image_url", "labels": ["car", "person"]},
+        assignments_per_task=1,
+    )
+    batch = PublishedBatchFactory(project=project, columns=["image_url"])
+    TaskFactory(batch=batch, input={"image_url": _png_data_url(100, 80)})
+    worker = WorkerFactory()
+    _log_in(browser, live_server, client, worker)
+
+    _accept_and_enter_frame(browser, live_server, project)
+    stage = browser.find_element(By.CSS_SELECTOR, ".mw-stage img")
+    browser.execute_script("arguments[0].style.width = '200px'", stage)
+    # Shown at twice its size: a drag from the centre, 50 px right and down, is 25 image pixels.
+    ActionChains(browser).move_to_element(stage).click_and_hold().move_by_offset(
+        25, 25
+    ).move_by_offset(25, 25).release().perform()
+    ActionChains(browser).send_keys("2").perform()  # the new box is selected: label it "person"
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    browser.switch_to.default_content()
+
+    WebDriverWait(browser, 10).until(
+        lambda driver: Assignment.objects.filter(
+            worker=worker, state=AssignmentState.SUBMITTED
+        ).exists()
+    )
+    answers = Assignment.objects.get(worker=worker).answers
+    assert (answers["image_width"], answers["image_height"]) == (100, 80)
+    [box] = answers["boxes"]
+    assert box["label"] == "person"
+    assert box["x1"] == pytest.approx(50, abs=1)
+    assert box["y1"] == pytest.approx(40, abs=1)
+    assert box["x2"] == pytest.approx(75, abs=1)
+    assert box["y2"] == pytest.approx(65, abs=1)
