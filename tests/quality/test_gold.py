@@ -143,3 +143,53 @@ def test_gold_feedback_shows_the_right_answer_after_a_mistake_only():
     assert gold_feedback(right) is None
     assert gold_feedback(unanswered) is None
     assert gold_feedback(ordinary) is None
+
+
+def _frame_submit(assignment, answer):
+    from django.test import Client
+    from django.urls import reverse
+
+    from microwork.work.frame import frame_token
+
+    data = {
+        "assignmentId": assignment.public_id,
+        "mw_token": frame_token(assignment.public_id),
+        "answer": answer,
+    }
+    return Client().post(reverse("work:submit"), data).content.decode()
+
+
+def test_frame_shows_the_right_answer_after_a_gold_mistake_in_training_mode():
+    from microwork.quality.models import GoldSettings
+
+    task = TaskFactory(gold={"answer": "positive"})
+    GoldSettings.objects.create(project=task.batch.project, shows_feedback=True)
+
+    wrong = _frame_submit(AssignmentFactory(task=task), "negative")
+    right = _frame_submit(AssignmentFactory(task=task), "positive")
+
+    feedback = "This was a question with a known answer. The right answer: answer: positive."
+    assert feedback in wrong
+    assert "known answer" not in right
+
+
+def test_frame_shows_no_gold_feedback_without_training_mode():
+    task = TaskFactory(gold={"answer": "positive"})
+
+    html = _frame_submit(AssignmentFactory(task=task), "negative")
+
+    assert "Submitted, thank you" in html
+    assert "known answer" not in html
+
+
+def test_gold_mixing_rate_is_read_from_the_projects_settings():
+    from microwork.quality.gold import gold_mixing_rate, gold_tasks_for_mixing
+    from microwork.quality.models import GoldSettings
+
+    task = TaskFactory(gold={"answer": "x"})
+    TaskFactory(batch=task.batch)
+    assert gold_mixing_rate(task.batch.project) == 0
+    GoldSettings.objects.create(project=task.batch.project, mixing_rate_percent=10)
+
+    assert gold_mixing_rate(task.batch.project) == 10
+    assert list(gold_tasks_for_mixing(task.batch)) == [task]

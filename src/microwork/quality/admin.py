@@ -4,8 +4,11 @@ services, which hold the rules."""
 from django.contrib import admin
 
 from microwork.quality.models import (
+    GoldSettings,
     ProjectRequirement,
     QualificationType,
+    Rule,
+    RuleAction,
     WorkerBlock,
     WorkerQualification,
 )
@@ -50,3 +53,24 @@ class WorkerBlockAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ("project", "condition", "threshold_percent", "min_observations", "action")
+    list_filter = ("condition", "action", "is_active")
+    raw_id_fields = ("project",)
+
+
+@admin.register(RuleAction)
+class RuleActionAdmin(admin.ModelAdmin):
+    list_display = ("worker", "project", "action", "observed_percent", "observations", "created_at")
+    list_filter = ("action",)
+    raw_id_fields = ("rule", "project", "worker")
+    readonly_fields = ("reason", "observed_percent", "observations", "created_at")
+
+
+@admin.register(GoldSettings)
+class GoldSettingsAdmin(admin.ModelAdmin):
+    list_display = ("project", "shows_feedback", "mixing_rate_percent")
+    raw_id_fields = ("project",)

@@ -103,3 +103,19 @@ MTURK_ID_FOR = {
     SystemQualification.ADULT: "00000000000000000060",
     SystemQualification.MASTERS: "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH",
 }
+
+
+class RuleCondition(models.TextChoices):
+    """What a quality rule measures about a worker in one project."""
+
+    GOLD_ACCURACY_BELOW = "gold_accuracy_below", _("accuracy on gold below (%)")
+    MEDIAN_TIME_BELOW = "median_time_below", _("median time below this % of the project's")
+    AGREEMENT_BELOW = "agreement_below", _("agreement with the other workers below (%)")
+
+
+class RuleActionKind(models.TextChoices):
+    """What a rule does when its condition holds."""
+
+    BLOCK = "block", _("block from this project")
+    FLAG = "flag", _("flag for review")
+    LOWER_WEIGHT = "lower_weight", _("lower the weight of their answers")

@@ -153,11 +153,43 @@ def gold_feedback(assignment: Assignment) -> dict | None:
     return mistakes or None
 
 
-def gold_tasks_for_mixing(batch: Batch):
-    """The batch's gold tasks, for the claim path to mix into each worker's stream.
+def gold_feedback_message(assignment: Assignment) -> str:
+    """The frame's "submitted" page text for training mode: the right answers after a mistake
+    on a gold task of a project that shows feedback; "" otherwise (and always for other tasks,
+    so a gold task is not told apart by its page)."""
+    from microwork.quality.models import GoldSettings
 
-    TODO(#7): the mixing rate in the claim path is not wired: the claim internals
-    (work.services._claim_once and friends) are being rewritten; they should call this (or an
-    SQL equivalent) to hand out a gold task at the requester's rate.
+    fresh = Assignment.objects.select_related("task__batch").get(pk=assignment.pk)
+    if not GoldSettings.objects.filter(
+        project_id=fresh.task.batch.project_id, shows_feedback=True
+    ).exists():
+        return ""
+    mistakes = gold_feedback(fresh)
+    if not mistakes:
+        return ""
+    shown = "; ".join(
+        f"{field}: {', '.join(map(str, right)) if isinstance(right, list) else right}"
+        for field, right in mistakes.items()
+    )
+    return _("This was a question with a known answer. The right answer: %(answers)s.") % {
+        "answers": shown
+    }
+
+
+def gold_mixing_rate(project: Project) -> int:
+    """The percent of a worker's stream that should be gold tasks (0: no mixing).
+
+    TODO(#7): the claim path does not read it yet: the claim internals (work.services._claim_once
+    and friends) are being rewritten; they should hand out one of gold_tasks_for_mixing() at
+    this rate, per worker.
     """
+    from microwork.quality.models import GoldSettings
+
+    settings = GoldSettings.objects.filter(project=project).first()
+    return settings.mixing_rate_percent if settings else 0
+
+
+def gold_tasks_for_mixing(batch: Batch):
+    """The batch's gold tasks, for the claim path to mix into each worker's stream at
+    gold_mixing_rate()."""
     return Task.objects.filter(batch=batch, gold__isnull=False)

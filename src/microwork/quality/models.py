@@ -11,6 +11,8 @@ from microwork.quality.enums import (
     Comparator,
     QualificationStatus,
     QualificationTypeStatus,
+    RuleActionKind,
+    RuleCondition,
     SystemQualification,
 )
 
@@ -219,3 +221,100 @@ class WorkerBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} blocked by {self.requester}"
+
+
+class Rule(models.Model):
+    """A project's automatic quality rule: once a worker has `min_observations` observations,
+    `condition` against `threshold_percent` triggers `action` (quality/rules.py). E.g. "after
+    at least 10 gold answers, gold accuracy below 70 % -> block from this project"."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="quality_rules")
+    condition = models.CharField(max_length=24, choices=RuleCondition.choices)
+    threshold_percent = models.PositiveSmallIntegerField()
+    min_observations = models.PositiveIntegerField(default=10)
+    action = models.CharField(max_length=16, choices=RuleActionKind.choices)
+    # For LOWER_WEIGHT: the weight their answers get, in percent of a normal answer.
+    weight_percent = models.PositiveSmallIntegerField(default=50)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(condition__in=[choice.value for choice in RuleCondition]),
+                name="rule_condition_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=[choice.value for choice in RuleActionKind]),
+                name="rule_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_percent__lte=100, weight_percent__lte=100),
+                name="rule_percents_at_most_100",
+            ),
+            models.CheckConstraint(condition=Q(min_observations__gte=1), name="rule_min_obs"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_condition_display()} {self.threshold_percent} -> {self.action}"
+
+
+class RuleAction(models.Model):
+    """An action a rule took on a worker, with the figures behind it. Never deleted: lifting a
+    block sets `lifted_at`. The worker sees every one, with its reason, on their standing page."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="actions")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="rule_actions")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rule_actions"
+    )
+    action = models.CharField(max_length=16, choices=RuleActionKind.choices)
+    reason = models.TextField(max_length=1024)
+    observed_percent = models.FloatField()
+    observations = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A rule acts once on a worker until that action is lifted.
+            models.UniqueConstraint(
+                fields=["rule", "worker"],
+                condition=Q(lifted_at__isnull=True),
+                name="rule_action_one_live_per_worker",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="rule_action_has_reason"),
+        ]
+        indexes = [models.Index(fields=["worker", "project"], name="rule_action_by_worker")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.worker} in {self.project}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.lifted_at is None
+
+
+class GoldSettings(models.Model):
+    """A project's use of gold questions beyond aggregation and rules.
+
+    `shows_feedback`: training mode, a worker who gets a gold task wrong is shown the right
+    answer after submitting. `mixing_rate_percent`: the share of each worker's stream that
+    should be gold tasks; read by quality.gold.gold_mixing_rate() for the claim path.
+    """
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="gold_settings")
+    shows_feedback = models.BooleanField(_("show the right answer after a mistake"), default=False)
+    mixing_rate_percent = models.PositiveSmallIntegerField(_("gold tasks (%)"), default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mixing_rate_percent__lte=100), name="gold_settings_rate_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"gold settings of {self.project}"

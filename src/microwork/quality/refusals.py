@@ -19,3 +19,7 @@ class WorkerBlocked(AcceptRefused):
 
 class RequirementNotMet(AcceptRefused):
     """The worker fails one or more of the project's requirements that guard Accept."""
+
+
+class BlockedByRule(AcceptRefused):
+    """One of the project's quality rules blocked the worker (quality/rules.py)."""

@@ -20,7 +20,12 @@ from microwork.quality.enums import (
     SystemQualification,
     WorkerAction,
 )
-from microwork.quality.models import ProjectRequirement, WorkerBlock, WorkerQualification
+from microwork.quality.models import (
+    ProjectRequirement,
+    RuleAction,
+    WorkerBlock,
+    WorkerQualification,
+)
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
@@ -277,8 +282,8 @@ def blocked_requesters(*, worker: User):
 
 def worker_standing(*, worker: User) -> dict:
     """What the worker's "qualifications and blocks" page shows: every qualification they were
-    granted (revoked ones too, with the reason), their system values and the blocks against
-    them, with reasons and dates."""
+    granted (revoked ones too, with the reason), their system values, the blocks against them
+    and every action a project's quality rule took on them, with reasons and dates."""
     return {
         "qualifications": list(
             WorkerQualification.objects.filter(worker=worker)
@@ -289,6 +294,11 @@ def worker_standing(*, worker: User) -> dict:
         "blocks": list(
             WorkerBlock.objects.filter(worker=worker)
             .select_related("requester")
+            .order_by("-created_at", "-pk")
+        ),
+        "rule_actions": list(
+            RuleAction.objects.filter(worker=worker)
+            .select_related("project")
             .order_by("-created_at", "-pk")
         ),
     }

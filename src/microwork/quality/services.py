@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.countries import COUNTRY_CODES
 from microwork.accounts.models import User
 from microwork.projects.models import Project
-from microwork.quality import selectors
+from microwork.quality import rules, selectors
 from microwork.quality.enums import (
     MAX_IN_INTEGER_VALUES,
     MAX_IN_LOCALE_VALUES,
@@ -24,12 +24,15 @@ from microwork.quality.enums import (
     Comparator,
     QualificationStatus,
     QualificationTypeStatus,
+    RuleActionKind,
+    RuleCondition,
     SystemQualification,
     WorkerAction,
 )
 from microwork.quality.models import (
     ProjectRequirement,
     QualificationType,
+    Rule,
     WorkerBlock,
     WorkerQualification,
 )
@@ -483,8 +486,13 @@ def worker_block_delete(*, requester: User, worker: User) -> bool:
 
 
 def ensure_can_accept(*, worker: User, project: Project) -> None:
-    """Raise WorkerBlocked or RequirementNotMet (both work.services.NoTaskAvailable) if
-    `worker` may not accept tasks of `project`, with the reason in words; return otherwise."""
+    """Raise WorkerBlocked, BlockedByRule or RequirementNotMet (all work.services.NoTaskAvailable)
+    if `worker` may not accept tasks of `project`, with the reason in words; return otherwise."""
+    rule_block = rules.live_block(worker=worker, project=project)
+    if rule_block is not None:
+        from microwork.quality.refusals import BlockedByRule  # see refusals.py
+
+        raise BlockedByRule(rule_block.reason)
     failures = selectors.requirement_failures(
         worker=worker, project=project, action=WorkerAction.ACCEPT
     )
@@ -498,3 +506,44 @@ def ensure_can_accept(*, worker: User, project: Project) -> None:
         _("You do not meet this project's requirements: %(failures)s.")
         % {"failures": "; ".join(failures)}
     )
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def rules_after_submit(*, assignment) -> list:
+    """Evaluate the project's quality rules for the worker who just submitted `assignment`
+    (called by work.services.assignment_submit, inside its transaction); return the actions
+    taken. See quality/rules.py."""
+    return rules.rules_evaluate(worker=assignment.worker, project=assignment.task.batch.project)
+
+
+@transaction.atomic
+def rule_create(
+    *,
+    project: Project,
+    condition: str,
+    threshold_percent: int,
+    action: str,
+    min_observations: int = 10,
+    weight_percent: int = 50,
+) -> Rule:
+    """Add a quality rule to `project`; raise ValidationError naming a bad field."""
+    if condition not in RuleCondition.values:
+        raise ValidationError({"condition": _("Unknown condition.")})
+    if action not in RuleActionKind.values:
+        raise ValidationError({"action": _("Unknown action.")})
+    rule = Rule(
+        project=project,
+        condition=condition,
+        threshold_percent=threshold_percent,
+        action=action,
+        min_observations=min_observations,
+        weight_percent=weight_percent,
+    )
+    if not 0 <= threshold_percent <= 100 or not 0 <= weight_percent <= 100:
+        raise ValidationError({"threshold_percent": _("A percentage from 0 to 100.")})
+    if min_observations < 1:
+        raise ValidationError({"min_observations": _("At least one observation.")})
+    rule.save()
+    return rule

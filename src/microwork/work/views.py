@@ -23,6 +23,7 @@ from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Project
 from microwork.quality import selectors as quality
 from microwork.quality.enums import WorkerAction
+from microwork.quality.gold import gold_feedback_message
 from microwork.work import selectors, services
 from microwork.work.enums import AssignmentState
 from microwork.work.frame import (
@@ -273,6 +274,7 @@ def submit(request):
         return _frame_refusal(refusal.message, status=400, retry_url=retry_url)
     return _frame_message(
         heading=_("Submitted, thank you"),
+        message=gold_feedback_message(assignment),  # quality/gold.py: training mode
         tone="ok",
         result_type="microwork:submitted",
         assignment_id=assignment.public_id,

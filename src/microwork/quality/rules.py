@@ -1,0 +1,206 @@
+"""Quality rules, evaluated as answers arrive: condition -> action, each action recorded.
+
+work.services.assignment_submit calls rules_evaluate() (through quality.services) once per
+submission, inside its transaction, for the submitting worker and project. Each active rule of
+the project that has not already acted on the worker measures them over their answers in the
+project; when they have at least the rule's minimum of observations and the figure is below
+the threshold, a RuleAction is written with the figure, the number of observations and the
+reason in words. The worker sees it on their standing page. A BLOCK stops their claims in the
+project (quality.services.ensure_can_accept).
+
+The measures:
+- gold accuracy: answers on gold tasks that match every gold field (quality/gold.py);
+- median time: the worker's median work time as a share of the project's median (everyone);
+- agreement: the share of the worker's answer fields that equal the most common answer of the
+  other workers on the same task (tasks where at least two others answered), a majority vote
+  cheap enough to run on every submission.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import User
+from microwork.projects.models import Project
+from microwork.quality.enums import RuleActionKind, RuleCondition
+from microwork.quality.gold import gold_mistakes
+from microwork.quality.models import Rule, RuleAction
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.models import Assignment
+
+MIN_OTHERS = 2
+
+
+def _answered(project: Project):
+    return Assignment.objects.filter(task__batch__project=project, state__in=list(ANSWERED_STATES))
+
+
+def gold_accuracy(*, worker: User, project: Project) -> tuple[float | None, int]:
+    """(percent right, gold answers) of `worker` in `project`."""
+    rows = _answered(project).filter(worker=worker, task__gold__isnull=False)
+    right = seen = 0
+    for answers, gold in rows.values_list("answers", "task__gold").iterator(chunk_size=2000):
+        seen += 1
+        right += not gold_mistakes(answers=answers, gold=gold)
+    return (100 * right / seen if seen else None), seen
+
+
+def median_time_share(*, worker: User, project: Project) -> tuple[float | None, int]:
+    """(the worker's median work time as a percent of the project's median, their answers)."""
+    mine = list(_answered(project).filter(worker=worker).values_list("work_seconds", flat=True))
+    everyone = list(_answered(project).values_list("work_seconds", flat=True))
+    mine = [s for s in mine if s is not None]
+    everyone = [s for s in everyone if s is not None]
+    if not mine or not everyone:
+        return None, len(mine)
+    project_median = statistics.median(everyone)
+    if project_median <= 0:
+        return None, len(mine)
+    return 100 * statistics.median(mine) / project_median, len(mine)
+
+
+def _key(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def majority_agreement(*, worker: User, project: Project) -> tuple[float | None, int]:
+    """(percent of the worker's answer fields that match the others' most common answer,
+    fields compared); rejected answers are left out on both sides."""
+    trusted = _answered(project).exclude(state=AssignmentState.REJECTED)
+    task_ids = list(trusted.filter(worker=worker).values_list("task_id", flat=True))
+    mine: dict = {}
+    others: dict = defaultdict(Counter)
+    rows = trusted.filter(task_id__in=task_ids).values_list("task_id", "worker_id", "answers")
+    for task_id, worker_id, answers in rows.iterator(chunk_size=2000):
+        for name, value in (answers or {}).items():
+            if worker_id == worker.pk:
+                mine[(task_id, name)] = _key(value)
+            else:
+                others[(task_id, name)][_key(value)] += 1
+    agreed = compared = 0
+    for key, value in mine.items():
+        votes = others.get(key)
+        if not votes or sum(votes.values()) < MIN_OTHERS:
+            continue
+        top = max(votes.values())
+        compared += 1
+        agreed += votes.get(value, 0) == top
+    return (100 * agreed / compared if compared else None), compared
+
+
+MEASURES = {
+    RuleCondition.GOLD_ACCURACY_BELOW: gold_accuracy,
+    RuleCondition.MEDIAN_TIME_BELOW: median_time_share,
+    RuleCondition.AGREEMENT_BELOW: majority_agreement,
+}
+
+
+def _reason(rule: Rule, observed: float, observations: int) -> str:
+    figures = {
+        "observed": f"{observed:.0f}",
+        "threshold": rule.threshold_percent,
+        "n": observations,
+    }
+    if rule.condition == RuleCondition.GOLD_ACCURACY_BELOW:
+        text = _(
+            "Your accuracy on questions with known answers is %(observed)s %% over %(n)d "
+            "answers, below this project's minimum of %(threshold)s %%."
+        )
+    elif rule.condition == RuleCondition.MEDIAN_TIME_BELOW:
+        text = _(
+            "Your median time per task is %(observed)s %% of this project's median over "
+            "%(n)d answers, below the %(threshold)s %% the project expects."
+        )
+    else:
+        text = _(
+            "Your answers agree with the other workers' %(observed)s %% of the time over "
+            "%(n)d answers, below this project's %(threshold)s %%."
+        )
+    outcome = {
+        RuleActionKind.BLOCK: _("You can no longer accept tasks of this project."),
+        RuleActionKind.FLAG: _("Your work is flagged for the requester to review."),
+        RuleActionKind.LOWER_WEIGHT: _("Your answers count for %(weight)d %% in the results.")
+        % {"weight": rule.weight_percent},
+    }[rule.action]
+    return f"{text % figures} {outcome}"
+
+
+def rules_evaluate(*, worker: User, project: Project) -> list[RuleAction]:
+    """Run the project's active rules for `worker`; return the actions newly taken."""
+    rules = list(Rule.objects.filter(project=project, is_active=True).order_by("pk"))
+    if not rules:
+        return []
+    acted = set(
+        RuleAction.objects.filter(
+            worker=worker, rule__in=rules, lifted_at__isnull=True
+        ).values_list("rule_id", flat=True)
+    )
+    measured: dict = {}
+    taken = []
+    for rule in rules:
+        if rule.pk in acted:
+            continue
+        if rule.condition not in measured:
+            measured[rule.condition] = MEASURES[rule.condition](worker=worker, project=project)
+        observed, observations = measured[rule.condition]
+        if observed is None or observations < rule.min_observations:
+            continue
+        if observed >= rule.threshold_percent:
+            continue
+        try:
+            with transaction.atomic():
+                taken.append(
+                    RuleAction.objects.create(
+                        rule=rule,
+                        project=project,
+                        worker=worker,
+                        action=rule.action,
+                        reason=_reason(rule, observed, observations),
+                        observed_percent=observed,
+                        observations=observations,
+                    )
+                )
+        except IntegrityError:
+            continue  # a concurrent submission of the same worker acted first
+    return taken
+
+
+def live_block(*, worker: User, project: Project) -> RuleAction | None:
+    """The rule action blocking `worker` from `project`, if any."""
+    return (
+        RuleAction.objects.filter(
+            worker=worker, project=project, action=RuleActionKind.BLOCK, lifted_at__isnull=True
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def answer_weight(*, worker: User, project: Project) -> float:
+    """The weight of the worker's answers in `project`: 1, or the lowest live LOWER_WEIGHT.
+
+    TODO(#7): the aggregation methods do not take per-worker weights yet; this is what they
+    (and the exports) should read when they do.
+    """
+    weights = RuleAction.objects.filter(
+        worker=worker,
+        project=project,
+        action=RuleActionKind.LOWER_WEIGHT,
+        lifted_at__isnull=True,
+    ).values_list("rule__weight_percent", flat=True)
+    return min((w / 100 for w in weights), default=1.0)
+
+
+@transaction.atomic
+def rule_action_lift(*, action: RuleAction) -> RuleAction:
+    """End a rule's action (an appeal upheld, a requester's decision); the record stays."""
+    locked = RuleAction.objects.select_for_update().get(pk=action.pk)
+    if locked.lifted_at is None:
+        locked.lifted_at = timezone.now()
+        locked.save(update_fields=["lifted_at"])
+    return locked
