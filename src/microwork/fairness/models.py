@@ -142,9 +142,7 @@ class Appeal(models.Model):
 
 
 def _score():
-    return models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
+    return models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
 
 
 class RequesterRating(models.Model):

@@ -5,6 +5,7 @@ and the model, whose errors are mapped back onto these fields."""
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
@@ -82,7 +83,8 @@ class ProjectForm(forms.Form):
     auto_approval_hours = forms.IntegerField(
         label=_("Auto-approval delay (hours)"),
         min_value=0,
-        max_value=MAX_AUTO_APPROVAL_SECONDS // HOUR,
+        max_value=min(MAX_AUTO_APPROVAL_SECONDS, settings.MICROWORK_AUTO_APPROVAL_MAX_SECONDS)
+        // HOUR,
         initial=3 * 24,
         help_text=_("Work you have not reviewed by then is approved and paid; 72 hours is 3 days."),
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.common.ids import new_entity_id
+from microwork.fairness import floor as pay_floor
 from microwork.payments import services as payments
 from microwork.projects import tasktypes, templating
 from microwork.projects.enums import BatchStatus, TemplateKind
@@ -94,6 +95,7 @@ def _validate_template(project: Project) -> None:
 def _validate_project(project: Project) -> None:
     _validate_template(project)
     project.full_clean(exclude=["requester", "public_id"])
+    pay_floor.check_auto_approval_delay(project)
 
 
 @transaction.atomic
@@ -265,9 +267,11 @@ def batch_publish(*, batch: Batch, lifetime_seconds: int | None = None) -> Batch
     """Open a draft batch to workers for the project's lifetime (or `lifetime_seconds`).
 
     Its whole cost (every reward and fee) moves into escrow first; if the requester's funds are
-    short, payments.InsufficientFunds names the missing amount and nothing is published.
+    short, payments.InsufficientFunds names the missing amount and nothing is published; a
+    reward under the pay floor for the estimated time raises fairness PayBelowFloor.
     """
     batch = _locked_batch(batch)
+    pay_floor.ensure_publishable_pay(batch.project)
     if batch.status != BatchStatus.DRAFT:
         raise BatchStateError(_("Only a draft batch can be published."))
     if batch.task_count == 0:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microwork.accounts.decorators import requester_required
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_money, hourly_rate_cents
+from microwork.fairness.services import batch_pay_floor_enforce
 from microwork.payments.fees import FeeRule
 from microwork.payments.forms import BonusForm
 from microwork.payments.services import PaymentRefused
@@ -216,6 +217,9 @@ def batch_detail(request, pk):
     # auto-approval delay is approved, before anything is counted.
     assignments_expire_overdue()
     assignments_auto_approve_due(batch=batch)
+    # The pay floor on measured time: a notice, top-ups and a raise, or a pause (fairness).
+    batch_pay_floor_enforce(batch=batch)
+    batch.refresh_from_db()
     progress = selectors.batch_progress(batch)
     project = batch.project
     cost = services.batch_cost(batch)
@@ -356,6 +360,7 @@ def batch_review(request, pk):
                 text = ngettext("%(n)d submission rejected.", "%(n)d submissions rejected.", count)
             else:
                 text = ngettext("%(n)d submission approved.", "%(n)d submissions approved.", count)
+                batch_pay_floor_enforce(batch=batch)  # approved work may be due a top-up
             messages.success(request, text % {"n": count})
             url = reverse("projects:batch-review", args=[batch.pk])
             return redirect(f"{url}?state={state}" if state else url)

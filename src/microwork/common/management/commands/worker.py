@@ -17,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from huey.contrib.djhuey import HUEY
 
+        import microwork.fairness.jobs  # noqa: F401
         import microwork.work.jobs  # noqa: F401  - registers the jobs with the queue
 
         # The queue's own tables (PostgreSQL: huey_*); SQLite and Redis need nothing here.

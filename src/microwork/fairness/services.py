@@ -1,0 +1,424 @@
+"""Every write of fair work: the pay floor on measured time, appeals, ratings of requesters,
+and a worker's account deletion. One transaction each, keyword-only arguments."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import User, WorkerProfile
+from microwork.fairness import floor
+from microwork.fairness.enums import AppealDecider, AppealState, AppealSubject
+from microwork.fairness.models import Appeal, PayFloorNotice, RequesterRating
+from microwork.payments import fees
+from microwork.payments import services as payments
+from microwork.projects.enums import BatchStatus
+from microwork.projects.models import Batch
+from microwork.quality.models import WorkerBlock
+from microwork.work import services as work
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.models import Assignment
+from microwork.work.selectors import median_work_seconds
+
+# A worker may appeal within this time of the rejection or block; the requester then has the
+# answer window, after which the appeal is granted automatically.
+APPEAL_WINDOW = timedelta(days=14)
+ANSWER_WINDOW = timedelta(days=7)
+MAX_MESSAGE = 2000
+# How many overdue appeals one call grants; the rest wait for the next read or sweep.
+AUTO_GRANT_BATCH = 200
+
+
+class FairnessRefused(Exception):
+    """An action the fair-work rules refuse; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- the pay floor on measured time --------------------------------------------------------
+
+
+def batch_pay_floor_enforce(*, batch: Batch) -> PayFloorNotice | None:
+    """Hold a batch to the pay floor once it has enough submissions.
+
+    If its reward over the measured median work time pays under the floor: tell the requester
+    (a PayFloorNotice), top up every approved assignment to the reward that meets the floor,
+    raise the reward of the rest (escrow topped up for every slot still owed) and, if the
+    requester's funds are short for all that, pause the batch until they are there. All or
+    nothing: a short balance pays no top-up, and a later call (after a deposit) does it all and
+    resumes the batch it paused. Idempotent: re-running pays nothing twice. Returns the notice
+    of the batch's current level, or None when the batch meets the floor.
+    """
+    batch = Batch.objects.select_related("project").get(pk=batch.pk)
+    if batch.status == BatchStatus.DRAFT:
+        return None
+    assignments = Assignment.objects.filter(task__batch=batch)
+    submissions = assignments.filter(state__in=list(ANSWERED_STATES)).count()
+    if submissions < settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS:
+        return None
+    median = median_work_seconds(assignments)
+    if not median:
+        return None
+    pending = (
+        PayFloorNotice.objects.filter(batch=batch, applied_at__isnull=True)
+        .order_by("-new_reward_cents")
+        .first()
+    )
+    if floor.meets_floor(reward_cents=batch.reward_cents, seconds=median) and pending is None:
+        return None
+    target = max(floor.reward_meeting_floor(median), pending.new_reward_cents if pending else 0)
+    if target <= batch.reward_cents:
+        return None
+    notice = pending if pending and pending.new_reward_cents == target else None
+    if notice is None:
+        notice, _created = PayFloorNotice.objects.get_or_create(
+            batch=batch,
+            new_reward_cents=target,
+            defaults={
+                "floor_cents_per_hour": floor.floor_cents_per_hour(),
+                "median_seconds": median,
+                "submissions": submissions,
+                "old_reward_cents": batch.reward_cents,
+            },
+        )
+    try:
+        _raise_reward(batch=batch, notice=notice, target=target)
+    except payments.InsufficientFunds:
+        available = payments.balance(
+            payments.requester_available(batch.project.requester, batch.project.currency)
+        )
+        missing = max(1, _raise_cost(batch=batch, target=target) - available)
+        _pause_for_funds(batch=batch, notice=notice, missing_cents=missing)
+    notice.refresh_from_db()
+    return notice
+
+
+def _topup_cost(assignment: Assignment, target: int) -> int:
+    """What topup_pay() would take from the requester for `assignment`: amount and fee."""
+    received = payments.reward_received(assignment)
+    if received >= target:
+        return 0
+    per_task = assignment.task.batch.project.assignments_per_task
+    fee = fees.reward_fee(reward_cents=target, assignments_per_task=per_task)
+    old_fee = fees.reward_fee(reward_cents=received, assignments_per_task=per_task)
+    return target - received + max(0, fee - old_fee)
+
+
+def _raise_cost(*, batch: Batch, target: int) -> int:
+    """The whole cost of raising `batch` to `target`: top-ups and the escrow's difference."""
+    approved = Assignment.objects.filter(
+        task__batch=batch, state=AssignmentState.APPROVED
+    ).select_related("task__batch__project", "worker")
+    topups = sum(_topup_cost(assignment, target) for assignment in approved)
+    raised = Batch.objects.select_related("project").get(pk=batch.pk)
+    raised.reward_override_cents = target  # in memory only: what escrow would owe
+    escrow_missing = payments.escrow_owed(raised) - payments.balance(payments.escrow(raised))
+    return topups + max(0, escrow_missing)
+
+
+@transaction.atomic
+def _raise_reward(*, batch: Batch, notice: PayFloorNotice, target: int) -> None:
+    batch = Batch.objects.select_for_update().select_related("project").get(pk=batch.pk)
+    if batch.reward_cents >= target:
+        return
+    count = 0
+    paid = 0
+    approved = (
+        Assignment.objects.filter(task__batch=batch, state=AssignmentState.APPROVED)
+        .select_related("task__batch__project", "worker")
+        .order_by("pk")
+    )
+    for assignment in approved:
+        before = payments.reward_received(assignment)
+        if payments.topup_pay(assignment=assignment, reward_cents=target) is not None:
+            count += 1
+            paid += target - before
+    batch.reward_override_cents = target
+    batch.save(update_fields=["reward_override_cents"])
+    # Every slot still owed is now owed at the new reward: reserve the difference.
+    payments.escrow_top_up(batch=batch)
+    was_paused = notice.paused_batch and batch.status == BatchStatus.PAUSED
+    if was_paused and not batch.is_expired():
+        batch.status = BatchStatus.PUBLISHED
+        batch.save(update_fields=["status"])
+    PayFloorNotice.objects.filter(pk=notice.pk).update(
+        topups_count=notice.topups_count + count,
+        topups_cents=notice.topups_cents + paid,
+        missing_cents=0,
+        applied_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def _pause_for_funds(*, batch: Batch, notice: PayFloorNotice, missing_cents: int) -> None:
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    paused = notice.paused_batch
+    if batch.status == BatchStatus.PUBLISHED and not batch.is_expired():
+        batch.status = BatchStatus.PAUSED
+        batch.save(update_fields=["status"])
+        paused = True
+    PayFloorNotice.objects.filter(pk=notice.pk).update(
+        missing_cents=missing_cents, paused_batch=paused
+    )
+
+
+def batches_pay_floor_enforce(*, requester: User | None = None) -> int:
+    """Run batch_pay_floor_enforce() over published and paused batches (the sweep, or one
+    requester's reads). Returns how many batches have a notice now."""
+    batches = Batch.objects.filter(status__in=[BatchStatus.PUBLISHED, BatchStatus.PAUSED])
+    if requester is not None:
+        batches = batches.filter(project__requester=requester)
+    noticed = 0
+    for batch in batches.order_by("pk"):
+        if batch_pay_floor_enforce(batch=batch) is not None:
+            noticed += 1
+    return noticed
+
+
+# --- appeals -------------------------------------------------------------------------------
+
+
+def _clean_message(message: str, field: str = "message") -> str:
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({field: _("Write a few words: they are all the other side reads.")})
+    if len(message) > MAX_MESSAGE:
+        raise ValidationError({field: _("At most %(n)d characters.") % {"n": MAX_MESSAGE}})
+    return message
+
+
+@transaction.atomic
+def appeal_rejection_open(*, worker: User, assignment: Assignment, message: str) -> Appeal:
+    """Appeal the rejection of `assignment` within APPEAL_WINDOW of it; once per rejection."""
+    message = _clean_message(message)
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task__batch__project")
+        .get(pk=assignment.pk)
+    )
+    if assignment.worker_id != worker.pk:
+        raise FairnessRefused(_("This assignment is not yours."))
+    if assignment.state != AssignmentState.REJECTED:
+        raise FairnessRefused(_("Only rejected work can be appealed."))
+    now = timezone.now()
+    if assignment.reviewed_at and now - assignment.reviewed_at > APPEAL_WINDOW:
+        raise FairnessRefused(_("A rejection can be appealed within 14 days."))
+    if Appeal.objects.filter(assignment=assignment, subject=AppealSubject.REJECTION).exists():
+        raise FairnessRefused(_("This rejection has been appealed already."))
+    return Appeal.objects.create(
+        subject=AppealSubject.REJECTION,
+        worker=worker,
+        requester=assignment.task.batch.project.requester,
+        assignment=assignment,
+        appealed_reason=assignment.feedback,
+        appealed_at=assignment.reviewed_at or now,
+        message=message,
+        opened_at=now,
+        answer_due_at=now + ANSWER_WINDOW,
+    )
+
+
+@transaction.atomic
+def appeal_block_open(*, worker: User, block: WorkerBlock, message: str) -> Appeal:
+    """Appeal a requester's block within APPEAL_WINDOW of it; one open appeal at a time."""
+    message = _clean_message(message)
+    if block.worker_id != worker.pk:
+        raise FairnessRefused(_("This block is not about you."))
+    now = timezone.now()
+    if now - block.created_at > APPEAL_WINDOW:
+        raise FairnessRefused(_("A block can be appealed within 14 days."))
+    if Appeal.objects.filter(
+        subject=AppealSubject.BLOCK,
+        worker=worker,
+        requester_id=block.requester_id,
+        appealed_at=block.created_at,
+    ).exists():
+        raise FairnessRefused(_("This block has been appealed already."))
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(
+                subject=AppealSubject.BLOCK,
+                worker=worker,
+                requester_id=block.requester_id,
+                appealed_reason=block.reason,
+                appealed_at=block.created_at,
+                message=message,
+                opened_at=now,
+                answer_due_at=now + ANSWER_WINDOW,
+            )
+    except IntegrityError:
+        raise FairnessRefused(_("This block has been appealed already.")) from None
+
+
+def _grant_effect(appeal: Appeal) -> None:
+    """What granting does: approve and pay the rejected work, or lift the block."""
+    if appeal.subject == AppealSubject.REJECTION:
+        assignment = appeal.assignment
+        if assignment.state == AssignmentState.APPROVED:
+            return  # overturned already by the requester
+        try:
+            work.assignment_approve(
+                assignment=assignment,
+                requester=appeal.requester,
+                feedback=_("Rejection overturned on appeal."),
+            )
+        except work.ReviewRefused as refusal:
+            raise FairnessRefused(refusal.message) from None
+    else:
+        WorkerBlock.objects.filter(requester=appeal.requester, worker=appeal.worker).delete()
+
+
+def _decide(
+    appeal: Appeal, *, grant: bool, by: AppealDecider, decider: User | None, answer: str
+) -> Appeal:
+    locked = Appeal.objects.select_for_update().select_related("assignment").get(pk=appeal.pk)
+    if grant:
+        _grant_effect(locked)
+    locked.state = AppealState.GRANTED if grant else AppealState.DENIED
+    locked.decided_at = timezone.now()
+    locked.decided_by = by
+    locked.decider = decider
+    locked.answer = answer
+    locked.save(update_fields=["state", "decided_at", "decided_by", "decider", "answer"])
+    return locked
+
+
+@transaction.atomic
+def appeal_answer(*, appeal: Appeal, requester: User, grant: bool, answer: str = "") -> Appeal:
+    """The requester grants (the work is paid, or the block lifted) or denies with a reason.
+
+    Refused once decided, or after the answer window (it is granted automatically then).
+    payments.InsufficientFunds when the requester cannot pay the overturned work.
+    """
+    if appeal.requester_id != requester.pk:
+        raise FairnessRefused(_("This appeal is not addressed to you."))
+    answer = (answer or "").strip()
+    if not grant:
+        answer = _clean_message(answer, field="answer")
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if locked.state != AppealState.OPEN:
+        raise FairnessRefused(_("This appeal has been decided already."))
+    if locked.answer_due_at <= timezone.now():
+        raise FairnessRefused(_("The time to answer has passed: the appeal is granted."))
+    return _decide(
+        locked, grant=grant, by=AppealDecider.REQUESTER, decider=requester, answer=answer[:2000]
+    )
+
+
+@transaction.atomic
+def appeal_arbitrate(*, appeal: Appeal, staff: User, grant: bool, answer: str) -> Appeal:
+    """Staff decide an open or denied appeal; a reason is always given."""
+    if not staff.is_staff:
+        raise FairnessRefused(_("Only platform staff arbitrate appeals."))
+    answer = _clean_message(answer, field="answer")
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if locked.state == AppealState.GRANTED:
+        raise FairnessRefused(_("This appeal has been granted already."))
+    if locked.state == AppealState.DENIED and not grant:
+        raise FairnessRefused(_("This appeal has been denied already."))
+    return _decide(locked, grant=grant, by=AppealDecider.STAFF, decider=staff, answer=answer)
+
+
+def appeals_grant_overdue(*, now=None, requester: User | None = None, worker: User | None = None):
+    """Grant every open appeal whose answer window has passed: the rejected work is paid, the
+    block lifted. Runs on reads of appeal pages and from the sweep, so a requester's silence
+    decides for the worker whether or not a background process ran. An appeal the requester
+    cannot pay for (funds short) stays open and is tried again next time. Returns how many."""
+    now = now or timezone.now()
+    due = Appeal.objects.filter(state=AppealState.OPEN, answer_due_at__lte=now)
+    if requester is not None:
+        due = due.filter(requester=requester)
+    if worker is not None:
+        due = due.filter(worker=worker)
+    granted = 0
+    for pk in list(due.order_by("answer_due_at").values_list("pk", flat=True)[:AUTO_GRANT_BATCH]):
+        try:
+            with transaction.atomic():
+                locked = (
+                    Appeal.objects.select_for_update(skip_locked=True)
+                    .filter(pk=pk, state=AppealState.OPEN)
+                    .first()
+                )
+                if locked is None:
+                    continue
+                _decide(
+                    locked,
+                    grant=True,
+                    by=AppealDecider.AUTOMATIC,
+                    decider=None,
+                    answer=_("The requester did not answer within 7 days."),
+                )
+                granted += 1
+        except (payments.PaymentRefused, FairnessRefused):
+            continue
+    return granted
+
+
+# --- ratings of requesters -----------------------------------------------------------------
+
+
+def worker_has_worked_for(*, worker: User, requester: User) -> bool:
+    """Whether the worker submitted work in one of the requester's projects."""
+    return Assignment.objects.filter(
+        worker=worker,
+        task__batch__project__requester=requester,
+        state__in=list(ANSWERED_STATES),
+    ).exists()
+
+
+@transaction.atomic
+def requester_rating_set(
+    *, worker: User, requester: User, fair: int, fast: int, pay: int, communication: int
+) -> RequesterRating:
+    """Rate a requester 1 to 5 on each dimension, or change one's rating; only a worker who
+    submitted work for them may."""
+    if not worker.is_worker or not requester.is_requester:
+        raise FairnessRefused(_("Workers rate requesters."))
+    if not worker_has_worked_for(worker=worker, requester=requester):
+        raise FairnessRefused(_("You can rate a requester once you have done work for them."))
+    scores = {"fair": fair, "fast": fast, "pay": pay, "communication": communication}
+    for name, value in scores.items():
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValidationError({name: _("From 1 to 5.")})
+    rating, created = RequesterRating.objects.select_for_update().get_or_create(
+        worker=worker, requester=requester, defaults=scores
+    )
+    if not created:
+        for name, value in scores.items():
+            setattr(rating, name, value)
+        rating.updated_at = timezone.now()
+        rating.save(update_fields=[*scores, "updated_at"])
+    return rating
+
+
+# --- a worker's account --------------------------------------------------------------------
+
+
+def deleted_email(worker: User) -> str:
+    return f"deleted-{worker.worker_id.lower()}@deleted.invalid"
+
+
+@transaction.atomic
+def worker_account_delete(*, worker: User) -> User:
+    """Erase the worker's personal data and close the account.
+
+    The email becomes a placeholder, the display name and profile (country, age) go, the
+    password can no longer be used and the account is inactive. What the platform owes others
+    stays under the pseudonymous worker id: assignments and answers (requesters paid for them),
+    the ledger (append-only, the books must balance), appeals and ratings.
+    """
+    if not worker.is_worker:
+        raise FairnessRefused(_("Only workers' accounts are deleted this way."))
+    worker = User.objects.select_for_update().get(pk=worker.pk)
+    WorkerProfile.objects.filter(user=worker).delete()
+    worker.email = deleted_email(worker)
+    worker.display_name = ""
+    worker.set_unusable_password()
+    worker.is_active = False
+    worker.save(update_fields=["email", "display_name", "password", "is_active"])
+    return worker

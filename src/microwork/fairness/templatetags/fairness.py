@@ -1,0 +1,46 @@
+from django import template
+
+from microwork.common.money import format_money
+from microwork.fairness import selectors
+from microwork.fairness.models import PayFloorNotice
+
+register = template.Library()
+
+
+@register.filter
+def cents(value, currency="EUR"):
+    """{{ 1202|cents:"EUR" }} -> "12.02 EUR"; "—" when unknown."""
+    if value is None or value == "":
+        return "—"
+    return format_money(int(value), currency)
+
+
+@register.filter
+def hours(seconds):
+    """Seconds as hours with one decimal: 5400 -> "1.5"."""
+    seconds = int(seconds or 0)
+    return f"{seconds // 3600}.{seconds % 3600 * 10 // 3600}"
+
+
+@register.filter
+def minutes(seconds):
+    if seconds is None:
+        return "—"
+    return f"{int(seconds) // 60} min {int(seconds) % 60} s"
+
+
+@register.inclusion_tag("fairness/_reputation.html", takes_context=True)
+def requester_reputation(context, requester, currency="EUR"):
+    """The requester's figures, read once per requester per page."""
+    cache = context.render_context.setdefault("fairness_reputation", {})
+    if requester.pk not in cache:
+        cache[requester.pk] = selectors.requester_reputation(requester)
+    return {"requester": requester, "reputation": cache[requester.pk], "currency": currency}
+
+
+@register.inclusion_tag("fairness/_pay_floor_notices.html")
+def pay_floor_notices(batch):
+    return {
+        "notices": list(PayFloorNotice.objects.filter(batch=batch).order_by("-created_at")),
+        "currency": batch.project.currency,
+    }

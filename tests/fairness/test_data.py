@@ -1,0 +1,93 @@
+"""A worker's data: everything in the export, and an account deletion that keeps the books."""
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from microwork.accounts.models import User, WorkerProfile
+from microwork.fairness import export, services
+from microwork.payments.invariants import ledger_problems
+from microwork.payments.models import LedgerEntry
+from microwork.work import services as work
+from microwork.work.models import Assignment
+from tests.accounts.factories import PASSWORD, WorkerFactory
+from tests.quality.factories import WorkerBlockFactory, WorkerProfileFactory
+from tests.work.factories import SubmittedAssignmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _worker_with_history():
+    profile = WorkerProfileFactory(country="FR", subdivision="", is_adult=True)
+    worker = profile.user
+    assignment = SubmittedAssignmentFactory(worker=worker, answers={"answer": "=cmd"})
+    requester = assignment.task.batch.project.requester
+    work.assignment_approve(assignment=assignment, requester=requester)
+    services.requester_rating_set(
+        worker=worker, requester=requester, fair=4, fast=4, pay=4, communication=4
+    )
+    block = WorkerBlockFactory(worker=worker, reason="Too fast.")
+    services.appeal_block_open(worker=worker, block=block, message="I read carefully.")
+    return worker, assignment
+
+
+def test_export_holds_everything_about_the_worker():
+    worker, assignment = _worker_with_history()
+    WorkerFactory()  # someone else, not in the export
+
+    data = export.worker_data(worker)
+
+    assert data["account"][0]["email"] == worker.email
+    assert data["account"][0]["country"] == "FR"
+    assert [row["assignment_id"] for row in data["assignments"]] == [assignment.public_id]
+    assert data["assignments"][0]["answers"] == {"answer": "=cmd"}
+    assert data["assignments"][0]["work_seconds"] == 42
+    assert [(row["kind"], row["amount_cents"]) for row in data["ledger"]] == [("reward", 50)]
+    assert data["ratings"][0]["fair"] == 4
+    assert data["appeals"][0]["message"] == "I read carefully."
+    assert data["blocks"][0]["reason"] == "Too fast."
+
+
+def test_export_zip_has_json_and_safe_csv():
+    worker, assignment = _worker_with_history()
+
+    archive = zipfile.ZipFile(io.BytesIO(export.worker_data_zip(worker)))
+
+    assert set(archive.namelist()) == {
+        "data.json",
+        "account.csv",
+        "assignments.csv",
+        "ledger.csv",
+        "payouts.csv",
+        "ratings.csv",
+        "appeals.csv",
+        "qualifications.csv",
+        "blocks.csv",
+    }
+    data = json.loads(archive.read("data.json"))
+    assert data["assignments"][0]["assignment_id"] == assignment.public_id
+    assignments_csv = archive.read("assignments.csv").decode()
+    assert assignment.public_id in assignments_csv
+    assert '"{""answer"": ""=cmd""}"' in assignments_csv  # JSON text, not a formula cell
+
+
+def test_account_delete_erases_personal_data_and_keeps_the_books():
+    worker, assignment = _worker_with_history()
+    worker_id = worker.worker_id
+    entries = LedgerEntry.objects.filter(account__owner=worker).count()
+
+    services.worker_account_delete(worker=worker)
+
+    worker = User.objects.get(pk=worker.pk)
+    assert worker.email == f"deleted-{worker_id.lower()}@deleted.invalid"
+    assert worker.display_name == ""
+    assert not worker.has_usable_password()
+    assert not worker.check_password(PASSWORD)
+    assert not worker.is_active
+    assert worker.worker_id == worker_id
+    assert not WorkerProfile.objects.filter(user=worker).exists()
+    assert Assignment.objects.get(pk=assignment.pk).answers == {"answer": "=cmd"}
+    assert LedgerEntry.objects.filter(account__owner=worker).count() == entries
+    assert ledger_problems() == []

@@ -1,0 +1,250 @@
+"""The pay floor: refused at publish, enforced on the measured median with exact top-ups."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from microwork.fairness import floor
+from microwork.fairness.models import PayFloorNotice
+from microwork.fairness.services import batch_pay_floor_enforce
+from microwork.payments import services as payments
+from microwork.payments.invariants import ledger_problems
+from microwork.payments.models import Posting
+from microwork.projects import services as projects
+from microwork.projects.enums import BatchStatus
+from microwork.work import services as work
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
+from tests.accounts.factories import WorkerFactory
+from tests.payments.factories import fund
+from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft(*, reward, estimate, tasks=2, redundancy=3):
+    batch = BatchFactory(
+        project=ProjectFactory(
+            reward_cents=reward, estimated_seconds=estimate, assignments_per_task=redundancy
+        )
+    )
+    for row in range(tasks):
+        TaskFactory(batch=batch, row_number=row + 2, max_assignments=redundancy)
+    batch.task_count = tasks
+    batch.save()
+    return batch
+
+
+def _funds(batch):
+    return payments.balance(payments.requester_available(batch.project.requester))
+
+
+def test_reward_meeting_floor_is_the_exact_ceiling():
+    assert floor.reward_meeting_floor(3600) == 1202
+    assert floor.reward_meeting_floor(60) == 21  # 1202 * 60 / 3600 = 20.03
+    assert floor.reward_meeting_floor(1800) == 601
+    assert floor.meets_floor(reward_cents=21, seconds=60)
+    assert not floor.meets_floor(reward_cents=20, seconds=60)
+
+
+def test_batch_publish_under_the_floor_is_refused_with_the_reward_that_meets_it():
+    batch = _draft(reward=20, estimate=60)
+    fund(batch.project.requester, 10_000)
+
+    with pytest.raises(floor.PayBelowFloor) as refused:
+        projects.batch_publish(batch=batch)
+
+    assert refused.value.needed_cents == 21
+    assert "0.21 EUR" in refused.value.message
+    assert "12.02 EUR" in refused.value.message
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DRAFT
+    assert batch.published_at is None
+    assert _funds(batch) == 10_000
+    assert not Posting.objects.filter(kind="escrow_reserve").exists()
+
+
+def test_batch_publish_at_the_floor_is_allowed():
+    batch = _draft(reward=21, estimate=60)
+    fund(batch.project.requester, 10_000)
+
+    assert projects.batch_publish(batch=batch).status == BatchStatus.PUBLISHED
+
+
+def test_publish_view_shows_the_floor_refusal(client):
+    batch = _draft(reward=20, estimate=60)
+    client.force_login(batch.project.requester)
+
+    response = client.post(f"/requester/batches/{batch.pk}/publish/", follow=True)
+
+    assert "A reward of at least 0.21 EUR meets it." in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DRAFT
+
+
+def test_project_with_auto_approval_over_the_cap_is_refused(requester, settings):
+    fields = dict(
+        title="T",
+        description="D",
+        reward_cents=100,
+        assignments_per_task=1,
+        time_allotted_seconds=600,
+        lifetime_seconds=3600,
+        estimated_seconds=60,
+        template_kind="custom_html",
+        template_html='<input name="a">',
+    )
+    with pytest.raises(ValidationError) as refused:
+        projects.project_create(
+            requester=requester, auto_approval_delay_seconds=7 * 24 * 3600 + 1, **fields
+        )
+
+    assert "auto_approval_delay_seconds" in refused.value.message_dict
+    assert not requester.projects.exists()
+    project = projects.project_create(
+        requester=requester, auto_approval_delay_seconds=7 * 24 * 3600, **fields
+    )
+    assert project.pk
+
+
+# --- enforcement on the measured median -----------------------------------------------------
+
+
+@pytest.fixture
+def few_submissions(settings):
+    settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS = 3
+
+
+def _submit(batch, seconds):
+    worker = WorkerFactory()
+    assignment = work.assignment_claim_next(worker=worker, project=batch.project)
+    assignment = work.assignment_submit(
+        assignment=assignment, fields={"answer": ["yes"]}, worker=worker
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(work_seconds=seconds)
+    assignment.refresh_from_db()
+    return assignment
+
+
+def _slow_batch(funds):
+    """Reward 0.10 for an estimated 20 s (18.00 / hour), but the work takes a minute.
+
+    Six slots at 0.10 + 0.02 fee; three submissions, two approved."""
+    batch = _draft(reward=10, estimate=20)
+    fund(batch.project.requester, funds)
+    batch = projects.batch_publish(batch=batch)
+    first, second, third = (_submit(batch, seconds) for seconds in (50, 60, 70))
+    requester = batch.project.requester
+    work.assignment_approve(assignment=first, requester=requester)
+    work.assignment_approve(assignment=second, requester=requester)
+    return batch, [first, second, third]
+
+
+def test_enforce_tops_up_approved_work_and_raises_the_reward(few_submissions):
+    batch, (first, second, third) = _slow_batch(funds=1000)
+    assert _funds(batch) == 1000 - 6 * 12
+
+    notice = batch_pay_floor_enforce(batch=batch)
+
+    # Median 60 s: 0.21 meets 12.02 / hour. Fee at 0.21 is 0.04, at 0.10 it was 0.02.
+    assert notice.old_reward_cents == 10
+    assert notice.new_reward_cents == 21
+    assert notice.median_seconds == 60
+    assert notice.topups_count == 2
+    assert notice.topups_cents == 22
+    assert notice.is_applied
+    for assignment in (first, second):
+        assert payments.reward_received(assignment) == 21
+    batch.refresh_from_db()
+    assert batch.reward_cents == 21
+    # Four slots still owed, now at 0.25 each: the escrow holds exactly that.
+    assert payments.balance(payments.escrow(batch)) == 4 * 25
+    assert _funds(batch) == 1000 - 6 * 12 - 2 * (11 + 2) - (4 * 25 - 4 * 12)
+    assert ledger_problems() == []
+
+    # The rest is paid at the raised reward.
+    work.assignment_approve(assignment=third, requester=batch.project.requester)
+    assert payments.reward_received(third) == 21
+    assert ledger_problems() == []
+
+
+def test_enforce_twice_pays_nothing_twice(few_submissions):
+    batch, _assignments = _slow_batch(funds=1000)
+    batch_pay_floor_enforce(batch=batch)
+    postings = Posting.objects.count()
+    funds = _funds(batch)
+
+    assert batch_pay_floor_enforce(batch=batch) is None
+
+    assert Posting.objects.count() == postings
+    assert _funds(batch) == funds
+    assert PayFloorNotice.objects.count() == 1
+    assert Posting.objects.filter(kind="topup").count() == 2
+
+
+def test_topup_pay_is_idempotent_per_assignment_and_level(few_submissions):
+    batch, (first, _second, _third) = _slow_batch(funds=1000)
+    first.refresh_from_db()
+
+    one = payments_topup(first, 21)
+    again = payments_topup(first, 21)
+    higher = payments_topup(first, 30)
+
+    assert one.pk == again.pk
+    assert payments.reward_received(first) == 30
+    assert higher.entries.get(account__kind="worker_available").amount_cents == 9
+    assert ledger_problems() == []
+
+
+def payments_topup(assignment, level):
+    from django.db import transaction
+
+    with transaction.atomic():
+        return payments.topup_pay(assignment=assignment, reward_cents=level)
+
+
+def test_enforce_with_short_funds_pauses_until_they_are_there(few_submissions):
+    batch, (first, _second, _third) = _slow_batch(funds=6 * 12)
+    assert _funds(batch) == 0
+    postings = Posting.objects.count()
+
+    notice = batch_pay_floor_enforce(batch=batch)
+
+    assert not notice.is_applied
+    assert notice.missing_cents == 2 * 13 + (4 * 25 - 4 * 12)
+    assert notice.paused_batch
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PAUSED
+    assert batch.reward_override_cents is None
+    assert Posting.objects.count() == postings
+    assert ledger_problems() == []
+
+    fund(batch.project.requester, notice.missing_cents)
+    notice = batch_pay_floor_enforce(batch=batch)
+
+    assert notice.is_applied
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PUBLISHED
+    assert batch.reward_cents == 21
+    assert payments.reward_received(first) == 21
+    assert _funds(batch) == 0
+    assert ledger_problems() == []
+
+
+def test_enforce_waits_for_enough_submissions(settings):
+    settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS = 20
+    batch, _assignments = _slow_batch(funds=1000)
+
+    assert batch_pay_floor_enforce(batch=batch) is None
+    assert not PayFloorNotice.objects.exists()
+
+
+def test_batch_page_shows_the_notice(client, few_submissions):
+    batch, _assignments = _slow_batch(funds=1000)
+    client.force_login(batch.project.requester)
+
+    response = client.get(f"/requester/batches/{batch.pk}/")
+
+    text = response.content.decode()
+    assert "The reward is raised to 0.21 EUR." in text
+    assert "2 approved assignments were topped up (0.22 EUR, fees on top)." in text
+    assert Assignment.objects.filter(state=AssignmentState.APPROVED).count() == 2
