@@ -33,7 +33,7 @@ QUESTION = (
 HIT = {
     "MaxAssignments": 2,
     "LifetimeInSeconds": 3600,
-    "AssignmentDurationInSeconds": 600,
+    "AssignmentDurationInSeconds": 120,  # 0.50 for 2 minutes meets the pay floor
     "AutoApprovalDelayInSeconds": 3600,
     "Reward": "0.50",
     "Title": "Label a sentence",

@@ -23,7 +23,7 @@ def test_boto3_round_trip_over_http(live_server):
 
     assert mturk.get_account_balance()["AvailableBalance"] == "100.00"
     hit_type = mturk.create_hit_type(
-        AssignmentDurationInSeconds=600, Reward="0.50", Title="T", Description="D"
+        AssignmentDurationInSeconds=120, Reward="0.50", Title="T", Description="D"
     )["HITTypeId"]
     hit = mturk.create_hit_with_hit_type(
         HITTypeId=hit_type, LifetimeInSeconds=600, MaxAssignments=1, Question=HIT["Question"]

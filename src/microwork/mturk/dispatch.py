@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from microwork.fairness.floor import PayBelowFloor
 from microwork.mturk import auth
 from microwork.mturk.errors import (
     INSUFFICIENT_FUNDS,
@@ -111,6 +112,8 @@ def _run(operation: str, requester, body: dict) -> dict:
             f"You do not have enough funds to complete this request. {refusal.message}",
             INSUFFICIENT_FUNDS,
         ) from None
+    except PayBelowFloor as refusal:  # fairness: the reward over the time allotted (adr 0011)
+        raise RequestError(refusal.message, PARAMETER_OUT_OF_RANGE) from None
     except QuestionInvalid as refusal:
         raise RequestError(str(refusal), XML_PARSE_ERROR) from None
     except ValidationError as refusal:

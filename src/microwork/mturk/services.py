@@ -8,6 +8,7 @@ import json
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,7 +27,8 @@ from microwork.quality import services as quality
 REQUEST_TOKEN_LIFETIME = timedelta(hours=24)
 # A HIT type registered through the API is open this long when a HIT does not say otherwise.
 DEFAULT_LIFETIME_SECONDS = 7 * 24 * 3600
-DEFAULT_AUTO_APPROVAL_SECONDS = 30 * 24 * 3600
+# MTurk's default is 30 days; microwork caps the delay (docs/adr/0011), so the cap is the default.
+DEFAULT_AUTO_APPROVAL_SECONDS = min(30 * 24 * 3600, settings.MICROWORK_AUTO_APPROVAL_MAX_SECONDS)
 
 
 class MTurkRefused(Exception):
