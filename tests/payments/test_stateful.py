@@ -51,7 +51,10 @@ class LedgerMachine(RuleBasedStateMachine):
         self.staff = UserFactory(role="requester", is_staff=True)
         self.requester = RequesterFactory()
         project = ProjectFactory(
-            requester=self.requester, reward_cents=reward, assignments_per_task=redundancy
+            requester=self.requester,
+            reward_cents=reward,
+            assignments_per_task=redundancy,
+            estimated_seconds=1,  # any reward from 0.01 meets the pay floor at publish
         )
         self.batch = BatchFactory(project=project)
         for row in range(tasks):
