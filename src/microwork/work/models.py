@@ -67,6 +67,11 @@ class Assignment(models.Model):
                 name="assignment_auto_approval_due",
             ),
             models.Index(fields=["worker", "-accepted_at"], name="assignment_worker_history"),
+            # A claim first looks for the worker's open assignment to resume: this keeps that
+            # look-up to the few open ones instead of the worker's whole history.
+            models.Index(
+                fields=["worker"], condition=Q(state="accepted"), name="assignment_worker_open"
+            ),
             models.Index(fields=["task", "state"], name="assignment_task_state"),
         ]
 

@@ -215,7 +215,10 @@ def _claim_once(*, worker: User, project: Project) -> Assignment:
 #   stops at the first candidate: the cost does not grow with the batch or the number of batches;
 # - "not done by this worker" is a scalar sub-select, which PostgreSQL keeps as a probe of the
 #   (task, worker) unique index per candidate. Written as NOT EXISTS it becomes an anti-join that,
-#   with a large history, the planner may turn into a scan of every assignment;
+#   with a large history, the planner may turn into a scan of every assignment. It is the bare
+#   boolean sub-select on purpose: the planner guesses that half the rows pass it, so with LIMIT 1
+#   it walks the index in order. Written `(...) IS NULL`, the guess is 0.5% and, once the batch's
+#   statistics are known, it chose to fetch every open task of the batch and sort them;
 # - FOR UPDATE SKIP LOCKED on the task row only: concurrent claims take different tasks. PostgreSQL
 #   locks below the LIMIT and re-checks open_slots > 0 on a row changed meanwhile.
 _BATCH, _TASK, _ASSIGNMENT = (m._meta.db_table for m in (Batch, Task, Assignment))
@@ -228,8 +231,8 @@ WITH picked AS (
         FROM {_TASK} AS task
         WHERE task.batch_id = batch.id
           AND task.open_slots > 0
-          AND (SELECT 1 FROM {_ASSIGNMENT} AS done
-               WHERE done.task_id = task.id AND done.worker_id = %(worker)s) IS NULL
+          AND (SELECT count(*) = 0 FROM {_ASSIGNMENT} AS done
+               WHERE done.task_id = task.id AND done.worker_id = %(worker)s)
         ORDER BY task.id
         LIMIT 1
         FOR UPDATE OF task SKIP LOCKED
@@ -392,7 +395,6 @@ def assignment_submit(
                     "auto_approval_due_at",
                 ]
             )
-            quality.rules_after_submit(assignment=locked)  # quality/rules.py: act on the answer
             return locked
     assignments_expire_overdue(now=now)
     raise DeadlinePassed(
