@@ -248,3 +248,25 @@ def test_batch_page_shows_the_notice(client, few_submissions):
     assert "The reward is raised to 0.21 EUR." in text
     assert "2 approved assignments were topped up (0.22 EUR, fees on top)." in text
     assert Assignment.objects.filter(state=AssignmentState.APPROVED).count() == 2
+
+
+def test_workers_see_the_raised_reward_before_accepting(client, few_submissions):
+    from microwork.work.selectors import project_pay_facts
+
+    batch, _assignments = _slow_batch(funds=1000)
+    batch_pay_floor_enforce(batch=batch)
+
+    assert project_pay_facts(batch.project)["raised_reward_cents"] == 21
+    client.force_login(WorkerFactory())
+    text = client.get("/work/").content.decode()
+    assert "(raised to 0.21 EUR by the pay floor in some batches)" in text
+
+
+def test_requester_spending_counts_top_ups(few_submissions):
+    from microwork.payments.selectors import requester_money
+
+    batch, _assignments = _slow_batch(funds=1000)
+    before = requester_money(batch.project.requester)["rewards_cents"]
+    batch_pay_floor_enforce(batch=batch)
+
+    assert requester_money(batch.project.requester)["rewards_cents"] == before + 2 * 13

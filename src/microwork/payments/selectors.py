@@ -31,7 +31,7 @@ def requester_money(requester: User) -> dict:
                 account__kind=AccountKind.ESCROW, account__owner=requester, posting__kind="reward"
             )
         )
-        - _sum(entries.filter(posting__kind="overturn")),
+        - _sum(entries.filter(posting__kind__in=["overturn", "topup"])),
         "bonuses_cents": -_sum(entries.filter(posting__kind="bonus")),
     }
 

@@ -74,8 +74,21 @@ def project_pay_facts(project: Project) -> dict:
     answered = assignments.filter(state__in=list(ANSWERED_STATES)).count()
     median = median_work_seconds(assignments) if answered >= MIN_SUBMISSIONS_FOR_MEDIAN else None
     seconds = median or project.estimated_seconds
+    # The pay floor may have raised the reward of some live batches (fairness, adr 0011).
+    raised = (
+        Batch.objects.filter(
+            project=project,
+            status=BatchStatus.PUBLISHED,
+            expires_at__gt=timezone.now(),
+            reward_override_cents__gt=project.reward_cents,
+        )
+        .order_by("-reward_override_cents")
+        .values_list("reward_override_cents", flat=True)
+        .first()
+    )
     return {
         "reward_cents": project.reward_cents,
+        "raised_reward_cents": raised,
         "estimated_seconds": project.estimated_seconds,
         "median_seconds": median,
         "submissions": answered,

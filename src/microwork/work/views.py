@@ -74,6 +74,11 @@ def _pay_shown(project: Project) -> dict:
     return {
         **facts,
         "reward": format_money(project.reward_cents, project.currency),
+        "raised_reward": (
+            format_money(facts["raised_reward_cents"], project.currency)
+            if facts["raised_reward_cents"]
+            else ""
+        ),
         "hourly": format_money(hourly, project.currency) if hourly is not None else "",
         "time_allotted": format_duration(project.time_allotted_seconds),
         "estimate": format_duration(project.estimated_seconds),
@@ -337,7 +342,7 @@ def history(request):
             "project": assignment.task.batch.project,
             "state": AssignmentState.EXPIRED if assignment.is_overdue() else assignment.state,
             "reward": format_money(
-                assignment.task.batch.project.reward_cents, assignment.task.batch.project.currency
+                assignment.task.batch.reward_cents, assignment.task.batch.project.currency
             ),
             "work_time": format_duration(assignment.work_seconds),
         }
