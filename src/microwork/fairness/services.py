@@ -276,7 +276,11 @@ def _grant_effect(appeal: Appeal) -> None:
 def _decide(
     appeal: Appeal, *, grant: bool, by: AppealDecider, decider: User | None, answer: str
 ) -> Appeal:
-    locked = Appeal.objects.select_for_update().select_related("assignment").get(pk=appeal.pk)
+    locked = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("assignment")
+        .get(pk=appeal.pk)
+    )
     if grant:
         _grant_effect(locked)
     locked.state = AppealState.GRANTED if grant else AppealState.DENIED
