@@ -270,3 +270,24 @@ def test_requester_spending_counts_top_ups(few_submissions):
     batch_pay_floor_enforce(batch=batch)
 
     assert requester_money(batch.project.requester)["rewards_cents"] == before + 2 * 13
+
+
+def test_enforce_catches_up_an_approval_paid_at_the_old_reward(few_submissions):
+    """An approval racing the raise pays the old reward from escrow; the next run tops it up
+    and gives back what the escrow then holds beyond what it owes."""
+    batch, (_first, _second, third) = _slow_batch(funds=1000)
+    batch_pay_floor_enforce(batch=batch)
+    # As if the approval had read the batch before the raise committed.
+    from django.db import transaction
+
+    with transaction.atomic():
+        stale = Assignment.objects.select_related("task__batch__project", "worker").get(pk=third.pk)
+        stale.task.batch.reward_override_cents = None
+        payments.reward_pay(assignment=stale)
+        Assignment.objects.filter(pk=third.pk).update(state=AssignmentState.APPROVED)
+    assert payments.reward_received(third) == 10
+
+    assert batch_pay_floor_enforce(batch=batch) is None
+
+    assert payments.reward_received(third) == 21
+    assert ledger_problems() == []

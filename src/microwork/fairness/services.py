@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,8 @@ from microwork.fairness.enums import AppealDecider, AppealState, AppealSubject
 from microwork.fairness.models import Appeal, PayFloorNotice, RequesterRating
 from microwork.payments import fees
 from microwork.payments import services as payments
+from microwork.payments.enums import AccountKind
+from microwork.payments.models import Account
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch
 from microwork.quality.models import WorkerBlock
@@ -69,10 +73,12 @@ def batch_pay_floor_enforce(*, batch: Batch) -> PayFloorNotice | None:
         .order_by("-new_reward_cents")
         .first()
     )
-    if floor.meets_floor(reward_cents=batch.reward_cents, seconds=median) and pending is None:
-        return None
     target = max(floor.reward_meeting_floor(median), pending.new_reward_cents if pending else 0)
     if target <= batch.reward_cents:
+        if batch.reward_override_cents is not None and _underpaid(batch).exists():
+            # An approval that raced the raise was paid the old reward: catch it up.
+            notice = PayFloorNotice.objects.filter(batch=batch).order_by("-pk").first()
+            _raise_reward(batch=batch, notice=notice, target=batch.reward_cents)
         return None
     notice = pending if pending and pending.new_reward_cents == target else None
     if notice is None:
@@ -121,27 +127,71 @@ def _raise_cost(*, batch: Batch, target: int) -> int:
     return topups + max(0, escrow_missing)
 
 
+def _underpaid(batch: Batch, target: int | None = None):
+    """Approved assignments of `batch` whose reward received is under `target` (default: the
+    batch's reward), in one query."""
+    target = batch.reward_cents if target is None else target
+    return (
+        Assignment.objects.filter(task__batch=batch, state=AssignmentState.APPROVED)
+        .annotate(
+            received=Coalesce(
+                Sum(
+                    "postings__entries__amount_cents",
+                    filter=Q(
+                        postings__kind__in=payments.REWARD_KINDS,
+                        postings__entries__account__kind=AccountKind.WORKER_AVAILABLE,
+                    ),
+                ),
+                0,
+            )
+        )
+        .filter(received__lt=target)
+    )
+
+
 @transaction.atomic
-def _raise_reward(*, batch: Batch, notice: PayFloorNotice, target: int) -> None:
-    batch = Batch.objects.select_for_update().select_related("project").get(pk=batch.pk)
-    if batch.reward_cents >= target:
+def _raise_reward(*, batch: Batch, notice: PayFloorNotice | None, target: int) -> None:
+    """Top up approved work to `target`, make it the batch's reward and set its escrow to
+    exactly what it owes. The batch row is locked, so two runs do it once: FOR NO KEY UPDATE,
+    because approvals take FOR KEY SHARE on it (their postings' foreign key) while holding the
+    accounts we lock next; a plain FOR UPDATE would deadlock with them on PostgreSQL."""
+    batch = Batch.objects.select_for_update(no_key=True).select_related("project").get(pk=batch.pk)
+    if batch.reward_cents > target:
         return
     count = 0
     paid = 0
-    approved = (
-        Assignment.objects.filter(task__batch=batch, state=AssignmentState.APPROVED)
-        .select_related("task__batch__project", "worker")
+    underpaid = list(_underpaid(batch, target).values_list("pk", "received").order_by("pk"))
+    approved = Assignment.objects.select_related("task__batch__project", "worker").in_bulk(
+        [pk for pk, _received in underpaid]
+    )
+    # Every account this transaction posts to, locked at once in primary-key order (as each
+    # posting does), so approvals running meanwhile cannot hold one we wait for and wait for
+    # one we hold.
+    currency = batch.project.currency
+    accounts = [
+        payments.requester_available(batch.project.requester, currency),
+        payments.escrow(batch),
+        payments.platform_fees(currency),
+        *(payments.worker_available(a.worker, currency) for a in approved.values()),
+    ]
+    list(
+        Account.objects.select_for_update()
+        .filter(pk__in=[account.pk for account in accounts])
         .order_by("pk")
     )
-    for assignment in approved:
-        before = payments.reward_received(assignment)
-        if payments.topup_pay(assignment=assignment, reward_cents=target) is not None:
+    for pk, received in underpaid:
+        if payments.topup_pay(assignment=approved[pk], reward_cents=target) is not None:
             count += 1
-            paid += target - before
-    batch.reward_override_cents = target
-    batch.save(update_fields=["reward_override_cents"])
-    # Every slot still owed is now owed at the new reward: reserve the difference.
+            paid += target - received
+    if batch.reward_cents < target:
+        batch.reward_override_cents = target
+        batch.save(update_fields=["reward_override_cents"])
+    # Every slot still owed is now owed at the new reward: reserve the difference; an approval
+    # that raced the raise took the old price out, so give back what is now held beyond.
     payments.escrow_top_up(batch=batch)
+    payments.escrow_release_unused(batch=batch)
+    if notice is None:
+        return
     was_paused = notice.paused_batch and batch.status == BatchStatus.PAUSED
     if was_paused and not batch.is_expired():
         batch.status = BatchStatus.PUBLISHED
@@ -156,7 +206,7 @@ def _raise_reward(*, batch: Batch, notice: PayFloorNotice, target: int) -> None:
 
 @transaction.atomic
 def _pause_for_funds(*, batch: Batch, notice: PayFloorNotice, missing_cents: int) -> None:
-    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    batch = Batch.objects.select_for_update(no_key=True).get(pk=batch.pk)
     paused = notice.paused_batch
     if batch.status == BatchStatus.PUBLISHED and not batch.is_expired():
         batch.status = BatchStatus.PAUSED
