@@ -291,3 +291,12 @@ def test_enforce_catches_up_an_approval_paid_at_the_old_reward(few_submissions):
 
     assert payments.reward_received(third) == 21
     assert ledger_problems() == []
+
+
+def test_draft_batch_page_warns_of_the_reward_needed(client):
+    batch = _draft(reward=20, estimate=60)
+    client.force_login(batch.project.requester)
+
+    text = client.get(f"/requester/batches/{batch.pk}/").content.decode()
+
+    assert "publishing is refused until the reward is at least 0.21 EUR." in text

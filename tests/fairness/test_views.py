@@ -263,3 +263,13 @@ def test_block_lifted_on_granted_appeal_via_page(client):
     client.post(f"/fairness/requester/appeals/{appeal.public_id}/answer/", {"decision": "grant"})
 
     assert not WorkerBlock.objects.exists()
+
+
+def test_second_appeal_of_a_rejection_goes_to_the_appeals_list(client):
+    appeal = _appeal()
+    client.force_login(appeal.worker)
+
+    response = client.get(f"/fairness/appeals/rejection/{appeal.assignment.public_id}/")
+
+    assert response.status_code == 302
+    assert response.url == "/fairness/appeals/"

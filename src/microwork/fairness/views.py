@@ -91,6 +91,9 @@ def appeal_rejection(request, public_id):
         worker=request.user,
         state=AssignmentState.REJECTED,
     )
+    if Appeal.objects.filter(assignment=assignment).exists():
+        messages.info(request, _("You have appealed this rejection already."))
+        return redirect("fairness:worker-appeals")
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,8 +1,9 @@
 from django import template
 
 from microwork.common.money import format_money
-from microwork.fairness import selectors
+from microwork.fairness import floor, selectors
 from microwork.fairness.models import PayFloorNotice
+from microwork.projects.enums import BatchStatus
 
 register = template.Library()
 
@@ -40,7 +41,16 @@ def requester_reputation(context, requester, currency="EUR"):
 
 @register.inclusion_tag("fairness/_pay_floor_notices.html")
 def pay_floor_notices(batch):
+    """The pay floor's notices of a batch; for a draft under the floor, the reward it needs."""
+    project = batch.project
+    needed = None
+    if batch.status == BatchStatus.DRAFT and not floor.meets_floor(
+        reward_cents=project.reward_cents, seconds=project.estimated_seconds
+    ):
+        needed = floor.reward_meeting_floor(project.estimated_seconds)
     return {
         "notices": list(PayFloorNotice.objects.filter(batch=batch).order_by("-created_at")),
-        "currency": batch.project.currency,
+        "currency": project.currency,
+        "needed_cents": needed,
+        "floor_cents": floor.floor_cents_per_hour(),
     }
