@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "microwork.payments",
     "microwork.quality",
     "microwork.fairness",
+    "microwork.mturk",
     "microwork.demo",
     "huey.contrib.djhuey",
 ]
@@ -280,6 +281,8 @@ MICROWORK_FEES = {
 }
 # Workers can ask for a payout once their available earnings reach this (minor units).
 MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 500, minimum=1)
+# Encrypts MTurk API key secrets at rest (mturk/keyring.py); empty: derived from SECRET_KEY.
+MICROWORK_API_KEY_ENCRYPTION_KEY = os.environ.get("MICROWORK_API_KEY_ENCRYPTION_KEY", "")
 # Fair work (docs/adr/0011): the hourly floor, in minor units of MICROWORK_CURRENCY per hour of
 # measured or estimated work, on what the worker receives (fees are on top, for the requester).
 # 1202 is EUR 12.02, the French gross minimum wage of 2026.

@@ -395,6 +395,7 @@ def assignment_submit(
                     "auto_approval_due_at",
                 ]
             )
+            quality.rules_after_submit(assignment=locked)  # quality/rules.py: act on the answer
             return locked
     assignments_expire_overdue(now=now)
     raise DeadlinePassed(
