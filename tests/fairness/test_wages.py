@@ -129,3 +129,28 @@ def test_median_rounds_down_between_the_middle_values():
     assert wages.median([5]) == 5
     assert wages.median([1, 4]) == 2
     assert wages.median([9, 1, 5]) == 5
+
+
+def test_wage_totals_in_the_database_match_the_row_by_row_sums(worker):
+    batch = _batch(reward=60)
+    _approved(worker, batch, 120)
+    rejected = SubmittedAssignmentFactory(
+        worker=worker, task=TaskFactory(batch=batch, max_assignments=1), work_seconds=180
+    )
+    work.assignment_reject(assignment=rejected, requester=batch.project.requester, reason="No.")
+    start = timezone.now() - timedelta(hours=1)
+    AssignmentFactory(
+        worker=worker,
+        task=TaskFactory(batch=batch, max_assignments=1),
+        state=AssignmentState.EXPIRED,
+        accepted_at=start,
+        ended_at=start + timedelta(seconds=600),
+    )
+    from microwork.work.models import Assignment
+
+    assignments = Assignment.objects.filter(worker=worker)
+    rows, totals = wages.wage_of(assignments), wages.wage_totals(assignments)
+
+    assert (totals.paid_seconds, totals.unpaid_seconds, totals.pay_cents) == (120, 780, 60)
+    assert (rows.paid_seconds, rows.unpaid_seconds, rows.pay_cents) == (120, 780, 60)
+    assert totals.hourly_all_cents == rows.hourly_all_cents == 60 * 3600 // 900

@@ -40,18 +40,12 @@ def requester_reputation(requester: User) -> Reputation:
     - appeals against them, and how many were granted.
     """
     assignments = Assignment.objects.filter(task__batch__project__requester=requester)
-    wage = wages.wage_of(assignments)
+    wage = wages.wage_totals(assignments)
     counts = assignments.aggregate(
         approved=Count("pk", filter=Q(state=AssignmentState.APPROVED)),
         rejected=Count("pk", filter=Q(state=AssignmentState.REJECTED)),
     )
     reviewed = counts["approved"] + counts["rejected"]
-    review_times = [
-        int((reviewed_at - submitted_at).total_seconds())
-        for reviewed_at, submitted_at in assignments.filter(
-            reviewed_at__isnull=False, submitted_at__isnull=False
-        ).values_list("reviewed_at", "submitted_at")
-    ]
     appeals = Appeal.objects.filter(requester=requester).aggregate(
         total=Count("pk"), granted=Count("pk", filter=Q(state=AppealState.GRANTED))
     )
@@ -67,7 +61,7 @@ def requester_reputation(requester: User) -> Reputation:
         hourly_paid_cents=wage.hourly_paid_cents,
         approval_rate=counts["approved"] * 100 // reviewed if reviewed else None,
         reviewed=reviewed,
-        median_review_seconds=wages.median(max(0, t) for t in review_times),
+        median_review_seconds=wages.median_review_seconds(assignments),
         appeals=appeals["total"],
         appeals_granted=appeals["granted"],
         ratings=ratings["n"],
