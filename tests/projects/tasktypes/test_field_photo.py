@@ -2,7 +2,7 @@ import io
 import json
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
@@ -32,10 +32,14 @@ HERE = {"latitude": ["41.8905"], "longitude": ["12.4925"], "accuracy_m": ["12"]}
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    """Workers' photos go to the private storage (here tmp_path/private), never MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "public"
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
     }
     return tmp_path
 
@@ -83,7 +87,7 @@ def test_good_photo_is_stored_without_gps_exif():
     assert stored["distance_m"] == pytest.approx(42.5, abs=1)
     assert stored["accuracy_m"] == 12.0
     assert stored["latitude"] == 41.8905
-    with default_storage.open(stored["photo"]) as handle:
+    with storages["private"].open(stored["photo"]) as handle:
         exif = Image.open(handle).getexif()
     assert GPS_IFD not in exif
     assert exif[0x010F] == "PhoneMaker"
@@ -94,7 +98,7 @@ def test_photo_keeps_gps_exif_when_the_project_asks():
 
     stored = answer(KIND, config, HERE, files=photo_files(jpeg_with_gps()), row=ROW)
 
-    with default_storage.open(stored["photo"]) as handle:
+    with storages["private"].open(stored["photo"]) as handle:
         assert GPS_IFD in Image.open(handle).getexif()
 
 
@@ -188,6 +192,13 @@ def submitted(make_assignment):
     )
     assignment.refresh_from_db()
     return assignment
+
+
+def test_photo_is_stored_outside_the_public_media_root(submitted, media):
+    name = submitted.answers["photo"]
+
+    assert (media / "private" / name).is_file()
+    assert not any(path.is_file() for path in (media / "public").rglob("*"))
 
 
 def test_results_give_the_photo_as_a_download_address(submitted):

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -326,7 +326,7 @@ class FieldPhoto(TaskType):
         extension = FORMATS[image.format]
         # A fresh, unguessable name: the file is only ever served through the requester's
         # ownership-checked download view, never from a public media address.
-        name = default_storage.save(
+        name = storages["private"].save(
             f"{STORAGE_PREFIX}/{uuid.uuid4().hex}/{PHOTO_FIELD}.{extension}", ContentFile(content)
         )
         return {

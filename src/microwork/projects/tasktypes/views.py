@@ -8,7 +8,7 @@ the project asked to keep it).
 import mimetypes
 import posixpath
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
@@ -33,12 +33,12 @@ def answer_file(request, public_id, field):
         answers=assignment.answers,
         field=field,
     )
-    if name is None or not default_storage.exists(name):
+    if name is None or not storages["private"].exists(name):
         raise Http404("No such file.")
     extension = posixpath.splitext(name)[1]
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(
-        default_storage.open(name, "rb"),
+        storages["private"].open(name, "rb"),
         as_attachment=True,
         filename=f"{assignment.public_id}-{field}{extension}",
         content_type=content_type,
