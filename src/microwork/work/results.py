@@ -64,7 +64,9 @@ def _cell(value) -> str:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return ";".join(value)
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        # Sorted keys: PostgreSQL's jsonb reorders them, SQLite keeps them; the file must not
+        # depend on the database.
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return "" if value is None else str(value)
 
 

@@ -98,5 +98,5 @@ def test_refused_boxes_store_nothing_and_good_ones_export_as_json(make_assignmen
     services.assignment_submit(assignment=assignment, fields=fields([CAR]))
     csv_text = "".join(results.results_csv(assignment.task.batch))
     jsonl = json.loads(next(results.results_jsonl(assignment.task.batch)))
-    assert '"[{""label"":""car"",""x1"":10,""y1"":20,""x2"":110.5,""y2"":80}]"' in csv_text
+    assert '"[{""label"":""car"",""x1"":10,""x2"":110.5,""y1"":20,""y2"":80}]"' in csv_text
     assert jsonl["Answer"]["boxes"] == [CAR]
