@@ -1,9 +1,6 @@
 """Threads on PostgreSQL enforcing the pay floor on one batch while its work is approved."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from microwork.fairness.models import PayFloorNotice
 from microwork.fairness.services import batch_pay_floor_enforce
@@ -16,32 +13,11 @@ from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
 from tests.payments.factories import fund
 from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory
+from tests.threads import run_in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 16
-
-
-def _run(count, target):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(index):
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as error:  # noqa: BLE001 - collected and asserted on below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
 
 
 def test_concurrent_enforcement_and_approvals_pay_every_top_up_once(settings):
@@ -70,7 +46,7 @@ def test_concurrent_enforcement_and_approvals_pay_every_top_up_once(settings):
         else:
             batch_pay_floor_enforce(batch=batch)
 
-    assert _run(THREADS, act) == []
+    assert run_in_threads(THREADS, act) == []
     batch_pay_floor_enforce(batch=batch)  # the sweep after the storm
 
     assert PayFloorNotice.objects.count() == 1

@@ -1,10 +1,7 @@
 """64 threads on PostgreSQL approving, sending bonuses and paying out the same assignments and
 accounts at once, each action also retried with the same idempotency key."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from microwork.payments import services as payments
 from microwork.payments.invariants import ledger_problems
@@ -13,6 +10,7 @@ from microwork.work import services as work
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, make_tasks
+from tests.threads import run_in_threads
 from tests.work.factories import SubmittedAssignmentFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -22,28 +20,6 @@ ASSIGNMENTS = 48  # 16 tasks x 3
 BONUS_KEYS = 32
 REWARD, FEE = 50, 10  # 0.50 with 3 assignments per task: 20% fee
 BONUS, BONUS_FEE = 10, 2
-
-
-def _run(count, target):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(index):
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as error:  # noqa: BLE001 - collected and asserted on below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
 
 
 def test_64_threads_approving_bonusing_and_paying_out_move_every_amount_exactly_once(settings):
@@ -74,13 +50,13 @@ def test_64_threads_approving_bonusing_and_paying_out_move_every_amount_exactly_
             request_key=f"bonus-{key}",
         )
 
-    assert _run(THREADS, approve_and_bonus) == []
+    assert run_in_threads(THREADS, approve_and_bonus) == []
 
     def pay_out(index):
         worker = assignments[index % BONUS_KEYS].worker
         payments.payout_request(worker=worker, request_key=f"payout-{worker.pk}")
 
-    assert _run(THREADS, pay_out) == []
+    assert run_in_threads(THREADS, pay_out) == []
 
     assert ledger_problems() == []
     assert Assignment.objects.filter(state=AssignmentState.APPROVED).count() == ASSIGNMENTS

@@ -3,45 +3,22 @@
 Skipped on SQLite (one writer at a time, nothing to race); .ci/run runs the suite on both.
 """
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from microwork.work import services
 from microwork.work.enums import SLOT_HOLDING_STATES, AssignmentState
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, make_tasks
+from tests.threads import run_in_threads
 from tests.work.factories import AssignmentFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 32
-
-
-def _run_in_threads(count: int, target) -> list[BaseException]:
-    """Start `count` threads at once on `target(index)`; return what they raised."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as error:  # noqa: BLE001 - collected and asserted on below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
 
 
 def test_32_threads_claiming_never_over_assign_or_duplicate():
@@ -63,7 +40,7 @@ def test_32_threads_claiming_never_over_assign_or_duplicate():
                 assignment=assignment, fields={"answer": ["x"]}, worker=worker
             )
 
-    errors = _run_in_threads(THREADS, claim_until_empty)
+    errors = run_in_threads(THREADS, claim_until_empty)
 
     assert errors == []
     assignments = Assignment.objects.filter(task__batch=batch)
@@ -96,7 +73,7 @@ def test_threads_claiming_and_returning_keep_slot_counts_exact():
         except services.NoTaskAvailable:
             pass
 
-    errors = _run_in_threads(THREADS, claim_return_claim)
+    errors = run_in_threads(THREADS, claim_return_claim)
 
     assert errors == []
     for task in tasks:
@@ -121,7 +98,7 @@ def test_concurrent_submits_of_one_assignment_store_exactly_one_answer():
         except services.AssignmentNotOpen:
             outcomes.append("refused")
 
-    errors = _run_in_threads(8, submit)
+    errors = run_in_threads(8, submit)
 
     assert errors == []
     assert sorted(outcomes) == ["refused"] * 7 + ["stored"]
