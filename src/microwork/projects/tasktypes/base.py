@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from microwork.projects.templating import PLACEHOLDER, AnswerInvalid, TemplateInvalid, placeholders
 
@@ -222,3 +223,29 @@ def labelled(label: str, message: str) -> str:
     """A refusal message that names the field it is about, e.g. "Website: give a web address"."""
     short = label if len(label) <= 60 else label[:59] + "…"
     return _("%(field)s: %(message)s") % {"field": short, "message": message}
+
+
+# Form fields several types share, so their wording and limits stay the same everywhere.
+
+
+def image_column_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Image column"),
+        max_length=100,
+        required=False,
+        initial="image_url",
+        help_text=gettext_lazy("The column of your file that holds each image's URL."),
+    )
+
+
+def choice_option_fields() -> dict[str, forms.Field]:
+    """Multi-label and "I can't tell", for the types where workers pick labels."""
+    return {
+        "multiple": forms.BooleanField(
+            label=gettext_lazy("Workers may choose several labels (multi-label)"),
+            required=False,
+        ),
+        "cant_tell": forms.BooleanField(
+            label=gettext_lazy("Offer “I can’t tell” (key 0)"), required=False
+        ),
+    }

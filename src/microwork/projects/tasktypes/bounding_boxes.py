@@ -21,6 +21,7 @@ from microwork.projects.tasktypes.base import (
     esc,
     hotkey_attribute,
     hotkey_hint,
+    image_column_field,
     label_list,
     one_value,
     text,
@@ -65,13 +66,7 @@ class BoundingBoxes(TaskType):
 
     def config_fields(self):
         return {
-            "image_column": forms.CharField(
-                label=gettext_lazy("Image column"),
-                max_length=100,
-                required=False,
-                initial="image_url",
-                help_text=gettext_lazy("The column of your file that holds each image's URL."),
-            ),
+            "image_column": image_column_field(),
             "labels": forms.CharField(
                 label=gettext_lazy("Box labels"),
                 required=False,

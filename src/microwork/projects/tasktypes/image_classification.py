@@ -12,11 +12,13 @@ from microwork.projects.tasktypes.base import (
     MULTILABEL,
     ConfigInvalid,
     TaskType,
+    choice_option_fields,
     column_name,
     esc,
     flag,
     hotkey_attribute,
     hotkey_hint,
+    image_column_field,
     label_list,
     text,
 )
@@ -84,13 +86,7 @@ class ImageClassification(TaskType):
 
     def config_fields(self):
         return {
-            "image_column": forms.CharField(
-                label=gettext_lazy("Image column"),
-                max_length=100,
-                required=False,
-                initial="image_url",
-                help_text=gettext_lazy("The column of your file that holds each image's URL."),
-            ),
+            "image_column": image_column_field(),
             "labels": forms.CharField(
                 label=gettext_lazy("Labels"),
                 required=False,
@@ -106,13 +102,7 @@ class ImageClassification(TaskType):
                 required=False,
                 help_text=gettext_lazy("E.g. “Which animal is in this picture?”"),
             ),
-            "multiple": forms.BooleanField(
-                label=gettext_lazy("Workers may choose several labels (multi-label)"),
-                required=False,
-            ),
-            "cant_tell": forms.BooleanField(
-                label=gettext_lazy("Offer “I can’t tell” (key 0)"), required=False
-            ),
+            **choice_option_fields(),
         }
 
     def form_initial(self, config):

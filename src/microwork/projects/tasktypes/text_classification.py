@@ -9,6 +9,7 @@ from microwork.projects.tasktypes.base import (
     CATEGORICAL,
     MULTILABEL,
     TaskType,
+    choice_option_fields,
     column_name,
     esc,
     flag,
@@ -56,13 +57,7 @@ class TextClassification(TaskType):
                 required=False,
                 help_text=gettext_lazy("E.g. “What is the tone of this review?”"),
             ),
-            "multiple": forms.BooleanField(
-                label=gettext_lazy("Workers may choose several labels (multi-label)"),
-                required=False,
-            ),
-            "cant_tell": forms.BooleanField(
-                label=gettext_lazy("Offer “I can’t tell” (key 0)"), required=False
-            ),
+            **choice_option_fields(),
         }
 
     def form_initial(self, config):

@@ -16,6 +16,7 @@ from microwork.projects.tasktypes.base import (
     column_name,
     esc,
     flag,
+    image_column_field,
     one_value,
     text,
 )
@@ -91,13 +92,7 @@ class Transcription(TaskType):
 
     def config_fields(self):
         return {
-            "image_column": forms.CharField(
-                label=gettext_lazy("Image column"),
-                max_length=100,
-                required=False,
-                initial="image_url",
-                help_text=gettext_lazy("The column of your file that holds each image's URL."),
-            ),
+            "image_column": image_column_field(),
             "question": forms.CharField(
                 label=gettext_lazy("What to type"),
                 max_length=500,
