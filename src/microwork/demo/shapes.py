@@ -42,7 +42,7 @@ class ShapeSpec:
         return f"shape-{self.index:03d}.png"
 
 
-def _saturated_colour(rng: random.Random) -> tuple[int, int, int]:
+def saturated_colour(rng: random.Random) -> tuple[int, int, int]:
     # One channel high, one low, one anywhere: never grey, never pastel.
     channels = [rng.randint(170, 235), rng.randint(20, 80), rng.randint(20, 235)]
     rng.shuffle(channels)
@@ -64,7 +64,7 @@ def shape_spec(index: int, shape: str, *, seed: int = SEED) -> ShapeSpec:
         center=center,
         radius=radius,
         rotation=rng.uniform(0, 360),
-        fill=_saturated_colour(rng),
+        fill=saturated_colour(rng),
         background=pastel,
         seed=seed,
     )
@@ -78,7 +78,7 @@ def shape_specs(count: int, *, seed: int = SEED) -> list[ShapeSpec]:
     return [shape_spec(index, shape, seed=seed) for index, shape in enumerate(shapes, start=1)]
 
 
-def _polygon(spec: ShapeSpec) -> list[tuple[float, float]]:
+def shape_polygon(spec: ShapeSpec) -> list[tuple[float, float]]:
     cx, cy = spec.center
     start = math.radians(spec.rotation)
     if spec.shape == "square":
@@ -109,5 +109,5 @@ def draw_shape(spec: ShapeSpec) -> Image.Image:
         r = spec.radius
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=spec.fill)
     else:
-        draw.polygon(_polygon(spec), fill=spec.fill)
+        draw.polygon(shape_polygon(spec), fill=spec.fill)
     return image

@@ -4,18 +4,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from microwork.common.money import format_money
-from microwork.demo.services import demo_seed
+from microwork.demo.services import FIELD_RADIUS_M, demo_seed
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Seed a local demo (a requester, three workers, an admin and a published batch of "
-        "shape pictures) and print the logins. Safe to run again. For local use only."
+        "Seed a local demo (a requester, three workers, an admin and a published batch of each "
+        "task type, from shape pictures to field photos) and print the logins. Safe to run "
+        "again. For local use only."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--tasks", type=int, default=50, help=gettext_lazy("How many pictures (tasks).")
+            "--tasks",
+            type=int,
+            default=50,
+            help=gettext_lazy("How many shape pictures (tasks) in the image batch."),
         )
         parser.add_argument(
             "--url",
@@ -27,6 +31,7 @@ class Command(BaseCommand):
         summary = demo_seed(media_root=settings.MEDIA_ROOT, task_count=tasks)
         url = url.rstrip("/")
         write = self.stdout.write
+        currency = summary.project.currency
         if summary.created:
             write(self.style.SUCCESS(_("The demo is ready.")))
         else:
@@ -40,7 +45,7 @@ class Command(BaseCommand):
             _("  requester  %(email)s   (with %(funds)s of demo funds)")
             % {
                 "email": summary.requester_email,
-                "funds": format_money(summary.funds_cents, summary.project.currency),
+                "funds": format_money(summary.funds_cents, currency),
             }
         )
         for email in summary.worker_emails:
@@ -50,17 +55,31 @@ class Command(BaseCommand):
             % {"email": summary.admin_email, "url": url}
         )
         write("")
-        write(
-            _("Project “%(title)s”: %(tasks)d pictures, 3 workers each, batch %(status)s.")
-            % {
-                "title": summary.project.title,
-                "tasks": summary.batch.task_count,
-                "status": summary.batch.display_status().lower(),
-            }
-        )
-        write(_("Try: log in as a worker, accept a task, pick the shape, “Submit and next”."))
+        write(_("Projects, one per task type, each with a batch:"))
+        for seeded in summary.projects:
+            project, batch = seeded.project, seeded.batch
+            write(
+                _(
+                    "  %(kind)-21s %(tasks)3d tasks x %(workers)d, %(reward)s each, "
+                    "%(status)s: “%(title)s”"
+                )
+                % {
+                    "kind": project.get_template_kind_display().split(" (")[0],
+                    "title": project.title,
+                    "tasks": batch.task_count,
+                    "workers": project.assignments_per_task,
+                    "reward": format_money(project.reward_cents, currency),
+                    "status": batch.display_status().lower(),
+                }
+            )
+        write("")
+        write(_("Try: log in as a worker, accept a task, answer it, “Submit and next”."))
         write(_("     Then as the requester: watch progress, review, download the results;"))
-        write(_("     the Input.true_shape column holds the right answer for each picture."))
+        write(_("     the Input.true_* columns hold the right answers (shape, text, boxes...)."))
+        write(
+            _("     A field photo is taken within %(m)d m of its point in central Paris.")
+            % {"m": FIELD_RADIUS_M}
+        )
         write(
             self.style.WARNING(
                 _("The demo password is public: use the demo on your own machine only.")
