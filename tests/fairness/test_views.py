@@ -82,6 +82,17 @@ def test_dashboard_shows_hours_and_a_chart(client):
     assert "0.50 EUR" in text
 
 
+def test_dashboard_shows_active_hours(client):
+    assignment = SubmittedAssignmentFactory(work_seconds=3600, active_seconds=1800)
+    client.force_login(assignment.worker)
+
+    text = client.get("/fairness/dashboard/").content.decode()
+
+    assert "<dt>Active on the work page</dt><dd>0.5 h " in text
+    assert "Active hours" in text
+    assert '<td class="num">0.5</td>' in text  # this week's column
+
+
 def test_worker_appeals_a_rejection_from_history(client):
     assignment = _rejected()
     client.force_login(assignment.worker)

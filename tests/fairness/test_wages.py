@@ -8,6 +8,7 @@ from django.utils import timezone
 from microwork.fairness import wages
 from microwork.work import services as work
 from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
 from tests.work.factories import AssignmentFactory, SubmittedAssignmentFactory
@@ -154,3 +155,19 @@ def test_wage_totals_in_the_database_match_the_row_by_row_sums(worker):
     assert (totals.paid_seconds, totals.unpaid_seconds, totals.pay_cents) == (120, 780, 60)
     assert (rows.paid_seconds, rows.unpaid_seconds, rows.pay_cents) == (120, 780, 60)
     assert totals.hourly_all_cents == rows.hourly_all_cents == 60 * 3600 // 900
+
+
+def test_worker_wage_adds_up_reported_active_time(worker):
+    batch = _batch()
+    first = _approved(worker, batch, 120)
+    second = _approved(worker, batch, 60)
+    Assignment.objects.filter(pk=first.pk).update(active_seconds=90)  # second never reported
+
+    wage = wages.worker_wage(worker)
+
+    assert wage.active_seconds == 90
+    assert wage.paid_seconds == 180
+    assert [(row.assignment_id, row.active_seconds) for row in wage.per_assignment] == [
+        (first.pk, 90),
+        (second.pk, None),
+    ]

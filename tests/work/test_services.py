@@ -389,3 +389,94 @@ def test_assignments_review_in_bulk_is_all_or_nothing():
     assert set(
         Assignment.objects.filter(pk__in=[first.pk, second.pk]).values_list("state", flat=True)
     ) == {AssignmentState.APPROVED}
+
+
+# --- active time --------------------------------------------------------------------------
+
+
+def _accepted_ago(seconds, **kwargs):
+    return AssignmentFactory(accepted_at=timezone.now() - timedelta(seconds=seconds), **kwargs)
+
+
+def test_assignment_record_active_time_stores_the_reported_seconds(worker):
+    assignment = _accepted_ago(100, worker=worker)
+
+    services.assignment_record_active_time(assignment=assignment, worker=worker, seconds=37)
+
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == 37
+    assert assignment.state == AssignmentState.ACCEPTED
+
+
+@pytest.mark.parametrize(("reported", "stored"), [(-5, 0), (0, 0), (100_000, 100)])
+def test_assignment_record_active_time_clamps_to_the_time_since_accept(worker, reported, stored):
+    assignment = _accepted_ago(100, worker=worker)
+
+    services.assignment_record_active_time(assignment=assignment, worker=worker, seconds=reported)
+
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == stored
+
+
+def test_assignment_record_active_time_keeps_the_largest_report(worker):
+    assignment = _accepted_ago(100, worker=worker)
+
+    for seconds in [30, 20, 30, 50, 40]:
+        services.assignment_record_active_time(
+            assignment=assignment, worker=worker, seconds=seconds
+        )
+
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == 50
+
+
+def test_assignment_record_active_time_refuses_another_worker_and_changes_nothing(worker):
+    assignment = _accepted_ago(100, active_seconds=10)
+
+    with pytest.raises(services.AssignmentNotOpen):
+        services.assignment_record_active_time(assignment=assignment, worker=worker, seconds=60)
+
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == 10
+
+
+def test_assignment_record_active_time_takes_a_report_just_after_submit_up_to_work_time(worker):
+    # Submitted 8 s ago after 42 s of work: the page's last report comes now.
+    assignment = SubmittedAssignmentFactory(
+        worker=worker, accepted_at=timezone.now() - timedelta(seconds=50)
+    )
+
+    services.assignment_record_active_time(assignment=assignment, worker=worker, seconds=48)
+
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == 42
+    assert assignment.state == AssignmentState.SUBMITTED
+
+
+def test_assignment_record_active_time_refuses_after_the_grace_and_changes_nothing(worker):
+    # Submitted 61 s ago, one second past the grace.
+    assignment = SubmittedAssignmentFactory(
+        worker=worker,
+        accepted_at=timezone.now() - timedelta(seconds=42 + 61),
+        active_seconds=10,
+    )
+
+    with pytest.raises(services.AssignmentNotOpen):
+        services.assignment_record_active_time(assignment=assignment, worker=worker, seconds=30)
+
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == 10
+
+
+@pytest.mark.parametrize("state", [AssignmentState.RETURNED, AssignmentState.EXPIRED, "overdue"])
+def test_assignment_record_active_time_refuses_closed_assignments(worker, state):
+    if state == "overdue":
+        assignment = _accepted_ago(700, worker=worker)  # deadline 100 s ago, not swept yet
+    else:
+        assignment = _accepted_ago(100, worker=worker, state=state, ended_at=timezone.now())
+
+    with pytest.raises(services.AssignmentNotOpen):
+        services.assignment_record_active_time(assignment=assignment, worker=worker, seconds=30)
+
+    assignment.refresh_from_db()
+    assert assignment.active_seconds is None

@@ -58,6 +58,7 @@ def _session_views(project, assignment):
         ("post", reverse("work:project-accept", args=[project.public_id])),
         ("get", reverse("work:assignment-detail", args=[assignment.public_id])),
         ("post", reverse("work:assignment-return", args=[assignment.public_id])),
+        ("post", reverse("work:assignment-active-time", args=[assignment.public_id])),
         ("get", reverse("work:history")),
     ]
 
@@ -689,6 +690,17 @@ def test_history_lists_states_reward_and_feedback(client, worker):
     assert '<div class="table-wrap">' in html
 
 
+def test_history_shows_work_and_active_time(client, worker):
+    SubmittedAssignmentFactory(worker=worker, work_seconds=605, active_seconds=125)
+    _login(client, worker)
+
+    html = client.get(reverse("work:history")).content.decode()
+
+    assert "10 min 5 s" in html
+    assert "2 min 5 s" in html
+    assert "Active time" in html
+
+
 def test_history_is_paginated_by_50(client, worker):
     AssignmentFactory.create_batch(51, worker=worker)
     _login(client, worker)
@@ -759,3 +771,89 @@ def test_assignment_admin_action_expires_overdue_assignments(client):
     assert overdue.state == AssignmentState.EXPIRED
     overdue.task.refresh_from_db()
     assert overdue.task.open_slots == 3
+
+
+# --- active time --------------------------------------------------------------------------
+
+
+def _active_time_url(assignment):
+    return reverse("work:assignment-active-time", args=[assignment.public_id])
+
+
+def test_assignment_active_time_stores_the_seconds(client, worker):
+    assignment = AssignmentFactory(
+        worker=worker, accepted_at=timezone.now() - timedelta(seconds=100)
+    )
+    _login(client, worker)
+
+    response = client.post(_active_time_url(assignment), {"seconds": "31"})
+
+    assert response.status_code == 204
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == 31
+
+
+@pytest.mark.parametrize("seconds", [None, "", "abc", "-1", "1.5"])
+def test_assignment_active_time_with_a_bad_value_is_400_and_stores_nothing(client, worker, seconds):
+    assignment = AssignmentFactory(worker=worker)
+    _login(client, worker)
+
+    response = client.post(
+        _active_time_url(assignment), {} if seconds is None else {"seconds": seconds}
+    )
+
+    assert response.status_code == 400
+    assignment.refresh_from_db()
+    assert assignment.active_seconds is None
+
+
+def test_assignment_active_time_of_another_worker_is_404_and_changes_nothing(client, worker):
+    assignment = AssignmentFactory(accepted_at=timezone.now() - timedelta(seconds=100))
+    _login(client, worker)
+
+    response = client.post(_active_time_url(assignment), {"seconds": "31"})
+
+    assert response.status_code == 404
+    assignment.refresh_from_db()
+    assert assignment.active_seconds is None
+
+
+def test_assignment_active_time_of_a_closed_assignment_is_409_and_changes_nothing(client, worker):
+    assignment = AssignmentFactory(
+        worker=worker, state=AssignmentState.RETURNED, ended_at=timezone.now()
+    )
+    _login(client, worker)
+
+    response = client.post(_active_time_url(assignment), {"seconds": "31"})
+
+    assert response.status_code == 409
+    assignment.refresh_from_db()
+    assert assignment.active_seconds is None
+
+
+def test_assignment_active_time_refuses_get(client, worker):
+    assignment = AssignmentFactory(worker=worker)
+    _login(client, worker)
+
+    assert client.get(_active_time_url(assignment)).status_code == 405
+
+
+def test_assignment_active_time_needs_the_csrf_token_of_the_work_page(worker):
+    assignment = AssignmentFactory(
+        worker=worker, accepted_at=timezone.now() - timedelta(seconds=100)
+    )
+    client = _login(Client(enforce_csrf_checks=True), worker)
+    page = client.get(reverse("work:assignment-detail", args=[assignment.public_id]))
+    html = page.content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+    refused = client.post(_active_time_url(assignment), {"seconds": "31"})
+    accepted = client.post(
+        _active_time_url(assignment), {"seconds": "31", "csrfmiddlewaretoken": token}
+    )
+
+    assert f'data-active-time-url="{_active_time_url(assignment)}"' in html
+    assert refused.status_code == 403
+    assert accepted.status_code == 204
+    assignment.refresh_from_db()
+    assert assignment.active_seconds == 31

@@ -49,6 +49,8 @@ class AssignmentTime:
     seconds: int
     pay_cents: int
     kind: str
+    # Of `seconds`, those the work page reported as visible and focused; None if it never did.
+    active_seconds: int | None = None
 
     @property
     def hourly_cents(self) -> int | None:
@@ -64,11 +66,15 @@ class Wage:
     pending_seconds: int = 0
     pay_cents: int = 0
     assignments: int = 0
+    # The part of the time the work page was visible and focused, where the page reported it
+    # (wage_totals() leaves it at 0). It informs; the wages above still use the full time.
+    active_seconds: int = 0
     per_assignment: list = field(default_factory=list, repr=False)
 
     def add(self, row: AssignmentTime) -> None:
         self.assignments += 1
         self.pay_cents += row.pay_cents
+        self.active_seconds += row.active_seconds or 0
         if row.kind == PAID:
             self.paid_seconds += row.seconds
         elif row.kind == UNPAID:
@@ -150,6 +156,7 @@ def assignment_times(assignments) -> list[AssignmentTime]:
             "accepted_at",
             "ended_at",
             "work_seconds",
+            "active_seconds",
             "worker_id",
             "task__batch__project_id",
             "task__batch__project__requester_id",
@@ -175,6 +182,7 @@ def assignment_times(assignments) -> list[AssignmentTime]:
             seconds=_seconds(row),
             pay_cents=pay.get(row["pk"], 0),
             kind=_kind(row["state"]),
+            active_seconds=row["active_seconds"],
         )
         for row in rows
     ]

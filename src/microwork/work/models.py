@@ -32,6 +32,9 @@ class Assignment(models.Model):
     is_auto_approved = models.BooleanField(default=False)
     answers = models.JSONField(null=True, blank=True)
     work_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Of work_seconds, the seconds the work page was visible and focused, as the page reports
+    # them (services.assignment_record_active_time); null when it never reported.
+    active_seconds = models.PositiveIntegerField(null=True, blank=True)
     # The requester's reason for a rejection, or feedback with an approval (MTurk RequesterFeedback).
     feedback = models.TextField(_("feedback"), blank=True, max_length=1024)
 

@@ -21,7 +21,7 @@ from microwork.projects import templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
 from microwork.quality import services as quality
-from microwork.work.enums import AssignmentState
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
 # A rejection can be overturned (approved after all) within this time, as on MTurk.
@@ -29,6 +29,9 @@ OVERTURN_WINDOW = timedelta(days=30)
 MAX_FEEDBACK = 1024
 # How many due auto-approvals one call settles; the rest wait for the next read or sweep.
 AUTO_APPROVE_BATCH = 1000
+# The work page reports its active time once more when the frame says "submitted", a moment
+# after the submit itself; that late report is taken within this time.
+ACTIVE_TIME_GRACE = timedelta(seconds=60)
 
 
 class WorkRefused(Exception):
@@ -401,6 +404,40 @@ def assignment_submit(
     raise DeadlinePassed(
         _("The time allotted for this assignment has run out; the answer was not kept.")
     )
+
+
+@transaction.atomic
+def assignment_record_active_time(
+    *, assignment: Assignment, worker: User, seconds: int
+) -> Assignment:
+    """Record that the work page of `assignment` has been visible and focused for `seconds`.
+
+    The page reports a running total, so the largest report wins: a retry, a duplicate or a
+    late report out of order never lowers it. The value is clamped to the time since accept
+    (to submit, once submitted): the page cannot have been active longer than the assignment
+    was open. Refused with nothing changed (AssignmentNotOpen): someone else's assignment, one
+    no longer open (an overdue, returned or expired one, or one submitted more than
+    ACTIVE_TIME_GRACE ago).
+    """
+    now = timezone.now()
+    locked = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
+    if locked.worker_id != worker.pk:
+        raise AssignmentNotOpen(_("This assignment is not yours."))
+    is_open = locked.state == AssignmentState.ACCEPTED and locked.deadline > now
+    just_submitted = (
+        locked.state in ANSWERED_STATES
+        and locked.submitted_at is not None
+        and now - locked.submitted_at <= ACTIVE_TIME_GRACE
+    )
+    if not (is_open or just_submitted):
+        raise AssignmentNotOpen(_("This assignment is no longer open."))
+    open_until = locked.submitted_at or now
+    elapsed = max(0, int((open_until - locked.accepted_at).total_seconds()))
+    seconds = min(max(0, int(seconds)), elapsed)
+    if locked.active_seconds is None or seconds > locked.active_seconds:
+        locked.active_seconds = seconds
+        locked.save(update_fields=["active_seconds"])
+    return locked
 
 
 @transaction.atomic

@@ -15,6 +15,11 @@ urlpatterns = [
     path("assignments/<str:public_id>/", views.assignment_detail, name="assignment-detail"),
     path("assignments/<str:public_id>/frame/", views.assignment_frame, name="assignment-frame"),
     path("assignments/<str:public_id>/return/", views.assignment_return, name="assignment-return"),
+    path(
+        "assignments/<str:public_id>/active-time/",
+        views.assignment_active_time,
+        name="assignment-active-time",
+    ),
     path("submit/", views.submit, name="submit"),
     path("history/", views.history, name="history"),
 ]

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +26,7 @@ from microwork.quality.enums import WorkerAction
 from microwork.quality.gold import gold_feedback_message
 from microwork.work import selectors, services
 from microwork.work.enums import AssignmentState
+from microwork.work.forms import ActiveTimeForm
 from microwork.work.frame import (
     frame_response,
     frame_token,
@@ -220,6 +221,24 @@ def assignment_detail(request, public_id):
     )
 
 
+@worker_required
+@require_POST
+def assignment_active_time(request, public_id):
+    """Take the work page's running total of seconds it was visible and focused (a beacon)."""
+    assignment = _own_assignment_or_404(request, public_id)
+    form = ActiveTimeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    try:
+        services.assignment_record_active_time(
+            assignment=assignment, worker=request.user, seconds=form.cleaned_data["seconds"]
+        )
+    except services.WorkRefused:
+        # Nobody reads a beacon's answer; the status is for logs and tests.
+        return HttpResponse(status=409)
+    return HttpResponse(status=204)
+
+
 @require_GET
 def assignment_frame(request, public_id):
     """The task itself, inside the work page's sandboxed frame; the token authorises it."""
@@ -345,6 +364,7 @@ def history(request):
                 assignment.task.batch.reward_cents, assignment.task.batch.project.currency
             ),
             "work_time": format_duration(assignment.work_seconds),
+            "active_time": format_duration(assignment.active_seconds),
         }
         for assignment in page
     ]

@@ -1,9 +1,12 @@
-// The work page: the countdown to the deadline, the "Submit and next" choice, and what to do
-// when the sandboxed task frame reports a submission.
+// The work page: the countdown to the deadline, the "Submit and next" choice, the time the page
+// was active, and what to do when the sandboxed task frame reports a submission.
 (function () {
   "use strict";
 
   var STORAGE_KEY = "microwork.submitAndNext";
+  var ACTIVE_REPORT_EVERY_MS = 30000;
+  // A longer gap between two ticks means the computer slept or the tab was frozen: not work.
+  var ACTIVE_TICK_MAX_MS = 5000;
 
   function pad(n) {
     return n < 10 ? "0" + n : String(n);
@@ -55,6 +58,64 @@
     }
   }
 
+  // Counts the milliseconds the page is visible and focused, and reports the running total
+  // (whole seconds) to the server, which keeps the largest report it gets.
+  function startActiveTime(url, token) {
+    var activeMs = 0;
+    var last = Date.now();
+    var lastSent = -1;
+    var stopped = false;
+
+    function tick() {
+      var now = Date.now();
+      var gap = now - last;
+      last = now;
+      // document.hasFocus() stays true while the worker types in the task frame (the window's
+      // own blur event fires then), and is false when another window or app has the focus.
+      if (
+        !stopped &&
+        document.visibilityState === "visible" &&
+        document.hasFocus() &&
+        gap > 0 &&
+        gap <= ACTIVE_TICK_MAX_MS
+      ) {
+        activeMs += gap;
+      }
+    }
+
+    function report() {
+      tick();
+      var seconds = Math.floor(activeMs / 1000);
+      if (seconds === lastSent || !navigator.sendBeacon) {
+        return;
+      }
+      var data = new FormData();
+      data.append("csrfmiddlewaretoken", token);
+      data.append("seconds", String(seconds));
+      // A beacon outlives the page, so the last report is sent even while navigating away.
+      if (navigator.sendBeacon(url, data)) {
+        lastSent = seconds;
+      }
+    }
+
+    window.setInterval(tick, 1000);
+    window.setInterval(report, ACTIVE_REPORT_EVERY_MS);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") {
+        report();
+      } else {
+        last = Date.now();
+      }
+    });
+    return {
+      // The frame said "submitted": send the final total and count no more.
+      finish: function () {
+        report();
+        stopped = true;
+      },
+    };
+  }
+
   var countdown = document.getElementById("countdown");
   var nextBox = document.getElementById("submit-and-next");
   var frame = document.getElementById("task-frame");
@@ -68,6 +129,12 @@
   if (nextBox) {
     rememberChoice(nextBox);
   }
+  var activeTime = null;
+  // The CSRF token is read from the page's own form: the CSP allows no inline script.
+  var tokenInput = document.querySelector('#accept-next-form input[name="csrfmiddlewaretoken"]');
+  if (bar && bar.dataset.activeTimeUrl && tokenInput) {
+    activeTime = startActiveTime(bar.dataset.activeTimeUrl, tokenInput.value);
+  }
 
   window.addEventListener("message", function (event) {
     // Only our own task frame may drive this page; its origin is opaque ("null"), so the
@@ -80,6 +147,9 @@
       return;
     }
     if (data.type === "microwork:submitted") {
+      if (activeTime) {
+        activeTime.finish();
+      }
       if (nextBox && nextBox.checked && acceptForm) {
         acceptForm.submit();
       } else if (bar) {
