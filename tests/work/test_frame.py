@@ -21,7 +21,8 @@ def test_frame_token_is_valid_only_for_its_assignment():
     assert frame_token_is_valid("A" * 30, token)
     assert not frame_token_is_valid("B" * 30, token)
     assert not frame_token_is_valid("A" * 30, "")
-    assert not frame_token_is_valid("A" * 30, token[:-1] + "0")
+    tampered = token[:-1] + ("1" if token.endswith("0") else "0")  # one character off
+    assert not frame_token_is_valid("A" * 30, tampered)
 
 
 def test_frame_policy_sandboxes_and_forbids_fetch():
