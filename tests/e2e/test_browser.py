@@ -98,8 +98,10 @@ def test_worker_submits_in_sandboxed_frame_and_gets_next_task(browser, live_serv
 
     browser.get(f"{live_server.url}/work/projects/{project.public_id}/")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/accept/'] button").click()
+    # The click only starts the POST: wait for the work page before reading the database.
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/work/assignments/"))
     first = Assignment.objects.get(worker=worker)
-    WebDriverWait(browser, 10).until(expected_conditions.url_contains(first.public_id))
+    assert first.public_id in browser.current_url
     assert browser.find_element(By.CSS_SELECTOR, "iframe.task-frame").get_attribute("sandbox") == (
         "allow-forms allow-scripts"
     )
@@ -124,9 +126,13 @@ def test_worker_submits_in_sandboxed_frame_and_gets_next_task(browser, live_serv
 
 def _accept_and_enter_frame(browser, live_server, project):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(f"{live_server.url}/work/projects/{project.public_id}/")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/accept/'] button").click()
+    # The preview page has a task frame too: wait for the work page before entering one.
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/work/assignments/"))
     browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "iframe.task-frame"))
 
 
