@@ -8,6 +8,8 @@ import pytest
 
 from microwork.accounts.models import User, WorkerProfile
 from microwork.fairness import export, services
+from microwork.fairness.enums import AppealState
+from microwork.fairness.models import Appeal
 from microwork.payments.invariants import ledger_problems
 from microwork.payments.models import LedgerEntry
 from microwork.work import services as work
@@ -88,6 +90,9 @@ def test_account_delete_erases_personal_data_and_keeps_the_books():
     assert not worker.is_active
     assert worker.worker_id == worker_id
     assert not WorkerProfile.objects.filter(user=worker).exists()
+    appeal = Appeal.objects.get(worker=worker)
+    assert appeal.message == services.ERASED_MESSAGE
+    assert appeal.state == AppealState.OPEN
     assert Assignment.objects.get(pk=assignment.pk).answers == {"answer": "=cmd"}
     assert LedgerEntry.objects.filter(account__owner=worker).count() == entries
     assert ledger_problems() == []

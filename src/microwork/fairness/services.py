@@ -453,6 +453,9 @@ def requester_rating_set(
 # --- a worker's account --------------------------------------------------------------------
 
 
+ERASED_MESSAGE = "[erased with the worker's account]"
+
+
 def deleted_email(worker: User) -> str:
     return f"deleted-{worker.worker_id.lower()}@deleted.invalid"
 
@@ -464,12 +467,14 @@ def worker_account_delete(*, worker: User) -> User:
     The email becomes a placeholder, the display name and profile (country, age) go, the
     password can no longer be used and the account is inactive. What the platform owes others
     stays under the pseudonymous worker id: assignments and answers (requesters paid for them),
-    the ledger (append-only, the books must balance), appeals and ratings.
+    the ledger (append-only, the books must balance), appeals and ratings. The appeals' own
+    messages are the worker's words and may hold personal data: they are erased.
     """
     if not worker.is_worker:
         raise FairnessRefused(_("Only workers' accounts are deleted this way."))
     worker = User.objects.select_for_update().get(pk=worker.pk)
     WorkerProfile.objects.filter(user=worker).delete()
+    Appeal.objects.filter(worker=worker).update(message=ERASED_MESSAGE)
     worker.email = deleted_email(worker)
     worker.display_name = ""
     worker.set_unusable_password()
