@@ -466,6 +466,8 @@ def main() -> None:
     for baseline in ("bare", "psycopg"):
         if rates.get(baseline):
             print(f"http / {baseline}: {rates['http'] / rates[baseline]:.0%}")
+    # A fresh connection for the checks: in a fault run the database restarted under the old one.
+    connection.close()
     problems = invariant_problems(acknowledged)
     print(f"invariants: {'hold' if not problems else f'{len(problems)} broken'}")
     for problem in problems[:20]:
