@@ -94,27 +94,15 @@ def appeal_rejection(request, public_id):
     if Appeal.objects.filter(assignment=assignment).exists():
         messages.info(request, _("You have appealed this rejection already."))
         return redirect("fairness:worker-appeals")
-    form = AppealForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appeal_rejection_open(
-                worker=request.user, assignment=assignment, message=form.cleaned_data["message"]
-            )
-        except (services.FairnessRefused, ValidationError) as error:
-            _refusal_to_form(form, error)
-        else:
-            messages.success(request, _("Appeal sent. The requester has 7 days to answer."))
-            return redirect("fairness:worker-appeals")
-    return render(
+    return _appeal_page(
         request,
-        "fairness/appeal_form.html",
-        {
-            "form": form,
-            "subject": _("the rejection of your work on “%(title)s”")
-            % {"title": assignment.task.batch.project.title},
-            "reason": assignment.feedback,
-            "date": assignment.reviewed_at,
-        },
+        open_appeal=lambda message: services.appeal_rejection_open(
+            worker=request.user, assignment=assignment, message=message
+        ),
+        subject=_("the rejection of your work on “%(title)s”")
+        % {"title": assignment.task.batch.project.title},
+        reason=assignment.feedback,
+        date=assignment.reviewed_at,
     )
 
 
@@ -126,12 +114,23 @@ def appeal_block(request, requester_pk):
         requester_id=requester_pk,
         worker=request.user,
     )
+    return _appeal_page(
+        request,
+        open_appeal=lambda message: services.appeal_block_open(
+            worker=request.user, block=block, message=message
+        ),
+        subject=_("the block by %(name)s") % {"name": block.requester.public_name},
+        reason=block.reason,
+        date=block.created_at,
+    )
+
+
+def _appeal_page(request, *, open_appeal, subject: str, reason: str, date):
+    """The appeal form for a rejection or a block: `open_appeal(message)` opens it."""
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.appeal_block_open(
-                worker=request.user, block=block, message=form.cleaned_data["message"]
-            )
+            open_appeal(form.cleaned_data["message"])
         except (services.FairnessRefused, ValidationError) as error:
             _refusal_to_form(form, error)
         else:
@@ -140,12 +139,7 @@ def appeal_block(request, requester_pk):
     return render(
         request,
         "fairness/appeal_form.html",
-        {
-            "form": form,
-            "subject": _("the block by %(name)s") % {"name": block.requester.public_name},
-            "reason": block.reason,
-            "date": block.created_at,
-        },
+        {"form": form, "subject": subject, "reason": reason, "date": date},
     )
 
 
