@@ -93,7 +93,7 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        verbose_name_plural = "ledger entries"
+        verbose_name_plural = _("ledger entries")
         constraints = [
             models.CheckConstraint(condition=~Q(amount_cents=0), name="entry_amount_not_zero"),
         ]
@@ -118,7 +118,7 @@ class Bonus(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "bonuses"
+        verbose_name_plural = _("bonuses")
         constraints = [
             models.CheckConstraint(condition=Q(amount_cents__gt=0), name="bonus_positive")
         ]

@@ -101,7 +101,7 @@ class Batch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "batches"
+        verbose_name_plural = _("batches")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[choice.value for choice in BatchStatus]),
