@@ -12,6 +12,7 @@ class TemplateKind(models.TextChoices):
     SURVEY = "survey", _("Survey (Likert, choices, free text)")
     BOUNDING_BOXES = "bounding_boxes", _("Bounding boxes (draw labelled boxes on an image)")
     FIELD_PHOTO = "field_photo", _("Field photo (a photo taken at a place)")
+    EXTERNAL_PAGE = "external_page", _("External page (your own page, framed like MTurk's)")
     # Each task carries its own MTurk Question XML (HTMLQuestion, ExternalQuestion or
     # QuestionForm) in its input; the MTurk endpoint creates these (projects/questions.py).
     MTURK_QUESTION = "mturk_question", _("MTurk question (one per task, from the MTurk API)")

@@ -323,7 +323,11 @@ def batch_preview_frame(request, pk):
     batch = _own_batch(request, pk)
     task = _first_task(batch)
     return render_frame_document(
-        project=batch.project, task_input=task.input if task else {}, preview=True
+        project=batch.project,
+        task_input=task.input if task else {},
+        preview=True,
+        request=request,
+        task_public_id=task.public_id if task else "",
     )
 
 

@@ -99,18 +99,54 @@ def _render_mturk_question(
             question, submit_url=submit, script_url=static("mturk/externalHIT_v1.js")
         )
         return frame_response(document)
-    separator = "&" if "?" in question.external_url else "?"
+    return external_frame_response(
+        project=project,
+        url=question.external_url,
+        frame_height=question.frame_height,
+        parameters=parameters,
+    )
+
+
+def external_frame_response(
+    *, project, url: str, frame_height: int | None, parameters: dict, request=None
+) -> HttpResponse:
+    """A frame that frames a page of the requester's (an ExternalQuestion, an external page
+    task), with MTurk's query parameters added to its address. The frame's CSP lets in that
+    page's origin alone; a URL starting with "/" is a page of the platform itself."""
+    separator = "&" if "?" in url else "?"
     context = {
         "project": project,
-        "external_url": question.external_url + separator + urlencode(parameters),
-        "frame_height": question.frame_height,
+        "external_url": url + separator + urlencode(parameters),
+        "frame_height": frame_height,
     }
     response = frame_response(render_to_string("work/frame_external.html", context))
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(question.external_url))
+    parts = urlsplit(url)
+    if parts.scheme:
+        origin = f"{parts.scheme}://{parts.netloc}"
+    elif request is not None:
+        origin = request.build_absolute_uri("/").rstrip("/")
+    else:
+        origin = "'self'"
     response["Content-Security-Policy"] = frame_policy().replace(
         "default-src 'none'", f"default-src 'none'; frame-src {origin}"
     )
     return response
+
+
+def _render_external_page(*, project, task_input, assignment, preview, request, task_public_id):
+    """The external page task type (projects/tasktypes/external_page.py)."""
+    from microwork.projects.tasktypes.external_page import page_url
+
+    config = tasktypes.parsed_config(project.template_kind, project.template_config)
+    return external_frame_response(
+        project=project,
+        url=page_url(config["url_template"], task_input),
+        frame_height=config["frame_height"],
+        parameters=mturk_parameters(
+            request=request, task_public_id=task_public_id, assignment=assignment, preview=preview
+        ),
+        request=request,
+    )
 
 
 def render_frame_document(
@@ -146,6 +182,15 @@ def render_frame_document(
             questions.parse_question(task_input.get(questions.QUESTION_INPUT, ""))
         )
         task_input = {}
+    elif project.template_kind == TemplateKind.EXTERNAL_PAGE:
+        return _render_external_page(
+            project=project,
+            task_input=task_input,
+            assignment=assignment,
+            preview=preview,
+            request=request,
+            task_public_id=task_public_id,
+        )
     else:
         source = templating.template_source(
             project.template_kind, project.template_html, project.template_config

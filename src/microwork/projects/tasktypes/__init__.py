@@ -10,6 +10,7 @@ from collections.abc import Callable
 from microwork.projects.tasktypes.base import ConfigInvalid, TaskType
 from microwork.projects.tasktypes.bounding_boxes import BoundingBoxes
 from microwork.projects.tasktypes.data_entry import DataEntry
+from microwork.projects.tasktypes.external_page import ExternalPage
 from microwork.projects.tasktypes.field_photo import STORAGE_PREFIX, FieldPhoto
 from microwork.projects.tasktypes.image_classification import ImageClassification
 from microwork.projects.tasktypes.survey import Survey
@@ -26,6 +27,7 @@ TASK_TYPES: dict[str, TaskType] = {
         Survey(),
         BoundingBoxes(),
         FieldPhoto(),
+        ExternalPage(),
     )
 }
 
