@@ -1,6 +1,8 @@
 import pytest
 
-from microwork.payments.fees import FeeRule
+from microwork.payments.fees import FeeRule, tier_assignments
+from microwork.projects.enums import TemplateKind
+from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory
 
 RULE = FeeRule()
 
@@ -33,3 +35,26 @@ def test_fee_rule_is_configurable():
     rule = FeeRule(rate_bp=1000, large_task_rate_bp=1000, minimum_cents=5)
     assert rule.reward_fee(reward_cents=100, assignments_per_task=20) == 10
     assert rule.reward_fee(reward_cents=10, assignments_per_task=1) == 5
+
+
+@pytest.mark.django_db
+def test_tier_of_a_web_batch_is_the_projects_assignments_per_task():
+    batch = BatchFactory(project=ProjectFactory(assignments_per_task=3))
+    TaskFactory(batch=batch, max_assignments=12, open_slots=12)  # e.g. more workers added later
+
+    assert tier_assignments(batch.project, batch) == 3
+    assert tier_assignments(batch.project) == 3
+
+
+@pytest.mark.django_db
+def test_tier_of_an_mturk_hit_is_its_tasks_max_assignments():
+    project = ProjectFactory(
+        assignments_per_task=1, template_kind=TemplateKind.MTURK_QUESTION, template_html=""
+    )
+    small, large = BatchFactory(project=project), BatchFactory(project=project)
+    TaskFactory(batch=small, max_assignments=9, open_slots=9)
+    TaskFactory(batch=large, max_assignments=10, open_slots=10)
+
+    assert tier_assignments(project, small) == 9
+    assert tier_assignments(project, large) == 10
+    assert tier_assignments(project) == 1

@@ -109,7 +109,8 @@ def _topup_cost(assignment: Assignment, target: int) -> int:
     received = payments.reward_received(assignment)
     if received >= target:
         return 0
-    per_task = assignment.task.batch.project.assignments_per_task
+    batch = assignment.task.batch
+    per_task = fees.tier_assignments(batch.project, batch)
     fee = fees.reward_fee(reward_cents=target, assignments_per_task=per_task)
     old_fee = fees.reward_fee(reward_cents=received, assignments_per_task=per_task)
     return target - received + max(0, fee - old_fee)

@@ -18,6 +18,7 @@ from microwork.accounts.models import User
 from microwork.common.ids import _random_upper
 from microwork.mturk import keyring, selectors
 from microwork.mturk.models import HitState, HitTypeSignature, RequesterAccessKey, RequestToken
+from microwork.payments import fees
 from microwork.projects import questions
 from microwork.projects import services as projects
 from microwork.projects.enums import BatchStatus, TemplateKind
@@ -224,9 +225,31 @@ def hit_set_expiration(*, task: Task, expires_at) -> Task:
     return task
 
 
+class MaximumAssignmentsIncreaseRefused(MTurkRefused):
+    def __init__(self, threshold: int):
+        super().__init__(
+            f"HITs created with fewer than {threshold} assignments cannot be extended to have "
+            f"{threshold} or more assignments."
+        )
+
+
 @transaction.atomic
 def hit_add_assignments(*, task: Task, count: int) -> Task:
-    task = projects.task_add_assignments(task=task, count=count)
+    """CreateAdditionalAssignmentsForHIT: `count` more slots, their cost reserved.
+
+    As on MTurk, a HIT under the large-task fee tier (10 assignments by default) cannot be
+    taken to it: its escrow was priced at the lower rate (payments.fees.tier_assignments).
+    The rule goes when the deployment charges large tasks no more than others.
+    """
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    rule = fees.FeeRule.from_settings()
+    threshold = rule.large_task_assignments
+    if (
+        rule.large_task_rate_bp != rule.rate_bp
+        and locked.max_assignments < threshold <= locked.max_assignments + count
+    ):
+        raise MaximumAssignmentsIncreaseRefused(threshold)
+    task = projects.task_add_assignments(task=locked, count=count)
     HitState.objects.filter(task=task).update(is_reviewing=False)
     return task
 

@@ -3,11 +3,18 @@
 The default reproduces MTurk's published rule so MTurk users can compare: 20% of rewards and
 bonuses, at least 0.01; 40% on rewards of tasks with 10 or more assignments. Rates are in basis
 points (1/100 of a percent) and fees are rounded half up to the cent.
+
+The tier is priced per task, as MTurk prices each HIT: a batch uploaded in the web pages has
+the project's assignments per task on every task; a HIT created through the MTurk API is a
+batch of one task carrying its own MaxAssignments (tier_assignments()).
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from microwork.projects.enums import TemplateKind
+from microwork.projects.models import Task
 
 
 @dataclass(frozen=True)
@@ -49,3 +56,23 @@ def slot_cost(*, reward_cents: int, assignments_per_task: int) -> int:
     return reward_cents + reward_fee(
         reward_cents=reward_cents, assignments_per_task=assignments_per_task
     )
+
+
+def tier_assignments(project, batch=None) -> int:
+    """The assignments per task that set the reward fee's tier of `batch` (else `project`).
+
+    A HIT of the MTurk API (a one-task batch of a MTURK_QUESTION project, whose
+    assignments_per_task is 1) is priced by its task's max_assignments. The tier of a HIT stays
+    the same for its whole life, so its escrow stays exact: CreateAdditionalAssignmentsForHIT
+    refuses to take a HIT from under large_task_assignments to at least that, as MTurk does
+    (mturk/operations/create_additional_assignments_for_hit.py).
+    """
+    if batch is None or project.template_kind != TemplateKind.MTURK_QUESTION:
+        return project.assignments_per_task
+    most = (
+        Task.objects.filter(batch=batch)
+        .order_by("-max_assignments")
+        .values_list("max_assignments", flat=True)
+        .first()
+    )
+    return most or project.assignments_per_task

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,12 +233,13 @@ def slot_price(project, batch=None) -> tuple[int, int]:
     """(reward, fee) of one assignment of `project`, or of `batch` when given: the pay floor
     may have raised a batch's reward above its project's (Batch.reward_cents)."""
     reward = batch.reward_cents if batch is not None else project.reward_cents
-    fee = fees.reward_fee(reward_cents=reward, assignments_per_task=project.assignments_per_task)
+    per_task = fees.tier_assignments(project, batch)
+    fee = fees.reward_fee(reward_cents=reward, assignments_per_task=per_task)
     return reward, fee
 
 
-def batch_cost(*, project, slots: int) -> int:
-    reward, fee = slot_price(project)
+def batch_cost(*, project, slots: int, batch=None) -> int:
+    reward, fee = slot_price(project, batch)
     return slots * (reward + fee)
 
 
@@ -246,7 +247,7 @@ def escrow_reserve(*, batch, slots: int) -> Posting:
     """Move the cost of `slots` assignments (rewards and fees) from the requester's funds to
     the batch's escrow; InsufficientFunds names the amount missing."""
     project = batch.project
-    cost = batch_cost(project=project, slots=slots)
+    cost = batch_cost(project=project, slots=slots, batch=batch)
     return post(
         kind=PostingKind.ESCROW_RESERVE,
         key=f"escrow_reserve:{batch.pk}",
@@ -313,11 +314,34 @@ def overturn_pay(*, assignment) -> Posting:
     )
 
 
+def overlap_headroom_slots(batch) -> int:
+    """How many slots dynamic overlap may still add to `batch`'s tasks: for every task it has
+    not stopped, its project's maximum overlap less the slots it has. 0 without dynamic overlap.
+
+    Their cost is held in escrow from publication on, so extending a task never needs money
+    and stopping one gives back an exact number of slots (ADR 0012).
+    """
+    project = batch.project
+    if not project.overlap_dynamic:
+        return 0
+    return (
+        Task.objects.filter(
+            batch=batch,
+            overlap_stopped_at__isnull=True,
+            max_assignments__lt=project.overlap_max,
+        ).aggregate(
+            total=Sum(Value(project.overlap_max) - F("max_assignments")),
+        )["total"]
+        or 0
+    )
+
+
 def escrow_owed(batch) -> int:
     """What the batch's escrow must still hold.
 
-    While the batch can hand out work: every slot not yet approved or rejected. Once it has
-    ended (cancelled or past its lifetime): only the assignments still accepted or submitted.
+    While the batch can hand out work: every slot not yet approved or rejected, and the slots
+    dynamic overlap may still add. Once it has ended (cancelled or past its lifetime): only the
+    assignments still accepted or submitted.
     """
     reward, fee = slot_price(batch.project, batch)
     assignments = Assignment.objects.filter(task__batch=batch)
@@ -327,6 +351,7 @@ def escrow_owed(batch) -> int:
         slots = (
             Task.objects.filter(batch=batch).aggregate(total=Sum("max_assignments"))["total"] or 0
         )
+        slots += overlap_headroom_slots(batch)
         reviewed = assignments.filter(
             state__in=[AssignmentState.APPROVED, AssignmentState.REJECTED]
         ).count()
@@ -358,6 +383,34 @@ def escrow_release_unused(*, batch) -> Posting | None:
         ],
         batch=batch,
         memo=batch.name,
+    )
+
+
+def overlap_release(*, task, slots: int) -> Posting | None:
+    """Give the requester back the escrow of `slots` slots of `task` that dynamic overlap will
+    not use (reward and fee each), when it stops the task early.
+
+    The caller has locked the task row and already lowered its slots (max_assignments is the
+    count after the stop), so escrow_owed() has dropped by exactly this amount. The key names
+    the task and that count, which only ever goes down: a retry moves nothing twice, and each
+    stop of one task has its own key.
+    """
+    if slots <= 0:
+        return None
+    batch = task.batch
+    project = batch.project
+    reward, fee = slot_price(project, batch)
+    amount = slots * (reward + fee)
+    return post(
+        kind=PostingKind.ESCROW_RELEASE,
+        key=f"overlap_release:{task.pk}:{task.max_assignments}",
+        lines=[
+            Line(escrow(batch), -amount),
+            Line(requester_available(project.requester, project.currency), amount),
+        ],
+        batch=batch,
+        memo=f"dynamic overlap: {slots} unused slots of task {task.public_id}",
+        terms={"task": task.pk, "slots": slots, "amount": amount},
     )
 
 
@@ -427,7 +480,7 @@ def topup_pay(*, assignment, reward_cents: int) -> Posting | None:
         return None
     batch = assignment.task.batch
     project = batch.project
-    per_task = project.assignments_per_task
+    per_task = fees.tier_assignments(project, batch)
     fee = max(
         0,
         fees.reward_fee(reward_cents=reward_cents, assignments_per_task=per_task)

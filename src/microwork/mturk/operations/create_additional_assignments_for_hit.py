@@ -20,5 +20,7 @@ def run(requester, params) -> dict:
         services.hit_add_assignments(task=task, count=count)
     except BatchStateError as refusal:
         raise RequestError(str(refusal), errors.INVALID_HIT_STATE) from None
+    except services.MaximumAssignmentsIncreaseRefused as refusal:
+        raise RequestError(refusal.message, errors.INVALID_MAXIMUM_ASSIGNMENTS_INCREASE) from None
     services.request_token_done(record, task.public_id)
     return {}
