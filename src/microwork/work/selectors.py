@@ -103,19 +103,22 @@ def batch_progress(batch: Batch) -> dict:
     by_state = dict(assignments.order_by().values_list("state").annotate(n=Count("pk")))
     states = {state.value: by_state.get(state.value, 0) for state in AssignmentState}
     tasks = Task.objects.filter(batch=batch)
+    # Slots are counted per task: a HIT of the MTurk API carries its own MaxAssignments, and a
+    # task may have been given more assignments than the project's assignments per task.
     task_counts = tasks.aggregate(
         total=Count("pk"),
         with_open_slots=Count("pk", filter=Q(open_slots__gt=0)),
+        slots=Coalesce(Sum("max_assignments"), 0),
     )
     completed = (
         tasks.annotate(
             answered=Count("assignments", filter=Q(assignments__state__in=list(ANSWERED_STATES)))
         )
-        .filter(answered__gte=batch.project.assignments_per_task)
+        .filter(answered__gte=F("max_assignments"))
         .count()
     )
     median = median_work_seconds(assignments)
-    slots = task_counts["total"] * batch.project.assignments_per_task
+    slots = task_counts["slots"]
     answered = sum(states[state] for state in ANSWERED_STATES)
     return {
         "tasks_total": task_counts["total"],
@@ -154,7 +157,15 @@ def worker_open_assignment(*, worker: User, project: Project) -> Assignment | No
 
 def project_batches_with_progress(*, project: Project):
     """The project's batches, newest first, each with `answered` (assignments with an answer)
-    and `slots_total` (tasks × workers per task), for a progress bar per batch."""
+    and `slots_total` (the sum of its tasks' max assignments), for a progress bar per batch."""
+    # A subquery, not a Sum over the join: the join with assignments would repeat each task.
+    slots = (
+        Task.objects.filter(batch=OuterRef("pk"))
+        .order_by()
+        .values("batch")
+        .annotate(total=Sum("max_assignments"))
+        .values("total")
+    )
     return (
         Batch.objects.filter(project=project)
         .annotate(
@@ -162,7 +173,7 @@ def project_batches_with_progress(*, project: Project):
                 "tasks__assignments",
                 filter=Q(tasks__assignments__state__in=list(ANSWERED_STATES)),
             ),
-            slots_total=F("task_count") * project.assignments_per_task,
+            slots_total=Coalesce(Subquery(slots, output_field=IntegerField()), 0),
         )
         .order_by("-created_at", "-pk")
     )
