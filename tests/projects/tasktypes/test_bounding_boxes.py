@@ -4,10 +4,14 @@ import pytest
 
 from microwork.projects.enums import TemplateKind
 from microwork.projects.tasktypes import ConfigInvalid
+from microwork.projects.tasktypes.bounding_boxes import BoundingBoxes
 from microwork.projects.templating import AnswerInvalid
+from microwork.quality.aggregation.batch import batch_aggregate
 from microwork.work import results, services
 from microwork.work.enums import AssignmentState
+from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
 from tests.projects.tasktypes.conftest import XSS, answer, parsed, rendered
+from tests.work.factories import AssignmentFactory
 
 KIND = TemplateKind.BOUNDING_BOXES
 CONFIG = {"image_column": "img", "labels": "car\nperson", "min_boxes": 1, "max_boxes": 3}
@@ -100,3 +104,61 @@ def test_refused_boxes_store_nothing_and_good_ones_export_as_json(make_assignmen
     jsonl = json.loads(next(results.results_jsonl(assignment.task.batch)))
     assert '"[{""label"":""car"",""x1"":10,""x2"":110.5,""y1"":20,""y2"":80}]"' in csv_text
     assert jsonl["Answer"]["boxes"] == [CAR]
+
+
+def _box(label, x1, y1, x2, y2):
+    return {"label": label, "x1": x1, "y1": y1, "x2": x2, "y2": y2}
+
+
+def test_three_workers_boxes_aggregate_to_the_averaged_boxes(db):
+    project = ProjectFactory(
+        template_kind=KIND, template_html="", template_config=CONFIG, assignments_per_task=3
+    )
+    batch = PublishedBatchFactory(project=project, columns=["img"])
+    task = TaskFactory(batch=batch, input={"img": "https://example.org/street.jpg"})
+    drawn = [
+        [_box("car", 10, 20, 110, 80), _box("person", 200, 100, 260, 300)],
+        [_box("person", 202, 98, 262, 302), _box("car", 12, 22, 112, 82)],
+        # A stray box only one worker in three drew is not kept.
+        [_box("car", 14, 18, 108, 84), _box("car", 500, 400, 520, 420)],
+    ]
+    for boxes in drawn:
+        services.assignment_submit(assignment=AssignmentFactory(task=task), fields=fields(boxes))
+
+    rows = list(batch_aggregate(batch, field="boxes", method="boxes"))
+
+    assert len(rows) == 1
+    assert rows[0].task_id == task.public_id
+    assert rows[0].n_answers == 3
+    assert rows[0].confidence == pytest.approx(2 / 3)
+    assert rows[0].label == [
+        {**_box("car", 12.0, 20.0, 110.0, 82.0), "support": 3, "confidence": 1.0},
+        {**_box("person", 201.0, 99.0, 261.0, 301.0), "support": 2, "confidence": 2 / 3},
+    ]
+
+
+def test_workers_who_drew_nothing_count_against_a_box(db):
+    config = {**CONFIG, "min_boxes": 0}
+    project = ProjectFactory(
+        template_kind=KIND, template_html="", template_config=config, assignments_per_task=3
+    )
+    batch = PublishedBatchFactory(project=project, columns=["img"])
+    task = TaskFactory(batch=batch, input={"img": "https://example.org/empty.jpg"})
+    for boxes in ([], [], [_box("car", 10, 20, 110, 80)]):
+        services.assignment_submit(assignment=AssignmentFactory(task=task), fields=fields(boxes))
+
+    [row] = batch_aggregate(batch, field="boxes", method="boxes")
+
+    assert row.label == []
+    assert row.n_answers == 3
+    assert row.confidence == pytest.approx(2 / 3)
+
+
+def test_aggregation_mapping_groups_boxes_by_configured_label():
+    config = parsed(KIND, CONFIG)
+
+    assert BoundingBoxes().aggregation_value(config, "boxes", [CAR]) == {
+        "car": [(10, 20, 110.5, 80)],
+        "person": [],
+    }
+    assert BoundingBoxes().aggregation_value(config, "image_width", 640) == 640

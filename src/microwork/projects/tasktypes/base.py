@@ -103,6 +103,11 @@ class TaskType:
         """{answer field: CATEGORICAL | MULTILABEL | TEXT | NUMERIC | BOXES}."""
         return {}
 
+    def aggregation_value(self, config: dict, field: str, value):
+        """A stored answer value as quality/aggregation reads it for `field`'s kind; most types
+        store it that way already."""
+        return value
+
     def file_fields(self, config: dict) -> tuple[str, ...]:
         """Answer fields that hold the storage name of an uploaded file."""
         return ()

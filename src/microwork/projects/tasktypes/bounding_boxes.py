@@ -216,3 +216,16 @@ class BoundingBoxes(TaskType):
 
     def aggregation_fields(self, config):
         return {BOXES_FIELD: BOXES, WIDTH_FIELD: NUMERIC, HEIGHT_FIELD: NUMERIC}
+
+    def aggregation_value(self, config, field, value):
+        """Stored boxes ({label, x1, y1, x2, y2} objects) as quality/aggregation/boxes.py reads
+        them: {label: [(x1, y1, x2, y2), ...]}, every configured label present, so a worker
+        who drew no box of a label counts as saying there is none."""
+        if field != BOXES_FIELD:
+            return value
+        by_label: dict[str, list[tuple]] = {label: [] for label in config["labels"]}
+        for box in value or []:
+            by_label.setdefault(box["label"], []).append(
+                (box["x1"], box["y1"], box["x2"], box["y2"])
+            )
+        return by_label

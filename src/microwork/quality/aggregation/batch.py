@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from microwork.projects import tasktypes
 from microwork.projects.models import Batch
+from microwork.quality.aggregation.boxes import cluster_boxes
 from microwork.quality.aggregation.categorical import (
     DEFAULT_METHOD,
     METHODS,
@@ -28,7 +30,8 @@ AGGREGATED_STATES = (AssignmentState.SUBMITTED, AssignmentState.APPROVED)
 # Methods beyond the categorical ones, by the kind of answer they read.
 TEXT_METHOD = "text"
 MULTILABEL_METHOD = "multilabel"
-ALL_METHODS = (*METHODS, *NUMERIC_METHODS, TEXT_METHOD, MULTILABEL_METHOD)
+BOXES_METHOD = "boxes"
+ALL_METHODS = (*METHODS, *NUMERIC_METHODS, TEXT_METHOD, MULTILABEL_METHOD, BOXES_METHOD)
 
 
 class AggregatedRow(NamedTuple):
@@ -39,10 +42,11 @@ class AggregatedRow(NamedTuple):
     n_answers: int
 
 
-def _answers(batch: Batch, field: str) -> tuple[list, dict]:
+def _answers(batch: Batch, field: str, *, keep_empty: bool = False) -> tuple[list, dict]:
     """(worker, task public id, value) triples for `field`, and each task's row number.
 
-    Assignments without the field, or with an empty value, are not answers to it.
+    Assignments without the field, or with an empty value, are not answers to it; with
+    `keep_empty` an empty list is one (no box drawn says there is nothing to box).
     """
     rows = (
         Assignment.objects.filter(task__batch=batch, state__in=AGGREGATED_STATES)
@@ -53,7 +57,7 @@ def _answers(batch: Batch, field: str) -> tuple[list, dict]:
     triples, row_numbers = [], {}
     for worker_id, task_id, row_number, answers in rows:
         value = (answers or {}).get(field)
-        if value is None or value == "" or value == []:
+        if value is None or value == "" or (value == [] and not keep_empty):
             continue
         triples.append((worker_id, task_id, value))
         row_numbers[task_id] = row_number
@@ -71,13 +75,14 @@ def batch_aggregate(
     """Yield one AggregatedRow per task of `batch` with an answer in `field`, by row number.
 
     `method` is a categorical method (METHODS), "median" or "trimmed_mean" for numbers, "text"
-    for free text, or "multilabel" for checkbox lists (the label is then a tuple).
+    for free text, "multilabel" for checkbox lists (the label is then a tuple), or "boxes"
+    for bounding boxes (the label is then a list of averaged boxes, see _box_rows).
     `gold` maps task public ids to known labels (categorical methods only). Raise
     UnknownMethod for any other method, before reading anything.
     """
     if method not in ALL_METHODS:
         raise UnknownMethod(method)
-    triples, row_numbers = _answers(batch, field)
+    triples, row_numbers = _answers(batch, field, keep_empty=method == BOXES_METHOD)
     if method in METHODS:
         result = aggregate([(w, t, _hashable(v)) for w, t, v in triples], method=method, gold=gold)
         rows = result.rows()
@@ -90,6 +95,8 @@ def batch_aggregate(
     elif method == TEXT_METHOD:
         text = aggregate_text(triples)
         rows = ((t, text.labels[t], text.confidence[t], text.n_answers[t]) for t in text.labels)
+    elif method == BOXES_METHOD:
+        rows = _box_rows(batch, field, triples)
     else:
         multi = aggregate_multilabel(
             [(w, t, v if isinstance(v, list) else [v]) for w, t, v in triples]
@@ -98,6 +105,50 @@ def batch_aggregate(
     collected = sorted(rows, key=lambda row: row_numbers[row[0]])
     for task_id, label, confidence, n in collected:
         yield AggregatedRow(task_id, row_numbers[task_id], label, confidence, n)
+
+
+def _box_rows(batch: Batch, field: str, triples: list) -> Iterator[tuple]:
+    """(task, boxes, confidence, n_answers) per task: each label's boxes clustered by IoU and
+    averaged (aggregation/boxes.py). The label is a list of {label, x1, y1, x2, y2, support,
+    confidence}; the task's confidence is its least supported kept box's, or the share of
+    workers who drew nothing when no box is kept.
+
+    The task type's aggregation mapping turns stored answers into {label: [(x1, y1, x2, y2)]};
+    answers of a custom template are taken as unlabelled coordinate lists.
+    """
+    project = batch.project
+    found = tasktypes.task_type(project.template_kind)
+    if found is not None:
+        config = found.parse(project.template_config or {})
+
+        def convert(value):
+            return found.aggregation_value(config, field, value)
+    else:
+
+        def convert(value):
+            return {"": value or []}
+
+    by_task: dict[str, list] = {}
+    for worker, task_id, value in triples:
+        by_task.setdefault(task_id, []).append((worker, convert(value)))
+    for task_id, answers in by_task.items():
+        labels = dict.fromkeys(label for _, boxes in answers for label in boxes)
+        kept = [
+            {
+                "label": label,
+                **dict(zip(("x1", "y1", "x2", "y2"), (round(c, 1) for c in box.box), strict=True)),
+                "support": box.support,
+                "confidence": box.confidence,
+            }
+            for label in labels
+            for box in cluster_boxes([(worker, boxes.get(label, [])) for worker, boxes in answers])
+        ]
+        if kept:
+            confidence = min(box["confidence"] for box in kept)
+        else:
+            empty = sum(1 for _, boxes in answers if not any(boxes.values()))
+            confidence = empty / len(answers)
+        yield task_id, kept, confidence, len(answers)
 
 
 def worker_skills(
