@@ -175,6 +175,7 @@ def batch_create_from_upload(*, project: Project, file, filename: str, name: str
         pending: list[Task] = []
         redundancy = project.assignments_per_task
         gold_fields = None  # read once, at the first gold cell
+        gold_redundancy = redundancy  # gold tasks' own (quality.gold.gold_task_redundancy)
         for row in reader:
             rows_read += 1
             for error in row.errors:
@@ -193,6 +194,7 @@ def batch_create_from_upload(*, project: Project, file, filename: str, name: str
 
                 if gold_fields is None:
                     gold_fields = gold_rules.answer_field_names(project)
+                    gold_redundancy = gold_rules.gold_task_redundancy(project)
                 try:
                     gold = gold_rules.gold_parse(row.gold, answer_fields=gold_fields)
                 except gold_rules.GoldInvalid as invalid:
@@ -207,8 +209,8 @@ def batch_create_from_upload(*, project: Project, file, filename: str, name: str
                     row_number=rows_read,
                     input=row.values,
                     gold=gold,
-                    max_assignments=redundancy,
-                    open_slots=redundancy,
+                    max_assignments=redundancy if gold is None else gold_redundancy,
+                    open_slots=redundancy if gold is None else gold_redundancy,
                 )
             )
             if len(pending) >= INSERT_CHUNK:

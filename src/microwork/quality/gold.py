@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from microwork.projects import tasktypes
-from microwork.projects.models import Batch, Project, Task
+from microwork.projects.enums import BatchStatus
+from microwork.projects.models import MAX_ASSIGNMENTS_PER_TASK, Batch, Project, Task
 from microwork.projects.templating import RESERVED_FIELDS
 from microwork.projects.upload import GOLD_CSV_COLUMN, GOLD_JSONL_KEY  # noqa: F401 (re-exported)
 from microwork.work.enums import ANSWERED_STATES
@@ -177,19 +180,80 @@ def gold_feedback_message(assignment: Assignment) -> str:
 
 
 def gold_mixing_rate(project: Project) -> int:
-    """The percent of a worker's stream that should be gold tasks (0: no mixing).
+    """The chance, in percent, that "accept next task" hands a worker a gold task (0: never).
 
-    TODO(#7): the claim path does not read it yet: the claim internals (work.services._claim_once
-    and friends) are being rewritten; they should hand out one of gold_tasks_for_mixing() at
-    this rate, per worker.
+    work.services.assignment_claim_next() draws against it on every claim; see
+    docs/quality-aggregation.md, "Gold mixing".
     """
     from microwork.quality.models import GoldSettings
 
-    settings = GoldSettings.objects.filter(project=project).first()
-    return settings.mixing_rate_percent if settings else 0
+    rate = (
+        GoldSettings.objects.filter(project=project)
+        .values_list("mixing_rate_percent", flat=True)
+        .first()
+    )
+    return rate or 0
 
 
 def gold_tasks_for_mixing(batch: Batch):
-    """The batch's gold tasks, for the claim path to mix into each worker's stream at
-    gold_mixing_rate()."""
+    """The batch's gold tasks, which the claim path hands out only through mixing."""
     return Task.objects.filter(batch=batch, gold__isnull=False)
+
+
+def gold_task_redundancy(project: Project) -> int:
+    """How many different workers may answer each gold task of `project`: the requester's
+    `workers_per_gold_task`, or the project's redundancy when unset.
+
+    A gold answer is paid like any other, from the batch's escrow, so gold tasks hold slots
+    like ordinary ones and publishing reserves their cost; slots no one used go back to the
+    requester when the batch ends.
+    """
+    from microwork.quality.models import GoldSettings
+
+    workers = (
+        GoldSettings.objects.filter(project=project)
+        .values_list("workers_per_gold_task", flat=True)
+        .first()
+    )
+    return workers or project.assignments_per_task
+
+
+@transaction.atomic
+def gold_settings_save(
+    *,
+    project: Project,
+    mixing_rate_percent: int,
+    shows_feedback: bool,
+    workers_per_gold_task: int | None,
+):
+    """Store how `project` uses its gold tasks; raise ValidationError naming a bad field.
+
+    The gold tasks of the project's draft batches take the new redundancy at once; published
+    batches keep theirs, since their escrow was reserved for it.
+    """
+    from microwork.quality.models import GoldSettings
+
+    if not 0 <= mixing_rate_percent <= 100:
+        raise ValidationError({"mixing_rate_percent": _("A percentage from 0 to 100.")})
+    if workers_per_gold_task is not None and not 1 <= workers_per_gold_task <= (
+        MAX_ASSIGNMENTS_PER_TASK
+    ):
+        raise ValidationError(
+            {
+                "workers_per_gold_task": _("Between 1 and %(n)d workers.")
+                % {"n": MAX_ASSIGNMENTS_PER_TASK}
+            }
+        )
+    settings, _created = GoldSettings.objects.update_or_create(
+        project=project,
+        defaults={
+            "mixing_rate_percent": mixing_rate_percent,
+            "shows_feedback": shows_feedback,
+            "workers_per_gold_task": workers_per_gold_task,
+        },
+    )
+    redundancy = workers_per_gold_task or project.assignments_per_task
+    Task.objects.filter(
+        batch__project=project, batch__status=BatchStatus.DRAFT, gold__isnull=False
+    ).update(max_assignments=redundancy, open_slots=redundancy)
+    return settings

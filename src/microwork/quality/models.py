@@ -301,19 +301,30 @@ class GoldSettings(models.Model):
     """A project's use of gold questions beyond aggregation and rules.
 
     `shows_feedback`: training mode, a worker who gets a gold task wrong is shown the right
-    answer after submitting. `mixing_rate_percent`: the share of each worker's stream that
-    should be gold tasks; read by quality.gold.gold_mixing_rate() for the claim path.
+    answer after submitting. `mixing_rate_percent`: the chance, per "accept next task", that a
+    worker is handed a gold task they have not done yet (work.services.assignment_claim_next);
+    0 never hands gold out. `workers_per_gold_task`: how many different workers may answer each
+    gold task (its redundancy, paid from the batch's escrow like any slot); None: as many as
+    an ordinary task. Set on upload and on draft batches (quality.gold.gold_settings_save).
     """
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="gold_settings")
     shows_feedback = models.BooleanField(_("show the right answer after a mistake"), default=False)
     mixing_rate_percent = models.PositiveSmallIntegerField(_("gold tasks (%)"), default=0)
+    workers_per_gold_task = models.PositiveSmallIntegerField(
+        _("workers per gold task"), null=True, blank=True
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(mixing_rate_percent__lte=100), name="gold_settings_rate_at_most_100"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(workers_per_gold_task__isnull=True)
+                | Q(workers_per_gold_task__gte=1, workers_per_gold_task__lte=100),
+                name="gold_settings_workers_range",
+            ),
         ]
 
     def __str__(self) -> str:

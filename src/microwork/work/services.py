@@ -5,8 +5,10 @@ task row they hand out (SKIP LOCKED on PostgreSQL), never the batch, so concurre
 batch do not queue behind each other.
 """
 
+import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -20,7 +22,9 @@ from microwork.payments import services as payments
 from microwork.projects import templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
+from microwork.quality import overlap
 from microwork.quality import services as quality
+from microwork.quality.gold import gold_mixing_rate
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -143,13 +147,19 @@ def _sweep_if_due() -> bool:
     return True
 
 
-def assignment_claim_next(*, worker: User, project: Project) -> Assignment:
+def assignment_claim_next(
+    *, worker: User, project: Project, draw: Callable[[], float] = random.random
+) -> Assignment:
     """Give `worker` the next task of `project` with a free slot that they have not had.
 
     Raise NoTaskAvailable if there is none. A task never gets more slot-holding assignments than
     its redundancy: the row is locked and its counter checked by a constraint. Overdue
     assignments are expired before a worker is told there is nothing left, so a passed deadline
     always frees its slot in time (with or without a job worker).
+
+    Gold mixing: when `draw()` (uniform in [0, 1)) falls under the project's gold mixing rate,
+    the worker gets a gold task they have not done, if one has a free slot, and an ordinary
+    task otherwise. Gold tasks are handed out only this way, never as ordinary tasks.
     """
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
@@ -168,8 +178,15 @@ def assignment_claim_next(*, worker: User, project: Project) -> Assignment:
     if open_assignment is not None:
         return open_assignment
     swept = _sweep_if_due()
+    rate = gold_mixing_rate(project)
+    wants_gold = rate > 0 and draw() * 100 < rate
     for _attempt in range(4):
         try:
+            if wants_gold:
+                try:
+                    return _claim_once(worker=worker, project=project, gold=True)
+                except NoTaskAvailable:
+                    wants_gold = False  # no gold left for this worker: an ordinary task
             return _claim_once(worker=worker, project=project)
         except IntegrityError:
             # The same worker claimed the same task from two tabs at once; try the next task.
@@ -182,8 +199,9 @@ def assignment_claim_next(*, worker: User, project: Project) -> Assignment:
     raise NoTaskAvailable(_("There is no task left for you in this project."))
 
 
-def _claim_once(*, worker: User, project: Project) -> Assignment:
-    """Take one slot of the first live task of `project` that `worker` has not had.
+def _claim_once(*, worker: User, project: Project, gold: bool = False) -> Assignment:
+    """Take one slot of the first live task of `project` that `worker` has not had: a gold
+    task if `gold`, an ordinary one otherwise.
 
     Raise NoTaskAvailable if there is none, IntegrityError if the same worker took the same task
     concurrently (the unique constraint). Locks only the task row it hands out.
@@ -191,9 +209,9 @@ def _claim_once(*, worker: User, project: Project) -> Assignment:
     if connection.vendor == "postgresql":
         if connection.in_atomic_block:
             with transaction.atomic():  # a savepoint, so a duplicate leaves the caller usable
-                return _claim_once_postgresql(worker=worker, project=project)
+                return _claim_once_postgresql(worker=worker, project=project, gold=gold)
         # Autocommit: the claim is one statement, hence one transaction with no BEGIN/COMMIT.
-        return _claim_once_postgresql(worker=worker, project=project)
+        return _claim_once_postgresql(worker=worker, project=project, gold=gold)
     with transaction.atomic():
         now = timezone.now()
         done_by_worker = Assignment.objects.filter(
@@ -201,6 +219,7 @@ def _claim_once(*, worker: User, project: Project) -> Assignment:
         ).values("task_id")
         task = (
             _live_tasks(project, now)
+            .filter(gold__isnull=not gold)
             .exclude(pk__in=done_by_worker)
             .order_by("batch_id", "pk")
             .select_for_update(skip_locked=True, of=("self",))
@@ -223,9 +242,12 @@ def _claim_once(*, worker: User, project: Project) -> Assignment:
 #   it walks the index in order. Written `(...) IS NULL`, the guess is 0.5% and, once the batch's
 #   statistics are known, it chose to fetch every open task of the batch and sort them;
 # - FOR UPDATE SKIP LOCKED on the task row only: concurrent claims take different tasks. PostgreSQL
-#   locks below the LIMIT and re-checks open_slots > 0 on a row changed meanwhile.
+#   locks below the LIMIT and re-checks open_slots > 0 on a row changed meanwhile;
+# - gold tasks are handed out only by gold mixing: {kind} keeps each kind to its own walk, over
+#   the partial indexes task_claimable_ordinary and task_claimable_gold (quality migration 0003),
+#   so neither steps over the other's open tasks.
 _BATCH, _TASK, _ASSIGNMENT = (m._meta.db_table for m in (Batch, Task, Assignment))
-_CLAIM_SQL = f"""
+_CLAIM_SQL_TEMPLATE = """
 WITH picked AS (
     SELECT candidate.id
     FROM {_BATCH} AS batch
@@ -234,6 +256,7 @@ WITH picked AS (
         FROM {_TASK} AS task
         WHERE task.batch_id = batch.id
           AND task.open_slots > 0
+          AND {kind}
           AND (SELECT count(*) = 0 FROM {_ASSIGNMENT} AS done
                WHERE done.task_id = task.id AND done.worker_id = %(worker)s)
         ORDER BY task.id
@@ -256,15 +279,19 @@ SELECT %(public_id)s, taken.id, %(worker)s, %(accepted)s, %(now)s, %(deadline)s,
 FROM taken
 RETURNING id, task_id
 """
+_CLAIM_SQL, _GOLD_CLAIM_SQL = (
+    _CLAIM_SQL_TEMPLATE.format(_BATCH=_BATCH, _TASK=_TASK, _ASSIGNMENT=_ASSIGNMENT, kind=kind)
+    for kind in ("task.gold IS NULL", "task.gold IS NOT NULL")
+)
 
 
-def _claim_once_postgresql(*, worker: User, project: Project) -> Assignment:
+def _claim_once_postgresql(*, worker: User, project: Project, gold: bool = False) -> Assignment:
     now = timezone.now()
     deadline = now + timedelta(seconds=project.time_allotted_seconds)
     public_id = new_entity_id()
     with connection.cursor() as cursor:
         cursor.execute(
-            _CLAIM_SQL,
+            _GOLD_CLAIM_SQL if gold else _CLAIM_SQL,
             {
                 "worker": worker.pk,
                 "project": project.pk,
@@ -399,6 +426,8 @@ def assignment_submit(
                 ]
             )
             quality.rules_after_submit(assignment=locked)  # quality/rules.py: act on the answer
+            # Dynamic overlap: stop the task or give it one more slot (locks the task row).
+            overlap.task_overlap_after_submit(task_id=locked.task_id, now=now)
             return locked
     assignments_expire_overdue(now=now)
     raise DeadlinePassed(

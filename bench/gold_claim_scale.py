@@ -1,0 +1,214 @@
+"""Does a claim with gold mixing cost the same in a batch of 10,000 tasks as in one of 1,000,000?
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_gold \\
+        .venv/bin/python bench/gold_claim_scale.py --claims 200
+
+Builds, with bulk SQL, in Django's test database `test_<name>` (created and dropped;
+PostgreSQL only), for a "small" (--small tasks) and a "large" (--large tasks) project: one
+published batch where every 20th task is gold (10 slots each) and the other tasks have
+redundancy 3, of which the first 90 % are already full. So the ordinary walk must not step over
+the open gold tasks among the full ones, and the gold walk must not step over ordinary tasks.
+Then times `assignment_claim_next()` --claims times per project and kind (a fresh worker each,
+the draw forced to ordinary or gold), prints p50/p95, and EXPLAIN ANALYZE of both claim
+statements. Nothing here asserts a timing: it prints figures (docs/quality-aggregation.md).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+GOLD_EVERY = 20
+BUILT_COLUMNS = {
+    "public_id",
+    "batch_id",
+    "row_number",
+    "input",
+    "gold",
+    "max_assignments",
+    "open_slots",
+    "created_at",
+}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def build(cursor, *, requester_id: int, sizes: dict[str, int]) -> dict[str, int]:
+    from django.db import connection
+
+    from microwork.projects.models import Project, Task
+    from microwork.quality.models import GoldSettings
+
+    projects = {}
+    for name, count in sizes.items():
+        project = Project.objects.create(
+            requester_id=requester_id,
+            title=f"gold claim scale {name}",
+            description="-",
+            reward_cents=10,
+            currency="EUR",
+            assignments_per_task=3,
+            time_allotted_seconds=3600,
+            lifetime_seconds=7 * 24 * 3600,
+            auto_approval_delay_seconds=3 * 24 * 3600,
+            estimated_seconds=20,
+            template_kind="custom_html",
+            template_html='<p>${text}</p><input name="answer">',
+        )
+        GoldSettings.objects.create(project=project, mixing_rate_percent=50)
+        projects[name] = project.pk
+        cursor.execute(
+            """INSERT INTO projects_batch (project_id, name, status, columns, task_count,
+                    created_at, published_at, expires_at)
+               VALUES (%s, 'b', 'published', '["text"]', %s, now(), now(),
+                       now() + interval '7 days') RETURNING id""",
+            [project.pk, count],
+        )
+        (batch,) = cursor.fetchone()
+        full_below = int(count * 0.9)
+        # Fields this harness does not set (added by later features) take their model default.
+        other_fields = [
+            field
+            for field in Task._meta.concrete_fields
+            if not field.primary_key and field.column not in BUILT_COLUMNS
+        ]
+        other_columns = "".join(f", {field.column}" for field in other_fields)
+        other_values = "".join(f", %(f{index})s" for index in range(len(other_fields)))
+        defaults = {
+            f"f{index}": field.get_db_prep_save(field.get_default(), connection)
+            for index, field in enumerate(other_fields)
+        }
+        cursor.execute(
+            f"""INSERT INTO projects_task (public_id, batch_id, row_number, input, gold,
+                    max_assignments, open_slots, created_at{other_columns})
+                SELECT 'T' || %(batch)s || '-' || n, %(batch)s, n,
+                       jsonb_build_object('text', 'row ' || n),
+                       CASE WHEN n %% {GOLD_EVERY} = 0 THEN '{{"answer": "yes"}}'::jsonb END,
+                       CASE WHEN n %% {GOLD_EVERY} = 0 THEN 10 ELSE 3 END,
+                       CASE WHEN n %% {GOLD_EVERY} = 0 THEN 10
+                            WHEN n <= %(full_below)s THEN 0 ELSE 3 END,
+                       now(){other_values}
+                FROM generate_series(1, %(count)s) AS n""",
+            {"batch": batch, "count": count, "full_below": full_below, **defaults},
+        )
+    cursor.execute("ANALYZE")
+    return projects
+
+
+def explain(cursor, sql: str, params) -> list[str]:
+    cursor.execute("BEGIN")
+    try:
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql, params)
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.execute("ROLLBACK")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=200, help="timed claims per scenario")
+    parser.add_argument("--large", type=int, default=1_000_000, help="tasks in the large batch")
+    parser.add_argument("--small", type=int, default=10_000, help="tasks in the small batch")
+    parser.add_argument("--plans", action="store_true", help="print the whole plans")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microwork.settings")
+    os.environ["MICROWORK_DEBUG"] = "0"
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("gold_claim_scale.py measures PostgreSQL: set DATABASE_URL=postgres://...")
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from microwork.accounts.models import User
+    from microwork.projects.models import Project, Task
+    from microwork.work import services
+
+    original_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        requester = User.objects.create(
+            email="gold-requester@bench.microwork.test", role="requester", password="!"
+        )
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            projects = build(
+                cursor,
+                requester_id=requester.pk,
+                sizes={"small": args.small, "large": args.large},
+            )
+        print(f"built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(
+            f"gold claim scale: PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs; "
+            f"every {GOLD_EVERY}th task gold, 90 % of the ordinary tasks full"
+        )
+        print()
+        print(f"{'scenario':<34} {'claims':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+        medians = {}
+        for name, size in (("small", args.small), ("large", args.large)):
+            project = Project.objects.get(pk=projects[name])
+            for kind, draw in (("ordinary", 0.99), ("gold", 0.0)):
+                timings = []
+                for index in range(args.claims):
+                    worker = User.objects.create(
+                        email=f"w-{name}-{kind}-{index}@bench.microwork.test",
+                        role="worker",
+                        worker_id=f"AW{name[0]}{kind[0]}{index:010d}".upper(),
+                        password="!",
+                    )
+                    started = time.perf_counter()
+                    assignment = services.assignment_claim_next(
+                        worker=worker, project=project, draw=lambda value=draw: value
+                    )
+                    timings.append((time.perf_counter() - started) * 1000)
+                    is_gold = Task.objects.filter(pk=assignment.task_id, gold__isnull=False)
+                    assert is_gold.exists() == (kind == "gold")
+                medians[(name, kind)] = statistics.median(timings)
+                print(
+                    f"{f'{kind}, batch of {size:,}':<34} {len(timings):>6} "
+                    f"{statistics.median(timings):>8.2f} {percentile(timings, 0.95):>8.2f} "
+                    f"{max(timings):>8.2f}"
+                )
+        for kind in ("ordinary", "gold"):
+            ratio = medians[("large", kind)] / medians[("small", kind)]
+            print(f"p50 large / p50 small, {kind}: {ratio:.2f}")
+
+        worker = User.objects.create(
+            email="explain@bench.microwork.test", role="worker", worker_id="AWEXPLAIN", password="!"
+        )
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            for kind, sql in (
+                ("ordinary", services._CLAIM_SQL),
+                ("gold", services._GOLD_CLAIM_SQL),
+            ):
+                params = {
+                    "worker": worker.pk,
+                    "project": projects["large"],
+                    "published": "published",
+                    "accepted": "accepted",
+                    "now": now,
+                    "deadline": now,
+                    "public_id": f"EXPLAIN-{kind}",
+                }
+                plan = explain(cursor, sql, params)
+                print(f"\n-- {kind} claim statement, large batch:")
+                shown = (
+                    plan
+                    if args.plans
+                    else [line for line in plan if "Time" in line or "Index" in line]
+                )
+                print("\n".join(shown))
+    finally:
+        connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
