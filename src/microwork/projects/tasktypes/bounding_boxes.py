@@ -142,15 +142,19 @@ class BoundingBoxes(TaskType):
             "remove": _("Remove"),
         }
         data = " ".join(f'data-msg-{key.lower()}="{esc(value)}"' for key, value in messages.items())
+        # Outside the f-string: xgettext does not find gettext calls inside one.
+        legend = esc(_("Label"))
+        stage_label = esc(_("Image to draw boxes on"))
+        image_alt = esc(_("The image to annotate"))
         return (
             f'<p class="mw-question">{question}</p>\n'
-            f'<fieldset class="mw-choices mw-box-labels"><legend>{esc(_("Label"))}</legend>\n'
+            f'<fieldset class="mw-choices mw-box-labels"><legend>{legend}</legend>\n'
             f"{labels}\n</fieldset>\n"
             f'<div class="mw-boxes" data-min="{config["min_boxes"]}" '
             f'data-max="{config["max_boxes"]}" {data}>\n'
             f'  <div class="mw-stage" tabindex="0" role="application" '
-            f'aria-label="{esc(_("Image to draw boxes on"))}" aria-describedby="mw-box-help">'
-            f'<img src="${{{config["image_column"]}}}" alt="{esc(_("The image to annotate"))}" '
+            f'aria-label="{stage_label}" aria-describedby="mw-box-help">'
+            f'<img src="${{{config["image_column"]}}}" alt="{image_alt}" '
             'draggable="false"></div>\n'
             f'  <p class="mw-hint" id="mw-box-help">{help_text}</p>\n'
             '  <ol class="mw-box-list" aria-live="polite"></ol>\n'

@@ -143,9 +143,9 @@ def field_input_html(spec: dict, *, id_prefix: str = "mw-f-") -> str:
         options = "".join(
             f'<option value="{esc(option)}">{esc(option)}</option>' for option in spec["options"]
         )
-        return (
-            f'<select {attributes}><option value="">{esc(_("Choose…"))}</option>{options}</select>'
-        )
+        # Outside the f-string: xgettext does not find gettext calls inside one.
+        prompt = esc(_("Choose…"))
+        return f'<select {attributes}><option value="">{prompt}</option>{options}</select>'
     if kind == "number":
         attributes += f' step="{esc(spec["step"])}" inputmode="decimal"'
         for bound in ("min", "max"):
@@ -224,7 +224,8 @@ def clean_field(spec: dict, fields) -> str | int | float:
 def optional_mark(spec: dict) -> str:
     if spec["required"]:
         return ""
-    return f' <span class="mw-optional">{esc(_("(optional)"))}</span>'
+    mark = esc(_("(optional)"))  # outside the f-string, where xgettext finds it
+    return f' <span class="mw-optional">{mark}</span>'
 
 
 def spec_rule(spec: dict) -> str:
@@ -317,11 +318,13 @@ class DataEntry(TaskType):
             f"{optional_mark(spec)}</label>{field_input_html(spec)}</div>"
             for spec in config["fields"]
         )
+        # Outside the f-string: xgettext does not find gettext calls inside one.
+        source, entry = esc(_("Source")), esc(_("Your entry"))
         return (
             '<div class="mw-columns">\n'
-            f'  <section class="mw-record"><h2>{esc(_("Source"))}</h2>\n  <dl>\n{record}\n  </dl>'
+            f'  <section class="mw-record"><h2>{source}</h2>\n  <dl>\n{record}\n  </dl>'
             "</section>\n"
-            f'  <section class="mw-fields"><h2>{esc(_("Your entry"))}</h2>\n{inputs}\n  </section>\n'
+            f'  <section class="mw-fields"><h2>{entry}</h2>\n{inputs}\n  </section>\n'
             "</div>\n"
         )
 

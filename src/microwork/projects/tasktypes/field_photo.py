@@ -251,22 +251,25 @@ class FieldPhoto(TaskType):
             "tooLarge": _("The photo is larger than %(mb)d MB.") % {"mb": config["max_mb"]},
         }
         data = " ".join(f'data-msg-{key.lower()}="{esc(value)}"' for key, value in messages.items())
+        # Outside the f-string: xgettext does not find gettext calls inside one.
+        place, coordinates, within = esc(_("Place")), esc(_("Coordinates")), esc(_("Within"))
+        photo, find_me = esc(_("Photo")), esc(_("Find me"))
         return (
             f'<p class="mw-question">{question}</p>\n'
             '<dl class="mw-place">\n'
-            f"  <dt>{esc(_('Place'))}</dt><dd>${{{config['place_column']}}}</dd>\n"
-            f"  <dt>{esc(_('Coordinates'))}</dt><dd>${{{config['latitude_column']}}}, "
+            f"  <dt>{place}</dt><dd>${{{config['place_column']}}}</dd>\n"
+            f"  <dt>{coordinates}</dt><dd>${{{config['latitude_column']}}}, "
             f"${{{config['longitude_column']}}}</dd>\n"
-            f"  <dt>{esc(_('Within'))}</dt><dd>{radius} m</dd>\n"
+            f"  <dt>{within}</dt><dd>{radius} m</dd>\n"
             "</dl>\n"
             f'<p class="mw-notice">{esc(privacy)}</p>\n'
             f'<div class="mw-photo" data-max-bytes="{config["max_mb"] * 1_000_000}" {data}>\n'
-            f'  <div class="mw-field"><label for="mw-photo">{esc(_("Photo"))}</label>'
+            f'  <div class="mw-field"><label for="mw-photo">{photo}</label>'
             f'<input type="file" name="{PHOTO_FIELD}" id="mw-photo" accept="image/jpeg,image/png,'
             'image/webp" capture="environment" required></div>\n'
             '  <img class="mw-photo-preview" alt="" hidden>\n'
             f'  <p class="mw-position" role="status">{esc(messages["locating"])}</p>\n'
-            f'  <button type="button" class="mw-locate">{esc(_("Find me"))}</button>\n'
+            f'  <button type="button" class="mw-locate">{find_me}</button>\n'
             '  <input type="hidden" name="latitude" value="">\n'
             '  <input type="hidden" name="longitude" value="">\n'
             '  <input type="hidden" name="accuracy_m" value="">\n'

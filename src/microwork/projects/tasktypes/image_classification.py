@@ -43,11 +43,12 @@ def choices_html(
         for index, label in enumerate(labels)
     ]
     if cant_tell:
+        cant_tell_label = esc(_("I can’t tell"))  # outside the f-string, where xgettext finds it
         options.append(
             f'  <label class="mw-choice mw-cant-tell" data-hotkey="0">'
             f'<kbd class="mw-key" aria-hidden="true">0</kbd>'
             f'<input type="{kind}" name="{name}" value="{CANT_TELL}"{required}> '
-            f"{esc(_('I can’t tell'))}</label>"
+            f"{cant_tell_label}</label>"
         )
     hint = esc(_("Keys 1–9 choose a label, Enter submits."))
     body = "\n".join(options)

@@ -131,9 +131,9 @@ class Survey(TaskType):
 
     def _question_html(self, spec: dict) -> str:
         name, kind = spec["name"], spec["kind"]
-        optional = (
-            "" if spec["required"] else f' <span class="mw-optional">{esc(_("(optional)"))}</span>'
-        )
+        # The mark is translated outside the f-string: xgettext does not look inside one.
+        mark = esc(_("(optional)"))
+        optional = "" if spec["required"] else f' <span class="mw-optional">{mark}</span>'
         if kind == "text":
             required = " required" if spec["required"] else ""
             return (
