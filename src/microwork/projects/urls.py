@@ -21,6 +21,7 @@ urlpatterns = [
     path("batches/<int:pk>/review/", views.batch_review, name="batch-review"),
     path("batches/<int:pk>/results.csv", views.batch_results_csv, name="batch-results-csv"),
     path("batches/<int:pk>/results.jsonl", views.batch_results_jsonl, name="batch-results-jsonl"),
+    path("batches/<int:pk>/results.coco.json", views.batch_results_coco, name="batch-results-coco"),
     path(
         "answers/<str:public_id>/files/<str:field>/",
         tasktype_views.answer_file,

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, prefetch_related_objects
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,8 @@ from microwork.payments.services import PaymentRefused
 from microwork.projects import services
 from microwork.projects.forms import BatchUploadForm, ProjectForm, ReviewAction, ReviewForm
 from microwork.projects.models import Batch, Project
+from microwork.projects.tasktypes import coco
+from microwork.quality import overlap
 from microwork.work import results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.frame import render_frame_document
@@ -244,14 +246,23 @@ def batch_detail(request, pk):
                 ),
             ),
             "actions": services.batch_available_actions(batch),
+            "has_coco": coco.is_exportable(batch),
             "cost": {
                 "slots": cost["slots"],
                 "rewards": _money(project, cost["rewards_cents"]),
                 "fees": _money(project, cost["fees_cents"]),
                 "total": _money(project, cost["total_cents"]),
             },
+            "overlap": _overlap_facts(batch),
         },
     )
+
+
+def _overlap_facts(batch: Batch) -> dict | None:
+    summary = overlap.batch_overlap_summary(batch)
+    if summary is not None:
+        summary["money_saved"] = _money(batch.project, summary["money_saved_cents"])
+    return summary
 
 
 def _batch_action(request, pk, action, done_message):
@@ -428,3 +439,13 @@ def batch_results_jsonl(request, pk):
     return _download(
         results.results_jsonl(batch), "application/x-ndjson", f"batch-{batch.pk}-results.jsonl"
     )
+
+
+@requester_required
+@require_GET
+def batch_results_coco(request, pk):
+    """A bounding-boxes batch's boxes as a COCO file; other batches have none (404)."""
+    batch = _own_batch(request, pk)
+    if not coco.is_exportable(batch):
+        raise Http404("Only a bounding-boxes batch has a COCO file.")
+    return _download(coco.coco_json(batch), "application/json", f"batch-{batch.pk}-coco.json")
