@@ -12,7 +12,7 @@
    tracemalloc peak.
 
 The database is throwaway: on SQLite a fresh data directory in /tmp (deleted at the end, unless
---keep); with DATABASE_URL set, Django's test database (test_<name>), created and dropped.
+--keep); with DATABASE_URL set, a database named after it (<name>_bench), created and dropped.
 tracemalloc slows Python down; --no-tracemalloc gives plain timings. This is a harness that
 prints figures (docs/performance.md), not a test: nothing here asserts a timing.
 """
@@ -261,6 +261,8 @@ def main() -> None:
     test_db_name = None
     if data_dir is None:
         original_name = connection.settings_dict["NAME"]
+        # <name>_bench rather than Django's test_<name>: it keeps the prefix of the name given.
+        connection.settings_dict["TEST"]["NAME"] = f"{original_name}_bench"
         test_db_name = connection.creation.create_test_db(
             verbosity=0, autoclobber=True, serialize=False
         )

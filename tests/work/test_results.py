@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from microwork.work import results
 from microwork.work.enums import AssignmentState
 from microwork.work.results import answer_fields, results_csv, results_jsonl
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
@@ -191,3 +192,47 @@ def test_results_jsonl_keeps_non_ascii_text(batch):
 
     assert '"text": "café"' in line
     assert '"answer": "日本"' in line
+
+
+def test_results_read_in_several_chunks_are_exact(batch, monkeypatch):
+    """Rows cross the cursor's chunk boundaries and the decoded-answer memo's clearing."""
+    monkeypatch.setattr(results, "CHUNK", 2)
+    monkeypatch.setattr(results, "ANSWER_MEMO", 2)
+    first, second, third = _task(batch, 1), _task(batch, 2), _task(batch, 3, text="=cmd")
+    answers = [
+        (first, "1", {"answer": "yes"}),
+        (first, "2", {"answer": "no", "tags": ["a", "b"]}),
+        (second, "3", {"answer": "yes"}),
+        (second, "4", {"answer": "yes"}),
+        (third, "5", {"answer": "-1", "tags": []}),
+    ]
+    for seconds, (task, name, fields) in enumerate(answers, start=10):
+        _answer(task, name, seconds=seconds, answers=fields)
+
+    def row(task_row, name, seconds, text, answer, tags):
+        return (
+            f"{f'T{task_row}'.ljust(30, '0')},{'P' * 30},{f'A{name}'.ljust(30, '0')},"
+            f"{f'AW{name}'.ljust(14, '0')},Submitted,2025-03-01T12:00:00+00:00,"
+            f"2025-03-01T12:00:{seconds}+00:00,{seconds},{text},"
+            f"https://example.org/{task_row}.png,{answer},{tags},"
+        )
+
+    assert _csv(batch).split("\r\n") == [
+        HEADER,
+        row(1, "1", 10, "row 1", "yes", ""),
+        row(1, "2", 11, "row 1", "no", "a;b"),
+        row(2, "3", 12, "row 2", "yes", ""),
+        row(2, "4", 13, "row 2", "yes", ""),
+        row(3, "5", 14, "'=cmd", "'-1", ""),
+        "",
+    ]
+    assert [json.loads(line)["Answer"] for line in results_jsonl(batch)] == [
+        fields for _, _, fields in answers
+    ]
+    assert [json.loads(line)["Input"]["text"] for line in results_jsonl(batch)] == [
+        "row 1",
+        "row 1",
+        "row 2",
+        "row 2",
+        "=cmd",
+    ]

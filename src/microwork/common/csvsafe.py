@@ -8,11 +8,11 @@ an apostrophe would turn a statement's debits ("-1.80") into text.
 """
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRSTS = frozenset(_FORMULA_STARTS)
 
 
 def neutralise(value: object) -> str:
@@ -24,23 +24,24 @@ def neutralise(value: object) -> str:
     return text
 
 
-class _Line:
-    """A write-only file that hands back what csv.writer wrote, one row at a time."""
+class _Echo:
+    """A write-only "file" that gives back what it is given: csv.writer's writerow() returns
+    what the file's write() returned, so each row comes back as its line, with no buffer."""
 
-    def __init__(self) -> None:
-        self.buffer = io.StringIO()
-
-    def take(self) -> str:
-        text = self.buffer.getvalue()
-        self.buffer.seek(0)
-        self.buffer.truncate(0)
+    def write(self, text: str) -> str:
         return text
 
 
 def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
     """Yield each row as one RFC 4180 line (CRLF), every cell neutralised: for streaming."""
-    line = _Line()
-    writer = csv.writer(line.buffer)
+    writerow = csv.writer(_Echo()).writerow
+    firsts = _FORMULA_FIRSTS
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-        yield line.take()
+        # The same as neutralise() on every cell, without a call for the common plain string
+        # (an export of a million rows has over ten million cells).
+        yield writerow(
+            [
+                cell if type(cell) is str and cell[:1] not in firsts else neutralise(cell)
+                for cell in row
+            ]
+        )
