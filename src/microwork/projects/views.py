@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, prefetch_related_objects
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,14 +27,14 @@ from microwork.fairness.services import batch_pay_floor_enforce
 from microwork.payments.fees import FeeRule
 from microwork.payments.forms import BonusForm
 from microwork.payments.services import PaymentRefused
-from microwork.projects import services
+from microwork.projects import preview, services
 from microwork.projects.forms import BatchUploadForm, ProjectForm, ReviewAction, ReviewForm
 from microwork.projects.models import Batch, Project
 from microwork.projects.tasktypes import coco
 from microwork.quality import overlap
 from microwork.work import results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
-from microwork.work.frame import render_frame_document
+from microwork.work.frame import frame_response, render_frame_document
 from microwork.work.models import Assignment
 from microwork.work.services import (
     ReviewRefused,
@@ -449,3 +449,66 @@ def batch_results_coco(request, pk):
     if not coco.is_exportable(batch):
         raise Http404("Only a bounding-boxes batch has a COCO file.")
     return _download(coco.coco_json(batch), "application/json", f"batch-{batch.pk}-coco.json")
+
+
+@requester_required
+@require_POST
+def template_preview(request):
+    """Check the template part of the project form and keep it for the preview frame.
+
+    Answers JSON: the frame's address, the template's columns and the sample row, or (400) one
+    message naming the bad field. `project` (when editing) must be the requester's own: its
+    last batch gives the sample row when none is typed.
+    """
+    project = None
+    if request.POST.get("project"):
+        try:
+            project = _own_project(request, int(request.POST["project"]))
+        except ValueError:
+            raise Http404("No such project.") from None
+    try:
+        draft = preview.draft_from_form(request.POST)
+        columns = draft.columns()
+        row, source = preview.sample_row(
+            request.POST.get("sample_row", ""), columns=columns, project=project
+        )
+    except preview.PreviewInvalid as error:
+        return JsonResponse(
+            {"ok": False, "field": error.field, "message": error.message}, status=400
+        )
+    version = request.session.get(preview.SESSION_KEY, {}).get("version", 0) + 1
+    request.session[preview.SESSION_KEY] = {
+        "version": version,
+        "title": request.POST.get("title", "")[:200],
+        "kind": draft.kind,
+        "template_html": draft.template_html,
+        "config": draft.config,
+        "row": row,
+    }
+    return JsonResponse(
+        {
+            "ok": True,
+            "frame_url": f"{reverse('projects:template-preview-frame')}?v={version}",
+            "columns": columns,
+            "row": row,
+            "row_source": source,
+        }
+    )
+
+
+@requester_required
+@require_GET
+def template_preview_frame(request):
+    """The last previewed template as a worker's frame shows it, with submitting disabled."""
+    draft = request.session.get(preview.SESSION_KEY)
+    if not draft:
+        return frame_response(_("Nothing to preview yet."), status=404)
+    project = Project(
+        title=draft["title"] or _("Preview"),
+        template_kind=draft["kind"],
+        template_html=draft["template_html"],
+        template_config=draft["config"],
+    )
+    return render_frame_document(
+        project=project, task_input=draft["row"], preview=True, request=request
+    )
