@@ -316,7 +316,8 @@ def overturn_pay(*, assignment) -> Posting:
 
 def overlap_headroom_slots(batch) -> int:
     """How many slots dynamic overlap may still add to `batch`'s tasks: for every task it has
-    not stopped, its project's maximum overlap less the slots it has. 0 without dynamic overlap.
+    not stopped, its project's maximum overlap less the slots it has. 0 without dynamic overlap;
+    gold tasks keep their own redundancy.
 
     Their cost is held in escrow from publication on, so extending a task never needs money
     and stopping one gives back an exact number of slots (ADR 0012).
@@ -327,6 +328,7 @@ def overlap_headroom_slots(batch) -> int:
     return (
         Task.objects.filter(
             batch=batch,
+            gold__isnull=True,
             overlap_stopped_at__isnull=True,
             max_assignments__lt=project.overlap_max,
         ).aggregate(

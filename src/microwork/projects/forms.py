@@ -17,6 +17,7 @@ from microwork.projects.models import (
     MAX_ASSIGNMENTS_PER_TASK,
     MAX_AUTO_APPROVAL_SECONDS,
     MAX_DURATION_SECONDS,
+    MIN_OVERLAP_THRESHOLD,
     Project,
 )
 from microwork.work.enums import ANSWERED_STATES
@@ -65,6 +66,36 @@ class ProjectForm(forms.Form):
         max_value=MAX_ASSIGNMENTS_PER_TASK,
         initial=3,
         help_text=_("How many different workers do each task (1 to 100)."),
+    )
+    overlap_dynamic = forms.BooleanField(
+        label=_("Dynamic overlap"),
+        required=False,
+        help_text=_(
+            "Stop a task once its answers agree enough, and ask more workers (up to the maximum) "
+            "while they disagree. Workers per task is then the minimum."
+        ),
+    )
+    overlap_max = forms.IntegerField(
+        required=False,
+        label=_("Maximum workers per task"),
+        min_value=1,
+        max_value=MAX_ASSIGNMENTS_PER_TASK,
+        initial=5,
+        help_text=_("Publishing reserves this many per task; unused ones come back."),
+    )
+    overlap_threshold_percent = forms.IntegerField(
+        required=False,
+        label=_("Confidence threshold (percent)"),
+        min_value=MIN_OVERLAP_THRESHOLD,
+        max_value=100,
+        initial=80,
+        help_text=_("The share of the answers that must agree to stop a task."),
+    )
+    overlap_field = forms.CharField(
+        label=_("Deciding answer field"),
+        max_length=40,
+        required=False,
+        help_text=_("Empty: the template's first categorical field."),
     )
     time_allotted_minutes = forms.IntegerField(
         label=_("Time allotted per assignment (minutes)"),
@@ -164,6 +195,10 @@ class ProjectForm(forms.Form):
             "keywords": project.keywords,
             "reward": format_amount(project.reward_cents),
             "assignments_per_task": project.assignments_per_task,
+            "overlap_dynamic": project.overlap_dynamic,
+            "overlap_max": project.overlap_max,
+            "overlap_threshold_percent": project.overlap_threshold_percent,
+            "overlap_field": project.overlap_field,
             "time_allotted_minutes": project.time_allotted_seconds // MINUTE,
             "lifetime_hours": project.lifetime_seconds // HOUR,
             "auto_approval_hours": project.auto_approval_delay_seconds // HOUR,
@@ -198,7 +233,36 @@ class ProjectForm(forms.Form):
             except tasktypes.ConfigInvalid as error:
                 name = type_field_name(task_type, error.field)
                 self.add_error(name if name in self.fields else None, str(error))
+        self._clean_overlap(cleaned)
         return cleaned
+
+    def _clean_overlap(self, cleaned) -> None:
+        """Dynamic overlap needs a maximum of at least the workers per task, and a deciding
+        field the template asks for."""
+        if not cleaned.get("overlap_dynamic"):
+            return
+        minimum = cleaned.get("assignments_per_task")
+        maximum = _or_default(cleaned.get("overlap_max"), "overlap_max")
+        if minimum is not None and maximum < minimum:
+            self.add_error(
+                "overlap_max", _("At least the workers per task (%(n)d).") % {"n": minimum}
+            )
+        name = (cleaned.get("overlap_field") or "").strip()
+        if name and "template_kind" in cleaned and not self.errors:
+            from microwork.quality.gold import answer_field_names  # quality imports projects
+
+            draft = Project(
+                template_kind=cleaned["template_kind"],
+                template_html=cleaned.get("template_html") or "",
+                template_config=getattr(self, "type_config", {}),
+            )
+            names = answer_field_names(draft)
+            if names and name not in names:
+                self.add_error(
+                    "overlap_field",
+                    _("The template has no answer field %(name)s; it has %(names)s.")
+                    % {"name": name, "names": ", ".join(names)},
+                )
 
     def project_fields(self) -> dict:
         """The keyword arguments of project_create() and project_update()."""
@@ -210,6 +274,12 @@ class ProjectForm(forms.Form):
             "keywords": data["keywords"],
             "reward_cents": data["reward"],
             "assignments_per_task": data["assignments_per_task"],
+            "overlap_dynamic": data["overlap_dynamic"],
+            "overlap_max": _or_default(data["overlap_max"], "overlap_max"),
+            "overlap_threshold_percent": _or_default(
+                data["overlap_threshold_percent"], "overlap_threshold_percent"
+            ),
+            "overlap_field": data["overlap_field"].strip(),
             "time_allotted_seconds": data["time_allotted_minutes"] * MINUTE,
             "lifetime_seconds": data["lifetime_hours"] * HOUR,
             "auto_approval_delay_seconds": data["auto_approval_hours"] * HOUR,
@@ -232,6 +302,11 @@ class ProjectForm(forms.Form):
         for name, messages in error.message_dict.items():
             field = self.FIELD_FOR_ERROR.get(name, name)
             self.add_error(field if field in self.fields else None, messages)
+
+
+def _or_default(value, name: str):
+    """An optional field left empty keeps the model's default (clients that predate it)."""
+    return Project._meta.get_field(name).default if value is None else value
 
 
 def type_field_name(task_type, name: str) -> str:

@@ -14,6 +14,8 @@ MIN_DURATION_SECONDS = 30
 MAX_DURATION_SECONDS = 365 * 24 * 3600
 MAX_AUTO_APPROVAL_SECONDS = 30 * 24 * 3600
 MAX_ASSIGNMENTS_PER_TASK = 100
+# A threshold at or below half would let a tie stop a task.
+MIN_OVERLAP_THRESHOLD = 51
 
 
 class Project(models.Model):
@@ -37,6 +39,16 @@ class Project(models.Model):
     template_kind = models.CharField(max_length=32, choices=TemplateKind.choices)
     template_html = models.TextField(blank=True)
     template_config = models.JSONField(default=dict, blank=True)
+    # Dynamic overlap (quality/overlap.py, ADR 0012): `assignments_per_task` is then the minimum
+    # overlap; a task stops once its deciding field's confidence reaches the threshold, and gets
+    # one more slot at a time, up to `overlap_max`, while answers disagree.
+    overlap_dynamic = models.BooleanField(_("dynamic overlap"), default=False)
+    overlap_max = models.PositiveIntegerField(_("maximum overlap"), default=5)
+    overlap_threshold_percent = models.PositiveSmallIntegerField(
+        _("confidence threshold (percent)"), default=80
+    )
+    # The answer field that decides; "" is the first categorical field of the template.
+    overlap_field = models.CharField(_("deciding answer field"), max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,6 +84,24 @@ class Project(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(estimated_seconds__gte=1), name="project_estimate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(overlap_max__gte=1, overlap_max__lte=MAX_ASSIGNMENTS_PER_TASK)
+                & (Q(overlap_dynamic=False) | Q(overlap_max__gte=F("assignments_per_task"))),
+                name="project_overlap_max_range",
+                violation_error_message=_(
+                    "The maximum overlap must be between the workers per task and 100."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    overlap_threshold_percent__gte=MIN_OVERLAP_THRESHOLD,
+                    overlap_threshold_percent__lte=100,
+                ),
+                name="project_overlap_threshold_range",
+                violation_error_message=_(
+                    "The confidence threshold must be between 51 and 100 percent."
+                ),
             ),
         ]
 
@@ -160,6 +190,10 @@ class Task(models.Model):
     # Known answers of a gold question, {answer field: value}; None for an ordinary task.
     # Workers never see it (it is not part of `input`); quality/gold.py reads it.
     gold = models.JSONField(null=True, blank=True)
+    # Dynamic overlap (quality/overlap.py): slots it added, and when it stopped the task (its
+    # answers agreed enough, or it reached the maximum); the unused slots' escrow went back then.
+    overlap_extended = models.PositiveIntegerField(default=0)
+    overlap_stopped_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

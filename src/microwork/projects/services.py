@@ -36,6 +36,9 @@ TERMS_FIELDS = (
     "template_kind",
     "template_html",
     "template_config",
+    # What escrow holds per task depends on these (ADR 0012).
+    "overlap_dynamic",
+    "overlap_max",
 )
 EDITABLE_FIELDS = (
     "title",
@@ -44,6 +47,8 @@ EDITABLE_FIELDS = (
     "keywords",
     "lifetime_seconds",
     "estimated_seconds",
+    "overlap_threshold_percent",
+    "overlap_field",
     *TERMS_FIELDS,
 )
 INSERT_CHUNK = 1000
@@ -344,8 +349,10 @@ def task_add_assignments(*, task: Task, count: int) -> Task:
 
 
 def batch_slots(batch: Batch) -> int:
-    """How many assignments the batch pays for: every task times its redundancy."""
-    return Task.objects.filter(batch=batch).aggregate(total=Sum("max_assignments"))["total"] or 0
+    """How many assignments the batch pays for: every task times its redundancy, or its
+    maximum overlap with dynamic overlap (ADR 0012)."""
+    slots = Task.objects.filter(batch=batch).aggregate(total=Sum("max_assignments"))["total"] or 0
+    return slots + payments.overlap_headroom_slots(batch)
 
 
 def batch_cost(batch: Batch) -> dict:
