@@ -3,6 +3,7 @@ the escrow of slots they will not use goes back to the requester, exactly once (
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 
 from microwork.payments import services as payments
@@ -10,7 +11,7 @@ from microwork.payments.invariants import ledger_problems
 from microwork.payments.models import LedgerEntry, Posting
 from microwork.projects import services as projects
 from microwork.projects.forms import ProjectForm
-from microwork.projects.models import Project, Task
+from microwork.projects.models import Batch, Project, Task
 from microwork.quality import overlap
 from microwork.quality.enums import RuleActionKind, RuleCondition
 from microwork.quality.models import Rule, RuleAction
@@ -169,6 +170,23 @@ def test_stopped_task_is_paid_from_escrow_and_the_batch_end_returns_only_the_res
     assert _escrow(batch) == 0
     # Paid: 3 answers of the first task; the second task's 5 reserved slots all came back.
     assert _funds(batch) == FUNDS - 3 * SLOT
+    assert ledger_problems() == []
+
+
+def test_stop_after_a_pay_floor_raise_returns_the_slots_at_the_raised_price():
+    batch = _published()
+    with transaction.atomic():
+        Batch.objects.filter(pk=batch.pk).update(reward_override_cents=70)  # fee 0.14
+        batch.refresh_from_db()
+        payments.escrow_top_up(batch=batch)
+    assert _escrow(batch) == 5 * 84
+
+    for _ in range(3):
+        _answer(batch, "yes")
+
+    [release] = _releases(batch)
+    assert release.entries.get(account__kind="requester_available").amount_cents == 2 * 84
+    assert _escrow(batch) == 3 * 84
     assert ledger_problems() == []
 
 

@@ -24,7 +24,7 @@ from microwork.payments import fees
 from microwork.payments.enums import MAY_GO_NEGATIVE, AccountKind, PayoutState, PostingKind
 from microwork.payments.models import Account, Bonus, LedgerEntry, Payout, Posting
 from microwork.projects.enums import BatchStatus
-from microwork.projects.models import Task
+from microwork.projects.models import Batch, Task
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -399,7 +399,11 @@ def overlap_release(*, task, slots: int) -> Posting | None:
     """
     if slots <= 0:
         return None
-    batch = task.batch
+    account = escrow(task.batch)
+    Account.objects.select_for_update().filter(pk=account.pk).get()
+    # Read the price under the escrow's lock: a pay floor raise (fairness) that committed while
+    # we waited has changed what each slot is owed at.
+    batch = Batch.objects.select_related("project").get(pk=task.batch_id)
     project = batch.project
     reward, fee = slot_price(project, batch)
     amount = slots * (reward + fee)
@@ -407,7 +411,7 @@ def overlap_release(*, task, slots: int) -> Posting | None:
         kind=PostingKind.ESCROW_RELEASE,
         key=f"overlap_release:{task.pk}:{task.max_assignments}",
         lines=[
-            Line(escrow(batch), -amount),
+            Line(account, -amount),
             Line(requester_available(project.requester, project.currency), amount),
         ],
         batch=batch,
