@@ -12,6 +12,8 @@ from microwork.quality.enums import (
     ActionsGuarded,
     Comparator,
     QualificationTypeStatus,
+    RuleActionKind,
+    RuleCondition,
     SystemQualification,
 )
 from microwork.quality.models import ProjectRequirement, QualificationType
@@ -213,3 +215,46 @@ class RequirementForm(forms.Form):
 RequirementFormSet = forms.formset_factory(
     RequirementForm, extra=2, max_num=10, validate_max=True, absolute_max=10
 )
+
+
+class GoldSettingsForm(forms.Form):
+    mixing_rate_percent = forms.IntegerField(
+        label=_("Gold tasks in each worker's stream (%)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text=_(
+            "The chance that “accept next task” gives a worker a gold task they have not done "
+            "yet. 0: gold tasks are never handed out."
+        ),
+    )
+    workers_per_gold_task = forms.IntegerField(
+        label=_("Workers per gold task"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        help_text=_(
+            "How many different workers may answer each gold task; each answer is paid like "
+            "any other. Empty: as many as an ordinary task. Applies to draft and new batches."
+        ),
+    )
+    shows_feedback = forms.BooleanField(
+        label=_("Training mode: show the right answer after a mistake on a gold task"),
+        required=False,
+    )
+
+
+class RuleForm(forms.Form):
+    condition = forms.ChoiceField(label=_("When the worker's"), choices=RuleCondition.choices)
+    threshold_percent = forms.IntegerField(label=_("Threshold (%)"), min_value=0, max_value=100)
+    min_observations = forms.IntegerField(
+        label=_("After at least this many observations"), min_value=1, initial=10
+    )
+    action = forms.ChoiceField(label=_("Then"), choices=RuleActionKind.choices)
+    weight_percent = forms.IntegerField(
+        label=_("Weight of their answers (%)"),
+        min_value=0,
+        max_value=100,
+        initial=50,
+        help_text=_("For “lower the weight”: majority vote, Wawa and Dawid-Skene honour it."),
+    )

@@ -181,19 +181,37 @@ def live_block(*, worker: User, project: Project) -> RuleAction | None:
     )
 
 
-def answer_weight(*, worker: User, project: Project) -> float:
-    """The weight of the worker's answers in `project`: 1, or the lowest live LOWER_WEIGHT.
+def _live_weights(project: Project):
+    return RuleAction.objects.filter(
+        project=project, action=RuleActionKind.LOWER_WEIGHT, lifted_at__isnull=True
+    )
 
-    TODO(#7): the aggregation methods do not take per-worker weights yet; this is what they
-    (and the exports) should read when they do.
-    """
-    weights = RuleAction.objects.filter(
-        worker=worker,
-        project=project,
-        action=RuleActionKind.LOWER_WEIGHT,
-        lifted_at__isnull=True,
-    ).values_list("rule__weight_percent", flat=True)
+
+def answer_weight(*, worker: User, project: Project) -> float:
+    """The weight of the worker's answers in `project`: 1, or the lowest live LOWER_WEIGHT."""
+    weights = (
+        _live_weights(project).filter(worker=worker).values_list("rule__weight_percent", flat=True)
+    )
     return min((w / 100 for w in weights), default=1.0)
+
+
+def answer_weights(*, project: Project) -> dict[str, float]:
+    """{worker id: weight} for the workers of `project` whose answers a live LOWER_WEIGHT action
+    lowers (the lowest when several); every other worker's answers weigh 1. Batch aggregation
+    (quality/aggregation/batch.py) passes these to the methods that honour weights."""
+    weights: dict[str, float] = {}
+    rows = _live_weights(project).values_list("worker__worker_id", "rule__weight_percent")
+    for worker_id, percent in rows:
+        weights[worker_id] = min(weights.get(worker_id, 1.0), percent / 100)
+    return weights
+
+
+@transaction.atomic
+def rule_deactivate(*, rule: Rule) -> Rule:
+    """Stop `rule` acting on new answers. The actions it took stay, each until it is lifted."""
+    Rule.objects.filter(pk=rule.pk).update(is_active=False)
+    rule.is_active = False
+    return rule
 
 
 @transaction.atomic

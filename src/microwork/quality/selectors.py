@@ -2,6 +2,7 @@
 requirements. The comparators are evaluated here, in one place, for the marketplace, the
 preview, the claim and (later) the MTurk endpoint alike."""
 
+import statistics
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -12,6 +13,9 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import User, WorkerProfile
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Project
+from microwork.quality.aggregation.batch import batch_aggregate
+from microwork.quality.aggregation.categorical import DEFAULT_METHOD
+from microwork.quality.agreement import WorkerStats, worker_stats
 from microwork.quality.enums import (
     GUARDED_BY,
     ActionsGuarded,
@@ -20,13 +24,17 @@ from microwork.quality.enums import (
     SystemQualification,
     WorkerAction,
 )
+from microwork.quality.exports import CATEGORICAL, export_fields
+from microwork.quality.gold import batch_gold
 from microwork.quality.models import (
     ProjectRequirement,
+    Rule,
     RuleAction,
     WorkerBlock,
     WorkerQualification,
 )
-from microwork.work.enums import AssignmentState
+from microwork.quality.rules import answer_weights
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
 
@@ -311,3 +319,98 @@ def requester_worker_assignments(*, requester: User, worker: User):
         .select_related("task__batch__project")
         .order_by("-accepted_at", "-pk")
     )
+
+
+# --- a project's workers and rules, as its requester sees them -----------------------------
+
+
+@dataclass(frozen=True)
+class ProjectWorkerFigures:
+    """One worker's figures in one project (quality.agreement.WorkerStats, each with its number
+    of observations), their speed against the project's median, the weight of their answers
+    in aggregation and the rule actions live on them."""
+
+    stats: WorkerStats
+    speed_percent: float | None  # their median time as a percent of the project's median
+    weight: float
+    live_actions: list
+
+
+def _project_labels(project: Project, method: str) -> dict:
+    """{(task public id, field): aggregated label} over the categorical answer fields of every
+    batch of `project` that has been published."""
+
+    labels = {}
+    for batch in project.batches.exclude(status=BatchStatus.DRAFT).order_by("pk"):
+        for field in export_fields(batch, method=method):
+            if field.kind != CATEGORICAL:
+                continue
+            gold = batch_gold(batch, field.name) or None
+            for row in batch_aggregate(batch, field=field.name, method=method, gold=gold):
+                labels[(row.task_id, field.name)] = row.label
+    return labels
+
+
+def project_worker_figures(*, project: Project, method: str | None = None) -> dict:
+    """Per worker of `project`: accuracy on gold, agreement with the aggregated label (by
+    `method`, the default categorical method when None), median time and its share of the
+    project's median, rejection rate, each with its number of observations; the weight of
+    their answers and the rule actions live on them. Also the project's median time.
+
+    It aggregates every batch of the project, like the batch quality page does for one batch.
+    """
+
+    labels = _project_labels(project, method or DEFAULT_METHOD)
+    answered = Assignment.objects.filter(
+        task__batch__project=project, state__in=list(ANSWERED_STATES)
+    )
+    rows = answered.values_list(
+        "worker__worker_id", "task__public_id", "state", "work_seconds", "answers", "task__gold"
+    ).iterator(chunk_size=2000)
+    stats = worker_stats(rows, labels)
+    seconds = [s for s in answered.values_list("work_seconds", flat=True) if s is not None]
+    project_median = statistics.median(seconds) if seconds else None
+    weights = answer_weights(project=project)
+    actions: dict = {}
+    for action in (
+        RuleAction.objects.filter(project=project, lifted_at__isnull=True)
+        .select_related("rule", "worker")
+        .order_by("created_at", "pk")
+    ):
+        actions.setdefault(action.worker.worker_id, []).append(action)
+    return {
+        "project_median_seconds": project_median,
+        "workers": [
+            ProjectWorkerFigures(
+                stats=row,
+                speed_percent=(
+                    round(100 * row.median_seconds / project_median, 1)
+                    if row.median_seconds is not None and project_median
+                    else None
+                ),
+                weight=weights.get(row.worker_id, 1.0),
+                live_actions=actions.get(row.worker_id, []),
+            )
+            for row in stats
+        ],
+    }
+
+
+def project_rules(*, project: Project) -> dict:
+    """What the project's rules page shows: its rules with how many actions each took (live
+    and in all), and every action taken, newest first."""
+
+    rules = list(
+        Rule.objects.filter(project=project)
+        .annotate(
+            actions_total=Count("actions"),
+            actions_live=Count("actions", filter=Q(actions__lifted_at__isnull=True)),
+        )
+        .order_by("-is_active", "pk")
+    )
+    actions = (
+        RuleAction.objects.filter(project=project)
+        .select_related("rule", "worker")
+        .order_by("-created_at", "-pk")
+    )
+    return {"rules": rules, "actions": actions}

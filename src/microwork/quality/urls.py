@@ -19,6 +19,20 @@ urlpatterns = [
         views.project_requirements,
         name="project-requirements",
     ),
+    path("projects/<int:pk>/quality/", views.project_quality, name="project-quality"),
+    path("projects/<int:pk>/gold/", views.project_gold, name="project-gold"),
+    path("projects/<int:pk>/rules/", views.rule_create, name="rule-create"),
+    path(
+        "projects/<int:pk>/rules/<int:rule_pk>/disable/",
+        views.rule_disable,
+        name="rule-disable",
+    ),
+    path(
+        "projects/<int:pk>/rule-actions/<int:action_pk>/lift/",
+        views.rule_action_lift,
+        name="rule-action-lift",
+    ),
+    path("projects/<int:pk>/workers/", views.project_workers, name="project-workers"),
     path("standing/", views.worker_standing, name="worker-standing"),
     path("batches/<int:pk>/", views.batch_quality, name="batch-quality"),
     path(

@@ -19,20 +19,29 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microwork.accounts.decorators import requester_required, worker_required
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
-from microwork.projects.models import Batch, Project
-from microwork.quality import agreement, exports, selectors, services
+from microwork.projects.models import Batch, Project, Task
+from microwork.quality import agreement, exports, gold, rules, selectors, services
 from microwork.quality.aggregation import DEFAULT_METHOD, METHODS
 from microwork.quality.enums import QualificationStatus
 from microwork.quality.forms import (
     BlockForm,
     ConfirmForm,
+    GoldSettingsForm,
     GrantForm,
     QualificationTypeForm,
     RequirementFormSet,
     RevokeForm,
+    RuleForm,
     add_service_error,
 )
-from microwork.quality.models import QualificationType, WorkerBlock, WorkerQualification
+from microwork.quality.models import (
+    GoldSettings,
+    QualificationType,
+    Rule,
+    RuleAction,
+    WorkerBlock,
+    WorkerQualification,
+)
 
 REQUIREMENT_ERROR_KEY = re.compile(r"^requirements\[(\d+)\]\.(\w+)$")
 WORKER_ASSIGNMENTS_SHOWN = 200
@@ -390,5 +399,119 @@ def batch_quality(request, pk):
             "methods": METHODS,
             "report": agreement.batch_report(batch, method=method),
             "parquet_available": exports.parquet_available(),
+        },
+    )
+
+
+# --- a project's gold questions, rules and workers -----------------------------------------
+
+
+def _own_project(request, pk) -> Project:
+    return get_object_or_404(Project, pk=pk, requester=request.user)
+
+
+def _gold_initial(project: Project) -> dict:
+    settings = GoldSettings.objects.filter(project=project).first()
+    if settings is None:
+        return {"mixing_rate_percent": 0, "shows_feedback": False}
+    return {
+        "mixing_rate_percent": settings.mixing_rate_percent,
+        "workers_per_gold_task": settings.workers_per_gold_task,
+        "shows_feedback": settings.shows_feedback,
+    }
+
+
+def _project_quality(request, project, *, gold_form=None, rule_form=None, status=200):
+    return render(
+        request,
+        "quality/project_quality.html",
+        {
+            "project": project,
+            "gold_form": gold_form or GoldSettingsForm(initial=_gold_initial(project)),
+            "rule_form": rule_form or RuleForm(),
+            "confirm_form": ConfirmForm(),
+            "gold_tasks": Task.objects.filter(batch__project=project, gold__isnull=False).count(),
+            **selectors.project_rules(project=project),
+        },
+        status=status,
+    )
+
+
+@requester_required
+@require_GET
+def project_quality(request, pk):
+    """Gold mixing and training mode, the project's rules and every action they took."""
+    return _project_quality(request, _own_project(request, pk))
+
+
+@requester_required
+@require_POST
+def project_gold(request, pk):
+    project = _own_project(request, pk)
+    form = GoldSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            gold.gold_settings_save(project=project, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Gold settings saved."))
+            return redirect("quality:project-quality", pk=project.pk)
+    return _project_quality(request, project, gold_form=form, status=400)
+
+
+@requester_required
+@require_POST
+def rule_create(request, pk):
+    project = _own_project(request, pk)
+    form = RuleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rule_create(project=project, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Rule added. It acts on answers from now on."))
+            return redirect("quality:project-quality", pk=project.pk)
+    return _project_quality(request, project, rule_form=form, status=400)
+
+
+@requester_required
+@require_POST
+def rule_disable(request, pk, rule_pk):
+    project = _own_project(request, pk)
+    rule = get_object_or_404(Rule, pk=rule_pk, project=project)
+    if ConfirmForm(request.POST).is_valid():
+        rules.rule_deactivate(rule=rule)
+        messages.success(request, _("Rule disabled. The actions it took stay until you lift them."))
+    return redirect("quality:project-quality", pk=project.pk)
+
+
+@requester_required
+@require_POST
+def rule_action_lift(request, pk, action_pk):
+    project = _own_project(request, pk)
+    action = get_object_or_404(RuleAction, pk=action_pk, project=project)
+    if ConfirmForm(request.POST).is_valid():
+        rules.rule_action_lift(action=action)
+        messages.success(request, _("Action lifted. The worker sees when it ended."))
+    return redirect("quality:project-quality", pk=project.pk)
+
+
+@requester_required
+@require_GET
+def project_workers(request, pk):
+    """Per worker of the project: gold accuracy, agreement, speed and rejection rate, each with
+    its number of observations, their weight and the rule actions on them."""
+    project = _own_project(request, pk)
+    method = _chosen_method(request) or DEFAULT_METHOD
+    return render(
+        request,
+        "quality/project_workers.html",
+        {
+            "project": project,
+            "method": method,
+            "methods": METHODS,
+            **selectors.project_worker_figures(project=project, method=method),
         },
     )
