@@ -646,3 +646,12 @@ def test_many_threads_claiming_and_submitting_never_over_extend_or_double_releas
     answered_total = sum(t.max_assignments for t in batch.tasks.all())
     assert _escrow(batch) == answered_total * SLOT
     assert _funds(batch) == FUNDS - answered_total * SLOT
+
+
+def test_project_detail_shows_the_overlap_range(client):
+    project = _project()
+    client.force_login(project.requester)
+
+    response = client.get(reverse("projects:project-detail", args=[project.pk]))
+
+    assert "3 to 5: a task stops when 80% of its answers agree" in response.content.decode()

@@ -76,13 +76,25 @@ def _project_facts(project: Project) -> list[tuple[str, str]]:
         (_("Reward per assignment"), _money(project, project.reward_cents)),
         (_("Estimated time per task"), _duration(project.estimated_seconds)),
         (_("Estimated hourly rate"), _money(project, hourly)),
-        (_("Workers per task"), str(project.assignments_per_task)),
+        (_("Workers per task"), _workers_per_task(project)),
         (_("Time allotted"), _duration(project.time_allotted_seconds)),
         (_("Batch lifetime"), _duration(project.lifetime_seconds)),
         (_("Auto-approval after"), _duration(project.auto_approval_delay_seconds)),
         (_("Template"), project.get_template_kind_display()),
         (_("HIT type id"), project.public_id),
     ]
+
+
+def _workers_per_task(project: Project) -> str:
+    if not project.overlap_dynamic:
+        return str(project.assignments_per_task)
+    return _(
+        "%(minimum)d to %(maximum)d: a task stops when %(threshold)d%% of its answers agree"
+    ) % {
+        "minimum": project.assignments_per_task,
+        "maximum": project.overlap_max,
+        "threshold": project.overlap_threshold_percent,
+    }
 
 
 @requester_required

@@ -137,7 +137,9 @@ def _escrow_is_live(batch: Batch, now) -> bool:
     return batch.status in (BatchStatus.PUBLISHED, BatchStatus.PAUSED) and not batch.is_expired(now)
 
 
-def task_overlap_after_submit(*, task_id: int, now=None) -> Decision | None:
+def task_overlap_after_submit(
+    *, task_id: int, project: Project | None = None, now=None
+) -> Decision | None:
     """Stop or extend the task after a submission on it, per the rules in this module's
     docstring; return what was done, or None.
 
@@ -145,7 +147,11 @@ def task_overlap_after_submit(*, task_id: int, now=None) -> Decision | None:
     here (assignment rows first, then the task, as everywhere in work.services), so concurrent
     submits on one task decide one after another and each sees the answers committed before
     it; a task stops once (overlap_stopped_at) and is never extended past its maximum.
+    `project`, when given, is the task's project as the caller read it: without dynamic overlap
+    nothing is locked (the setting cannot change once work is published).
     """
+    if project is not None and not project.overlap_dynamic:
+        return None
     now = now or timezone.now()
     task = Task.objects.select_for_update().select_related("batch__project").get(pk=task_id)
     batch = task.batch

@@ -427,7 +427,7 @@ def assignment_submit(
             )
             quality.rules_after_submit(assignment=locked)  # quality/rules.py: act on the answer
             # Dynamic overlap: stop the task or give it one more slot (locks the task row).
-            overlap.task_overlap_after_submit(task_id=locked.task_id, now=now)
+            overlap.task_overlap_after_submit(task_id=locked.task_id, project=project, now=now)
             return locked
     assignments_expire_overdue(now=now)
     raise DeadlinePassed(
