@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from microwork.accounts.countries import COUNTRIES
@@ -95,3 +97,14 @@ class WorkerSettingsForm(forms.Form):
         help_text=_("Its ISO 3166-2 code, e.g. WA for Washington (US-WA)."),
     )
     is_adult = forms.BooleanField(label=_("I am 18 or older"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        # Each language by its own name, as in the switcher at the foot of every page.
+        choices=[("", _("The browser's language"))]
+        + [
+            (code, get_language_info(code)["name_local"].capitalize())
+            for code, _name in settings.LANGUAGES
+        ],
+        required=False,
+        help_text=_("Applied now and each time you log in, on any device."),
+    )

@@ -42,6 +42,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # A code from settings.LANGUAGES, set on each login on any device; "" follows the browser.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     objects = UserManager()
 

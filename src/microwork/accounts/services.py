@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -68,3 +69,15 @@ def worker_profile_update(
     profile.is_adult = bool(is_adult)
     profile.save(update_fields=["country", "subdivision", "is_adult", "updated_at"])
     return profile
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Keep `language` (a code from settings.LANGUAGES, or "" to follow the browser) for `user`.
+
+    Raise ValidationError naming the field for any other code.
+    """
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
