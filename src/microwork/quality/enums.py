@@ -109,6 +109,7 @@ class RuleCondition(models.TextChoices):
     """What a quality rule measures about a worker in one project."""
 
     GOLD_ACCURACY_BELOW = "gold_accuracy_below", _("accuracy on gold below (%)")
+    # xgettext:no-python-format (a label, never interpolated: "% o" is not a placeholder)
     MEDIAN_TIME_BELOW = "median_time_below", _("median time below this % of the project's")
     AGREEMENT_BELOW = "agreement_below", _("agreement with the other workers below (%)")
 
