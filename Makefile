@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test lint migrate demo clean
+.PHONY: run test install install-test lint migrate demo clean messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+
+## make messages: collect marked strings into the French catalogue (docs/translating.md)
+# From the package folder, so tests/ and bench/ stay out and the catalogue lands in src/microwork/locale.
+messages: install
+	cd src/microwork && MICROWORK_DATA_DIR=../../var ../../$(BIN)/microwork makemessages -l fr --no-obsolete --add-location file
+
+compilemessages: install
+	cd src/microwork && MICROWORK_DATA_DIR=../../var ../../$(BIN)/microwork compilemessages -l fr
 
 clean:
 	rm -rf $(VENV) var build *.egg-info src/*.egg-info
