@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from PIL import Image
 
 from microwork.accounts.enums import Role
@@ -24,6 +25,7 @@ from microwork.projects.enums import BatchStatus, TemplateKind
 from microwork.projects.models import Batch, Project, Task
 from microwork.projects.tasktypes import task_type
 from microwork.projects.tasktypes.field_photo import haversine_m
+from microwork.work.frame import frame_token
 from microwork.work.models import Assignment
 from microwork.work.results import results_csv
 from microwork.work.services import assignment_claim_next, assignment_submit
@@ -38,6 +40,7 @@ KINDS = [
     TemplateKind.SURVEY,
     TemplateKind.BOUNDING_BOXES,
     TemplateKind.FIELD_PHOTO,
+    TemplateKind.EXTERNAL_PAGE,
 ]
 TASKS = {
     TemplateKind.IMAGE_CLASSIFICATION: 50,
@@ -47,8 +50,9 @@ TASKS = {
     TemplateKind.SURVEY: 12,
     TemplateKind.BOUNDING_BOXES: 12,
     TemplateKind.FIELD_PHOTO: 10,
+    TemplateKind.EXTERNAL_PAGE: 12,
 }
-OTHER_TASKS = 81  # every type's batch but the shapes
+OTHER_TASKS = 93  # every type's batch but the shapes
 
 # Share of the circle through the shape's corners that the shape covers, and the cut-offs
 # halfway between them: circle 1.0, square 2/pi = 0.64, triangle 0.41, star 0.31.
@@ -97,8 +101,8 @@ def test_demo_seed_creates_accounts_projects_and_published_batches(seeded):
         "requesters": 1,
         "workers": 3,
         "staff": 1,
-        "projects": 7,
-        "batches": 7,
+        "projects": 8,
+        "batches": 8,
         "tasks": 50 + OTHER_TASKS,
         "deposits": 2,
     }
@@ -141,7 +145,7 @@ def test_demo_seed_funds_every_batch_and_leaves_money_to_publish_more(seeded):
         cost += item.batch.task_count * item.project.assignments_per_task * (reward + fee)
 
     assert seeded.funds_cents == 20000
-    assert cost == 8646
+    assert cost == 8862
     assert balance(requester_available(requester)) == 20000 - cost
 
 
@@ -242,10 +246,14 @@ def test_demo_true_answers_pass_each_types_answer_checks(seeded):
             return {"appeal": ["4"], "tone": ["playful"]}
         if kind == TemplateKind.BOUNDING_BOXES:
             return {"boxes": [row["true_boxes"]], "image_width": ["360"], "image_height": ["240"]}
+        if kind == TemplateKind.EXTERNAL_PAGE:
+            return {"parity": [row["true_parity"]]}
         return {}
 
-    for item in seeded.projects[:-1]:  # a field photo needs a photo file and a position
+    for item in seeded.projects:
         project = item.project
+        if project.template_kind == TemplateKind.FIELD_PHOTO:
+            continue  # a field photo needs a photo file and a position
         found = task_type(project.template_kind)
         for task in Task.objects.filter(batch=item.batch):
             fields = truth_fields(project.template_kind, task.input)
@@ -407,3 +415,30 @@ def test_demo_command_run_again_prints_the_logins_and_adds_nothing(settings, tmp
     assert demo.WORKER_EMAILS[2] in printed
     assert _counts()["tasks"] == 8 + OTHER_TASKS
     assert User.objects.count() == 5
+
+
+def test_demo_external_page_is_served_by_the_platform_and_takes_an_answer(seeded, client):
+    item = seeded.projects[KINDS.index(TemplateKind.EXTERNAL_PAGE)]
+    worker = User.objects.get(email=demo.WORKER_EMAILS[0])
+    assignment = assignment_claim_next(worker=worker, project=item.project)
+    number = assignment.task.input["number"]
+    token = frame_token(assignment.public_id)
+
+    frame = client.get(
+        reverse("work:assignment-frame", args=[assignment.public_id]), {"token": token}
+    ).content.decode()
+    page = client.get("/static/projects/external/demo.html")
+    script = client.get("/static/projects/external/demo.js")
+    submitted = client.post(
+        f"/mturk/t/{token}/mturk/externalSubmit",
+        {"assignmentId": assignment.public_id, "parity": assignment.task.input["true_parity"]},
+    )
+
+    assert f'src="/static/projects/external/demo.html?number={number}&amp;assignmentId=' in frame
+    assert page.status_code == 200 and b'src="demo.js"' in b"".join(page.streaming_content)
+    assert script.status_code == 200
+    assert submitted.status_code == 200
+    lines = _results(item.batch)
+    assert [(row["Input.number"], row["Answer.parity"]) for row in lines] == [
+        (number, assignment.task.input["true_parity"])
+    ]

@@ -37,8 +37,8 @@ PROJECT_TITLE = gettext_noop("Which shape is in the picture?")
 MEDIA_SUBDIR = "demo"
 # Play money for the demo requester, in tranches, each under its own external reference (the
 # deposit's idempotency key, so a re-run cannot credit it twice). The first tranche is the one
-# demos seeded before the other task types had; the second tops those up too. The seven batches
-# cost about 87 EUR with fees (the field photos 42, the shapes 18); the rest is there to try
+# demos seeded before the other task types had; the second tops those up too. The eight batches
+# cost about 89 EUR with fees (the field photos 42, the shapes 18); the rest is there to try
 # publishing more.
 DEMO_DEPOSITS = (("demo-funding", "100.00"), ("demo-funding-task-types", "100.00"))
 DEMO_FUNDS_CENTS = sum(parse_amount(amount) for _reference, amount in DEMO_DEPOSITS)
@@ -52,7 +52,10 @@ TASK_COUNTS = {
     TemplateKind.SURVEY: 12,
     TemplateKind.BOUNDING_BOXES: 12,
     TemplateKind.FIELD_PHOTO: 10,
+    TemplateKind.EXTERNAL_PAGE: 12,
 }
+# The external page task's page: served by the platform itself, so the demo needs no internet.
+EXTERNAL_PAGE_PATH = "projects/external/demo.html"
 SNIPPETS_SUBDIR = "snippets"
 SCENES_SUBDIR = "scenes"
 FIELD_RADIUS_M = 250
@@ -371,6 +374,41 @@ def _places_plan() -> ProjectPlan:
     )
 
 
+def external_page_url() -> str:
+    """The demo's external page, a static file of the platform: "/static/…" by default."""
+    root = settings.STATIC_URL
+    if not root.startswith(("/", "http://", "https://")):
+        root = "/" + root
+    return root + EXTERNAL_PAGE_PATH
+
+
+def _numbers_plan() -> ProjectPlan:
+    # 0.05 EUR for about 10 seconds is 18 EUR an hour.
+    numbers = [(n * 37 + 11) % 1000 for n in range(TASK_COUNTS[TemplateKind.EXTERNAL_PAGE])]
+    return ProjectPlan(
+        fields={
+            "title": _("Even or odd? (a task on the requester's own page)"),
+            "description": _(
+                "Say whether a number is even or odd, on a page of the requester's own, framed "
+                "here as on MTurk. About 10 seconds."
+            ),
+            "instructions": _("Look at the number and choose “even” or “odd”, then submit."),
+            "keywords": _("external page, numbers, demo"),
+            **_terms(reward="0.05", estimated_seconds=10, assignments=3, allotted=5 * 60),
+            "template_kind": TemplateKind.EXTERNAL_PAGE,
+            "template_config": {
+                "url_template": external_page_url() + "?number=${number}",
+                "frame_height": 420,
+                "answer_fields": "parity | choice",
+            },
+        },
+        columns=["number", "true_parity"],
+        rows=[[number, "even" if number % 2 == 0 else "odd"] for number in numbers],
+        filename="numbers.csv",
+        batch_name=_("Numbers, first batch"),
+    )
+
+
 def _project_seed(*, requester: User, plan: ProjectPlan) -> tuple[DemoProject, bool]:
     """The requester's project of the plan's kind and its first batch, published; created only
     if missing. Returns it and whether anything was created."""
@@ -446,6 +484,7 @@ def demo_seed(*, media_root: Path | str, task_count: int = 50) -> DemoSummary:
         _slogans_plan(),
         _scenes_plan(pictures),
         _places_plan(),
+        _numbers_plan(),
     ]
     projects = []
     for plan in plans:
