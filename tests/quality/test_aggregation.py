@@ -18,6 +18,8 @@ from microwork.quality.aggregation import (
     aggregate_numeric,
     aggregate_text,
     cluster_boxes,
+    encode,
+    encode_columns,
     iou,
     levenshtein,
     normalise_text,
@@ -25,7 +27,7 @@ from microwork.quality.aggregation import (
 )
 
 MV_ON_NOISY = 56 / 60  # the random workers outvote or tie the good pair on 4 tasks
-MODEL_METHODS = ["one_coin_ds", "dawid_skene", "glad", "mace"]
+MODEL_METHODS = ["one_coin_ds", "dawid_skene", "glad", "mace", "ds_mace"]
 
 
 def noisy(n_tasks=60, classes=("a", "b", "c", "d"), seed=1):
@@ -77,7 +79,7 @@ def test_model_methods_recover_truth_where_majority_vote_fails(method):
     assert all(result.skills[f"random{j}"] < 0.5 for j in range(3))
 
 
-@pytest.mark.parametrize("method", ["dawid_skene", "mace", "one_coin_ds"])
+@pytest.mark.parametrize("method", ["dawid_skene", "mace", "one_coin_ds", "ds_mace"])
 def test_gold_initialises_worker_models_against_a_lying_majority(method):
     answers, truth = adversarial()
     gold = {task: truth[task] for task in ["t0", "t1", "t2", "t3"]}
@@ -339,7 +341,7 @@ def test_every_method_handles_many_classes_and_duplicates():
 
 
 def test_one_coin_ds_needs_no_python_loop_over_answers():
-    # 100k answers: run as a smoke test of the vectorised path; timing is bench/aggregation.py's.
+    # 100k answers: run as a smoke test of the vectorised path; timing is bench/aggregate.py's.
     rng = np.random.default_rng(0)
     n = 100_000
     truth = rng.integers(0, 4, 20_000)
@@ -359,3 +361,52 @@ def test_one_coin_ds_needs_no_python_loop_over_answers():
 def test_all_permutations_of_a_tie_give_the_same_label():
     for order in itertools.permutations([("w1", "t", "b"), ("w2", "t", "a"), ("w3", "t", "c")]):
         assert aggregate(list(order), method="majority_vote").labels == {"t": "a"}
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        # NumPy integers (a lookup table), strings (np.unique) and plain lists (a dict).
+        (np.array([7, 3, 7, 0]), np.array([10, 11, 11, 10]), np.array([2, 1, 2, 2])),
+        (
+            np.array(["w7", "w3", "w7", "w0"]),
+            np.array(["b", "a", "a", "b"]),
+            np.array(["y", "x", "y", "y"]),
+        ),
+        (["w7", "w3", "w7", "w0"], ["b", "a", "a", "b"], ["y", "x", "y", "y"]),
+    ],
+)
+def test_encode_columns_matches_encode_of_the_triples(columns):
+    workers, tasks, labels = columns
+    plain = [c.tolist() if isinstance(c, np.ndarray) else c for c in columns]
+    triples = list(zip(*plain, strict=True))
+
+    fast, slow = encode_columns(workers, tasks, labels), encode(triples)
+
+    assert fast.workers == slow.workers == list(dict.fromkeys(plain[0]))
+    assert fast.tasks == slow.tasks == list(dict.fromkeys(plain[1]))
+    assert fast.classes == slow.classes == sorted(set(plain[2]))
+    for name in ("task_idx", "worker_idx", "label_idx"):
+        assert getattr(fast, name).tolist() == getattr(slow, name).tolist(), name
+    assert type(fast.workers[0]) is type(slow.workers[0])
+
+
+def test_encode_columns_refuses_columns_of_different_lengths():
+    with pytest.raises(ValueError):
+        encode_columns(["w1", "w2"], ["t1"], ["a", "b"])
+
+
+def test_pooling_gives_a_rarely_seen_worker_the_crowds_confusion():
+    # Three workers always right on 20 tasks; "rare" answered one task of class "a" (right)
+    # and alone a task "solo". Rare was never seen on a "b" task, so plain DS gives rare a
+    # uniform row for truth "b" and EM settles near a coin toss on solo (its own answer feeds that row); pooling
+    # fills that row from the crowd, who never answer "a" to a "b", and solo is clearly "a".
+    answers = [(f"w{w}", f"t{t}", "ab"[t % 2]) for w in range(3) for t in range(20)]
+    answers += [("rare", "t0", "a"), ("rare", "solo", "a")]
+
+    plain = aggregate(answers, method="dawid_skene")
+    pooled = aggregate(answers, method="dawid_skene", pooling=2.0)
+
+    assert plain.labels["solo"] == pooled.labels["solo"] == "a"
+    assert plain.confidence["solo"] < 0.6
+    assert pooled.confidence["solo"] > 0.99

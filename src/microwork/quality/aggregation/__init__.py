@@ -12,6 +12,7 @@ from microwork.quality.aggregation.categorical import (
     aggregate,
     aggregate_multilabel,
     encode,
+    encode_columns,
 )
 from microwork.quality.aggregation.numeric import (
     NUMERIC_METHODS,
@@ -45,6 +46,7 @@ __all__ = [
     "aggregate_text",
     "cluster_boxes",
     "encode",
+    "encode_columns",
     "iou",
     "levenshtein",
     "normalise_text",

@@ -2,9 +2,17 @@
 
 Every method takes `(worker, task, label)` triples and returns a `CategoricalResult`: per task a
 label and a confidence (the posterior probability of that label under the method's model), per
-worker a skill. Answers are encoded once as integer index arrays; every EM step is a handful of
-`np.bincount` calls over those arrays, so no Python loop runs over answers inside an iteration
-(the loops that remain run over classes).
+worker a skill. Answers are encoded once as integer index arrays and as a sparse one-hot matrix
+A (tasks x workers*classes, `A[t, w*K + l]` = how often worker w answered l on task t).
+
+Dawid-Skene, one-coin Dawid-Skene and MACE all describe a worker by a table P(answer l | true
+label j), so every one of their EM iterations is two sparse products: the M-step's expected
+counts `A.T @ posteriors` and the E-step's log-likelihoods `A @ log P`. GLAD's probabilities
+depend on the task as well, so its steps are `np.bincount` calls over the answers. No Python loop
+runs over answers (the loops that remain run over EM iterations).
+
+EM stops when the log-likelihood per answer (with the method's priors) improves by less than
+`tol`, the criterion crowd-kit uses, or after `max_iter` iterations.
 
 Gold answers (`gold={task: label}`) are fixed truths: a gold task's posterior is pinned to its
 known label before the first worker model is estimated and after every E-step, so gold both
@@ -21,9 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 Answer = tuple[Hashable, Hashable, Hashable]
 
@@ -70,31 +80,95 @@ class Encoded:
     def n_classes(self) -> int:
         return len(self.classes)
 
+    @property
+    def n_answers(self) -> int:
+        return len(self.task_idx)
 
-def encode(answers: Iterable[Answer], gold: dict | None = None) -> Encoded:
-    """Turn triples into index arrays. Gold labels of tasks nobody answered are ignored."""
-    task_pos: dict = {}
-    worker_pos: dict = {}
-    t_list, w_list, raw_labels = [], [], []
-    for worker, task, label in answers:
-        t_list.append(task_pos.setdefault(task, len(task_pos)))
-        w_list.append(worker_pos.setdefault(worker, len(worker_pos)))
-        raw_labels.append(label)
+    def answer_matrix(self, weights: np.ndarray | None = None) -> sparse.csr_array:
+        """A (tasks x workers*classes): the (weighted) count of each worker's answer l on task t
+        in column w*K + l. Duplicate answers add up."""
+        k = self.n_classes
+        data = np.ones(self.n_answers) if weights is None else np.asarray(weights, dtype=float)
+        return sparse.csr_array(
+            (data, (self.task_idx, self.worker_idx * k + self.label_idx)),
+            shape=(self.n_tasks, self.n_workers * k),
+        )
+
+    @cached_property
+    def matrix(self) -> sparse.csr_array:
+        return self.answer_matrix()
+
+    @cached_property
+    def matrix_t(self) -> sparse.csr_array:
+        """The transpose of `matrix`, stored row-major for the M-step's products."""
+        return self.matrix.T.tocsr()
+
+
+def _factorize(values: Sequence) -> tuple[list, np.ndarray]:
+    """(distinct values in order of first appearance, index of each value among them)."""
+    array = values if isinstance(values, np.ndarray) else None
+    if (
+        array is not None
+        and array.ndim == 1
+        and array.dtype.kind in "iu"
+        and array.size
+        and 0 <= array.min()
+        and array.max() < 4 * array.size + 1024
+    ):
+        # Small non-negative integers (ids): a lookup table instead of a sort.
+        first = np.full(int(array.max()) + 1, array.size, dtype=np.intp)
+        np.minimum.at(first, array, np.arange(array.size))
+        present = np.flatnonzero(first < array.size)
+        order = present[np.argsort(first[present], kind="stable")]
+        rank = np.empty(len(first), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return order.tolist(), rank[array]
+    if array is not None and array.ndim == 1 and array.dtype.kind in "iubUS":
+        uniques, first, inverse = np.unique(array, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return uniques[order].tolist(), rank[inverse.reshape(-1)]
+    positions: dict = {}
+    codes = [positions.setdefault(value, len(positions)) for value in values]
+    return list(positions), np.array(codes, dtype=np.intp)
+
+
+def encode_columns(
+    workers: Sequence, tasks: Sequence, labels: Sequence, gold: dict | None = None
+) -> Encoded:
+    """Encode three parallel columns of answers; NumPy integer or string arrays take a
+    vectorised path (np.unique), anything else a dict. Gold labels of tasks nobody answered
+    are ignored."""
+    task_list, task_idx = _factorize(tasks)
+    worker_list, worker_idx = _factorize(workers)
+    raw_classes, raw_label_idx = _factorize(labels)
+    if len(task_idx) != len(worker_idx) or len(task_idx) != len(raw_label_idx):
+        raise ValueError("workers, tasks and labels must have the same length")
+    task_pos = {task: i for i, task in enumerate(task_list)} if gold else {}
     gold_items = [
         (task_pos[task], label) for task, label in (gold or {}).items() if task in task_pos
     ]
-    classes = _sorted_labels([*raw_labels, *(label for _, label in gold_items)])
+    classes = _sorted_labels([*raw_classes, *(label for _, label in gold_items)])
     class_pos = {label: i for i, label in enumerate(classes)}
+    remap = np.array([class_pos[label] for label in raw_classes], dtype=np.intp)
     return Encoded(
-        tasks=list(task_pos),
-        workers=list(worker_pos),
+        tasks=task_list,
+        workers=worker_list,
         classes=classes,
-        task_idx=np.array(t_list, dtype=np.intp),
-        worker_idx=np.array(w_list, dtype=np.intp),
-        label_idx=np.array([class_pos[label] for label in raw_labels], dtype=np.intp),
+        task_idx=task_idx,
+        worker_idx=worker_idx,
+        label_idx=remap[raw_label_idx] if len(remap) else raw_label_idx,
         gold_task_idx=np.array([t for t, _ in gold_items], dtype=np.intp),
         gold_label_idx=np.array([class_pos[label] for _, label in gold_items], dtype=np.intp),
     )
+
+
+def encode(answers: Iterable[Answer], gold: dict | None = None) -> Encoded:
+    """Turn `(worker, task, label)` triples into index arrays."""
+    columns = list(zip(*answers, strict=True)) or [(), (), ()]
+    workers, tasks, labels = columns
+    return encode_columns(workers, tasks, labels, gold)
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,10 +248,16 @@ def _normalise_rows(m: np.ndarray) -> np.ndarray:
     return m / sums
 
 
-def _softmax_rows(logp: np.ndarray) -> np.ndarray:
-    logp = logp - logp.max(axis=1, keepdims=True)
-    p = np.exp(logp)
-    return p / p.sum(axis=1, keepdims=True)
+def _softmax_rows(logp: np.ndarray) -> tuple[np.ndarray, float]:
+    """(row-wise softmax of `logp`, sum over rows of log sum exp): the posteriors of an
+    E-step and the data log-likelihood they came with."""
+    if logp.size == 0:
+        return logp, 0.0
+    top = logp.max(axis=1, keepdims=True)
+    p = np.exp(logp - top)
+    sums = p.sum(axis=1, keepdims=True)
+    p /= sums
+    return p, float((top + np.log(sums)).sum())
 
 
 def _argmax_with_ties(scores: np.ndarray) -> np.ndarray:
@@ -234,6 +314,30 @@ def _mv_posteriors(enc: Encoded) -> np.ndarray:
     return _clamp_gold(enc, _normalise_rows(_counts(enc)))
 
 
+def _wawa_weights(enc: Encoded, mv_labels: np.ndarray) -> np.ndarray:
+    """Per worker: the share of their answers equal to the majority vote."""
+    agrees = (mv_labels[enc.task_idx] == enc.label_idx).astype(float)
+    total = np.bincount(enc.worker_idx, minlength=enc.n_workers)
+    return np.bincount(enc.worker_idx, weights=agrees, minlength=enc.n_workers) / np.maximum(
+        total, 1
+    )
+
+
+def _expected_counts(enc: Encoded, post: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """(workers, K answered, K true): the expected number of times each worker gave answer l
+    when the truth was j, under posteriors `post` (answers weighted by `weights`)."""
+    k = enc.n_classes
+    matrix_t = enc.matrix_t if weights is None else enc.answer_matrix(weights).T.tocsr()
+    return np.asarray(matrix_t @ post).reshape(enc.n_workers, k, k)
+
+
+def _log_likelihoods(enc: Encoded, log_prior: np.ndarray, log_table: np.ndarray) -> np.ndarray:
+    """(tasks, K) log P(truth j, the task's answers) for per-worker tables log P(answer l |
+    truth j) given as (workers, K answered, K true)."""
+    k = enc.n_classes
+    return np.asarray(enc.matrix @ log_table.reshape(enc.n_workers * k, k)) + log_prior
+
+
 def _em(
     enc: Encoded,
     init: np.ndarray,
@@ -243,34 +347,30 @@ def _em(
     max_iter: int,
     tol: float,
 ) -> tuple[np.ndarray, float, int]:
-    """Alternate M and E steps from posteriors `init` until they move less than `tol`.
+    """Alternate M and E steps from posteriors `init` until the objective (the E-step's log
+    likelihood with the method's priors) changes by less than `tol` per answer.
 
     The first M-step weighs answers by `_first_step_weights` (gold first), the others evenly.
+    `e_step` returns log posteriors up to a constant per task and the objective less the data
+    log-likelihood (the log prior of the parameters, 0 for none).
     Returns (posteriors, the objective of the last E-step, iterations).
     """
     post = init
     weights = _first_step_weights(enc)
     objective = -np.inf
     iterations = 0
+    per_answer = max(enc.n_answers, 1)
     while iterations < max_iter:
         iterations += 1
         params = m_step(post, weights)
         weights = None
-        logpost, objective = e_step(params)
-        new = _clamp_gold(enc, _softmax_rows(logpost))
-        delta = float(np.abs(new - post).max()) if new.size else 0.0
-        post = new
-        if delta < tol:
+        logpost, penalty = e_step(params)
+        post, evidence = _softmax_rows(logpost)
+        post = _clamp_gold(enc, post)
+        previous, objective = objective, evidence + penalty
+        if abs(objective - previous) < tol * per_answer:
             break
     return post, objective, iterations
-
-
-def _log_evidence(logpost: np.ndarray) -> float:
-    """Sum over tasks of log sum_k exp(logpost): the data log-likelihood of an E-step."""
-    if logpost.size == 0:
-        return 0.0
-    top = logpost.max(axis=1)
-    return float((top + np.log(np.exp(logpost - top[:, None]).sum(axis=1))).sum())
 
 
 def _random_posteriors(enc: Encoded, rng: np.random.Generator) -> np.ndarray:
@@ -279,10 +379,10 @@ def _random_posteriors(enc: Encoded, rng: np.random.Generator) -> np.ndarray:
     return _clamp_gold(enc, _normalise_rows(post + _counts(enc)))
 
 
-def _best_of_restarts(enc, run, *, restarts: int, seed: int):
-    """Run `run(init)` from the majority vote and from `restarts` seeded random starts; keep
-    the run with the highest objective (penalised log-likelihood)."""
-    best = run(_mv_posteriors(enc))
+def _best_of_restarts(enc, run, *, restarts: int, seed: int, init: np.ndarray | None = None):
+    """Run `run(init)` from `init` (the majority vote by default) and from `restarts` seeded
+    random starts; keep the run with the highest objective (penalised log-likelihood)."""
+    best = run(_mv_posteriors(enc) if init is None else init)
     rng = np.random.default_rng(seed)
     for _ in range(restarts):
         candidate = run(_random_posteriors(enc, rng))
@@ -302,61 +402,82 @@ def majority_vote(enc: Encoded) -> CategoricalResult:
     return _result(enc, "majority_vote", post)
 
 
-def wawa(enc: Encoded) -> CategoricalResult:
-    """Worker Agreement With Aggregate: weigh each worker by their agreement with the majority
-    vote (on gold tasks, with gold), then take the weighted vote."""
-    mv = majority_vote(enc)
-    agrees = (mv.label_idx[enc.task_idx] == enc.label_idx).astype(float)
-    total = np.bincount(enc.worker_idx, minlength=enc.n_workers)
-    weights = np.bincount(enc.worker_idx, weights=agrees, minlength=enc.n_workers) / np.maximum(
-        total, 1
-    )
+def _wawa_posteriors(enc: Encoded) -> np.ndarray:
+    mv = _mv_posteriors(enc)
+    weights = _wawa_weights(enc, _argmax_with_ties(mv))
     post = _clamp_gold(enc, _normalise_rows(_counts(enc, weights)))
     # A task whose every answer comes from a worker weighted 0 falls back to its plain votes.
     empty = post.sum(axis=1) == 0
     if empty.any():
-        post[empty] = mv.posteriors[empty]
-    return _result(enc, "wawa", post)
+        post[empty] = mv[empty]
+    return post
 
 
-def dawid_skene(
-    enc: Encoded, *, smoothing: float = 0.01, max_iter: int = 100, tol: float = 1e-5
-) -> CategoricalResult:
-    """Dawid & Skene (1979): a full confusion matrix per worker, fitted by EM from the majority
-    vote. `smoothing` is a pseudo-count added to every confusion cell (a flat Dirichlet prior),
-    so a worker seen on few tasks of a class does not get a 0 or 1 probability."""
-    k, w_n, t_n = enc.n_classes, enc.n_workers, enc.n_tasks
-    t, w, label = enc.task_idx, enc.worker_idx, enc.label_idx
-    worker_label = w * k + label
+def wawa(enc: Encoded) -> CategoricalResult:
+    """Worker Agreement With Aggregate: weigh each worker by their agreement with the majority
+    vote (on gold tasks, with gold), then take the weighted vote."""
+    return _result(enc, "wawa", _wawa_posteriors(enc))
+
+
+def _dawid_skene_fit(
+    enc: Encoded, *, smoothing: float, pooling: float, max_iter: int, tol: float
+) -> tuple[np.ndarray, int]:
+    k, t_n = enc.n_classes, enc.n_tasks
 
     def m_step(post, weights):
         prior = (post.sum(axis=0) + smoothing) / (t_n + k * smoothing)
-        conf = np.empty((w_n, k, k))
-        post_of_answer = post[t] if weights is None else post[t] * weights[:, None]
-        for true in range(k):
-            conf[:, true, :] = np.bincount(
-                worker_label, weights=post_of_answer[:, true], minlength=w_n * k
-            ).reshape(w_n, k)
-        conf += smoothing
-        conf /= conf.sum(axis=2, keepdims=True)
-        return np.log(np.maximum(prior, EPS)), np.log(np.maximum(conf, EPS))
+        counts = _expected_counts(enc, post, weights)
+        table = counts + smoothing
+        if pooling:
+            crowd = counts.sum(axis=0) + smoothing
+            table += pooling * crowd / crowd.sum(axis=0, keepdims=True)
+        table /= table.sum(axis=1, keepdims=True)
+        return np.log(np.maximum(prior, EPS)), np.log(np.maximum(table, EPS))
 
     def e_step(params):
-        log_prior, log_conf = params
-        logpost = np.empty((t_n, k))
-        for true in range(k):
-            logpost[:, true] = log_prior[true] + np.bincount(
-                t, weights=log_conf[w, true, label], minlength=t_n
-            )
-        return logpost, _log_evidence(logpost)
+        log_prior, log_table = params
+        return _log_likelihoods(enc, log_prior, log_table), 0.0
 
     post, _, iterations = _em(enc, _mv_posteriors(enc), m_step, e_step, max_iter=max_iter, tol=tol)
+    return post, iterations
+
+
+def dawid_skene(
+    enc: Encoded,
+    *,
+    smoothing: float = 0.01,
+    pooling: float = 0.0,
+    max_iter: int = 100,
+    tol: float = 1e-5,
+) -> CategoricalResult:
+    """Dawid & Skene (1979): a full confusion matrix per worker, fitted by EM from the majority
+    vote. `smoothing` is a pseudo-count added to every confusion cell (a flat Dirichlet prior),
+    so a worker seen on few tasks of a class does not get a 0 or 1 probability.
+
+    `pooling` (0 by default, as in Dawid & Skene and crowd-kit) adds that many pseudo-answers
+    per true class spread like the whole crowd's confusion matrix: partial pooling, which pulls
+    a worker seen a few times towards the crowd and leaves a worker seen often as they are.
+    """
+    post, iterations = _dawid_skene_fit(
+        enc, smoothing=smoothing, pooling=pooling, max_iter=max_iter, tol=tol
+    )
     return _result(enc, "dawid_skene", post, iterations)
 
 
+def _one_coin_table(p_right: np.ndarray, k: int) -> np.ndarray:
+    """(workers, K, K) log P(answer l | truth j): right with p_right[w], otherwise any of the
+    other K-1 labels alike."""
+    p_right = np.clip(p_right, EPS, 1 - EPS)
+    log_wrong = np.log((1 - p_right) / max(k - 1, 1))
+    table = np.repeat(log_wrong[:, None, None], k, axis=1).repeat(k, axis=2)
+    diagonal = np.arange(k)
+    table[:, diagonal, diagonal] = np.log(p_right)[:, None]
+    return table
+
+
 def _one_coin_e_step(enc: Encoded, log_prior, p_right: np.ndarray) -> np.ndarray:
-    """Log posteriors when answer i is right with probability p_right[i] and otherwise any of
-    the other K-1 labels alike."""
+    """Log posteriors when answer i is right with probability p_right[i] (a per-answer array)
+    and otherwise any of the other K-1 labels alike."""
     k = enc.n_classes
     p_right = np.clip(p_right, EPS, 1 - EPS)
     log_right = np.log(p_right)
@@ -391,26 +512,24 @@ def one_coin_dawid_skene(
     is higher. docs/quality-aggregation.md has what each guard bought.
     """
     k, t_n = enc.n_classes, enc.n_tasks
+    diagonal = np.arange(k)
     # Shrink each worker towards the crowd's mean agreement with the majority vote.
     mean = float(np.clip(_expected_accuracy(enc, _mv_posteriors(enc)).mean(), 0.05, 0.95))
     a, b = prior_strength * mean, prior_strength * (1 - mean)
 
     def m_step(post, weights):
         prior = (post.sum(axis=0) + 1.0) / (t_n + k) if learn_prior else np.full(k, 1.0 / k)
-        right = post[enc.task_idx, enc.label_idx]
-        if weights is not None:
-            right = right * weights
-        answered = np.bincount(enc.worker_idx, weights=weights, minlength=enc.n_workers)
-        correct = np.bincount(enc.worker_idx, weights=right, minlength=enc.n_workers)
+        counts = _expected_counts(enc, post, weights)
+        correct = counts[:, diagonal, diagonal].sum(axis=1)
+        answered = counts.sum(axis=(1, 2))
         accuracy = (correct + a) / (answered + a + b)
         return np.log(prior), accuracy
 
     def e_step(params):
         log_prior, accuracy = params
-        logpost = _one_coin_e_step(enc, log_prior, accuracy[enc.worker_idx])
+        logpost = _log_likelihoods(enc, log_prior, _one_coin_table(accuracy, k))
         acc = np.clip(accuracy, EPS, 1 - EPS)
-        log_beta_prior = (a * np.log(acc) + b * np.log(1 - acc)).sum()
-        return logpost, _log_evidence(logpost) + float(log_beta_prior)
+        return logpost, float((a * np.log(acc) + b * np.log(1 - acc)).sum())
 
     def run(init):
         return _em(enc, init, m_step, e_step, max_iter=max_iter, tol=tol)
@@ -457,16 +576,16 @@ def glad(
         weight = 1.0 if weights is None else weights
         alpha, b = state["alpha"], state["b"]
         for _ in range(newton_steps):
-            beta = np.exp(b)
-            s = _sigmoid(alpha[w] * beta[t])
+            beta_t = np.exp(b)[t]
+            s = _sigmoid(alpha[w] * beta_t)
             g = (q - s) * weight
             curvature = s * (1 - s) * weight
-            grad = np.bincount(w, weights=g * beta[t], minlength=enc.n_workers)
+            grad = np.bincount(w, weights=g * beta_t, minlength=enc.n_workers)
             grad -= (alpha - a_mean) / a_var
-            hess = np.bincount(w, weights=curvature * beta[t] ** 2, minlength=enc.n_workers)
+            hess = np.bincount(w, weights=curvature * beta_t**2, minlength=enc.n_workers)
             alpha = alpha + np.clip(grad / (hess + 1.0 / a_var), -1.0, 1.0)
 
-            x = alpha[w] * beta[t]
+            x = alpha[w] * beta_t
             s = _sigmoid(x)
             g = (q - s) * weight
             grad = np.bincount(t, weights=g * x, minlength=t_n) - (b - b_mean) / b_var
@@ -478,10 +597,63 @@ def glad(
     def e_step(params):
         log_prior, alpha, b = params
         logpost = _one_coin_e_step(enc, log_prior, _sigmoid(alpha[w] * np.exp(b)[t]))
-        return logpost, _log_evidence(logpost)
+        penalty = -0.5 * (((alpha - a_mean) ** 2).sum() / a_var + ((b - b_mean) ** 2).sum() / b_var)
+        return logpost, float(penalty)
 
     post, _, iterations = _em(enc, mv_post, m_step, e_step, max_iter=max_iter, tol=tol)
     return _result(enc, "glad", post, iterations)
+
+
+def _mace_fit(
+    enc: Encoded,
+    *,
+    smoothing: float,
+    max_iter: int,
+    tol: float,
+    restarts: int,
+    seed: int,
+    learn_prior: bool,
+) -> tuple[np.ndarray, int]:
+    k, t_n = enc.n_classes, enc.n_tasks
+    diagonal = np.arange(k)
+    log_uniform = np.full(k, -np.log(max(k, 1)))
+    state: dict = {}
+
+    def m_step(post, weights):
+        counts = _expected_counts(enc, post, weights)  # (w, answered l, true j)
+        right = counts[:, diagonal, diagonal]  # expected answers l given when the truth was l
+        given = counts.sum(axis=2)  # answers l given
+        if "theta" not in state:
+            # First step: competence from agreement with the start, strategy from label use.
+            state["theta"] = np.clip(
+                right.sum(axis=1) / np.maximum(given.sum(axis=1), 1e-12), 0.05, 0.95
+            )
+            use = _counts_by_worker(enc) + smoothing
+            state["xi"] = use / use.sum(axis=1, keepdims=True)
+        theta, xi = state["theta"], state["xi"]
+        # Of the answers l that were right, the share given knowingly rather than by spamming.
+        knows = theta[:, None] / np.maximum(theta[:, None] + (1 - theta[:, None]) * xi, EPS)
+        competent = right * knows
+        spam = given - competent
+        theta = (competent.sum(axis=1) + smoothing) / (given.sum(axis=1) + 2 * smoothing)
+        xi = spam + smoothing
+        xi /= xi.sum(axis=1, keepdims=True)
+        state["theta"], state["xi"] = theta, xi
+        log_prior = np.log((post.sum(axis=0) + 1.0) / (t_n + k)) if learn_prior else log_uniform
+        return theta, xi, log_prior
+
+    def e_step(params):
+        theta, xi, log_prior = params
+        table = ((1 - theta)[:, None] * xi)[:, :, None].repeat(k, axis=2)  # (w, l, j)
+        table[:, diagonal, diagonal] += theta[:, None]
+        return _log_likelihoods(enc, log_prior, np.log(np.maximum(table, EPS))), 0.0
+
+    def run(init):
+        state.clear()
+        return _em(enc, init, m_step, e_step, max_iter=max_iter, tol=tol)
+
+    post, _, iterations = _best_of_restarts(enc, run, restarts=restarts, seed=seed)
+    return post, iterations
 
 
 def mace(
@@ -496,56 +668,48 @@ def mace(
 ) -> CategoricalResult:
     """MACE (Hovy et al. 2013): a worker either knows the answer (probability theta_w) and
     gives it, or spams a label drawn from their own strategy xi_w. True labels have a uniform
-    prior, as in MACE. EM from the majority vote, `smoothing` pseudo-counts on theta and xi;
-    optional seeded restarts kept by likelihood."""
-    k, w_n, t_n = enc.n_classes, enc.n_workers, enc.n_tasks
-    t, w, label = enc.task_idx, enc.worker_idx, enc.label_idx
-    log_uniform = np.full(k, -np.log(max(k, 1)))
-    state: dict = {}
-
-    def m_step(post, weights):
-        if "theta" not in state:
-            # First step: competence from agreement with the start, strategy from label use.
-            state["theta"] = np.clip(_expected_accuracy(enc, post, weights), 0.05, 0.95)
-            use = np.bincount(w * k + label, minlength=w_n * k).reshape(w_n, k) + smoothing
-            state["xi"] = use / use.sum(axis=1, keepdims=True)
-        theta, xi = state["theta"], state["xi"]
-        q = post[t, label]
-        knows = theta[w]
-        spam_here = (1 - theta[w]) * xi[w, label]
-        competent = q * knows / np.maximum(knows + spam_here, EPS)
-        spam = 1.0 - competent
-        if weights is not None:
-            competent, spam = competent * weights, spam * weights
-        answered = np.bincount(w, weights=weights, minlength=w_n)
-        theta = (np.bincount(w, weights=competent, minlength=w_n) + smoothing) / (
-            answered + 2 * smoothing
-        )
-        xi = np.bincount(w * k + label, weights=spam, minlength=w_n * k).reshape(w_n, k)
-        xi += smoothing
-        xi /= xi.sum(axis=1, keepdims=True)
-        state["theta"], state["xi"] = theta, xi
-        log_prior = np.log((post.sum(axis=0) + 1.0) / (t_n + k)) if learn_prior else log_uniform
-        return theta, xi, log_prior
-
-    def e_step(params):
-        theta, xi, log_prior = params
-        spam_here = (1 - theta[w]) * xi[w, label]
-        log_right = np.log(np.maximum(theta[w] + spam_here, EPS))
-        log_wrong = np.log(np.maximum(spam_here, EPS))
-        base = np.bincount(t, weights=log_wrong, minlength=t_n)
-        bonus = np.bincount(
-            t * k + label, weights=log_right - log_wrong, minlength=t_n * k
-        ).reshape(t_n, k)
-        logpost = log_prior[None, :] + base[:, None] + bonus
-        return logpost, _log_evidence(logpost)
-
-    def run(init):
-        state.clear()
-        return _em(enc, init, m_step, e_step, max_iter=max_iter, tol=tol)
-
-    post, _, iterations = _best_of_restarts(enc, run, restarts=restarts, seed=seed)
+    prior, as in MACE, unless `learn_prior`. EM from the majority vote, `smoothing`
+    pseudo-counts on theta and xi; optional seeded restarts kept by likelihood."""
+    post, iterations = _mace_fit(
+        enc,
+        smoothing=smoothing,
+        max_iter=max_iter,
+        tol=tol,
+        restarts=restarts,
+        seed=seed,
+        learn_prior=learn_prior,
+    )
     return _result(enc, "mace", post, iterations)
+
+
+def ds_mace(
+    enc: Encoded, *, pooling: float = 2.0, max_iter: int = 100, tol: float = 1e-5
+) -> CategoricalResult:
+    """The default: the normalised geometric mean of two models' posteriors, Dawid-Skene with
+    `pooling` (class-biased workers) and MACE with a learned class prior (spammers).
+
+    Each model covers the other's blind spot: a confusion matrix per worker needs many answers
+    per worker and overfits sparse crowds, MACE cannot represent a worker who confuses two
+    particular classes. Where they disagree the more confident one wins, and a task both
+    models are unsure of stays unsure. docs/quality-aggregation.md has how it was chosen.
+    """
+    ds_post, ds_iterations = _dawid_skene_fit(
+        enc, smoothing=0.01, pooling=pooling, max_iter=max_iter, tol=tol
+    )
+    mace_post, mace_iterations = _mace_fit(
+        enc, smoothing=0.01, max_iter=max_iter, tol=tol, restarts=0, seed=0, learn_prior=True
+    )
+    log_mean = 0.5 * (np.log(np.maximum(ds_post, EPS)) + np.log(np.maximum(mace_post, EPS)))
+    post, _ = _softmax_rows(log_mean)
+    return _result(enc, "ds_mace", _clamp_gold(enc, post), ds_iterations + mace_iterations)
+
+
+def _counts_by_worker(enc: Encoded) -> np.ndarray:
+    """(workers, K): how often each worker gave each label."""
+    k = enc.n_classes
+    return np.bincount(enc.worker_idx * k + enc.label_idx, minlength=enc.n_workers * k).reshape(
+        enc.n_workers, k
+    )
 
 
 METHODS: dict[str, Callable[..., CategoricalResult]] = {
@@ -555,9 +719,10 @@ METHODS: dict[str, Callable[..., CategoricalResult]] = {
     "dawid_skene": dawid_skene,
     "glad": glad,
     "mace": mace,
+    "ds_mace": ds_mace,
 }
-# Chosen by bench/aggregation.py across every categorical data set; see docs/quality-aggregation.md.
-DEFAULT_METHOD = "dawid_skene"
+# Chosen by bench/aggregate.py across every categorical data set; see docs/quality-aggregation.md.
+DEFAULT_METHOD = "ds_mace"
 
 
 def aggregate(
