@@ -317,6 +317,20 @@ def test_login_without_a_stored_language_leaves_the_browser_choice(client):
 
 
 @pytest.mark.django_db
+def test_worker_settings_list_countries_by_their_french_names_in_french_order(client, worker):
+    client.force_login(worker)
+
+    html = _fr(client, reverse("accounts:worker-settings"))
+
+    assert '<option value="DE">Allemagne</option>' in html
+    # Sorted as a French reader looks: Égypte among the E's, Allemagne before Zambie.
+    assert html.index(">Égypte<") < html.index(">Équateur<") < html.index(">Espagne<")
+    assert html.index(">Afrique du Sud<") < html.index(">Allemagne<") < html.index(">Zambie<")
+    english = client.get(reverse("accounts:worker-settings")).content.decode()
+    assert '<option value="DE">Germany</option>' in english
+
+
+@pytest.mark.django_db
 def test_requester_pages_render_in_french_too(client):
     client.force_login(RequesterFactory())
 

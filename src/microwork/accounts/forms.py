@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from microwork.accounts.countries import COUNTRIES
+from microwork.accounts.countries import country_choices
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
 
@@ -86,7 +86,8 @@ class WorkerSettingsForm(forms.Form):
 
     country = forms.ChoiceField(
         label=_("Country"),
-        choices=[("", _("Not given"))] + list(COUNTRIES),
+        # A callable, so each request lists the countries in its own language and order.
+        choices=lambda: [("", _("Not given")), *country_choices()],
         required=False,
         help_text=_("Projects limited to some countries are shown only once you give yours."),
     )
