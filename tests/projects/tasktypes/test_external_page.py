@@ -150,7 +150,9 @@ def test_work_frame_frames_the_page_with_the_mturk_parameters(client, external_a
     policy = response["Content-Security-Policy"]
     assert "frame-src https://tasks.example.org;" in policy
     assert "sandbox allow-forms allow-scripts" in policy
-    assert "<script" not in html
+    assert "frame-ancestors 'self'" in policy
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert '<script src="/static/work/frame-relay.js">' in html
 
 
 def test_preview_frame_says_no_assignment_and_gives_no_submit_address(client, requester):
@@ -219,6 +221,13 @@ def test_page_submits_through_turk_submit_to_and_results_export(client, external
     )
     assignment.refresh_from_db()
     assert accepted.status_code == 200
+    # Shown in a frame inside the sandboxed (opaque-origin) task frame, which frame-ancestors
+    # 'self' or X-Frame-Options would refuse; work/frame-relay.js passes its message on.
+    for response in (refused, accepted):
+        assert "frame-ancestors" not in response["Content-Security-Policy"]
+        assert "sandbox allow-forms allow-scripts" in response["Content-Security-Policy"]
+        assert not response.has_header("X-Frame-Options")
+    assert 'data-type="microwork:submitted"' in accepted.content.decode()
     assert assignment.state == AssignmentState.SUBMITTED
     assert assignment.answers == {"label": "cat", "score": 2}
     csv_text = "".join(results.results_csv(assignment.task.batch))
