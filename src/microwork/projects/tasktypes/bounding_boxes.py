@@ -9,7 +9,7 @@ import json
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from microwork.projects.enums import TemplateKind
 from microwork.projects.tasktypes.base import (
@@ -143,7 +143,7 @@ class BoundingBoxes(TaskType):
         }
         data = " ".join(f'data-msg-{key.lower()}="{esc(value)}"' for key, value in messages.items())
         # Outside the f-string: xgettext does not find gettext calls inside one.
-        legend = esc(_("Label"))
+        legend = esc(pgettext("the class a drawn box belongs to", "Label"))
         stage_label = esc(_("Image to draw boxes on"))
         image_alt = esc(_("The image to annotate"))
         return (
