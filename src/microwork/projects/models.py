@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from microwork.common.ids import new_entity_id
 from microwork.projects.enums import BatchStatus, TemplateKind
@@ -168,7 +169,8 @@ class Batch(models.Model):
 
     def display_status(self, at=None) -> str:
         if self.status in (BatchStatus.PUBLISHED, BatchStatus.PAUSED) and self.is_expired(at):
-            return str(_("Expired"))
+            # A context of its own: French agrees it with "lot", not with "affectation".
+            return str(pgettext_lazy("a batch", "Expired"))
         return self.get_status_display()
 
     def lifetime_end_from(self, start) -> "timezone.datetime":
