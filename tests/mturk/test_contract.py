@@ -1,0 +1,494 @@
+"""What real MTurk clients depend on (reference §8), driven with boto3: the full HIT and
+assignment structures they index, every paginator walking to an empty last page, what the
+server must validate because botocore does not, and the assignment state errors psiTurk,
+Mephisto and Dallinger catch. On PostgreSQL each test also runs over HTTP (conftest)."""
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from django.test import Client
+
+from microwork.mturk.models import RequestToken
+from microwork.payments.invariants import ledger_problems
+from microwork.payments.models import Bonus
+from microwork.projects.models import Task
+from microwork.work import services as work
+from microwork.work.models import Assignment
+from tests.accounts.factories import WorkerFactory
+from tests.mturk.test_endpoint import HIT, QUESTION, _error
+
+MTURK_ID = re.compile(r"^[A-Z0-9]{30}$")
+WORKER_ID = re.compile(r"^A[A-Z0-9]+$")
+
+
+def _claim(hit_id):
+    worker = WorkerFactory()
+    return work.assignment_claim(worker=worker, task=Task.objects.get(public_id=hit_id))
+
+
+def _submit(hit_id, answer="yes"):
+    assignment = _claim(hit_id)
+    work.assignment_submit(
+        assignment=assignment, fields={"answer": [answer]}, worker=assignment.worker
+    )
+    return assignment
+
+
+def _hit_type(mturk, **extra):
+    return mturk.create_hit_type(
+        **{k: HIT[k] for k in ("AssignmentDurationInSeconds", "Reward", "Title", "Description")},
+        **extra,
+    )["HITTypeId"]
+
+
+# --- structures --------------------------------------------------------------------------
+
+
+def test_hit_has_every_field_clients_index(mturk, funded):
+    requirement = {
+        "QualificationTypeId": "000000000000000000L0",
+        "Comparator": "GreaterThanOrEqualTo",
+        "IntegerValues": [95],
+        "RequiredToPreview": True,  # as Dallinger and the AWS sample send it
+    }
+    hit = mturk.create_hit(
+        **HIT, RequesterAnnotation="batch-7", QualificationRequirements=[requirement]
+    )["HIT"]
+
+    assert MTURK_ID.match(hit["HITId"]) and MTURK_ID.match(hit["HITTypeId"])
+    assert hit["HITGroupId"] == hit["HITTypeId"]  # Mephisto's and Dallinger's preview links
+    assert isinstance(hit["CreationTime"], datetime) and isinstance(hit["Expiration"], datetime)
+    assert (hit["Expiration"] - hit["CreationTime"]).total_seconds() == pytest.approx(3600, abs=1)
+    assert {
+        key: hit[key]
+        for key in (
+            "Title",
+            "Description",
+            "Keywords",
+            "Question",
+            "HITStatus",
+            "MaxAssignments",
+            "Reward",
+            "AutoApprovalDelayInSeconds",
+            "AssignmentDurationInSeconds",
+            "RequesterAnnotation",
+            "HITReviewStatus",
+            "NumberOfAssignmentsPending",
+            "NumberOfAssignmentsAvailable",
+            "NumberOfAssignmentsCompleted",
+        )
+    } == {
+        "Title": "Label a sentence",
+        "Description": "Read one sentence",
+        "Keywords": "text",
+        "Question": QUESTION,
+        "HITStatus": "Assignable",
+        "MaxAssignments": 2,
+        "Reward": "0.50",
+        "AutoApprovalDelayInSeconds": 3600,
+        "AssignmentDurationInSeconds": 120,
+        "RequesterAnnotation": "batch-7",
+        "HITReviewStatus": "NotReviewed",
+        "NumberOfAssignmentsPending": 0,
+        "NumberOfAssignmentsAvailable": 2,
+        "NumberOfAssignmentsCompleted": 0,
+    }
+    (echoed,) = hit["QualificationRequirements"]
+    assert {key: echoed[key] for key in requirement} == requirement
+
+
+def test_hit_counters_keep_max_assignments_equal_to_their_sum(mturk, funded):
+    hit = mturk.create_hit(**{**HIT, "MaxAssignments": 4})["HIT"]
+    _claim(hit["HITId"])  # pending
+    _submit(hit["HITId"])  # submitted, in no counter
+    reviewed = _submit(hit["HITId"])
+    mturk.approve_assignment(AssignmentId=reviewed.public_id)
+
+    again = mturk.get_hit(HITId=hit["HITId"])["HIT"]
+
+    assert (
+        again["NumberOfAssignmentsAvailable"],
+        again["NumberOfAssignmentsPending"],
+        again["NumberOfAssignmentsCompleted"],
+    ) == (1, 1, 1)
+    assert again["HITStatus"] == "Assignable"
+
+
+def test_assignment_has_the_fields_clients_read(mturk, funded):
+    hit = mturk.create_hit(**HIT)["HIT"]
+    done = _submit(hit["HITId"], "blue")
+    mturk.approve_assignment(AssignmentId=done.public_id, RequesterFeedback="good")
+
+    got = mturk.get_assignment(AssignmentId=done.public_id)
+    assignment = got["Assignment"]
+
+    assert got["HIT"]["HITId"] == hit["HITId"]
+    assert MTURK_ID.match(assignment["AssignmentId"])
+    assert WORKER_ID.match(assignment["WorkerId"])
+    assert assignment["AssignmentStatus"] == "Approved"
+    assert assignment["RequesterFeedback"] == "good"
+    assert "RejectionTime" not in assignment
+    for key in ("AcceptTime", "SubmitTime", "AutoApprovalTime", "ApprovalTime", "Deadline"):
+        assert isinstance(assignment[key], datetime), key
+    assert (assignment["Deadline"] - assignment["AcceptTime"]).total_seconds() == 120
+    assert assignment["Answer"].startswith("<?xml")
+    assert "<FreeText>blue</FreeText>" in assignment["Answer"]
+
+
+# --- pagination --------------------------------------------------------------------------
+
+
+def _three_hits(mturk):
+    return {mturk.create_hit(**HIT)["HIT"]["HITId"] for _ in range(3)}
+
+
+def _three_reviewable_hits(mturk):
+    ids = _three_hits(mturk)
+    for hit_id in ids:
+        mturk.update_expiration_for_hit(HITId=hit_id, ExpireAt=0)
+    return ids
+
+
+def _three_qualification_types(mturk):
+    return {
+        mturk.create_qualification_type(
+            Name=f"Trained {n}", Description="d", QualificationTypeStatus="Active"
+        )["QualificationType"]["QualificationTypeId"]
+        for n in range(3)
+    }
+
+
+def _qualification_type(mturk):
+    return mturk.create_qualification_type(
+        Name="Trained", Description="d", QualificationTypeStatus="Active"
+    )["QualificationType"]["QualificationTypeId"]
+
+
+def _three_hits_using_a_type(mturk):
+    type_id = _qualification_type(mturk)
+    requirement = [{"QualificationTypeId": type_id, "Comparator": "Exists"}]
+    ids = {
+        mturk.create_hit(**HIT, QualificationRequirements=requirement)["HIT"]["HITId"]
+        for _ in range(3)
+    }
+    mturk.create_hit(**HIT)  # not using it: not listed
+    return ids, {"QualificationTypeId": type_id}
+
+
+def _three_grants(mturk):
+    type_id = _qualification_type(mturk)
+    workers = [WorkerFactory().worker_id for _ in range(3)]
+    for worker_id in workers:
+        mturk.associate_qualification_with_worker(
+            QualificationTypeId=type_id, WorkerId=worker_id, SendNotification=False
+        )
+    return set(workers), {"QualificationTypeId": type_id}
+
+
+def _three_blocks(mturk):
+    workers = [WorkerFactory().worker_id for _ in range(3)]
+    for worker_id in workers:
+        mturk.create_worker_block(WorkerId=worker_id, Reason="spam")
+    return set(workers)
+
+
+def _three_bonuses(mturk):
+    hit_id = mturk.create_hit(**HIT)["HIT"]["HITId"]
+    done = _submit(hit_id)
+    for n in range(3):
+        mturk.send_bonus(
+            WorkerId=done.worker.worker_id,
+            BonusAmount=f"0.0{n + 1}",
+            AssignmentId=done.public_id,
+            Reason="thanks",
+        )
+    return {"0.01", "0.02", "0.03"}, {"HITId": hit_id}
+
+
+def _three_assignments(mturk):
+    hit_id = mturk.create_hit(**{**HIT, "MaxAssignments": 4})["HIT"]["HITId"]
+    ids = {_submit(hit_id).public_id for _ in range(3)}
+    _claim(hit_id)  # accepted, not submitted: never listed
+    return ids, {"HITId": hit_id}
+
+
+PAGINATORS = {
+    # operation: (make 3 items -> (ids, arguments), result key, id of an item)
+    "list_hits": (lambda m: (_three_hits(m), {}), "HITs", "HITId"),
+    "list_reviewable_hits": (lambda m: (_three_reviewable_hits(m), {}), "HITs", "HITId"),
+    "list_hits_for_qualification_type": (_three_hits_using_a_type, "HITs", "HITId"),
+    "list_qualification_types": (
+        lambda m: (
+            _three_qualification_types(m),
+            {"MustBeRequestable": True, "MustBeOwnedByCaller": True},
+        ),
+        "QualificationTypes",
+        "QualificationTypeId",
+    ),
+    "list_workers_with_qualification_type": (_three_grants, "Qualifications", "WorkerId"),
+    "list_worker_blocks": (lambda m: (_three_blocks(m), {}), "WorkerBlocks", "WorkerId"),
+    "list_bonus_payments": (_three_bonuses, "BonusPayments", "BonusAmount"),
+    "list_assignments_for_hit": (_three_assignments, "Assignments", "AssignmentId"),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(PAGINATORS))
+def test_every_paginator_ends_on_an_empty_page_without_a_token(mturk, funded, operation):
+    make, result_key, id_key = PAGINATORS[operation]
+    ids, arguments = make(mturk)
+
+    pages = list(
+        mturk.get_paginator(operation).paginate(**arguments, PaginationConfig={"PageSize": 2})
+    )
+
+    assert [page["NumResults"] for page in pages] == [2, 1, 0]
+    assert [len(page[result_key]) for page in pages] == [2, 1, 0]
+    assert all("NextToken" in page for page in pages[:2])
+    assert "NextToken" not in pages[-1]
+    assert pages[0]["NextToken"] != pages[1]["NextToken"]
+    assert {item[id_key] for page in pages for item in page[result_key]} == ids
+
+
+def test_mephistos_next_token_loop_ends(mturk, funded):
+    ids = _three_hits(mturk)
+    seen, calls = [], 0
+    page = mturk.list_hits(MaxResults=100)
+    while len(page["HITs"]) > 0:
+        seen += [hit["HITId"] for hit in page["HITs"]]
+        page = mturk.list_hits(MaxResults=100, NextToken=page["NextToken"])
+        calls += 1
+
+    assert (set(seen), calls, page["NumResults"]) == (ids, 1, 0)
+
+
+def test_a_next_token_forged_or_of_another_listing_is_refused(mturk, funded):
+    _three_hits(mturk)
+    token = mturk.list_hits(MaxResults=1)["NextToken"]
+
+    for call in (
+        lambda: mturk.list_hits(MaxResults=1, NextToken="forged"),
+        lambda: mturk.list_worker_blocks(NextToken=token),
+    ):
+        with pytest.raises(mturk.exceptions.RequestError):
+            call()
+    assert mturk.list_hits(MaxResults=1, NextToken=token)["NumResults"] == 1
+
+
+# --- validation botocore leaves to the server --------------------------------------------
+
+
+def _with_hit(mturk):
+    return mturk.create_hit(**HIT)["HIT"]["HITId"]
+
+
+REFUSED = {
+    "unknown assignment status": lambda m: m.list_assignments_for_hit(
+        HITId=_with_hit(m), AssignmentStatuses=["Accepted"]
+    ),
+    "title over 128": lambda m: m.create_hit(**{**HIT, "Title": "x" * 129}),
+    "reward pattern": lambda m: m.create_hit(**{**HIT, "Reward": "0.505"}),
+    "no question": lambda m: m.create_hit(**{k: v for k, v in HIT.items() if k != "Question"}),
+    "review policy": lambda m: m.create_hit(
+        **HIT, AssignmentReviewPolicy={"PolicyName": "ScoreMyKnownAnswers/2011-09-01"}
+    ),
+    "lifetime under 30 s": lambda m: m.create_hit(**{**HIT, "LifetimeInSeconds": 29}),
+    "max results over 100": lambda m: m.list_worker_blocks(MaxResults=101),
+    "worker id pattern": lambda m: m.create_worker_block(WorkerId="bad-id", Reason="x"),
+    "subject over 200": lambda m: m.notify_workers(
+        Subject="x" * 201, MessageText="m", WorkerIds=[WorkerFactory().worker_id]
+    ),
+    "over 100 workers": lambda m: m.notify_workers(
+        Subject="s", MessageText="m", WorkerIds=[f"A{n:012d}" for n in range(101)]
+    ),
+    "eleven requirements": lambda m: m.create_hit(
+        **HIT,
+        QualificationRequirements=[
+            {
+                "QualificationTypeId": "000000000000000000L0",
+                "Comparator": "GreaterThan",
+                "IntegerValues": [n],
+            }
+            for n in range(11)
+        ],
+    ),
+    "unknown qualification type": lambda m: m.create_hit(
+        **HIT,
+        QualificationRequirements=[
+            {"QualificationTypeId": "3NOSUCHTYPE00000000000000000000", "Comparator": "Exists"}
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_server_refuses_what_botocore_does_not_check(mturk, funded, case):
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        REFUSED[case](mturk)
+
+    code, turk_code, message = _error(excinfo)
+    assert code == "RequestError"
+    assert turk_code.startswith("AWS.")
+    assert re.search(r" \(\d{13}\)$", message)  # MTurk's " (<epoch millis>)" suffix
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    # Only the HIT a case made to refer to exists; the refused call added nothing.
+    assert Task.objects.count() == (1 if case == "unknown assignment status" else 0)
+
+
+# --- assignment states clients catch ------------------------------------------------------
+
+
+def test_an_accepted_assignment_is_invisible_to_the_api(mturk, funded):
+    hit = mturk.create_hit(**HIT)["HIT"]
+    accepted = _claim(hit["HITId"])
+
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.get_assignment(AssignmentId=accepted.public_id)
+
+    assert f"Assignment {accepted.public_id} does not exist." in _error(excinfo)[2]  # Dallinger
+    assert mturk.list_assignments_for_hit(HITId=hit["HITId"])["NumResults"] == 0
+    with pytest.raises(mturk.exceptions.RequestError):
+        mturk.approve_assignment(AssignmentId=accepted.public_id)
+    assert Assignment.objects.get(pk=accepted.pk).state == "accepted"
+
+
+def test_auto_approved_work_refuses_approve_and_reject_as_mturk_does(mturk, funded):
+    hit = mturk.create_hit(**{**HIT, "AutoApprovalDelayInSeconds": 0})["HIT"]
+    done = _submit(hit["HITId"])
+
+    listed = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
+    assert [a["AssignmentStatus"] for a in listed] == ["Approved"]
+    for call in (
+        lambda: mturk.approve_assignment(AssignmentId=done.public_id, OverrideRejection=True),
+        lambda: mturk.reject_assignment(AssignmentId=done.public_id, RequesterFeedback="late"),
+    ):
+        with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+            call()
+        code, turk_code, message = _error(excinfo)
+        assert turk_code == "AWS.MechanicalTurk.InvalidAssignmentState"
+        assert message.startswith("This operation can be called with a status of: Submitted")
+    # Paid once: 1000 - 2 x 0.60 held + 0.60 of it paid.
+    balance = mturk.get_account_balance()
+    assert (balance["AvailableBalance"], balance["OnHoldBalance"]) == ("998.80", "0.60")
+    assert ledger_problems() == []
+
+
+def test_a_rejection_cannot_be_overridden_once_the_hit_is_deleted(mturk, funded):
+    hit = mturk.create_hit(**{**HIT, "MaxAssignments": 1})["HIT"]
+    done = _submit(hit["HITId"])
+    mturk.reject_assignment(AssignmentId=done.public_id, RequesterFeedback="wrong")
+    mturk.delete_hit(HITId=hit["HITId"])
+
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.approve_assignment(AssignmentId=done.public_id, OverrideRejection=True)
+
+    assert _error(excinfo)[1] == "AWS.MechanicalTurk.InvalidAssignmentState"
+    assert Assignment.objects.get(pk=done.pk).state == "rejected"
+    assert mturk.get_account_balance()["AvailableBalance"] == "1000.00"
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.get_hit(HITId=hit["HITId"])
+    assert "does not exist" in _error(excinfo)[2]
+
+
+def test_delete_hit_with_unreviewed_work_is_refused(mturk, funded):
+    hit = mturk.create_hit(**HIT)["HIT"]
+    _submit(hit["HITId"])
+    mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=datetime(2015, 1, 1, tzinfo=UTC))
+
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.delete_hit(HITId=hit["HITId"])
+
+    assert _error(excinfo)[1] == "AWS.MechanicalTurk.InvalidHITState"
+    allowed = "This operation can be called with a status of: Reviewing, Reviewable"
+    assert allowed in _error(excinfo)[2]
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Reviewable"
+
+
+def test_bonus_to_another_worker_or_without_a_hit_is_refused(mturk, funded):
+    hit = mturk.create_hit(**HIT)["HIT"]
+    done = _submit(hit["HITId"])
+    with pytest.raises(mturk.exceptions.RequestError):
+        mturk.send_bonus(
+            WorkerId=WorkerFactory().worker_id,
+            BonusAmount="1.00",
+            AssignmentId=done.public_id,
+            Reason="thanks",
+        )
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.list_bonus_payments()
+    assert "Either the HITId parameter or the AssignmentId parameter" in _error(excinfo)[2]
+    assert not Bonus.objects.exists()
+
+
+def test_unique_request_token_refuses_a_second_hit_of_a_hit_type(mturk, funded):
+    hit_type = _hit_type(mturk)
+    first = mturk.create_hit_with_hit_type(
+        HITTypeId=hit_type, LifetimeInSeconds=600, Question=QUESTION, UniqueRequestToken="dal-1"
+    )["HIT"]
+
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.create_hit_with_hit_type(
+            HITTypeId=hit_type,
+            LifetimeInSeconds=600,
+            Question=QUESTION,
+            UniqueRequestToken="dal-1",
+        )
+
+    assert _error(excinfo)[1] == "AWS.MechanicalTurk.HitAlreadyExists"
+    assert first["HITId"] in _error(excinfo)[2]
+    assert Task.objects.count() == 1
+    assert RequestToken.objects.count() == 1
+
+
+# --- the endpoint itself ------------------------------------------------------------------
+
+
+def _signed(access_key, target: str, body: bytes = b"{}"):
+    key, secret = access_key
+    request = AWSRequest(
+        method="POST",
+        url="http://testserver/mturk/",
+        data=body,
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    request.context["timestamp"] = stamp
+    request.headers["X-Amz-Date"] = stamp
+    request.headers["Host"] = "testserver"
+    signer = SigV4Auth(Credentials(key.access_key_id, secret), "mturk-requester", "us-east-1")
+    signature = signer.signature(
+        signer.string_to_sign(request, signer.canonical_request(request)), request
+    )
+    headers = dict(request.headers)
+    headers["Authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={key.access_key_id}/{stamp[:8]}/us-east-1/"
+        f"mturk-requester/aws4_request, "
+        f"SignedHeaders={signer.signed_headers(signer.headers_to_sign(request))}, "
+        f"Signature={signature}"
+    )
+    headers.pop("Content-Type")
+    return Client().post(
+        "/mturk/", data=body, content_type="application/x-amz-json-1.1", headers=headers
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "error_type"),
+    [
+        ("MTurkRequesterServiceV20170117.NoSuchOperation", b"{}", "UnknownOperationException"),
+        ("SomeOtherService.GetAccountBalance", b"{}", "UnknownOperationException"),
+        ("MTurkRequesterServiceV20170117.GetAccountBalance", b"not json", "RequestError"),
+        ("MTurkRequesterServiceV20170117.GetAccountBalance", b"[1]", "RequestError"),
+    ],
+)
+def test_endpoint_refuses_unknown_targets_and_bodies(access_key, target, body, error_type):
+    response = _signed(access_key, target, body)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/x-amz-json-1.1"
+    assert response["x-amzn-RequestId"]
+    assert json.loads(response.content)["__type"] == error_type
