@@ -20,15 +20,17 @@ asserted; the invariants are checked and a violation exits non-zero.
 """
 
 import argparse
+import functools
 import html
 import os
 import random
 import re
+import shutil
 import statistics
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -61,6 +63,10 @@ class Run:
     seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text)
+
     def timed(self, step: str, started: float) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         with self.lock:
@@ -75,6 +81,9 @@ class Budget:
         self.started: float | None = None  # the clock starts at the first pair, after logins
         self.left = count or None
         self.lock = threading.Lock()
+
+    def over(self) -> bool:
+        return self.started is not None and time.perf_counter() - self.started >= self.seconds
 
     def take(self) -> bool:
         with self.lock:
@@ -155,49 +164,103 @@ def project_ids() -> dict[str, tuple[int, str]]:
 # --- the real path over HTTP --------------------------------------------------------------
 
 
+class Servers:
+    """The base URLs a worker may use, in its order of preference: on a connection failure it
+    fails over to the next one, like a proxy (docs/deploy.md) would."""
+
+    RETRY_PAUSE = 0.05  # seconds between tries, so a dead server is not hammered
+    GIVE_UP_AFTER = 200  # failed tries in a row (10 s): every server is down, stop
+
+    def __init__(self, urls: list[str], index: int):
+        self.urls = urls[index % len(urls) :] + urls[: index % len(urls)]
+
+    def send(self, client, method: str, path: str, *, run: "Run", budget: "Budget", **kwargs):
+        """The response, or None once the run is over. Connection errors and 5xx answers are
+        counted and retried, on the next server for a connection error."""
+        import httpx
+
+        for _ in range(self.GIVE_UP_AFTER):
+            try:
+                response = client.request(method, self.urls[0] + path, **kwargs)
+            except httpx.TransportError as error:
+                run.error(f"{method} {path.split('/')[1]}: {type(error).__name__}")
+                self.urls.append(self.urls.pop(0))  # fail over
+            else:
+                if response.status_code < 500:
+                    return response
+                run.error(f"{method} {path.split('/')[1]}: {response.status_code}")
+            if budget.over():
+                return None
+            time.sleep(self.RETRY_PAUSE)
+        return None
+
+
+def http_login(client, servers, *, email, run, budget) -> bool:
+    started = time.perf_counter()
+    if servers.send(client, "GET", "/accounts/login/", run=run, budget=budget) is None:
+        return False
+    response = servers.send(
+        client,
+        "POST",
+        "/accounts/login/",
+        data={
+            "username": email,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"],
+        },
+        run=run,
+        budget=budget,
+    )
+    if response is None or response.status_code != 302:
+        run.error(f"login {email}: {response.status_code if response else 'no answer'}")
+        return False
+    run.timed("login", started)
+    return True
+
+
 def http_worker(index, *, base, project, run, budget, spare, args, logged_in) -> None:
+    """One simulated worker; `base` is a URL or a list of them (failover). An error is counted
+    and the worker carries on: a refused or failed step starts over with a new accept."""
     import httpx
 
     rng = random.Random(index)
+    servers = Servers(base if isinstance(base, list) else [base], index)
     account = index
     while True:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            started = time.perf_counter()
-            client.get("/accounts/login/")
-            response = client.post(
-                "/accounts/login/",
-                data={
-                    "username": worker_email(account),
-                    "password": PASSWORD,
-                    "csrfmiddlewaretoken": client.cookies["csrftoken"],
-                },
+        with httpx.Client(timeout=30) as client:
+            send = functools.partial(servers.send, client, run=run, budget=budget)
+            logged = http_login(
+                client, servers, email=worker_email(account), run=run, budget=budget
             )
-            if response.status_code != 302:
-                run.errors.append(f"login {worker_email(account)}: {response.status_code}")
-                if logged_in is not None:
-                    logged_in.abort()
-                return
-            run.timed("login", started)
             if logged_in is not None:
+                if not logged:
+                    logged_in.abort()
+                    return
                 logged_in.wait()  # the first seats start together, once all are logged in
                 logged_in = None
+            if not logged:
+                return
             walked_away = False
             while not walked_away and budget.take():
                 csrf = {"csrfmiddlewaretoken": client.cookies["csrftoken"]}
                 started = time.perf_counter()
-                response = client.post(f"/work/projects/{project}/accept/", data=csrf)
+                response = send("POST", f"/work/projects/{project}/accept/", data=csrf)
+                if response is None:
+                    return
                 run.timed("accept", started)
                 location = response.headers.get("location", "")
                 if response.status_code != 302 or "/assignments/" not in location:
-                    run.errors.append(f"accept: {response.status_code} {location}")
-                    return
+                    run.error(f"accept: {response.status_code} {location}")
+                    continue
                 started = time.perf_counter()
-                page = client.get(location)
+                page = send("GET", location)
+                if page is None:
+                    return
                 run.timed("work page", started)
                 match = FRAME_SRC.search(page.text)
                 if match is None:
-                    run.errors.append(f"work page without a frame: {page.status_code}")
-                    return
+                    run.error(f"work page without a frame: {page.status_code}")
+                    continue
                 assignment_id, token = match.group(2), html.unescape(match.group(3))
                 roll = rng.random()
                 if roll < args.abandon_share:
@@ -206,23 +269,30 @@ def http_worker(index, *, base, project, run, budget, spare, args, logged_in) ->
                     walked_away = True
                 elif roll < args.abandon_share + args.return_share:
                     started = time.perf_counter()
-                    response = client.post(f"/work/assignments/{assignment_id}/return/", data=csrf)
+                    response = send("POST", f"/work/assignments/{assignment_id}/return/", data=csrf)
+                    if response is None:
+                        return
                     run.timed("return", started)
                     with run.lock:
                         run.returns += 1
                 else:
                     started = time.perf_counter()
-                    response = client.post(
+                    response = send(
+                        "POST",
                         "/work/submit/",
                         data={"assignmentId": assignment_id, "mw_token": token, "answer": "ok"},
                     )
+                    if response is None:
+                        return
                     run.timed("submit", started)
                     if response.status_code == 200 and "microwork:submitted" in response.text:
                         with run.lock:
                             run.pairs += 1
                             run.acknowledged.append(assignment_id)
                     else:
-                        run.errors.append(f"submit: {response.status_code}")
+                        # E.g. 409 after a retry whose first try had committed: not acknowledged
+                        # to the client, so the invariants do not count it as acknowledged.
+                        run.error(f"submit: {response.status_code}")
             if not walked_away:
                 return
         account = next(spare, None)  # the next person takes this seat
@@ -236,20 +306,44 @@ def http_worker(index, *, base, project, run, budget, spare, args, logged_in) ->
 def bare_worker(index, *, base, project, worker_ids, run, budget, args) -> None:
     import httpx
 
-    with httpx.Client(base_url=base, timeout=30) as client:
+    servers = Servers([base], index)
+    with httpx.Client(timeout=30) as client:
         while budget.take():
             started = time.perf_counter()
-            response = client.post("/pair/", data={"worker": worker_ids[index], "project": project})
+            response = servers.send(
+                client,
+                "POST",
+                "/pair/",
+                data={"worker": worker_ids[index], "project": project},
+                run=run,
+                budget=budget,
+            )
+            if response is None:
+                return
             run.timed("pair", started)
             if response.status_code != 200:
-                run.errors.append(f"bare pair: {response.status_code} {response.text[:100]}")
-                return
+                run.error(f"bare pair: {response.status_code} {response.text[:100]}")
+                continue
             with run.lock:
                 run.pairs += 1
                 run.acknowledged.append(response.text.strip())
 
 
 def psycopg_worker(index, *, dsn, project_pk, worker_ids, run, budget, args) -> None:
+    import psycopg
+
+    while not budget.over():
+        try:
+            psycopg_pairs(
+                index, dsn=dsn, project_pk=project_pk, worker_ids=worker_ids, run=run, budget=budget
+            )
+            return
+        except psycopg.OperationalError as error:  # the database restarted: reconnect
+            run.error(f"psycopg: {type(error).__name__}")
+            time.sleep(Servers.RETRY_PAUSE)
+
+
+def psycopg_pairs(index, *, dsn, project_pk, worker_ids, run, budget) -> None:
     from datetime import UTC, datetime, timedelta
 
     import psycopg
@@ -277,7 +371,7 @@ def psycopg_worker(index, *, dsn, project_pk, worker_ids, run, budget, args) -> 
             ).fetchone()
             run.timed("claim", started)
             if row is None:
-                run.errors.append("psycopg: no task left")
+                run.error("psycopg: no task left")
                 return
             started = time.perf_counter()
             with connection.transaction():
@@ -372,14 +466,191 @@ def report(name: str, run: Run) -> float:
     print(
         f"\n{name}: {run.pairs:,} pairs in {run.seconds:.1f} s = {rate:,.0f} pairs/s"
         + (f"; {run.returns} returned, {run.abandoned} abandoned" if name == "http" else "")
-        + (f"; {len(run.errors)} errors, first: {run.errors[0]}" if run.errors else "")
+        + (f"; {len(run.errors)} errors" if run.errors else "")
     )
+    if run.errors:
+        kinds = Counter(" ".join(text.split(" ")[:3])[:40] for text in run.errors)
+        print("  errors: " + ", ".join(f"{text} x{n}" for text, n in kinds.most_common(6)))
     for step, values in run.steps.items():
         print(
             f"  {step:<10} n={len(values):>6,}  p50 {statistics.median(values):7.1f} ms  "
             f"p95 {percentile(values, 0.95):7.1f} ms  p99 {percentile(values, 0.99):7.1f} ms"
         )
     return rate
+
+
+# --- the wrk driver -----------------------------------------------------------------------
+
+WRK_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "load_wrk.lua")
+
+
+def write_seats(path: str, accounts: list[int]) -> None:
+    """A logged-in session and a CSRF token per account, for bench/load_wrk.lua.
+
+    Made here, as Django's test client does (force_login), not by posting the login form:
+    Argon2 makes each login cost about 0.1 s of CPU, and logins are not what the run measures.
+    The CSRF token is a fresh secret, sent as the cookie and as the form field, as a browser
+    would after reading the cookie.
+    """
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.test import Client
+    from django.utils.crypto import get_random_string
+
+    from microwork.accounts.models import User
+
+    with open(path, "w") as file:
+        for index in accounts:
+            user = User.objects.get(email=worker_email(index))
+            client = Client()
+            client.force_login(user)
+            csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+            file.write(f"{client.cookies['sessionid'].value} {csrf} {user.pk}\n")
+
+
+def run_wrk(mode: str, *, base: str, project: str, seats: str, args) -> Run:
+    """One path driven by wrk (bench/load_wrk.lua): a thread and a connection per worker."""
+    import subprocess
+    import tempfile
+
+    run = Run()
+    with tempfile.TemporaryDirectory(prefix="mw-wrk-") as folder:
+        out = os.path.join(folder, "out")
+        env = {
+            **os.environ,
+            "LOAD_MODE": mode,
+            "LOAD_SEATS": seats,
+            "LOAD_PROJECT": project,
+            "LOAD_OUT": out,
+            "LOAD_THREADS": str(args.workers),
+            "LOAD_RETURN_SHARE": str(args.return_share),
+            "LOAD_ABANDON_SHARE": str(args.abandon_share),
+        }
+        command = [
+            "wrk",
+            f"--threads={args.workers}",
+            f"--connections={args.workers}",
+            f"--duration={max(1, round(args.seconds))}s",
+            "--timeout=30s",
+            f"--script={WRK_SCRIPT}",
+            base + "/",
+        ]
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+        counts: Counter = Counter()
+        for name in sorted(os.listdir(folder)):
+            with open(os.path.join(folder, name)) as file:
+                for line in file:
+                    kind, _, rest = line.rstrip("\n").partition(" ")
+                    if kind == "lat":
+                        step, _, ms = rest.rpartition(" ")
+                        run.steps[step].append(float(ms))
+                    elif kind == "ack":
+                        run.acknowledged.append(rest)
+                    elif kind == "err":
+                        run.errors.append(rest)
+                    elif kind == "count":
+                        counts[rest] += 1
+                    elif kind == "total":
+                        name, _, value = rest.partition(" ")
+                        counts[name] += float(value)
+    run.pairs, run.returns = len(run.acknowledged), counts["returns"]
+    run.abandoned, run.seconds = counts["abandoned"], counts["seconds"]
+    run.errors += ["socket error"] * int(counts["socket_errors"])
+    if counts["seats_out"]:
+        print(f"note: {counts['seats_out']} wrk threads ran out of spare accounts and stopped")
+    return run
+
+
+# --- servers started by the harness (--serve) ---------------------------------------------
+
+
+class Server:
+    """A server process in its own process group, so one kill takes it and its workers."""
+
+    def __init__(self, command: list[str], url: str, log: str):
+        import subprocess
+
+        self.url = url
+        self.log = open(log, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self, path: str, seconds: float = 60) -> None:
+        import httpx
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"server {self.url} exited; see {self.log.name}")
+            try:
+                httpx.get(self.url + path, timeout=2)
+                return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        self.stop()
+        sys.exit(f"server {self.url} did not answer within {seconds:.0f} s; see {self.log.name}")
+
+    def kill(self) -> None:
+        """kill -9 of the server and its worker processes, as a crash would."""
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except Exception:  # noqa: BLE001 - whatever it was, make sure it is gone
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+def start_servers(args, base: str) -> tuple[list[Server], Server | None]:
+    """--serve N `microwork serve` processes on consecutive ports from --base-url's, and the
+    bare app on the next port with the same granian configuration (with --bare)."""
+    bin_dir = os.path.dirname(sys.executable)
+    split = urlsplit(base)
+    servers = []
+    for n in range(args.serve):
+        bind = f"127.0.0.1:{split.port + n}"
+        command = [os.path.join(bin_dir, "microwork"), "serve", "--bind", bind]
+        command += ["--workers", str(args.serve_workers), "--threads", str(args.serve_threads)]
+        servers.append(Server(command, f"http://{bind}", f"/tmp/mw-load-serve-{n}.log"))
+    bare = None
+    if args.bare:
+        port = split.port + args.serve
+        command = [os.path.join(bin_dir, "granian"), "--interface", "wsgi", "--no-ws"]
+        command += ["--workers", str(args.serve_workers)]
+        command += ["--blocking-threads", str(args.serve_threads)]
+        command += ["--working-dir", os.path.dirname(WRK_SCRIPT), "--port", str(port)]
+        command += ["bare_app:application"]
+        bare = Server(command, f"http://127.0.0.1:{port}", "/tmp/mw-load-bare.log")
+    for server in servers:
+        server.wait_ready("/accounts/login/")
+    if bare:
+        bare.wait_ready("/")
+    return servers, bare
+
+
+def kill_later(server: Server, budget: Budget, seconds: float) -> threading.Thread:
+    """kill -9 `server` `seconds` after the run's first pair (in a daemon thread)."""
+
+    def wait_and_kill():
+        while budget.started is None or time.perf_counter() - budget.started < seconds:
+            if budget.started is not None and budget.over():
+                return
+            time.sleep(0.02)
+        server.kill()
+        print(f"fault: kill -9 of {server.url} at {seconds:g} s into the run", flush=True)
+
+    thread = threading.Thread(target=wait_and_kill, daemon=True)
+    thread.start()
+    return thread
 
 
 def main() -> None:
@@ -394,10 +665,41 @@ def main() -> None:
     parser.add_argument("--setup", action="store_true", help="create accounts and batches, exit")
     parser.add_argument("--tasks", type=int, default=20_000, help="tasks per batch (--setup)")
     parser.add_argument("--no-psycopg", action="store_true", help="skip the psycopg baseline")
+    parser.add_argument(
+        "--driver",
+        choices=["threads", "wrk"],
+        default="threads",
+        help="threads: Python threads with httpx (logs in, retries, fails over); "
+        "wrk: wrk with bench/load_wrk.lua, a load generator that costs almost no CPU",
+    )
+    parser.add_argument(
+        "--serve",
+        type=int,
+        default=0,
+        help="start this many `microwork serve` processes on ports from --base-url's, stop them "
+        "at the end; the workers use them all, failing over",
+    )
+    parser.add_argument("--serve-workers", type=int, default=2, help="granian workers (--serve)")
+    parser.add_argument("--serve-threads", type=int, default=8, help="threads per worker (--serve)")
+    parser.add_argument(
+        "--bare", action="store_true", help="with --serve: also serve bench/bare_app.py, measure it"
+    )
+    parser.add_argument(
+        "--kill-one-server-at",
+        type=float,
+        metavar="SECONDS",
+        help="with --serve 2 or more: kill -9 the first server this long into the http run",
+    )
     args = parser.parse_args()
     base = refuse_remote(args.base_url)
     bare = refuse_remote(args.bare_url) if args.bare_url else None
-    spares = 4 * args.workers  # accounts that take a seat when someone walks away
+    spares = 8 * args.workers  # accounts that take a seat when someone walks away
+    if args.kill_one_server_at is not None and args.serve < 2:
+        parser.error("--kill-one-server-at needs --serve 2 (or more): one must survive")
+    if args.kill_one_server_at is not None and args.driver == "wrk":
+        parser.error("--kill-one-server-at needs --driver threads: wrk cannot fail over")
+    if args.driver == "wrk" and not shutil.which("wrk"):
+        sys.exit("--driver wrk needs wrk (Debian: apt-get install wrk)")
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microwork.settings")
     import django
@@ -417,33 +719,84 @@ def main() -> None:
     worker_ids = [
         User.objects.get(email=worker_email(index)).pk for index in range(args.workers + spares)
     ]
+    started_servers, bare_server = start_servers(args, base) if args.serve else ([], None)
+    try:
+        bases = [server.url for server in started_servers] or [base]
+        if bare_server:
+            bare = bare_server.url
+        acknowledged, rates = run_paths(
+            args, started_servers, bases, bare, projects, worker_ids, spares
+        )
+    finally:
+        for server in [*started_servers, *([bare_server] if bare_server else [])]:
+            server.stop()
+    print()
+    for baseline in ("bare", "psycopg"):
+        if rates.get(baseline):
+            print(f"http / {baseline}: {rates['http'] / rates[baseline]:.0%}")
+    # A fresh connection for the checks: in a fault run the database restarted under the old one.
+    connection.close()
+    problems = invariant_problems(acknowledged)
+    print(f"invariants: {'hold' if not problems else f'{len(problems)} broken'}")
+    for problem in problems[:20]:
+        print(f"  {problem}")
+    sys.exit(1 if problems else 0)
+
+
+def run_paths(args, servers, bases, bare, projects, worker_ids, spares) -> tuple[list[str], dict]:
+    """The http path, then the baselines; the acknowledged submits and each path's pairs/s."""
+    import tempfile
+
+    from django.db import connection
+
     budget = dict(seconds=args.seconds, count=args.count)
     rates = {}
-    print(f"load: {args.workers} workers, {os.cpu_count()} CPUs, {connection.vendor}")
-    run = run_threads(
-        args.workers,
-        http_worker,
-        base=base,
-        project=projects["http"][1],
-        budget=Budget(**budget),
-        spare=iter(range(args.workers, args.workers + spares)),
-        args=args,
-        logged_in=threading.Barrier(args.workers),
+    print(
+        f"load: {args.workers} workers ({args.driver}), {os.cpu_count()} CPUs, "
+        f"{connection.vendor}, servers: {' '.join(bases)}"
     )
+    seats = None
+    if args.driver == "wrk":
+        seats = tempfile.NamedTemporaryFile("w", prefix="mw-seats-", suffix=".txt")  # noqa: SIM115
+        write_seats(seats.name, list(range(args.workers + spares)))
+        run = run_wrk(
+            "http", base=bases[0], project=projects["http"][1], seats=seats.name, args=args
+        )
+    else:
+        http_budget = Budget(**budget)
+        if args.kill_one_server_at is not None:
+            kill_later(servers[0], http_budget, args.kill_one_server_at)
+        run = run_threads(
+            args.workers,
+            http_worker,
+            base=bases,
+            project=projects["http"][1],
+            budget=http_budget,
+            spare=iter(range(args.workers, args.workers + spares)),
+            args=args,
+            logged_in=threading.Barrier(args.workers),
+        )
     rates["http"] = report("http", run)
     acknowledged = list(run.acknowledged)
     if bare:
-        run = run_threads(
-            args.workers,
-            bare_worker,
-            base=bare,
-            project=projects["bare"][1],
-            worker_ids=worker_ids,
-            budget=Budget(**budget),
-            args=args,
-        )
+        if args.driver == "wrk":
+            run = run_wrk(
+                "bare", base=bare, project=projects["bare"][1], seats=seats.name, args=args
+            )
+        else:
+            run = run_threads(
+                args.workers,
+                bare_worker,
+                base=bare,
+                project=projects["bare"][1],
+                worker_ids=worker_ids,
+                budget=Budget(**budget),
+                args=args,
+            )
         rates["bare"] = report("bare Django view", run)
         acknowledged += run.acknowledged
+    if seats is not None:
+        seats.close()
     if not args.no_psycopg and connection.vendor == "postgresql":
         params = connection.get_connection_params()
         dsn = " ".join(
@@ -462,17 +815,7 @@ def main() -> None:
         )
         rates["psycopg"] = report("psycopg", run)
         acknowledged += run.acknowledged
-    print()
-    for baseline in ("bare", "psycopg"):
-        if rates.get(baseline):
-            print(f"http / {baseline}: {rates['http'] / rates[baseline]:.0%}")
-    # A fresh connection for the checks: in a fault run the database restarted under the old one.
-    connection.close()
-    problems = invariant_problems(acknowledged)
-    print(f"invariants: {'hold' if not problems else f'{len(problems)} broken'}")
-    for problem in problems[:20]:
-        print(f"  {problem}")
-    sys.exit(1 if problems else 0)
+    return acknowledged, rates
 
 
 if __name__ == "__main__":

@@ -85,11 +85,17 @@ class Figure:
     traced_peak: int | None  # bytes; None when tracemalloc was off
     step_rss_peak: int | None  # bytes, peak resident memory during the step (Linux only)
     rss_peak: int  # bytes, the process's high-water mark since it started (ru_maxrss)
+    cpu_seconds: float  # this process's CPU time (user + system): not inflated by a busy machine
 
 
 def rss_peak() -> int:
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return usage if sys.platform == "darwin" else usage * 1024  # Linux counts kilobytes
+
+
+def cpu_time() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def step_rss_reset() -> bool:
@@ -116,15 +122,15 @@ def measured(step: str, items: int, figures: list[Figure], *, trace: bool):
         tracemalloc.start()
         tracemalloc.reset_peak()
     has_step_rss = step_rss_reset()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_time()
     yield
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, cpu_time() - cpu_started
     peak = None
     if trace:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     step_peak = step_rss_peak() if has_step_rss else None
-    figures.append(Figure(step, items, seconds, peak, step_peak, rss_peak()))
+    figures.append(Figure(step, items, seconds, peak, step_peak, rss_peak(), cpu_seconds))
 
 
 def write_csv(path: str, rows: int) -> int:
@@ -347,18 +353,20 @@ def main() -> None:
     print()
     baseline = f"RSS before the upload: {baseline_rss / MiB:,.1f} MiB"
     print(baseline)
+    print(f"load average at the end: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     print()
     header = (
-        f"{'step':<14} {'items':>10} {'seconds':>8} {'items/s':>9} {'py peak MiB':>12} "
-        f"{'step RSS MiB':>13} {'maxrss MiB':>11}"
+        f"{'step':<14} {'items':>10} {'seconds':>8} {'items/s':>9} {'CPU s':>6} "
+        f"{'items/CPU-s':>11} {'py peak MiB':>12} {'step RSS MiB':>13} {'maxrss MiB':>11}"
     )
     print(header)
     print("-" * len(header))
     for figure in figures:
         rate = figure.items / figure.seconds if figure.seconds else 0
+        cpu_rate = figure.items / figure.cpu_seconds if figure.cpu_seconds else 0
         print(
             f"{figure.step:<14} {figure.items:>10,} {figure.seconds:>8.1f} {rate:>9,.0f} "
-            f"{fmt_mib(figure.traced_peak):>12} {fmt_mib(figure.step_rss_peak):>13} "
+            f"{figure.cpu_seconds:>6.1f} {cpu_rate:>11,.0f} {fmt_mib(figure.traced_peak):>12} {fmt_mib(figure.step_rss_peak):>13} "
             f"{fmt_mib(figure.rss_peak):>11}"
         )
     if args.keep and data_dir:
