@@ -250,3 +250,10 @@ def test_submission_with_a_wrong_token_changes_nothing(client, external_assignme
     assert not assignment.answers
     with pytest.raises(services.WorkRefused):
         services.assignment_submit(assignment=assignment, fields={"score": ["1"]})
+
+
+@pytest.mark.parametrize("config", [{"url_template": URL}, CONFIG], ids=["any", "declared"])
+def test_a_parsed_config_parses_to_itself(config):
+    once = parsed(KIND, config)
+
+    assert parsed(KIND, once) == once

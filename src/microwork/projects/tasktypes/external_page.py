@@ -28,6 +28,7 @@ from microwork.projects.tasktypes.base import (
     TaskType,
     esc,
     field_name,
+    lines,
     spec_rows,
 )
 from microwork.projects.templating import PLACEHOLDER, AnswerInvalid
@@ -115,10 +116,13 @@ def _height(value) -> int:
 
 def _answer_fields(value) -> list[dict]:
     """The fields the page posts, from lines "name | text|choice|number"; none: anything."""
-    if not str(value or "").strip() and not isinstance(value, list):
+    if isinstance(value, list):  # a parsed configuration, parsed again
+        value = [
+            f"{item.get('name', '')} | {item.get('kind', '')}" if isinstance(item, dict) else item
+            for item in value
+        ]
+    if not lines(value):
         return []
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        value = [f"{item.get('name', '')} | {item.get('kind', '')}" for item in value]
     seen: set[str] = set()
     result = []
     for parts in spec_rows(value, field="answer_fields"):
