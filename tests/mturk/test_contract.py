@@ -297,6 +297,10 @@ REFUSED = {
         **HIT, AssignmentReviewPolicy={"PolicyName": "ScoreMyKnownAnswers/2011-09-01"}
     ),
     "lifetime under 30 s": lambda m: m.create_hit(**{**HIT, "LifetimeInSeconds": 29}),
+    # MTurk allows 30 days; microwork caps it (MICROWORK_AUTO_APPROVAL_MAX_SECONDS, 7 days).
+    "auto-approval over the cap": lambda m: m.create_hit(
+        **{**HIT, "AutoApprovalDelayInSeconds": 30 * 24 * 3600}
+    ),
     "max results over 100": lambda m: m.list_worker_blocks(MaxResults=101),
     "worker id pattern": lambda m: m.create_worker_block(WorkerId="bad-id", Reason="x"),
     "subject over 200": lambda m: m.notify_workers(

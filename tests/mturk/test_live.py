@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
+import boto3
 import pytest
 
 from microwork.mturk import services
@@ -208,3 +209,23 @@ def test_round_trip_through_the_web_pages_over_http(live_server):
     balance_page = requester_browser.get("/payments/balance/")[1]
     assert "Available</dt><dd>98.50" in balance_page
     assert "Reserved in escrow</dt><dd>0.00" in balance_page
+
+
+def test_a_script_naming_no_endpoint_reaches_microwork_through_the_environment(
+    live_server, monkeypatch
+):
+    """boto3 reads AWS_ENDPOINT_URL_MTURK (or `endpoint_url` under `[services ...] mturk =` in
+    ~/.aws/config) when the code passes no endpoint_url: Mephisto's live client, say."""
+    requester = RequesterFactory()
+    fund(requester, 500)
+    key, secret = services.access_key_create(requester=requester)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_MTURK", f"{live_server.url}/mturk/")
+
+    client = boto3.client(
+        "mturk",
+        region_name="us-east-1",
+        aws_access_key_id=key.access_key_id,
+        aws_secret_access_key=secret,
+    )
+
+    assert client.get_account_balance()["AvailableBalance"] == "5.00"
