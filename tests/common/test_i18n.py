@@ -124,7 +124,8 @@ def test_history_renders_in_french(client, worker):
     html = _fr(client, reverse("work:history"))
 
     assert "<h1>Mon travail</h1>" in html
-    assert "Envoyée" in html
+    assert "<th>Acceptée le</th>" in html
+    assert '<span class="badge submitted">Envoyée</span>' in html
     assert "Temps de travail" in html
     assert "Temps actif" in html
 
