@@ -5,7 +5,7 @@ Mephisto and Dallinger catch. On PostgreSQL each test also runs over HTTP (conft
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -20,6 +20,7 @@ from microwork.projects.models import Task
 from microwork.work import services as work
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
+from tests.mturk.conftest import ENDPOINT, make_client
 from tests.mturk.test_endpoint import HIT, QUESTION, _error
 
 MTURK_ID = re.compile(r"^[A-Z0-9]{30}$")
@@ -451,7 +452,11 @@ def test_unique_request_token_refuses_a_second_hit_of_a_hit_type(mturk, funded):
 # --- the endpoint itself ------------------------------------------------------------------
 
 
-def _signed(access_key, target: str, body: bytes = b"{}"):
+def _signed(
+    access_key, target: str, body: bytes = b"{}", *, when=None, sent_body=None, service=None
+):
+    """POST `body` signed as botocore signs it (at `when`), then send `sent_body` instead if
+    given, as a proxy that altered it would."""
     key, secret = access_key
     request = AWSRequest(
         method="POST",
@@ -459,24 +464,28 @@ def _signed(access_key, target: str, body: bytes = b"{}"):
         data=body,
         headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     request.context["timestamp"] = stamp
     request.headers["X-Amz-Date"] = stamp
     request.headers["Host"] = "testserver"
-    signer = SigV4Auth(Credentials(key.access_key_id, secret), "mturk-requester", "us-east-1")
+    service = service or "mturk-requester"
+    signer = SigV4Auth(Credentials(key.access_key_id, secret), service, "us-east-1")
     signature = signer.signature(
         signer.string_to_sign(request, signer.canonical_request(request)), request
     )
     headers = dict(request.headers)
     headers["Authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={key.access_key_id}/{stamp[:8]}/us-east-1/"
-        f"mturk-requester/aws4_request, "
+        f"{service}/aws4_request, "
         f"SignedHeaders={signer.signed_headers(signer.headers_to_sign(request))}, "
         f"Signature={signature}"
     )
     headers.pop("Content-Type")
     return Client().post(
-        "/mturk/", data=body, content_type="application/x-amz-json-1.1", headers=headers
+        "/mturk/",
+        data=body if sent_body is None else sent_body,
+        content_type="application/x-amz-json-1.1",
+        headers=headers,
     )
 
 
@@ -496,3 +505,57 @@ def test_endpoint_refuses_unknown_targets_and_bodies(access_key, target, body, e
     assert response["Content-Type"] == "application/x-amz-json-1.1"
     assert response["x-amzn-RequestId"]
     assert json.loads(response.content)["__type"] == error_type
+
+
+BALANCE = "MTurkRequesterServiceV20170117.GetAccountBalance"
+
+
+@pytest.mark.parametrize(
+    ("case", "error_type"),
+    [
+        ("clock 16 minutes ahead", "InvalidSignatureException"),
+        ("body altered after signing", "InvalidSignatureException"),
+        ("signed for another service", "InvalidSignatureException"),
+    ],
+)
+def test_endpoint_refuses_signatures_that_do_not_hold(access_key, case, error_type):
+    if case == "clock 16 minutes ahead":
+        response = _signed(access_key, BALANCE, when=datetime.now(UTC) + timedelta(minutes=16))
+    elif case == "body altered after signing":
+        response = _signed(access_key, BALANCE, body=b"{}", sent_body=b'{"x": 1}')
+    else:
+        response = _signed(access_key, BALANCE, service="sqs")
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["__type"] == error_type
+
+
+def test_endpoint_refuses_a_malformed_authorization_header(db):
+    response = Client().post(
+        "/mturk/",
+        data=b"{}",
+        content_type="application/x-amz-json-1.1",
+        headers={"Authorization": "AWS4-HMAC-SHA256 Credential=AKIA", "X-Amz-Target": BALANCE},
+    )
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["__type"] == "IncompleteSignatureException"
+
+
+def test_boto3_sees_a_wrong_secret_and_a_deactivated_account_as_bad_credentials(
+    access_key, requester
+):
+    """psiTurk and Dallinger call GetAccountBalance to check the keys: any error means bad."""
+    key, secret = access_key
+    other_secret = secret[:-1] + ("y" if secret.endswith("x") else "x")
+    wrong = make_client(key.access_key_id, other_secret, endpoint=ENDPOINT, django=Client())
+    with pytest.raises(wrong.exceptions.ClientError) as excinfo:
+        wrong.get_account_balance()
+    assert excinfo.value.response["Error"]["Code"] == "InvalidSignatureException"
+
+    requester.is_active = False
+    requester.save(update_fields=["is_active"])
+    right = make_client(key.access_key_id, secret, endpoint=ENDPOINT, django=Client())
+    with pytest.raises(right.exceptions.ClientError) as excinfo:
+        right.get_account_balance()
+    assert excinfo.value.response["Error"]["Code"] == "UnrecognizedClientException"
