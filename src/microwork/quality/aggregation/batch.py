@@ -2,7 +2,10 @@
 
 The only module of the aggregation package that knows Django: it streams the batch's answered
 assignments through a server-side cursor into the pure aggregation functions. Rejected answers
-are left out: the requester has said they are not to be trusted.
+are left out: the requester has said they are not to be trusted. Answers of workers a quality
+rule lowered (LOWER_WEIGHT, quality/rules.py) weigh less in the categorical methods that honour
+weights (WEIGHTED_METHODS: majority vote, Wawa, Dawid-Skene and the default ds_mace in its
+Dawid-Skene half); the others ignore weights.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from microwork.quality.aggregation.categorical import (
 )
 from microwork.quality.aggregation.numeric import NUMERIC_METHODS, aggregate_numeric
 from microwork.quality.aggregation.text import aggregate_text
+from microwork.quality.rules import answer_weights
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
@@ -84,7 +88,12 @@ def batch_aggregate(
         raise UnknownMethod(method)
     triples, row_numbers = _answers(batch, field, keep_empty=method == BOXES_METHOD)
     if method in METHODS:
-        result = aggregate([(w, t, _hashable(v)) for w, t, v in triples], method=method, gold=gold)
+        result = aggregate(
+            [(w, t, _hashable(v)) for w, t, v in triples],
+            method=method,
+            gold=gold,
+            worker_weights=answer_weights(project=batch.project),
+        )
         rows = result.rows()
     elif method in NUMERIC_METHODS:
         numeric = aggregate_numeric([(w, t, float(v)) for w, t, v in triples], method=method)
@@ -160,5 +169,10 @@ def worker_skills(
     if method not in METHODS:
         raise UnknownMethod(method)
     triples, _ = _answers(batch, field)
-    result = aggregate([(w, t, _hashable(v)) for w, t, v in triples], method=method, gold=gold)
+    result = aggregate(
+        [(w, t, _hashable(v)) for w, t, v in triples],
+        method=method,
+        gold=gold,
+        worker_weights=answer_weights(project=batch.project),
+    )
     return result.skills

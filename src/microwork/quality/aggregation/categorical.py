@@ -337,11 +337,15 @@ def _expected_counts(enc: Encoded, post: np.ndarray, weights: np.ndarray | None)
     return np.asarray(matrix.T @ post).reshape(enc.n_workers, k, k)
 
 
-def _log_likelihoods(enc: Encoded, log_prior: np.ndarray, log_table: np.ndarray) -> np.ndarray:
+def _log_likelihoods(
+    enc: Encoded, log_prior: np.ndarray, log_table: np.ndarray, matrix=None
+) -> np.ndarray:
     """(tasks, K) log P(truth j, the task's answers) for per-worker tables log P(answer l |
-    truth j) given as (workers, K answered, K true)."""
+    truth j) given as (workers, K answered, K true); `matrix`, a weighted `enc.answer_matrix`,
+    scales each answer's log-likelihood by its weight."""
     k = enc.n_classes
-    logpost = np.asarray(enc.matrix @ log_table.reshape(enc.n_workers * k, k))
+    matrix = enc.matrix if matrix is None else matrix
+    logpost = np.asarray(matrix @ log_table.reshape(enc.n_workers * k, k))
     logpost += log_prior
     return logpost
 
@@ -403,16 +407,29 @@ def _best_of_restarts(enc, run, *, restarts: int, seed: int, init: np.ndarray | 
 # Methods
 
 
-def majority_vote(enc: Encoded) -> CategoricalResult:
-    """The most frequent label; confidence is its share of the task's votes."""
-    counts = _counts(enc)
-    post = _clamp_gold(enc, _normalise_rows(counts))
-    return _result(enc, "majority_vote", post)
+def _weighted_mv_posteriors(enc: Encoded, worker_weights: np.ndarray | None) -> np.ndarray:
+    """The majority vote with each worker's votes weighted (quality rules' LOWER_WEIGHT); a
+    task answered only by workers of weight 0 falls back to its plain votes."""
+    if worker_weights is None:
+        return _mv_posteriors(enc)
+    counts = _counts(enc, worker_weights)
+    empty = counts.sum(axis=1) == 0
+    if empty.any():
+        counts[empty] = _counts(enc)[empty]
+    return _clamp_gold(enc, _normalise_rows(counts))
 
 
-def _wawa_posteriors(enc: Encoded) -> np.ndarray:
-    mv = _mv_posteriors(enc)
+def majority_vote(enc: Encoded, *, worker_weights: np.ndarray | None = None) -> CategoricalResult:
+    """The most frequent label; confidence is its share of the task's votes. `worker_weights`
+    (one per worker, 1 by default) weigh each worker's votes."""
+    return _result(enc, "majority_vote", _weighted_mv_posteriors(enc, worker_weights))
+
+
+def _wawa_posteriors(enc: Encoded, worker_weights: np.ndarray | None = None) -> np.ndarray:
+    mv = _weighted_mv_posteriors(enc, worker_weights)
     weights = _wawa_weights(enc, _argmax_with_ties(mv))
+    if worker_weights is not None:
+        weights = weights * worker_weights
     post = _clamp_gold(enc, _normalise_rows(_counts(enc, weights)))
     # A task whose every answer comes from a worker weighted 0 falls back to its plain votes.
     empty = post.sum(axis=1) == 0
@@ -421,18 +438,31 @@ def _wawa_posteriors(enc: Encoded) -> np.ndarray:
     return post
 
 
-def wawa(enc: Encoded) -> CategoricalResult:
+def wawa(enc: Encoded, *, worker_weights: np.ndarray | None = None) -> CategoricalResult:
     """Worker Agreement With Aggregate: weigh each worker by their agreement with the majority
-    vote (on gold tasks, with gold), then take the weighted vote."""
-    return _result(enc, "wawa", _wawa_posteriors(enc))
+    vote (on gold tasks, with gold), then take the weighted vote. `worker_weights` weigh the
+    majority vote and multiply each worker's agreement weight."""
+    return _result(enc, "wawa", _wawa_posteriors(enc, worker_weights))
 
 
 def _dawid_skene_fit(
-    enc: Encoded, *, smoothing: float, pooling: float, max_iter: int, tol: float
+    enc: Encoded,
+    *,
+    smoothing: float,
+    pooling: float,
+    max_iter: int,
+    tol: float,
+    worker_weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     k, t_n = enc.n_classes, enc.n_tasks
+    # Weights temper each worker's evidence: an answer of weight 0.5 counts as half an
+    # observation in the starting vote, the confusion counts and the log-likelihoods.
+    answer_weight = None if worker_weights is None else worker_weights[enc.worker_idx]
+    weighted = None if answer_weight is None else enc.answer_matrix(answer_weight)
 
     def m_step(post, weights):
+        if answer_weight is not None:
+            weights = answer_weight if weights is None else weights * answer_weight
         prior = (post.sum(axis=0) + smoothing) / (t_n + k * smoothing)
         counts = _expected_counts(enc, post, weights)
         table = counts + smoothing
@@ -444,9 +474,10 @@ def _dawid_skene_fit(
 
     def e_step(params):
         log_prior, log_table = params
-        return _log_likelihoods(enc, log_prior, log_table), 0.0
+        return _log_likelihoods(enc, log_prior, log_table, weighted), 0.0
 
-    post, _, iterations = _em(enc, _mv_posteriors(enc), m_step, e_step, max_iter=max_iter, tol=tol)
+    init = _weighted_mv_posteriors(enc, worker_weights)
+    post, _, iterations = _em(enc, init, m_step, e_step, max_iter=max_iter, tol=tol)
     return post, iterations
 
 
@@ -457,9 +488,10 @@ def dawid_skene(
     pooling: float = 0.0,
     max_iter: int = 100,
     tol: float = 1e-5,
+    worker_weights: np.ndarray | None = None,
 ) -> CategoricalResult:
     """Dawid & Skene (1979): a full confusion matrix per worker, fitted by EM from the majority
-    vote. `smoothing` is a pseudo-count added to every confusion cell (a flat Dirichlet prior),
+    vote. `worker_weights` (one per worker, 1 by default) temper each worker's evidence. `smoothing` is a pseudo-count added to every confusion cell (a flat Dirichlet prior),
     so a worker seen on few tasks of a class does not get a 0 or 1 probability.
 
     `pooling` (0 by default, as in Dawid & Skene and crowd-kit) adds that many pseudo-answers
@@ -467,7 +499,12 @@ def dawid_skene(
     a worker seen a few times towards the crowd and leaves a worker seen often as they are.
     """
     post, iterations = _dawid_skene_fit(
-        enc, smoothing=smoothing, pooling=pooling, max_iter=max_iter, tol=tol
+        enc,
+        smoothing=smoothing,
+        pooling=pooling,
+        max_iter=max_iter,
+        tol=tol,
+        worker_weights=worker_weights,
     )
     return _result(enc, "dawid_skene", post, iterations)
 
@@ -691,7 +728,12 @@ def mace(
 
 
 def ds_mace(
-    enc: Encoded, *, pooling: float = 2.0, max_iter: int = 100, tol: float = 1e-5
+    enc: Encoded,
+    *,
+    pooling: float = 2.0,
+    max_iter: int = 100,
+    tol: float = 1e-5,
+    worker_weights: np.ndarray | None = None,
 ) -> CategoricalResult:
     """The default: the normalised geometric mean of two models' posteriors, Dawid-Skene with
     `pooling` (class-biased workers) and MACE with a learned class prior (spammers).
@@ -700,9 +742,15 @@ def ds_mace(
     per worker and overfits sparse crowds, MACE cannot represent a worker who confuses two
     particular classes. Where they disagree the more confident one wins, and a task both
     models are unsure of stays unsure. docs/quality-aggregation.md has how it was chosen.
+    `worker_weights` temper the workers' evidence in the Dawid-Skene half only.
     """
     ds_post, ds_iterations = _dawid_skene_fit(
-        enc, smoothing=0.01, pooling=pooling, max_iter=max_iter, tol=tol
+        enc,
+        smoothing=0.01,
+        pooling=pooling,
+        max_iter=max_iter,
+        tol=tol,
+        worker_weights=worker_weights,
     )
     mace_post, mace_iterations = _mace_fit(
         enc, smoothing=0.01, max_iter=max_iter, tol=tol, restarts=0, seed=0, learn_prior=True
@@ -731,22 +779,32 @@ METHODS: dict[str, Callable[..., CategoricalResult]] = {
 }
 # Chosen by bench/aggregate.py across every categorical data set; see docs/quality-aggregation.md.
 DEFAULT_METHOD = "ds_mace"
+# The methods that honour per-worker weights (quality rules' LOWER_WEIGHT); ds_mace in its
+# Dawid-Skene half. The others ignore them.
+WEIGHTED_METHODS = frozenset({"majority_vote", "wawa", "dawid_skene", "ds_mace"})
 
 
 def aggregate(
     answers: Iterable[Answer] | Encoded,
     method: str = DEFAULT_METHOD,
     gold: dict | None = None,
+    worker_weights: dict | None = None,
     **options,
 ) -> CategoricalResult:
     """Aggregate `(worker, task, label)` answers with `method` (a key of METHODS).
 
-    `gold` maps tasks to known labels, used as fixed truths. `options` go to the method (e.g.
-    `smoothing=`, `restarts=`, `seed=`). Raise UnknownMethod for an unknown method name.
+    `gold` maps tasks to known labels, used as fixed truths. `worker_weights` maps workers to
+    the weight of their answers (1 when absent) for the methods in WEIGHTED_METHODS; the others
+    ignore it. `options` go to the method (e.g. `smoothing=`, `restarts=`, `seed=`). Raise
+    UnknownMethod for an unknown method name.
     """
     if method not in METHODS:
         raise UnknownMethod(method)
     enc = answers if isinstance(answers, Encoded) else encode(answers, gold)
+    if worker_weights and method in WEIGHTED_METHODS:
+        options["worker_weights"] = np.array(
+            [float(worker_weights.get(worker, 1.0)) for worker in enc.workers]
+        )
     if enc.n_classes <= 1 or enc.n_tasks == 0:
         # One class (or nothing): every model agrees, and EM has nothing to estimate.
         return replace(majority_vote(enc), method=method)
