@@ -227,3 +227,20 @@ def test_gold_settings_save_refuses_out_of_range_values(rate, workers, field):
 
     assert field in raised.value.message_dict
     assert not GoldSettings.objects.filter(project=project).exists()
+
+
+def test_preview_and_marketplace_never_offer_a_gold_task(worker):
+    from microwork.work import selectors
+
+    batch, _none, gold = _batch(ordinary=0, gold=1, rate=50)  # the gold task comes first
+    ordinary = TaskFactory(batch=batch)
+    assert gold[0].pk < ordinary.pk
+
+    assert selectors.task_to_preview_for_worker(worker=worker, project=batch.project) == ordinary
+    listed = selectors.projects_available_for_worker(worker=worker).get()
+    assert listed.slots_available == 3  # the ordinary task's slots, not the gold task's
+
+    _claim_and_submit(worker, batch.project, _draws(0.9))
+
+    assert selectors.task_to_preview_for_worker(worker=worker, project=batch.project) is None
+    assert not selectors.projects_available_for_worker(worker=worker).exists()

@@ -17,8 +17,13 @@ MIN_SUBMISSIONS_FOR_MEDIAN = 5
 
 
 def _open_tasks(now):
+    # Gold tasks are handed out only by gold mixing in the claim (quality/gold.py): they are
+    # not work on offer, and a preview never shows one.
     return Task.objects.filter(
-        batch__status=BatchStatus.PUBLISHED, batch__expires_at__gt=now, open_slots__gt=0
+        batch__status=BatchStatus.PUBLISHED,
+        batch__expires_at__gt=now,
+        open_slots__gt=0,
+        gold__isnull=True,
     )
 
 
