@@ -19,16 +19,21 @@ from django.conf import settings
 
 CHROMIUM = os.environ.get("MICROWORK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 780}
-# As the machine's notes say: without the background-networking flags Chromium keeps trying
-# hosts this closed network refuses; --no-sandbox because CI runs as root.
+# Playwright adds --no-sandbox (CI runs as root), --disable-background-networking and
+# --disable-component-update itself; without them Chromium keeps trying hosts this closed
+# network refuses.
+#
+# --disable-site-isolation-trials keeps the sandboxed task frame in the page's renderer process.
+# Chromium otherwise isolates sandboxed frames in a process of their own, and on a busy machine
+# a click Playwright sends there is now and then lost (no event reaches the frame). The sandbox
+# itself — the opaque origin, no cookies, no access to the parent — is Blink's, in either process,
+# and test_worker_submits_in_sandboxed_frame_and_gets_next_task checks it.
 CHROMIUM_ARGS = [
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
     "--disable-sync",
+    "--disable-site-isolation-trials",
 ]
 
 _saved_screenshots: list[Path] = []
@@ -122,7 +127,11 @@ def wait_until(page, condition, *, timeout: float = 10.0):
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {condition}")
+            shown = " | ".join(
+                f"{frame.url}: {frame.locator('body').inner_text()[:300]!r}"
+                for frame in page.frames
+            )
+            raise AssertionError(f"timed out waiting for {condition}; the browser shows {shown}")
         page.wait_for_timeout(100)
 
 
@@ -131,7 +140,9 @@ def save_screenshot(page, name: str) -> Path:
     folder = Path(settings.DATA_DIR) / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # The viewport only: a full-page shot resizes the viewport for a moment, and a click soon
+    # after can then miss the sandboxed frame (Chromium runs it in a process of its own).
+    page.screenshot(path=str(path))
     _saved_screenshots.append(path)
     return path
 

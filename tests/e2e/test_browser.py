@@ -113,3 +113,56 @@ def test_worker_submits_in_sandboxed_frame_and_gets_next_task(page, context, liv
     }
     assert second.task_id != first.task_id
     assert second.state == AssignmentState.ACCEPTED
+
+
+def _submit_and_wait(page, frame, worker):
+    """Press the frame's Submit; the work page then goes to the history: the answer is stored."""
+    frame.locator("button[type=submit]").click()
+    page.wait_for_url("**/work/history/")
+    return _submitted(worker)
+
+
+def test_worker_classifies_an_image_with_a_hotkey(page, context, live_server, client):
+    project = _one_task_project(
+        TemplateKind.IMAGE_CLASSIFICATION,
+        {"image_column": "image_url", "labels": ["cat", "dog", "bird"], "cant_tell": True},
+        {"image_url": _image_data_url(640, 480, box=(200, 150, 440, 330))},
+    )
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    frame = accept(page, live_server, project)
+    # A tap on the picture gives the frame the keyboard focus, as a worker's first look would.
+    frame.locator(".mw-image img").click()
+    page.keyboard.press("2")
+    assert frame.locator("input[value=dog]").is_checked()
+    save_screenshot(page, "image_classification")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/work/history/")
+
+    assert _submitted(worker).answers == {"label": "dog"}
+
+
+def test_worker_classifies_a_text_by_clicking_a_label(page, context, live_server, client):
+    project = _one_task_project(
+        TemplateKind.TEXT_CLASSIFICATION,
+        {
+            "text_column": "review",
+            "context_column": "product",
+            "labels": ["positive", "neutral", "negative"],
+            "question": "What is the tone of this review?",
+        },
+        {"product": "Kettle", "review": "It leaks after a week & the lid <b>sticks</b>."},
+    )
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    frame = accept(page, live_server, project)
+    # The row's text is shown as text, markup and all, not run as HTML.
+    assert frame.locator(".mw-text").inner_text() == (
+        "It leaks after a week & the lid <b>sticks</b>."
+    )
+    frame.get_by_label("negative").check()
+    save_screenshot(page, "text_classification")
+
+    assert _submit_and_wait(page, frame, worker).answers == {"label": "negative"}
