@@ -61,6 +61,7 @@ class Run:
     acknowledged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pairs_at_fault: int | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def error(self, text: str) -> None:
@@ -398,9 +399,9 @@ def psycopg_pairs(index, *, dsn, project_pk, worker_ids, run, budget) -> None:
                 run.acknowledged.append(public_id)
 
 
-def run_threads(count: int, target, **kwargs) -> Run:
+def run_threads(count: int, target, *, run: Run | None = None, **kwargs) -> Run:
     """Run `count` threads of `target`; the run's seconds count from the first pair."""
-    run = Run()
+    run = run or Run()
     threads = [
         threading.Thread(target=target, args=(index,), kwargs={**kwargs, "run": run})
         for index in range(count)
@@ -468,6 +469,8 @@ def report(name: str, run: Run) -> float:
         + (f"; {run.returns} returned, {run.abandoned} abandoned" if name == "http" else "")
         + (f"; {len(run.errors)} errors" if run.errors else "")
     )
+    if run.pairs_at_fault is not None:
+        print(f"  pairs after the fault: {run.pairs - run.pairs_at_fault:,}")
     if run.errors:
         kinds = Counter(" ".join(text.split(" ")[:3])[:40] for text in run.errors)
         print("  errors: " + ", ".join(f"{text} x{n}" for text, n in kinds.most_common(6)))
@@ -560,19 +563,74 @@ def run_wrk(mode: str, *, base: str, project: str, seats: str, args) -> Run:
     return run
 
 
+# --- CPU per pair -------------------------------------------------------------------------
+
+
+class CpuMeter:
+    """CPU seconds used by the app servers (their process groups), the database (PostgreSQL
+    backends of this database) and the load generator (this process and its children, wrk).
+
+    On a machine shared with other jobs, throughput and latency move with the others' load;
+    CPU time per pair moves far less, so it is what compares two changes made an hour apart.
+    """
+
+    def __init__(self, server_groups: list[int], dbname: str):
+        self.server_groups = set(server_groups)
+        self.db_title = f" {dbname} " if dbname else None
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def snapshot(self) -> dict[str, float]:
+        import resource
+
+        used = {"app servers": 0.0, "PostgreSQL": 0.0}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as file:
+                    fields = file.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/cmdline", "rb") as file:
+                    title = file.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue  # gone meanwhile
+            seconds = (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+            if int(fields[2]) in self.server_groups:
+                used["app servers"] += seconds
+            elif self.db_title and title.startswith("postgres: ") and self.db_title in title:
+                used["PostgreSQL"] += seconds
+        # wrk is a child, reaped after each run; the servers are reaped after the last snapshot.
+        used["load generator"] = sum(
+            usage.ru_utime + usage.ru_stime
+            for usage in (
+                resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+        )
+        return used
+
+    @staticmethod
+    def report(before: dict, after: dict, pairs: int, *, with_servers: bool) -> None:
+        if not pairs:
+            return
+        parts = [
+            f"{name} {(after[name] - before[name]) * 1000 / pairs:.1f}"
+            for name in after
+            if with_servers or name != "app servers"
+        ]
+        print("  CPU ms per pair: " + ", ".join(parts))
+
+
 # --- servers started by the harness (--serve) ---------------------------------------------
 
 
 class Server:
     """A server process in its own process group, so one kill takes it and its workers."""
 
-    def __init__(self, command: list[str], url: str, log: str):
+    def __init__(self, command: list[str], url: str, log: str, env: dict | None = None):
         import subprocess
 
         self.url = url
         self.log = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
 
     def wait_ready(self, path: str, seconds: float = 60) -> None:
@@ -637,8 +695,9 @@ def start_servers(args, base: str) -> tuple[list[Server], Server | None]:
     return servers, bare
 
 
-def kill_later(server: Server, budget: Budget, seconds: float) -> threading.Thread:
-    """kill -9 `server` `seconds` after the run's first pair (in a daemon thread)."""
+def kill_later(server: Server, budget: Budget, seconds: float, run: Run) -> threading.Thread:
+    """kill -9 `server` `seconds` after the run's first pair (in a daemon thread); the pairs
+    done by then are kept in run.pairs_at_fault."""
 
     def wait_and_kill():
         while budget.started is None or time.perf_counter() - budget.started < seconds:
@@ -646,6 +705,7 @@ def kill_later(server: Server, budget: Budget, seconds: float) -> threading.Thre
                 return
             time.sleep(0.02)
         server.kill()
+        run.pairs_at_fault = run.pairs
         print(f"fault: kill -9 of {server.url} at {seconds:g} s into the run", flush=True)
 
     thread = threading.Thread(target=wait_and_kill, daemon=True)
@@ -725,7 +785,7 @@ def main() -> None:
         if bare_server:
             bare = bare_server.url
         acknowledged, rates = run_paths(
-            args, started_servers, bases, bare, projects, worker_ids, spares
+            args, started_servers, bases, bare, projects, worker_ids, spares, bare_server
         )
     finally:
         for server in [*started_servers, *([bare_server] if bare_server else [])]:
@@ -743,7 +803,9 @@ def main() -> None:
     sys.exit(1 if problems else 0)
 
 
-def run_paths(args, servers, bases, bare, projects, worker_ids, spares) -> tuple[list[str], dict]:
+def run_paths(
+    args, servers, bases, bare, projects, worker_ids, spares, bare_server=None
+) -> tuple[list[str], dict]:
     """The http path, then the baselines; the acknowledged submits and each path's pairs/s."""
     import tempfile
 
@@ -755,20 +817,28 @@ def run_paths(args, servers, bases, bare, projects, worker_ids, spares) -> tuple
         f"load: {args.workers} workers ({args.driver}), {os.cpu_count()} CPUs, "
         f"{connection.vendor}, servers: {' '.join(bases)}"
     )
+    groups = [server.process.pid for server in [*servers, *([bare_server] if bare_server else [])]]
+    meter = CpuMeter(
+        groups, connection.settings_dict["NAME"] if connection.vendor == "postgresql" else ""
+    )
+    with_servers = bool(groups)
     seats = None
     if args.driver == "wrk":
         seats = tempfile.NamedTemporaryFile("w", prefix="mw-seats-", suffix=".txt")  # noqa: SIM115
         write_seats(seats.name, list(range(args.workers + spares)))
+    before = meter.snapshot()
+    if args.driver == "wrk":
         run = run_wrk(
             "http", base=bases[0], project=projects["http"][1], seats=seats.name, args=args
         )
     else:
-        http_budget = Budget(**budget)
+        http_budget, run = Budget(**budget), Run()
         if args.kill_one_server_at is not None:
-            kill_later(servers[0], http_budget, args.kill_one_server_at)
+            kill_later(servers[0], http_budget, args.kill_one_server_at, run)
         run = run_threads(
             args.workers,
             http_worker,
+            run=run,
             base=bases,
             project=projects["http"][1],
             budget=http_budget,
@@ -777,8 +847,10 @@ def run_paths(args, servers, bases, bare, projects, worker_ids, spares) -> tuple
             logged_in=threading.Barrier(args.workers),
         )
     rates["http"] = report("http", run)
+    CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
     acknowledged = list(run.acknowledged)
     if bare:
+        before = meter.snapshot()
         if args.driver == "wrk":
             run = run_wrk(
                 "bare", base=bare, project=projects["bare"][1], seats=seats.name, args=args
@@ -794,6 +866,7 @@ def run_paths(args, servers, bases, bare, projects, worker_ids, spares) -> tuple
                 args=args,
             )
         rates["bare"] = report("bare Django view", run)
+        CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
         acknowledged += run.acknowledged
     if seats is not None:
         seats.close()
