@@ -1,6 +1,7 @@
 import pytest
 
 from microwork.payments.fees import FeeRule, tier_assignments
+from microwork.payments.services import slot_price
 from microwork.projects.enums import TemplateKind
 from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory
 
@@ -58,3 +59,25 @@ def test_tier_of_an_mturk_hit_is_its_tasks_max_assignments():
     assert tier_assignments(project, small) == 9
     assert tier_assignments(project, large) == 10
     assert tier_assignments(project) == 1
+
+
+@pytest.mark.django_db
+def test_tier_of_a_dynamic_overlap_project_is_its_maximum():
+    project = ProjectFactory(
+        assignments_per_task=3, overlap_dynamic=True, overlap_max=12, reward_cents=100
+    )
+    batch = BatchFactory(project=project)
+
+    assert tier_assignments(project, batch) == 12
+    assert tier_assignments(project) == 12
+    assert slot_price(project, batch) == (100, 40)
+
+
+@pytest.mark.django_db
+def test_tier_of_a_dynamic_overlap_project_under_ten_stays_at_the_base_rate():
+    project = ProjectFactory(
+        assignments_per_task=3, overlap_dynamic=True, overlap_max=9, reward_cents=100
+    )
+
+    assert tier_assignments(project) == 9
+    assert slot_price(project) == (100, 20)

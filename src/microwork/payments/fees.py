@@ -66,7 +66,14 @@ def tier_assignments(project, batch=None) -> int:
     the same for its whole life, so its escrow stays exact: CreateAdditionalAssignmentsForHIT
     refuses to take a HIT from under large_task_assignments to at least that, as MTurk does
     (mturk/operations/create_additional_assignments_for_hit.py).
+
+    With dynamic overlap a task may collect up to `overlap_max` answers, and publishing reserves
+    them all (ADR 0012), so the tier is that of the maximum: a 3-to-12 project pays the large
+    task rate, as a fixed 12 would. Overlap settings are frozen once a batch is published, so
+    every posting of a batch sees the same tier.
     """
+    if project.overlap_dynamic:
+        return project.overlap_max
     if batch is None or project.template_kind != TemplateKind.MTURK_QUESTION:
         return project.assignments_per_task
     most = (
