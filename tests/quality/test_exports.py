@@ -17,7 +17,7 @@ from tests.projects.factories import (
     PublishedBatchFactory,
     TaskFactory,
 )
-from tests.work.factories import SubmittedAssignmentFactory
+from tests.work.factories import AssignmentFactory, SubmittedAssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +238,60 @@ def test_batch_detail_links_to_the_quality_page(client, batch):
     response = client.get(reverse("projects:batch-detail", args=[batch.pk]))
 
     assert reverse("quality:batch-quality", args=[batch.pk]).encode() in response.content
+
+
+def _box(label, x1, y1, x2, y2):
+    return {"label": label, "x1": x1, "y1": y1, "x2": x2, "y2": y2}
+
+
+@pytest.fixture
+def boxes_batch():
+    """One image two of three workers boxed alike: one car kept, one stray box dropped."""
+    from microwork.projects.enums import TemplateKind
+    from microwork.work import services
+
+    config = {"image_column": "img", "labels": "car\nperson", "min_boxes": 0, "max_boxes": 3}
+    project = ProjectFactory(
+        template_kind=TemplateKind.BOUNDING_BOXES,
+        template_html="",
+        template_config=config,
+        assignments_per_task=3,
+    )
+    batch = PublishedBatchFactory(project=project, columns=["img"])
+    task = TaskFactory(batch=batch, row_number=2, input={"img": "https://example.org/a.jpg"})
+    drawn = [[_box("car", 10, 20, 110, 80)], [_box("car", 12, 22, 112, 82)], []]
+    for boxes in drawn:
+        fields = {"boxes": [json.dumps(boxes)], "image_width": ["640"], "image_height": ["480"]}
+        services.assignment_submit(
+            assignment=AssignmentFactory(task=task, worker=WorkerFactory()), fields=fields
+        )
+    return batch
+
+
+CAR_KEPT = {
+    "label": "car", "x1": 11.0, "y1": 21.0, "x2": 111.0, "y2": 81.0, "support": 2,
+    "confidence": pytest.approx(2 / 3),
+}  # fmt: skip
+
+
+def test_export_of_a_boxes_batch_holds_the_averaged_boxes_in_every_format(boxes_batch):
+    assert [(f.name, f.kind, f.method) for f in export_fields(boxes_batch)] == [
+        ("boxes", "boxes", "boxes"),
+        ("image_width", "numeric", "median"),
+        ("image_height", "numeric", "median"),
+    ]
+
+    [record] = [json.loads(line) for line in export_jsonl(boxes_batch)]
+    assert record["boxes"] == [CAR_KEPT]
+    assert record["boxes.n_answers"] == 3
+    assert record["boxes.confidence"] == pytest.approx(2 / 3)
+    assert record["boxes.agreement"] == pytest.approx(2 / 3)
+    assert record["image_width"] == 640.0
+
+    [row] = csv.DictReader(io.StringIO("".join(export_csv(boxes_batch))))
+    assert json.loads(row["boxes"]) == [CAR_KEPT]
+    assert row["boxes.n_answers"] == "3"
+
+    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+    table = pyarrow_parquet.read_table(io.BytesIO(b"".join(export_parquet(boxes_batch))))
+    assert json.loads(table.column("boxes")[0].as_py()) == [CAR_KEPT]

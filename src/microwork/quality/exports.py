@@ -11,8 +11,10 @@ task's answers that match the label). The columns are flat and the same in every
 
 Labels come from quality.aggregation.batch.batch_aggregate with, per field, the method for its
 kind of answer: the categorical `method` (DEFAULT_METHOD unless chosen), "multilabel" for
-checkbox lists, "text" for free text, "median" for numbers; gold answers (quality/gold.py) are
-fixed truths for the categorical methods. Box answers are left out (no batch aggregation yet).
+checkbox lists, "text" for free text, "median" for numbers, "boxes" for bounding boxes; gold
+answers (quality/gold.py) are fixed truths for the categorical methods. An aggregated boxes
+label is a list of {label, x1, y1, x2, y2, support, confidence} in original image pixels:
+JSON text in CSV and Parquet cells, a list in JSONL.
 
 Memory: the aggregation holds one field's answers at a time (the methods need them all); the
 tasks are then read in chunks and each record written out as it is built, so the file itself
@@ -33,6 +35,7 @@ from microwork.common.csvsafe import csv_lines
 from microwork.projects import tasktypes
 from microwork.projects.models import Batch, Task
 from microwork.quality.aggregation.batch import (
+    BOXES_METHOD,
     MULTILABEL_METHOD,
     TEXT_METHOD,
     _answers,
@@ -63,7 +66,7 @@ class ParquetUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class ExportField:
     name: str
-    kind: str  # CATEGORICAL, MULTILABEL, TEXT or NUMERIC
+    kind: str  # CATEGORICAL, MULTILABEL, TEXT, NUMERIC or BOXES
     method: str
 
 
@@ -84,6 +87,7 @@ def export_fields(batch: Batch, *, method: str = DEFAULT_METHOD) -> list[ExportF
         kinds = dict.fromkeys(answer_fields(batch), CATEGORICAL)
     by_kind = {CATEGORICAL: method, MULTILABEL: MULTILABEL_METHOD, TEXT: TEXT_METHOD}
     by_kind[NUMERIC] = NUMERIC_METHOD
+    by_kind[BOXES] = BOXES_METHOD
     return [
         ExportField(name, kind, by_kind[kind]) for name, kind in kinds.items() if kind in by_kind
     ]
@@ -105,8 +109,9 @@ def _aggregate_field(batch: Batch, field: ExportField) -> dict:
         row.task_id: row
         for row in batch_aggregate(batch, field=field.name, method=field.method, gold=gold or None)
     }
-    if field.kind == NUMERIC:
-        # The numeric confidence is already the share of answers within tolerance of the value.
+    if field.kind in (NUMERIC, BOXES):
+        # The numeric confidence is already the share of answers within tolerance of the value;
+        # a boxes confidence the share of workers behind its least supported box.
         return {t: (r.label, r.confidence, r.n_answers, r.confidence) for t, r in rows.items()}
     matching: dict[str, int] = {}
     triples, _rows = _answers(batch, field.name)
@@ -173,6 +178,8 @@ def aggregated_records(
 
 
 def _csv_cell(value):
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return json.dumps(value, ensure_ascii=False)  # aggregated boxes
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -247,6 +254,7 @@ def _arrow_schema(batch: Batch, fields: list[ExportField]):
         MULTILABEL: pa.list_(pa.string()),
         TEXT: pa.string(),
         NUMERIC: pa.float64(),
+        BOXES: pa.string(),  # JSON text, as in CSV
     }
     schema = [
         ("task_id", pa.string()),
@@ -279,6 +287,7 @@ def export_parquet(batch: Batch, *, method: str = DEFAULT_METHOD) -> Iterator[by
     schema = _arrow_schema(batch, fields)
     _names, records = aggregated_records(batch, fields=fields)
     categorical = {field.name for field in fields if field.kind == CATEGORICAL}
+    boxes = {field.name for field in fields if field.kind == BOXES}
 
     def generate() -> Iterator[bytes]:
         sink = _Sink()
@@ -290,6 +299,9 @@ def export_parquet(batch: Batch, *, method: str = DEFAULT_METHOD) -> Iterator[by
             for name in categorical:
                 if record[name] is not None and not isinstance(record[name], str):
                     record[name] = str(record[name])
+            for name in boxes:
+                if record[name] is not None:
+                    record[name] = json.dumps(record[name], ensure_ascii=False)
             chunk.append(record)
             if len(chunk) >= CHUNK:
                 writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
