@@ -36,5 +36,10 @@ def pair(request):
     return HttpResponse(assignment.public_id, content_type="text/plain")
 
 
-urlpatterns = [path("pair/", pair)]
+def ping(request):
+    """No database, no work: what the server and Django's request cycle cost by themselves."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("pair/", pair), path("ping/", ping)]
 application = get_wsgi_application()

@@ -607,15 +607,33 @@ class CpuMeter:
         return used
 
     @staticmethod
-    def report(before: dict, after: dict, pairs: int, *, with_servers: bool) -> None:
+    def report(
+        before: dict, after: dict, pairs: int, *, with_servers: bool, unit: str = "pair"
+    ) -> None:
         if not pairs:
             return
         parts = [
-            f"{name} {(after[name] - before[name]) * 1000 / pairs:.1f}"
+            f"{name} {(after[name] - before[name]) * 1000 / pairs:.{1 if unit == 'pair' else 3}f}"
             for name in after
             if with_servers or name != "app servers"
         ]
-        print("  CPU ms per pair: " + ", ".join(parts))
+        print(f"  CPU ms per {unit}: " + ", ".join(parts))
+
+
+def ping(base: str, args, meter: "CpuMeter") -> None:
+    """Plain GETs of the bare app's /ping/ (no database) with wrk: requests/s, CPU per request."""
+    import subprocess
+
+    before = meter.snapshot()
+    command = ["wrk", f"--threads={args.workers}", f"--connections={args.workers}"]
+    command += [f"--duration={max(1, round(args.seconds))}s", "--latency", base + "/ping/"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    after = meter.snapshot()
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"99%\s+(\S+)", output).group(1)
+    print(f"\nping (bare app, no database): {requests:,} requests = {rate:,.0f}/s; p99 {p99}")
+    CpuMeter.report(before, after, requests, with_servers=True, unit="request")
 
 
 # --- servers started by the harness (--serve) ---------------------------------------------
@@ -682,11 +700,17 @@ def start_servers(args, base: str) -> tuple[list[Server], Server | None]:
     bare = None
     if args.bare:
         port = split.port + args.serve
-        command = [os.path.join(bin_dir, "granian"), "--interface", "wsgi", "--no-ws"]
-        command += ["--workers", str(args.serve_workers)]
-        command += ["--blocking-threads", str(args.serve_threads)]
-        command += ["--working-dir", os.path.dirname(WRK_SCRIPT), "--port", str(port)]
-        command += ["bare_app:application"]
+        bench_dir = os.path.dirname(WRK_SCRIPT)
+        if args.bare_server == "granian":
+            command = [os.path.join(bin_dir, "granian"), "--interface", "wsgi", "--no-ws"]
+            command += ["--workers", str(args.serve_workers)]
+            command += ["--blocking-threads", str(args.serve_threads)]
+            command += ["--working-dir", bench_dir, "--port", str(port), "bare_app:application"]
+        else:
+            threads = 1 if args.bare_server == "gunicorn-sync" else args.serve_threads
+            command = [os.path.join(bin_dir, "gunicorn"), "--workers", str(args.serve_workers)]
+            command += ["--threads", str(threads), "--chdir", bench_dir]
+            command += ["--bind", f"127.0.0.1:{port}", "bare_app:application"]
         bare = Server(command, f"http://127.0.0.1:{port}", "/tmp/mw-load-bare.log")
     for server in servers:
         server.wait_ready("/accounts/login/")
@@ -745,6 +769,23 @@ def main() -> None:
         "--bare", action="store_true", help="with --serve: also serve bench/bare_app.py, measure it"
     )
     parser.add_argument(
+        "--bare-server",
+        choices=["granian", "gunicorn", "gunicorn-sync"],
+        default="granian",
+        help="what serves the bare app (--bare): granian like `microwork serve`, or gunicorn "
+        "with the same workers (gthread, --serve-threads each; -sync: one thread each) for "
+        "docs/adr/0008; gunicorn is not a dependency: pip install it to compare",
+    )
+    parser.add_argument(
+        "--no-http", action="store_true", help="skip the real path (baselines only)"
+    )
+    parser.add_argument(
+        "--ping",
+        action="store_true",
+        help="with --bare and --driver wrk: also GET the bare app's /ping/ (no database) for "
+        "--seconds, to compare servers by their own cost",
+    )
+    parser.add_argument(
         "--kill-one-server-at",
         type=float,
         metavar="SECONDS",
@@ -779,7 +820,9 @@ def main() -> None:
     worker_ids = [
         User.objects.get(email=worker_email(index)).pk for index in range(args.workers + spares)
     ]
-    started_servers, bare_server = start_servers(args, base) if args.serve else ([], None)
+    started_servers, bare_server = (
+        start_servers(args, base) if args.serve or args.bare else ([], None)
+    )
     try:
         bases = [server.url for server in started_servers] or [base]
         if bare_server:
@@ -792,7 +835,7 @@ def main() -> None:
             server.stop()
     print()
     for baseline in ("bare", "psycopg"):
-        if rates.get(baseline):
+        if rates.get(baseline) and "http" in rates:
             print(f"http / {baseline}: {rates['http'] / rates[baseline]:.0%}")
     # A fresh connection for the checks: in a fault run the database restarted under the old one.
     connection.close()
@@ -826,29 +869,31 @@ def run_paths(
     if args.driver == "wrk":
         seats = tempfile.NamedTemporaryFile("w", prefix="mw-seats-", suffix=".txt")  # noqa: SIM115
         write_seats(seats.name, list(range(args.workers + spares)))
-    before = meter.snapshot()
-    if args.driver == "wrk":
-        run = run_wrk(
-            "http", base=bases[0], project=projects["http"][1], seats=seats.name, args=args
-        )
-    else:
-        http_budget, run = Budget(**budget), Run()
-        if args.kill_one_server_at is not None:
-            kill_later(servers[0], http_budget, args.kill_one_server_at, run)
-        run = run_threads(
-            args.workers,
-            http_worker,
-            run=run,
-            base=bases,
-            project=projects["http"][1],
-            budget=http_budget,
-            spare=iter(range(args.workers, args.workers + spares)),
-            args=args,
-            logged_in=threading.Barrier(args.workers),
-        )
-    rates["http"] = report("http", run)
-    CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
-    acknowledged = list(run.acknowledged)
+    acknowledged = []
+    if not args.no_http:
+        before = meter.snapshot()
+        if args.driver == "wrk":
+            run = run_wrk(
+                "http", base=bases[0], project=projects["http"][1], seats=seats.name, args=args
+            )
+        else:
+            http_budget, run = Budget(**budget), Run()
+            if args.kill_one_server_at is not None:
+                kill_later(servers[0], http_budget, args.kill_one_server_at, run)
+            run = run_threads(
+                args.workers,
+                http_worker,
+                run=run,
+                base=bases,
+                project=projects["http"][1],
+                budget=http_budget,
+                spare=iter(range(args.workers, args.workers + spares)),
+                args=args,
+                logged_in=threading.Barrier(args.workers),
+            )
+        rates["http"] = report("http", run)
+        CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
+        acknowledged += run.acknowledged
     if bare:
         before = meter.snapshot()
         if args.driver == "wrk":
@@ -868,6 +913,8 @@ def run_paths(
         rates["bare"] = report("bare Django view", run)
         CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
         acknowledged += run.acknowledged
+    if args.ping and bare and args.driver == "wrk":
+        ping(bare, args, meter)
     if seats is not None:
         seats.close()
     if not args.no_psycopg and connection.vendor == "postgresql":
