@@ -1,0 +1,96 @@
+"""An MTurk HIT in a real browser: the AWS tutorial's HTMLQuestion, created with boto3 over
+HTTP, previewed and done by a worker in headless Chromium. Its own form posts to Amazon's
+externalSubmit and loads Amazon's externalHIT_v1.js; microwork serves the script and points
+the form at turkSubmitTo, so the answer lands and comes back through the API.
+
+Needs /usr/bin/chromium and PostgreSQL, like the rest of tests/e2e.
+"""
+
+import pytest
+
+from microwork.mturk import services
+from microwork.payments.invariants import ledger_problems
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
+from tests.accounts.factories import RequesterFactory, WorkerFactory
+from tests.e2e.conftest import log_in, save_screenshot, wait_until
+from tests.mturk.conftest import make_client
+from tests.payments.factories import fund
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# The shape of the AWS MTurk tutorial's question (aws-samples/mturk-code-samples).
+AWS_SAMPLE_QUESTION = """<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/\
+AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[<!DOCTYPE html>
+<html><head>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
+<script type="text/javascript" src="https://s3.amazonaws.com/mturk-public/externalHIT_v1.js">
+</script>
+</head><body>
+<form name="mturk_form" method="post" id="mturk_form"
+      action="https://www.mturk.com/mturk/externalSubmit">
+<input type="hidden" value="" name="assignmentId" id="assignmentId">
+<p>What colour is the sky?</p>
+<input type="text" name="colour" id="colour">
+<input type="submit" id="submitButton" value="Submit">
+</form>
+<script language="Javascript">turkSetAssignmentID();</script>
+</body></html>]]></HTMLContent><FrameHeight>450</FrameHeight></HTMLQuestion>"""
+
+
+def test_worker_does_the_aws_sample_hit_in_a_browser(page, context, live_server, client):
+    requester = RequesterFactory()
+    fund(requester, 1_000)
+    key, secret = services.access_key_create(requester=requester)
+    mturk = make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
+    hit = mturk.create_hit(
+        MaxAssignments=1,
+        LifetimeInSeconds=600,
+        AssignmentDurationInSeconds=120,
+        Reward="0.50",
+        Title="Name a colour",
+        Description="One question",
+        Question=AWS_SAMPLE_QUESTION,
+    )["HIT"]
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    # In preview the script disables the submit button, as on MTurk.
+    page.goto(f"{live_server.url}/work/projects/{hit['HITTypeId']}/")
+    preview = page.frame_locator("iframe.task-frame")
+    submit_button = preview.locator("#submitButton")
+    submit_button.wait_for()
+    assert submit_button.is_disabled()
+    assert preview.locator("#assignmentId").input_value() == "ASSIGNMENT_ID_NOT_AVAILABLE"
+
+    page.click("form[action$='/accept/'] button")
+    page.wait_for_url("**/work/assignments/*/")
+    page.uncheck("#submit-and-next")
+    assignment = Assignment.objects.get(worker=worker)
+    frame = page.frame_locator("iframe.task-frame")
+    frame.locator("#colour").fill("blue")
+    assert frame.locator("#assignmentId").input_value() == assignment.public_id
+    # turkSubmitTo, the assignment's frame token in its path, + "/mturk/externalSubmit".
+    action = frame.locator("#mturk_form").get_attribute("action")
+    assert action.startswith(f"{live_server.url}/mturk/t/")
+    assert action.endswith("/mturk/externalSubmit")
+    save_screenshot(page, "mturk_html_question")
+    frame.locator("#submitButton").click()
+
+    page.wait_for_url("**/work/history/")
+    submitted = wait_until(
+        page,
+        lambda: Assignment.objects.filter(
+            pk=assignment.pk, state=AssignmentState.SUBMITTED
+        ).first(),
+    )
+    assert submitted.answers == {"colour": "blue"}
+    (listed,) = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
+    assert listed["WorkerId"] == worker.worker_id
+    assert (
+        "<QuestionIdentifier>colour</QuestionIdentifier><FreeText>blue</FreeText>"
+        in (listed["Answer"])
+    )
+    mturk.approve_assignment(AssignmentId=listed["AssignmentId"])
+    assert mturk.get_account_balance()["AvailableBalance"] == "9.40"
+    assert ledger_problems() == []
