@@ -134,7 +134,7 @@ try:
         "default": dj_database_url.parse(
             os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             conn_max_age=env_int("MICROWORK_CONN_MAX_AGE", 600),
-            conn_health_checks=True,
+            conn_health_checks=env_bool("MICROWORK_CONN_HEALTH_CHECKS", True),
         )
     }
 except ValueError as error:
