@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ from microwork.payments.models import LedgerEntry
 from microwork.work import services as work
 from microwork.work.models import Assignment
 from tests.accounts.factories import PASSWORD, WorkerFactory
+from tests.fairness.factories import REASON, rule_action
 from tests.quality.factories import WorkerBlockFactory, WorkerProfileFactory
 from tests.work.factories import SubmittedAssignmentFactory
 
@@ -67,6 +69,7 @@ def test_export_zip_has_json_and_safe_csv():
         "appeals.csv",
         "qualifications.csv",
         "blocks.csv",
+        "rule_actions.csv",
     }
     data = json.loads(archive.read("data.json"))
     assert data["assignments"][0]["assignment_id"] == assignment.public_id
@@ -96,3 +99,54 @@ def test_account_delete_erases_personal_data_and_keeps_the_books():
     assert Assignment.objects.get(pk=assignment.pk).answers == {"answer": "=cmd"}
     assert LedgerEntry.objects.filter(account__owner=worker).count() == entries
     assert ledger_problems() == []
+
+
+def test_export_holds_rule_actions_and_their_appeals():
+    worker = WorkerFactory()
+    action = rule_action(worker=worker)
+    appeal = services.appeal_rule_action_open(worker=worker, action=action, message="Look again.")
+    rule_action()  # someone else's, not in the export
+
+    data = export.worker_data(worker)
+
+    assert data["rule_actions"] == [
+        {
+            "rule_action_id": action.pk,
+            "project": action.project.title,
+            "action": "block",
+            "reason": REASON,
+            "observed_percent": 50,
+            "observations": 10,
+            "date": action.created_at.isoformat(),
+            "lifted_at": "",
+        }
+    ]
+    [row] = data["appeals"]
+    assert (row["appeal_id"], row["subject"], row["rule_action_id"], row["assignment_id"]) == (
+        appeal.public_id,
+        "rule_action",
+        action.pk,
+        "",
+    )
+    assert (row["appealed_reason"], row["message"]) == (REASON, "Look again.")
+
+
+def test_account_delete_erases_a_rule_action_appeals_message_and_keeps_its_course():
+    worker = WorkerFactory()
+    action = rule_action(worker=worker)
+    appeal = services.appeal_rule_action_open(worker=worker, action=action, message="My name is…")
+
+    services.worker_account_delete(worker=worker)
+
+    appeal.refresh_from_db()
+    assert appeal.message == services.ERASED_MESSAGE
+    assert (appeal.state, appeal.appealed_reason, appeal.rule_action_id) == (
+        AppealState.OPEN,
+        REASON,
+        action.pk,
+    )
+    assert export.worker_data(worker)["appeals"][0]["message"] == services.ERASED_MESSAGE
+    # The requester's silence still decides for the (deleted) worker.
+    services.appeals_grant_overdue(now=appeal.answer_due_at + timedelta(seconds=1))
+    action.refresh_from_db()
+    assert action.lifted_at is not None

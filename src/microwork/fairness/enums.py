@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AppealSubject(models.TextChoices):
     REJECTION = "rejection", _("Rejection")
     BLOCK = "block", _("Block")
+    RULE_ACTION = "rule_action", _("Quality rule's action")
 
 
 class AppealState(models.TextChoices):

@@ -13,7 +13,7 @@ from microwork.accounts.models import WorkerProfile
 from microwork.common.csvsafe import csv_lines
 from microwork.fairness.models import Appeal, RequesterRating
 from microwork.payments.models import LedgerEntry, Payout
-from microwork.quality.models import WorkerBlock, WorkerQualification
+from microwork.quality.models import RuleAction, WorkerBlock, WorkerQualification
 from microwork.work.models import Assignment
 
 
@@ -98,6 +98,8 @@ def worker_data(worker) -> dict[str, list[dict]]:
             "subject": a.subject,
             "requester": a.requester.public_name,
             "assignment_id": a.assignment.public_id if a.assignment else "",
+            # The number in the action's appeal link, as in rule_actions.
+            "rule_action_id": a.rule_action_id or "",
             "appealed_reason": a.appealed_reason,
             "message": a.message,
             "state": a.state,
@@ -126,6 +128,21 @@ def worker_data(worker) -> dict[str, list[dict]]:
         {"requester": b.requester.public_name, "reason": b.reason, "date": _time(b.created_at)}
         for b in WorkerBlock.objects.filter(worker=worker).select_related("requester")
     ]
+    rule_actions = [
+        {
+            "rule_action_id": r.pk,
+            "project": r.project.title,
+            "action": r.action,
+            "reason": r.reason,
+            "observed_percent": r.observed_percent,
+            "observations": r.observations,
+            "date": _time(r.created_at),
+            "lifted_at": _time(r.lifted_at),
+        }
+        for r in RuleAction.objects.filter(worker=worker)
+        .select_related("project")
+        .order_by("created_at", "pk")
+    ]
     return {
         "account": account,
         "assignments": assignments,
@@ -135,6 +152,7 @@ def worker_data(worker) -> dict[str, list[dict]]:
         "appeals": appeals,
         "qualifications": qualifications,
         "blocks": blocks,
+        "rule_actions": rule_actions,
     }
 
 

@@ -56,11 +56,13 @@ class PayFloorNotice(models.Model):
 
 
 class Appeal(models.Model):
-    """A worker's appeal against a rejection of their work or a requester's block.
+    """A worker's appeal against a rejection of their work, a requester's block or the action
+    a project's quality rule took on them (block, flag, lower weight).
 
     The requester answers within the answer window or the appeal is granted automatically;
     staff can decide any appeal still open or denied. Granting a rejection approves and pays
-    the work (work.services.assignment_approve); granting a block lifts it.
+    the work (work.services.assignment_approve); granting a block lifts it; granting a rule's
+    action lifts the action (quality.rules.rule_action_lift).
     """
 
     public_id = models.CharField(max_length=30, unique=True, default=new_entity_id, editable=False)
@@ -78,7 +80,14 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="appeals",
     )
-    # What was appealed, as it stood: the rejection's reason or the block's.
+    rule_action = models.ForeignKey(
+        "quality.RuleAction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    # What was appealed, as it stood: the rejection's reason, the block's or the rule action's.
     appealed_reason = models.TextField(max_length=1024, blank=True)
     appealed_at = models.DateTimeField(help_text=_("When the rejection or block happened."))
     message = models.TextField(_("your message"), max_length=2000)
@@ -104,8 +113,14 @@ class Appeal(models.Model):
                 name="appeal_state_valid",
             ),
             models.CheckConstraint(
-                condition=Q(subject="block") | Q(assignment__isnull=False),
+                condition=~Q(subject="rejection") | Q(assignment__isnull=False),
                 name="appeal_rejection_has_assignment",
+            ),
+            # A rule action's appeal, and only it, names the action.
+            models.CheckConstraint(
+                condition=Q(subject="rule_action", rule_action__isnull=False)
+                | (~Q(subject="rule_action") & Q(rule_action__isnull=True)),
+                name="appeal_rule_action_has_action",
             ),
             models.CheckConstraint(condition=~Q(message=""), name="appeal_has_message"),
             models.CheckConstraint(
@@ -115,11 +130,16 @@ class Appeal(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="denied") | ~Q(answer=""), name="appeal_denial_has_reason"
             ),
-            # A rejection is appealed once; a block once at a time.
+            # A rejection or a rule's action is appealed once; a block once at a time.
             models.UniqueConstraint(
                 fields=["assignment"],
                 condition=Q(subject="rejection"),
                 name="appeal_one_per_rejection",
+            ),
+            models.UniqueConstraint(
+                fields=["rule_action"],
+                condition=Q(subject="rule_action"),
+                name="appeal_one_per_rule_action",
             ),
             models.UniqueConstraint(
                 fields=["worker", "requester"],

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q
+from django.utils import timezone
 
 from microwork.accounts.models import User
-from microwork.fairness import wages
+from microwork.fairness import services, wages
 from microwork.fairness.enums import AppealState
 from microwork.fairness.models import Appeal, RequesterRating
 from microwork.work.enums import AssignmentState
@@ -74,7 +75,7 @@ def requester_reputation(requester: User) -> Reputation:
 
 def worker_appeals(*, worker: User):
     return Appeal.objects.filter(worker=worker).select_related(
-        "requester", "assignment__task__batch__project"
+        "requester", "assignment__task__batch__project", "rule_action__rule", "rule_action__project"
     )
 
 
@@ -82,7 +83,12 @@ def requester_appeals(*, requester: User):
     """Appeals to the requester: open ones first, soonest due first."""
     return (
         Appeal.objects.filter(requester=requester)
-        .select_related("worker", "assignment__task__batch__project")
+        .select_related(
+            "worker",
+            "assignment__task__batch__project",
+            "rule_action__rule",
+            "rule_action__project",
+        )
         .order_by("-state", "answer_due_at", "pk")
     )
 
@@ -91,9 +97,36 @@ def appeals_for_staff():
     """Open and denied appeals: those staff may still decide."""
     return (
         Appeal.objects.filter(state__in=[AppealState.OPEN, AppealState.DENIED])
-        .select_related("worker", "requester", "assignment__task__batch__project")
+        .select_related(
+            "worker",
+            "requester",
+            "assignment__task__batch__project",
+            "rule_action__rule",
+            "rule_action__project",
+        )
         .order_by("state", "answer_due_at", "pk")
     )
+
+
+def rule_actions_with_appeals(actions) -> list[tuple]:
+    """(action, its appeal or None, whether the worker may appeal it now) for each of `actions`
+    (one worker's rule actions), in one query: the rows of the worker's standing page."""
+    actions = list(actions)
+    appeals = {
+        appeal.rule_action_id: appeal
+        for appeal in Appeal.objects.filter(rule_action__in=[action.pk for action in actions])
+    }
+    now = timezone.now()
+    rows = []
+    for action in actions:
+        appeal = appeals.get(action.pk)
+        can_appeal = (
+            appeal is None
+            and action.is_live
+            and now <= services.rule_action_appealable_until(action)
+        )
+        rows.append((action, appeal, can_appeal))
+    return rows
 
 
 def appealed_assignment_ids(*, worker: User) -> set[int]:

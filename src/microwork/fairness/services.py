@@ -21,7 +21,8 @@ from microwork.payments.enums import AccountKind
 from microwork.payments.models import Account
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch
-from microwork.quality.models import WorkerBlock
+from microwork.quality import rules
+from microwork.quality.models import RuleAction, WorkerBlock
 from microwork.work import services as work
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
@@ -31,6 +32,9 @@ from microwork.work.selectors import median_work_seconds
 # answer window, after which the appeal is granted automatically.
 APPEAL_WINDOW = timedelta(days=14)
 ANSWER_WINDOW = timedelta(days=7)
+# A quality rule's action is appealed sooner: it acts on figures still being collected, and the
+# worker sees it on their standing page the moment it is taken.
+RULE_ACTION_APPEAL_WINDOW = timedelta(days=7)
 MAX_MESSAGE = 2000
 # How many overdue appeals one call grants; the rest wait for the next read or sweep.
 AUTO_GRANT_BATCH = 200
@@ -306,9 +310,57 @@ def appeal_block_open(*, worker: User, block: WorkerBlock, message: str) -> Appe
         raise FairnessRefused(_("This block has been appealed already.")) from None
 
 
+def rule_action_appealable_until(action: RuleAction):
+    """The last moment the worker may appeal `action`."""
+    return action.created_at + RULE_ACTION_APPEAL_WINDOW
+
+
+@transaction.atomic
+def appeal_rule_action_open(*, worker: User, action: RuleAction, message: str) -> Appeal:
+    """Appeal the action a project's quality rule took on `worker` (block, flag, lower weight)
+    within RULE_ACTION_APPEAL_WINDOW of it, while it is live; once per action.
+
+    The action's row is locked, so a requester lifting it meanwhile is seen: a lifted action
+    has nothing left to appeal. The appeal goes to the project's requester, whose rule it is.
+    """
+    message = _clean_message(message)
+    action = (
+        RuleAction.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=action.pk)
+    )
+    if action.worker_id != worker.pk:
+        raise FairnessRefused(_("This action is not about you."))
+    if not action.is_live:
+        raise FairnessRefused(_("This action has been lifted: there is nothing to appeal."))
+    now = timezone.now()
+    if now > rule_action_appealable_until(action):
+        raise FairnessRefused(_("A quality rule's action can be appealed within 7 days."))
+    if Appeal.objects.filter(rule_action=action, subject=AppealSubject.RULE_ACTION).exists():
+        raise FairnessRefused(_("This action has been appealed already."))
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(
+                subject=AppealSubject.RULE_ACTION,
+                worker=worker,
+                requester_id=action.project.requester_id,
+                rule_action=action,
+                appealed_reason=action.reason,
+                appealed_at=action.created_at,
+                message=message,
+                opened_at=now,
+                answer_due_at=now + ANSWER_WINDOW,
+            )
+    except IntegrityError:
+        raise FairnessRefused(_("This action has been appealed already.")) from None
+
+
 def _grant_effect(appeal: Appeal) -> None:
-    """What granting does: approve and pay the rejected work, or lift the block."""
-    if appeal.subject == AppealSubject.REJECTION:
+    """What granting does: approve and pay the rejected work, lift the block, or lift the rule's
+    action (a no-op when the requester lifted it already; its first lifting date stays)."""
+    if appeal.subject == AppealSubject.RULE_ACTION:
+        rules.rule_action_lift(action=appeal.rule_action)
+    elif appeal.subject == AppealSubject.REJECTION:
         assignment = appeal.assignment
         if assignment.state == AssignmentState.APPROVED:
             return  # overturned already by the requester
@@ -329,7 +381,7 @@ def _decide(
 ) -> Appeal:
     locked = (
         Appeal.objects.select_for_update(of=("self",))
-        .select_related("assignment")
+        .select_related("assignment", "rule_action")
         .get(pk=appeal.pk)
     )
     if grant:
@@ -345,7 +397,8 @@ def _decide(
 
 @transaction.atomic
 def appeal_answer(*, appeal: Appeal, requester: User, grant: bool, answer: str = "") -> Appeal:
-    """The requester grants (the work is paid, or the block lifted) or denies with a reason.
+    """The requester grants (the work is paid, the block or the rule's action lifted) or denies
+    with a reason.
 
     Refused once decided, or after the answer window (it is granted automatically then).
     payments.InsufficientFunds when the requester cannot pay the overturned work.
@@ -381,7 +434,7 @@ def appeal_arbitrate(*, appeal: Appeal, staff: User, grant: bool, answer: str) -
 
 def appeals_grant_overdue(*, now=None, requester: User | None = None, worker: User | None = None):
     """Grant every open appeal whose answer window has passed: the rejected work is paid, the
-    block lifted. Runs on reads of appeal pages and from the sweep, so a requester's silence
+    block or the rule's action lifted. Runs on reads of appeal pages and from the sweep, so a requester's silence
     decides for the worker whether or not a background process ran. An appeal the requester
     cannot pay for (funds short) stays open and is tried again next time. Returns how many."""
     now = now or timezone.now()

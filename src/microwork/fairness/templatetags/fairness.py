@@ -54,3 +54,10 @@ def pay_floor_notices(batch):
         "needed_cents": needed,
         "floor_cents": floor.floor_cents_per_hour(),
     }
+
+
+@register.filter
+def with_appeals(rule_actions):
+    """{% for action, appeal, can_appeal in rule_actions|with_appeals %}: each of a worker's
+    rule actions with its appeal (or None) and whether it can be appealed now."""
+    return selectors.rule_actions_with_appeals(rule_actions)
