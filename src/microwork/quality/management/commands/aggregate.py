@@ -17,6 +17,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from microwork.quality.aggregation import (
+    DEFAULT_METHOD,
     METHODS,
     NUMERIC_METHODS,
     aggregate,
@@ -141,7 +142,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("answers", help="CSV with a worker,task,label header")
-        parser.add_argument("--method", default="dawid_skene", choices=ALL_METHODS)
+        parser.add_argument("--method", default=DEFAULT_METHOD, choices=ALL_METHODS)
         parser.add_argument("--gold", help="CSV with a task,label header: print the accuracy")
         parser.add_argument("--fit-gold", action="store_true", help="use gold as fixed truths")
         parser.add_argument("--out", help="write task,label,confidence,n_answers here")
