@@ -12,6 +12,11 @@ urlpatterns = [
         name="appeal-rejection",
     ),
     path("appeals/block/<int:requester_pk>/", views.appeal_block, name="appeal-block"),
+    path(
+        "appeals/rule-action/<int:action_pk>/",
+        views.appeal_rule_action,
+        name="appeal-rule-action",
+    ),
     path("requester/appeals/", views.requester_appeals, name="requester-appeals"),
     path("requester/appeals/<str:public_id>/answer/", views.appeal_answer, name="appeal-answer"),
     path("staff/appeals/", views.staff_appeals, name="staff-appeals"),

@@ -1,8 +1,8 @@
 """Fair work pages: the worker's dashboard, appeals (worker, requester, staff), requesters'
 public pages and ratings, and a worker's own data (download, deletion).
 
-Every lookup is scoped to its owner: another worker's assignment, block or appeal, another
-requester's appeal, is a 404.
+Every lookup is scoped to its owner: another worker's assignment, block, rule action or appeal,
+another requester's appeal, is a 404.
 """
 
 from functools import wraps
@@ -24,7 +24,7 @@ from microwork.fairness import export, selectors, services
 from microwork.fairness.forms import AccountDeleteForm, AppealAnswerForm, AppealForm, RatingForm
 from microwork.fairness.models import Appeal, RequesterRating
 from microwork.payments.services import PaymentRefused
-from microwork.quality.models import WorkerBlock
+from microwork.quality.models import RuleAction, WorkerBlock
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
@@ -125,8 +125,33 @@ def appeal_block(request, requester_pk):
     )
 
 
-def _appeal_page(request, *, open_appeal, subject: str, reason: str, date):
-    """The appeal form for a rejection or a block: `open_appeal(message)` opens it."""
+@worker_required
+@require_http_methods(["GET", "POST"])
+def appeal_rule_action(request, action_pk):
+    action = get_object_or_404(
+        RuleAction.objects.select_related("project", "rule"), pk=action_pk, worker=request.user
+    )
+    if Appeal.objects.filter(rule_action=action).exists():
+        messages.info(request, _("You have appealed this action already."))
+        return redirect("fairness:worker-appeals")
+    if not action.is_live:
+        messages.info(request, _("This action has been lifted: there is nothing to appeal."))
+        return redirect("quality:worker-standing")
+    return _appeal_page(
+        request,
+        open_appeal=lambda message: services.appeal_rule_action_open(
+            worker=request.user, action=action, message=message
+        ),
+        subject=_("the action of a quality rule of “%(title)s”") % {"title": action.project.title},
+        reason=action.reason,
+        date=action.created_at,
+        rule_action=action,
+    )
+
+
+def _appeal_page(request, *, open_appeal, subject: str, reason: str, date, rule_action=None):
+    """The appeal form for a rejection, a block or a rule's action: `open_appeal(message)`
+    opens it."""
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,7 +164,14 @@ def _appeal_page(request, *, open_appeal, subject: str, reason: str, date):
     return render(
         request,
         "fairness/appeal_form.html",
-        {"form": form, "subject": subject, "reason": reason, "date": date},
+        {
+            "form": form,
+            "subject": subject,
+            "reason": reason,
+            "date": date,
+            "rule_action": rule_action,
+            "appealable_until": rule_action and services.rule_action_appealable_until(rule_action),
+        },
     )
 
 
