@@ -6,6 +6,9 @@ the form at turkSubmitTo, so the answer lands and comes back through the API.
 Needs /usr/bin/chromium and PostgreSQL, like the rest of tests/e2e.
 """
 
+import http.server
+import threading
+
 import pytest
 
 from microwork.mturk import services
@@ -94,3 +97,117 @@ def test_worker_does_the_aws_sample_hit_in_a_browser(page, context, live_server,
     mturk.approve_assignment(AssignmentId=listed["AssignmentId"])
     assert mturk.get_account_balance()["AvailableBalance"] == "9.40"
     assert ledger_problems() == []
+
+
+# The requester's own page, served from another origin. It records what it may do inside the
+# task frame (docs/migrating-from-mturk.md section 3), then posts like Mephisto's page does.
+EXTERNAL_PAGE = """<!doctype html><html><body>
+<form id="f" method="post"><input name="answer" value="ok"></form>
+<script>
+var params = new URLSearchParams(location.search);
+var form = document.getElementById("f");
+function field(name, value) {
+  var input = document.createElement("input");
+  input.type = "hidden"; input.name = name; input.value = value; form.appendChild(input);
+}
+field("assignmentId", params.get("assignmentId"));
+field("workerId", params.get("workerId"));
+try { localStorage.setItem("k", "v"); field("storage", "allowed"); }
+catch (e) { field("storage", "blocked:" + e.name); }
+try { document.cookie = "k=v"; field("cookie", "allowed"); }
+catch (e) { field("cookie", "blocked:" + e.name); }
+var popup = null;
+try { popup = window.open("about:blank"); } catch (e) {}
+field("popup", popup ? "opened" : "blocked");
+if (params.get("assignmentId") !== "ASSIGNMENT_ID_NOT_AVAILABLE") {  // nothing to do in preview
+  fetch("/ping")
+    .then(function () { field("fetch", "read"); }, function () { field("fetch", "blocked"); })
+    .then(function () {
+      form.action = params.get("turkSubmitTo") + "/mturk/externalSubmit";
+      form.submit();
+    });
+}
+</script></body></html>"""
+
+
+class _RequesterSite(http.server.BaseHTTPRequestHandler):
+    origins: list = []
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if self.path.startswith("/ping"):
+            type(self).origins.append(self.headers.get("Origin"))
+            body = b"pong"
+        else:
+            body = EXTERNAL_PAGE.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def requester_site():
+    _RequesterSite.origins = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RequesterSite)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_external_question_page_runs_sandboxed_and_submits_to_turk_submit_to(
+    page, context, live_server, client, requester_site
+):
+    requester = RequesterFactory()
+    fund(requester, 1_000)
+    key, secret = services.access_key_create(requester=requester)
+    mturk = make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
+    question = (
+        '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/'
+        'AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">'
+        f"<ExternalURL>{requester_site}/task?study=7&amp;arm=b</ExternalURL>"
+        "<FrameHeight>0</FrameHeight></ExternalQuestion>"
+    )
+    hit = mturk.create_hit(
+        MaxAssignments=1,
+        LifetimeInSeconds=600,
+        AssignmentDurationInSeconds=120,
+        Reward="0.50",
+        Title="An external study",
+        Description="On the requester's own site",
+        Question=question,
+    )["HIT"]
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    page.goto(f"{live_server.url}/work/projects/{hit['HITTypeId']}/")
+    page.click("form[action$='/accept/'] button")
+    page.wait_for_url("**/work/assignments/*/")
+    assignment = Assignment.objects.get(worker=worker)
+
+    submitted = wait_until(
+        page,
+        lambda: Assignment.objects.filter(
+            pk=assignment.pk, state=AssignmentState.SUBMITTED
+        ).first(),
+    )
+    assert submitted.answers == {
+        "answer": "ok",
+        "workerId": worker.worker_id,
+        "storage": "blocked:SecurityError",
+        "cookie": "blocked:SecurityError",
+        "popup": "blocked",
+        "fetch": "blocked",
+    }
+    # The page's request to its own server came from an opaque origin.
+    assert _RequesterSite.origins == ["null"]
+    (listed,) = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
+    assert (
+        "<QuestionIdentifier>answer</QuestionIdentifier><FreeText>ok</FreeText>"
+        in (listed["Answer"])
+    )

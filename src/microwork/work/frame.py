@@ -128,8 +128,16 @@ def external_frame_response(
         origin = request.build_absolute_uri("/").rstrip("/")
     else:
         origin = "'self'"
+    sources = [origin]
+    submit_to = urlsplit(parameters.get("turkSubmitTo", ""))
+    if submit_to.scheme:
+        # The page posts its answer to turkSubmitTo, and the answer loads in the same inner
+        # frame: without the platform's origin here a foreign page's submission is blocked.
+        submit_origin = f"{submit_to.scheme}://{submit_to.netloc}"
+        if submit_origin != origin:
+            sources.append(submit_origin)
     response["Content-Security-Policy"] = frame_policy().replace(
-        "default-src 'none'", f"default-src 'none'; frame-src {origin}"
+        "default-src 'none'", f"default-src 'none'; frame-src {' '.join(sources)}"
     )
     return response
 
