@@ -1,16 +1,24 @@
-"""Threads on PostgreSQL enforcing the pay floor on one batch while its work is approved."""
+"""Threads on PostgreSQL enforcing the pay floor on one batch while its work is approved, and
+appealing and granting one rule action from many threads."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from microwork.fairness.models import PayFloorNotice
+from microwork.fairness import services
+from microwork.fairness.enums import AppealDecider, AppealState
+from microwork.fairness.models import Appeal, PayFloorNotice
 from microwork.fairness.services import batch_pay_floor_enforce
 from microwork.payments import services as payments
 from microwork.payments.invariants import ledger_problems
 from microwork.payments.models import Posting
 from microwork.projects import services as projects
+from microwork.quality import rules
 from microwork.work import services as work
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
+from tests.fairness.factories import rule_action
 from tests.payments.factories import fund
 from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory
 from tests.threads import run_in_threads
@@ -54,3 +62,37 @@ def test_concurrent_enforcement_and_approvals_pay_every_top_up_once(settings):
         assert payments.reward_received(assignment) == 21
     assert Posting.objects.filter(kind="topup").count() <= 8
     assert ledger_problems() == []
+
+
+def test_concurrent_appeals_of_one_rule_action_open_one():
+    action = rule_action()
+
+    def act(index):
+        services.appeal_rule_action_open(worker=action.worker, action=action, message=f"{index}")
+
+    errors = run_in_threads(8, act)
+
+    assert len(errors) == 7
+    assert all(isinstance(error, services.FairnessRefused) for error in errors)
+    assert Appeal.objects.filter(rule_action=action).count() == 1
+
+
+def test_concurrent_sweeps_and_a_lift_end_a_rule_action_once():
+    action = rule_action()
+    appeal = services.appeal_rule_action_open(worker=action.worker, action=action, message="x")
+    Appeal.objects.filter(pk=appeal.pk).update(answer_due_at=timezone.now() - timedelta(seconds=1))
+    granted = []
+
+    def act(index):
+        if index == 0:
+            rules.rule_action_lift(action=action)
+        else:
+            granted.append(services.appeals_grant_overdue())
+
+    assert run_in_threads(THREADS, act) == []
+
+    assert sum(granted) == 1
+    appeal.refresh_from_db()
+    assert (appeal.state, appeal.decided_by) == (AppealState.GRANTED, AppealDecider.AUTOMATIC)
+    action.refresh_from_db()
+    assert action.lifted_at is not None
