@@ -8,11 +8,15 @@ transactional database, and on SQLite its flush would trip the ledger's append-o
 
 import base64
 import io
+from datetime import datetime
 
 import pytest
+from django.core.files.storage import storages
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from microwork.projects.enums import TemplateKind
+from microwork.projects.tasktypes.field_photo import GPS_IFD, haversine_m
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
@@ -166,3 +170,272 @@ def test_worker_classifies_a_text_by_clicking_a_label(page, context, live_server
     save_screenshot(page, "text_classification")
 
     assert _submit_and_wait(page, frame, worker).answers == {"label": "negative"}
+
+
+def _back_to_the_task(frame) -> None:
+    frame.get_by_role("link", name="Back to the task").click()
+    frame.locator("form.mw-task-form").wait_for()
+
+
+def test_worker_fixes_a_transcription_the_server_refused(page, context, live_server, client):
+    project = _one_task_project(
+        TemplateKind.TRANSCRIPTION,
+        {
+            "image_column": "image_url",
+            "question": "Type the total of this receipt.",
+            "case": "upper",
+        },
+        {"image_url": _image_data_url(480, 120)},
+    )
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    frame = accept(page, live_server, project)
+    assignment = Assignment.objects.get(worker=worker)
+    assert frame.locator("#mw-rules").inner_text() == "Type in UPPER CASE."
+    frame.locator("#mw-text").fill("Total 12.50")
+    frame.locator("button[type=submit]").click()
+
+    _refusal_shown(page, frame, "Type the text in UPPER CASE.")
+    _assert_open_and_unanswered(assignment)
+
+    _back_to_the_task(frame)
+    frame.locator("#mw-text").fill("TOTAL 12.50")
+    save_screenshot(page, "transcription")
+
+    assert _submit_and_wait(page, frame, worker).answers == {"text": "TOTAL 12.50"}
+
+
+def test_worker_draws_moves_resizes_and_deletes_boxes(page, context, live_server, client):
+    project = _one_task_project(
+        TemplateKind.BOUNDING_BOXES,
+        {"image_column": "image_url", "labels": ["car", "person"], "question": "Box the car."},
+        {"image_url": _image_data_url(640, 480, box=(200, 150, 440, 330))},
+    )
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    frame = accept(page, live_server, project)
+    image = frame.locator(".mw-stage img")
+    image.scroll_into_view_if_needed()
+    # The 640 px picture is shown smaller on a 360 px screen: the page turns screen pixels back
+    # into pixels of the original image, and that is what must be stored.
+    shown = image.bounding_box()
+    scale = shown["width"] / 640
+    assert scale < 1
+
+    def on_screen(x, y):
+        return shown["x"] + x * scale, shown["y"] + y * scale
+
+    # Drag around the dark rectangle (200, 150)–(440, 330) of the original image.
+    page.mouse.move(*on_screen(200, 150))
+    page.mouse.down()
+    page.mouse.move(*on_screen(320, 240), steps=4)
+    page.mouse.move(*on_screen(440, 330), steps=4)
+    page.mouse.up()
+    # The new box is selected and the drawing area has the focus: 2 labels it "person", an
+    # arrow moves it by 1% of the width (6 px), Shift+arrow grows it by 1% of the height (5 px).
+    page.keyboard.press("2")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowDown")
+    # N adds a second box in the middle; Delete removes the selected one again.
+    page.keyboard.press("n")
+    assert frame.locator(".mw-box").count() == 2
+    page.keyboard.press("Delete")
+    assert frame.locator(".mw-box").count() == 1
+    save_screenshot(page, "bounding_boxes")
+
+    answers = _submit_and_wait(page, frame, worker).answers
+    assert (answers["image_width"], answers["image_height"]) == (640, 480)
+    [box] = answers["boxes"]
+    assert box["label"] == "person"
+    # One screen pixel is 1/scale image pixels: the drag is exact to within that.
+    within = 1 / scale + 0.1
+    assert box["x1"] == pytest.approx(200 + 6, abs=within)
+    assert box["y1"] == pytest.approx(150, abs=within)
+    assert box["x2"] == pytest.approx(440 + 6, abs=within)
+    assert box["y2"] == pytest.approx(330 + 5, abs=within)
+    # And the keyboard's steps are exact: the box is as wide as drawn, 5 px taller.
+    assert box["x2"] - box["x1"] == pytest.approx(240, abs=2 * within)
+
+
+def _jpeg_with_location(width: int, height: int) -> bytes:
+    """A JPEG that, like a phone's photo, records where it was taken in its EXIF."""
+    exif = Image.Exif()
+    exif[GPS_IFD] = {1: "N", 2: (48.0, 51.0, 25.0), 3: "E", 4: (2.0, 21.0, 8.0)}
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 60)).save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def test_worker_photographs_a_place_only_from_inside_its_radius(
+    page, context, live_server, client, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    target = (48.8566, 2.3522)
+    far, near = (48.8666, 2.3522), (48.8570, 2.3530)
+    project = _one_task_project(
+        TemplateKind.FIELD_PHOTO,
+        {
+            "place_column": "place",
+            "latitude_column": "latitude",
+            "longitude_column": "longitude",
+            "radius_m": 200,
+            "question": "The shelf with the breakfast cereals.",
+        },
+        {"place": "Corner shop, Rue Cler 12", "latitude": "48.8566", "longitude": "2.3522"},
+    )
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+    photo = {"name": "shelf.jpg", "mimeType": "image/jpeg", "buffer": _jpeg_with_location(64, 48)}
+    # The work page asks the browser for the position (the sandboxed frame may not).
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    context.set_geolocation({"latitude": far[0], "longitude": far[1], "accuracy": 25})
+
+    frame = accept(page, live_server, project)
+    assignment = Assignment.objects.get(worker=worker)
+    position = frame.locator(".mw-position")
+    # Choosing the photo asks for the position again, as the frame's first ask can come before
+    # the work page (position.js) listens, and is then lost.
+    frame.locator("#mw-photo").set_input_files(photo)
+    frame.locator(".mw-photo-preview").wait_for()
+    expect(position).to_have_text("Position found (within 25 m).")
+    frame.locator("button[type=submit]").click()
+
+    distance = haversine_m(*far, *target)
+    _refusal_shown(
+        page,
+        frame,
+        f"You are about {distance:,.0f} m from the place, farther than the 200 m allowed. "
+        "Go there and try again.",
+    )
+    _assert_open_and_unanswered(assignment)
+    assert list(tmp_path.iterdir()) == []
+
+    # At the shop, the worker opens the task again (the page's last position, taken far away,
+    # would otherwise be reused for up to a minute: position.js's maximumAge).
+    context.set_geolocation({"latitude": near[0], "longitude": near[1], "accuracy": 8})
+    page.reload()
+    frame.locator("form.mw-task-form").wait_for()
+    frame.locator("#mw-photo").set_input_files(photo)
+    frame.locator(".mw-photo-preview").wait_for()
+    expect(position).to_have_text("Position found (within 8 m).")
+    save_screenshot(page, "field_photo")
+
+    answers = _submit_and_wait(page, frame, worker).answers
+    name = answers["photo"]
+    assert name.startswith("answer-files/") and name.endswith("/photo.jpg")
+    assert datetime.fromisoformat(answers["captured_at"]).tzinfo is not None
+    assert datetime.fromisoformat(answers["received_at"]).tzinfo is not None
+    assert answers == {
+        "photo": name,
+        "latitude": near[0],
+        "longitude": near[1],
+        "accuracy_m": 8.0,
+        "distance_m": round(haversine_m(*near, *target), 1),
+        "captured_at": answers["captured_at"],
+        "received_at": answers["received_at"],
+    }
+    # The one stored copy is the photo, without the location its EXIF carried.
+    with storages["private"].open(name) as stored, Image.open(stored) as image:
+        assert (image.format, image.size) == ("JPEG", (64, 48))
+        assert image.getexif().get_ifd(GPS_IFD) == {}
+
+
+def test_worker_enters_a_record_after_the_browser_refuses_a_bad_pattern(
+    page, context, live_server, client
+):
+    project = _one_task_project(
+        TemplateKind.DATA_ENTRY,
+        {
+            "source_columns": "company\nlisting",
+            "fields": "sku | text | Product code | [A-Z]{3}-[0-9]{4}\n"
+            "price | number | Price (EUR) | 0..1000 step 0.01\n"
+            "released | date | Released | 2020-01-01..2030-12-31\n"
+            "colour | choice | Colour | red, green, blue\n"
+            "website | url | Website | optional",
+        },
+        {"company": "Kettles & Co", "listing": "ABC-1234 green kettle, 12.50 EUR, out 1 March"},
+    )
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    frame = accept(page, live_server, project)
+    assignment = Assignment.objects.get(worker=worker)
+    sku = frame.locator("#mw-f-sku")
+    sku.fill("abc-12")
+    frame.locator("#mw-f-price").fill("12.50")
+    frame.locator("#mw-f-released").fill("2026-03-01")
+    frame.locator("#mw-f-colour").select_option("green")
+    frame.locator("button[type=submit]").click()
+
+    # The browser refuses the form: the code does not match, and it says so on the field.
+    assert sku.evaluate("input => input.validity.patternMismatch") is True
+    assert sku.evaluate("input => input.validationMessage") != ""
+    frame.locator("form.mw-task-form").wait_for()
+    _assert_open_and_unanswered(assignment)
+
+    sku.fill("ABC-1234")
+    frame.locator("#mw-f-website").fill("https://kettles.example/abc-1234")
+    assert sku.evaluate("input => input.validity.valid") is True
+    save_screenshot(page, "data_entry")
+
+    assert _submit_and_wait(page, frame, worker).answers == {
+        "sku": "ABC-1234",
+        "price": 12.5,
+        "released": "2026-03-01",
+        "colour": "green",
+        "website": "https://kettles.example/abc-1234",
+    }
+
+
+def test_worker_answers_a_survey_with_its_required_questions(page, context, live_server, client):
+    project = _one_task_project(
+        TemplateKind.SURVEY,
+        {
+            "intro_column": "product",
+            "questions": "clear | likert | The instructions were clear.\n"
+            "device | single | What did you use? | phone, tablet, computer\n"
+            "features | multiple | Which features did you try? | camera, keyboard, map\n"
+            "comments | text | Anything else? | optional",
+        },
+        {"product": "The field-photo app"},
+    )
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    frame = accept(page, live_server, project)
+    assignment = Assignment.objects.get(worker=worker)
+    # Nothing answered: the browser stops at the first required question, the scale.
+    frame.locator("button[type=submit]").click()
+    agree = frame.locator("input[name=clear][value='4']")
+    assert agree.evaluate("input => input.validity.valueMissing") is True
+    _assert_open_and_unanswered(assignment)
+
+    # A required multiple choice left empty: the browser cannot say "at least one box", the
+    # server does, naming the question.
+    agree.check()
+    frame.locator("input[name=device][value=phone]").check()
+    frame.locator("button[type=submit]").click()
+    _refusal_shown(page, frame, "Which features did you try?: This question needs an answer.")
+    _assert_open_and_unanswered(assignment)
+
+    _back_to_the_task(frame)
+    frame.locator("input[name=clear][value='4']").check()
+    frame.locator("input[name=device][value=phone]").check()
+    frame.locator("input[name=features][value=map]").check()
+    frame.locator("input[name=features][value=camera]").check()
+    save_screenshot(page, "survey")
+
+    assert _submit_and_wait(page, frame, worker).answers == {
+        "clear": 4,
+        "device": "phone",
+        "features": ["camera", "map"],
+        "comments": "",
+    }
