@@ -79,8 +79,13 @@ def mturk(request, access_key):
     key, secret = access_key
     if request.param == "http":
         live_server = request.getfixturevalue("live_server")
-        return make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
-    return make_client(key.access_key_id, secret, django=Client())
+        client = make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
+        yield client
+        # Close the kept-alive connections, so the server's threads end and give back their
+        # database connections before the test database is dropped.
+        client.close()
+        return
+    yield make_client(key.access_key_id, secret, django=Client())
 
 
 @pytest.fixture

@@ -209,6 +209,7 @@ def test_round_trip_through_the_web_pages_over_http(live_server):
     balance_page = requester_browser.get("/payments/balance/")[1]
     assert "Available</dt><dd>98.50" in balance_page
     assert "Reserved in escrow</dt><dd>0.00" in balance_page
+    mturk.close()  # its kept-alive connection holds a server thread and its database session
 
 
 def test_a_script_naming_no_endpoint_reaches_microwork_through_the_environment(
@@ -229,3 +230,4 @@ def test_a_script_naming_no_endpoint_reaches_microwork_through_the_environment(
     )
 
     assert client.get_account_balance()["AvailableBalance"] == "5.00"
+    client.close()
