@@ -7,8 +7,11 @@ transactional database, and on SQLite its flush would trip the ledger's append-o
 """
 
 import base64
+import http.server
 import io
+import threading
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.storage import storages
@@ -439,3 +442,117 @@ def test_worker_answers_a_survey_with_its_required_questions(page, context, live
         "features": ["camera", "map"],
         "comments": "",
     }
+
+
+# The requester's own task page, on another origin: it reads MTurk's query parameters, shows
+# the row's item, and posts its form to turkSubmitTo + "/mturk/externalSubmit", as MTurk pages
+# do. The rating is a plain text box on purpose, so a wrong answer reaches the server's check.
+REQUESTER_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Rate it</title>
+<style>body{font:16px system-ui,sans-serif;margin:.5rem}label{display:block;margin:.5rem 0}
+input,select,button{font:inherit;padding:.4rem;max-width:100%}</style></head><body>
+<h1 id="item"></h1>
+<form id="task" method="post">
+<input type="hidden" name="assignmentId" id="assignmentId">
+<input type="hidden" name="item" id="item-field">
+<label>Rating from 1 to 5 <input type="text" name="rating" id="rating"></label>
+<label>Would you buy it? <select name="label" id="label">
+<option value="yes">yes</option><option value="no">no</option></select></label>
+<button type="submit" id="send">Send</button>
+</form>
+<script>
+var params = new URLSearchParams(location.search);
+document.getElementById("item").textContent = params.get("item");
+document.getElementById("item-field").value = params.get("item");
+document.getElementById("assignmentId").value = params.get("assignmentId");
+if (params.get("assignmentId") === "ASSIGNMENT_ID_NOT_AVAILABLE") {
+  document.getElementById("send").disabled = true;
+} else {
+  document.getElementById("task").action = params.get("turkSubmitTo") + "/mturk/externalSubmit";
+}
+</script></body></html>"""
+
+
+class _RequesterPage(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        body = REQUESTER_PAGE.encode()
+        self.send_response(200 if self.path.startswith("/task?") else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def requester_page():
+    """The requester's site: a small HTTP server on a port of its own (another origin)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RequesterPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_worker_answers_on_the_requesters_external_page(
+    page, context, live_server, client, requester_page
+):
+    project = _one_task_project(
+        TemplateKind.EXTERNAL_PAGE,
+        {
+            "url_template": requester_page + "/task?item=${item_id}",
+            "frame_height": 400,
+            "answer_fields": "rating | number\nlabel | choice\nitem | text",
+        },
+        {"item_id": "kettle 7/b&c"},
+    )
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    # In preview the page is told there is no assignment yet.
+    page.goto(f"{live_server.url}/work/projects/{project.public_id}/")
+    preview = page.frame_locator("iframe.task-frame").frame_locator("iframe.mw-external-question")
+    expect(preview.locator("#send")).to_be_disabled()
+    assert preview.locator("#assignmentId").input_value() == "ASSIGNMENT_ID_NOT_AVAILABLE"
+
+    page.click("form[action$='/accept/'] button")
+    page.wait_for_url("**/work/assignments/*/")
+    page.uncheck("#submit-and-next")
+    assignment = Assignment.objects.select_related("task").get(worker=worker)
+    external = page.frame_locator("iframe.task-frame").frame_locator("iframe.mw-external-question")
+    # The row's value is URL-encoded into the address, and the page gets MTurk's parameters.
+    expect(external.locator("#item")).to_have_text("kettle 7/b&c")
+    [framed] = [frame for frame in page.frames if frame.url.startswith(requester_page)]
+    address = urlsplit(framed.url)
+    assert address.path == "/task"
+    query = parse_qs(address.query)
+    turk_submit_to = query.pop("turkSubmitTo")[0]
+    assert query == {
+        "item": ["kettle 7/b&c"],
+        "assignmentId": [assignment.public_id],
+        "hitId": [assignment.task.public_id],
+        "workerId": [worker.worker_id],
+    }
+    assert turk_submit_to.startswith(f"{live_server.url}/mturk/")
+
+    # A rating that is not a number: the server refuses it, naming the field, and keeps nothing.
+    external.locator("#rating").fill("five")
+    external.locator("#send").click()
+    expect(external.locator("#mw-result")).to_contain_text("rating: give a number.")
+    expect(page.locator("#work-status")).to_have_text("rating: give a number.")
+    _assert_open_and_unanswered(assignment)
+
+    # The worker opens the task again and answers well.
+    page.reload()
+    page.uncheck("#submit-and-next")
+    external.locator("#rating").fill("4")
+    external.locator("#label").select_option("no")
+    save_screenshot(page, "external_page")
+    external.locator("#send").click()
+
+    # The page's answer reaches the work page too, which moves on.
+    page.wait_for_url("**/work/history/")
+    assert _submitted(worker).answers == {"rating": 4, "label": "no", "item": "kettle 7/b&c"}
