@@ -89,6 +89,37 @@ def test_a_lifted_block_lets_the_worker_claim_again(batch, worker):
     assert services.ensure_can_accept(worker=worker, project=batch.project) is None
 
 
+def test_a_lifted_action_is_a_fresh_start_not_retaken_at_the_next_answer(batch, worker):
+    gold_rule(batch.project)
+    for label in ("no", "no", "no"):
+        submit(TaskFactory(batch=batch, gold={"answer": "yes"}), worker, label)
+    (action,) = RuleAction.objects.all()
+    rules.rule_action_lift(action=action)
+
+    # The old figure (0 of 3) is still below 70 %, but only answers after the lift count now.
+    submit(TaskFactory(batch=batch, gold={"answer": "yes"}), worker, "no")
+    submit(TaskFactory(batch=batch, gold={"answer": "yes"}), worker, "yes")
+
+    assert RuleAction.objects.filter(lifted_at__isnull=True).count() == 0
+    assert services.ensure_can_accept(worker=worker, project=batch.project) is None
+
+
+def test_after_a_lift_the_rule_acts_again_on_enough_new_answers(batch, worker):
+    gold_rule(batch.project)
+    for label in ("no", "no", "no"):
+        submit(TaskFactory(batch=batch, gold={"answer": "yes"}), worker, label)
+    (first,) = RuleAction.objects.all()
+    rules.rule_action_lift(action=first)
+
+    for label in ("yes", "no", "no"):
+        submit(TaskFactory(batch=batch, gold={"answer": "yes"}), worker, label)
+
+    second = RuleAction.objects.get(lifted_at__isnull=True)
+    assert second.pk != first.pk
+    assert (round(second.observed_percent, 2), second.observations) == (33.33, 3)
+    assert RuleAction.objects.count() == 2
+
+
 def test_a_rule_acts_once_per_worker(batch, worker):
     gold_rule(batch.project, action=RuleActionKind.FLAG)
     for label in ("no", "no", "no", "no"):

@@ -8,6 +8,11 @@ the threshold, a RuleAction is written with the figure, the number of observatio
 reason in words. The worker sees it on their standing page. A BLOCK stops their claims in the
 project (quality.services.ensure_can_accept).
 
+A lifted action (a requester's decision, an appeal granted) is a fresh start: the rule then
+measures the worker only on answers submitted after the lift, and needs its minimum of
+observations again before it can act again. Otherwise the figure that caused the action,
+still below the threshold, would take it again at the worker's next answer and undo the lift.
+
 The measures:
 - gold accuracy: answers on gold tasks that match every gold field (quality/gold.py);
 - median time: the worker's median work time as a share of the project's median (everyone);
@@ -20,8 +25,10 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,9 +47,16 @@ def _answered(project: Project):
     return Assignment.objects.filter(task__batch__project=project, state__in=list(ANSWERED_STATES))
 
 
-def gold_accuracy(*, worker: User, project: Project) -> tuple[float | None, int]:
-    """(percent right, gold answers) of `worker` in `project`."""
-    rows = _answered(project).filter(worker=worker, task__gold__isnull=False)
+def _mine(project: Project, worker: User, since: datetime | None):
+    rows = _answered(project).filter(worker=worker)
+    return rows if since is None else rows.filter(submitted_at__gt=since)
+
+
+def gold_accuracy(
+    *, worker: User, project: Project, since: datetime | None = None
+) -> tuple[float | None, int]:
+    """(percent right, gold answers) of `worker` in `project`, on answers after `since`."""
+    rows = _mine(project, worker, since).filter(task__gold__isnull=False)
     right = seen = 0
     for answers, gold in rows.values_list("answers", "task__gold").iterator(chunk_size=2000):
         seen += 1
@@ -50,9 +64,12 @@ def gold_accuracy(*, worker: User, project: Project) -> tuple[float | None, int]
     return (100 * right / seen if seen else None), seen
 
 
-def median_time_share(*, worker: User, project: Project) -> tuple[float | None, int]:
-    """(the worker's median work time as a percent of the project's median, their answers)."""
-    mine = list(_answered(project).filter(worker=worker).values_list("work_seconds", flat=True))
+def median_time_share(
+    *, worker: User, project: Project, since: datetime | None = None
+) -> tuple[float | None, int]:
+    """(the worker's median work time as a percent of the project's median, their answers);
+    the worker's side counts answers after `since`, the project's every answer."""
+    mine = list(_mine(project, worker, since).values_list("work_seconds", flat=True))
     everyone = list(_answered(project).values_list("work_seconds", flat=True))
     mine = [s for s in mine if s is not None]
     everyone = [s for s in everyone if s is not None]
@@ -68,11 +85,14 @@ def _key(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-def majority_agreement(*, worker: User, project: Project) -> tuple[float | None, int]:
-    """(percent of the worker's answer fields that match the others' most common answer,
-    fields compared); rejected answers are left out on both sides."""
+def majority_agreement(
+    *, worker: User, project: Project, since: datetime | None = None
+) -> tuple[float | None, int]:
+    """(percent of the worker's answer fields, submitted after `since`, that match the others'
+    most common answer, fields compared); rejected answers are left out on both sides."""
     trusted = _answered(project).exclude(state=AssignmentState.REJECTED)
-    task_ids = list(trusted.filter(worker=worker).values_list("task_id", flat=True))
+    mine_after = _mine(project, worker, since).exclude(state=AssignmentState.REJECTED)
+    task_ids = list(mine_after.values_list("task_id", flat=True))
     mine: dict = {}
     others: dict = defaultdict(Counter)
     rows = trusted.filter(task_id__in=task_ids).values_list("task_id", "worker_id", "answers")
@@ -135,19 +155,25 @@ def rules_evaluate(*, worker: User, project: Project) -> list[RuleAction]:
     rules = list(Rule.objects.filter(project=project, is_active=True).order_by("pk"))
     if not rules:
         return []
-    acted = set(
-        RuleAction.objects.filter(
-            worker=worker, rule__in=rules, lifted_at__isnull=True
-        ).values_list("rule_id", flat=True)
+    actions = RuleAction.objects.filter(worker=worker, rule__in=rules)
+    acted = set(actions.filter(lifted_at__isnull=True).values_list("rule_id", flat=True))
+    lifted = dict(
+        actions.filter(lifted_at__isnull=False)
+        .values("rule_id")
+        .annotate(last=Max("lifted_at"))
+        .values_list("rule_id", "last")
     )
     measured: dict = {}
     taken = []
     for rule in rules:
         if rule.pk in acted:
             continue
-        if rule.condition not in measured:
-            measured[rule.condition] = MEASURES[rule.condition](worker=worker, project=project)
-        observed, observations = measured[rule.condition]
+        since = lifted.get(rule.pk)
+        if (rule.condition, since) not in measured:
+            measured[rule.condition, since] = MEASURES[rule.condition](
+                worker=worker, project=project, since=since
+            )
+        observed, observations = measured[rule.condition, since]
         if observed is None or observations < rule.min_observations:
             continue
         if observed >= rule.threshold_percent:
