@@ -208,3 +208,19 @@ def test_old_block_or_someone_elses_block_cannot_be_appealed():
     with pytest.raises(services.FairnessRefused):
         services.appeal_block_open(worker=WorkerFactory(), block=fresh, message="Not me")
     assert not Appeal.objects.exists()
+
+
+def test_a_claim_lifts_a_requester_block_whose_appeal_went_unanswered():
+    from microwork.quality import services as quality
+    from tests.projects.factories import ProjectFactory
+
+    block = WorkerBlockFactory()
+    project = ProjectFactory(requester=block.requester)
+    appeal = services.appeal_block_open(worker=block.worker, block=block, message="Mistake")
+    Appeal.objects.filter(pk=appeal.pk).update(answer_due_at=timezone.now() - timedelta(seconds=1))
+
+    assert quality.ensure_can_accept(worker=block.worker, project=project) is None
+
+    assert not WorkerBlock.objects.filter(pk=block.pk).exists()
+    appeal.refresh_from_db()
+    assert (appeal.state, appeal.decided_by) == (AppealState.GRANTED, AppealDecider.AUTOMATIC)

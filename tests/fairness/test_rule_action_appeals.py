@@ -282,3 +282,31 @@ def test_standing_rows_say_which_actions_can_be_appealed():
         (old, None, False),
         (live, None, True),
     ]
+
+
+def _overdue(appeal):
+    Appeal.objects.filter(pk=appeal.pk).update(answer_due_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_a_claim_lifts_a_rule_block_whose_appeal_went_unanswered():
+    action = rule_action()
+    appeal = appeal_of(action)
+    _overdue(appeal)
+
+    assert quality.ensure_can_accept(worker=action.worker, project=action.project) is None
+
+    appeal.refresh_from_db()
+    assert (appeal.state, appeal.decided_by) == (AppealState.GRANTED, AppealDecider.AUTOMATIC)
+    assert state(action)[1] is None
+
+
+def test_a_claim_within_the_appeal_window_stays_blocked_and_decides_nothing():
+    action = rule_action()
+    appeal = appeal_of(action)
+
+    with pytest.raises(BlockedByRule):
+        quality.ensure_can_accept(worker=action.worker, project=action.project)
+
+    appeal.refresh_from_db()
+    assert appeal.state == AppealState.OPEN
+    assert state(action)[0] is None

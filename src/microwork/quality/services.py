@@ -487,8 +487,15 @@ def worker_block_delete(*, requester: User, worker: User) -> bool:
 
 def ensure_can_accept(*, worker: User, project: Project) -> None:
     """Raise WorkerBlocked, BlockedByRule or RequirementNotMet (all work.services.NoTaskAvailable)
-    if `worker` may not accept tasks of `project`, with the reason in words; return otherwise."""
+    if `worker` may not accept tasks of `project`, with the reason in words; return otherwise.
+
+    A block whose appeal the requester left unanswered past its deadline is lifted here before
+    it refuses anything (fairness.services.appeals_grant_overdue), so the worker gets their
+    due whether or not the background sweep ran. Only the refused path pays that read.
+    """
     rule_block = rules.live_block(worker=worker, project=project)
+    if rule_block is not None and _overdue_appeals_granted(worker):
+        rule_block = rules.live_block(worker=worker, project=project)
     if rule_block is not None:
         from microwork.quality.refusals import BlockedByRule  # see refusals.py
 
@@ -496,6 +503,11 @@ def ensure_can_accept(*, worker: User, project: Project) -> None:
     failures = selectors.requirement_failures(
         worker=worker, project=project, action=WorkerAction.ACCEPT
     )
+    if failures and selectors.worker_block(worker=worker, requester=project.requester):
+        if _overdue_appeals_granted(worker):
+            failures = selectors.requirement_failures(
+                worker=worker, project=project, action=WorkerAction.ACCEPT
+            )
     if not failures:
         return
     from microwork.quality.refusals import RequirementNotMet, WorkerBlocked  # see refusals.py
@@ -506,6 +518,13 @@ def ensure_can_accept(*, worker: User, project: Project) -> None:
         _("You do not meet this project's requirements: %(failures)s.")
         % {"failures": "; ".join(failures)}
     )
+
+
+def _overdue_appeals_granted(worker: User) -> int:
+    # fairness imports quality's models, so quality reaches fairness only here, at call time.
+    from microwork.fairness.services import appeals_grant_overdue
+
+    return appeals_grant_overdue(worker=worker)
 
 
 # --- rules ---------------------------------------------------------------------------------
