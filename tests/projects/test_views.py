@@ -282,6 +282,26 @@ def test_project_detail_shows_hourly_rate_and_required_columns(client, requester
     assert response.context["required_columns"] == ["text"]
 
 
+def test_project_detail_of_a_hit_type_shows_its_hits_max_assignments(client, requester):
+    project = ProjectFactory(
+        requester=requester,
+        assignments_per_task=1,
+        template_kind=TemplateKind.MTURK_QUESTION,
+        template_html="",
+    )
+    client.force_login(requester)
+    url = reverse("projects:project-detail", args=[project.pk])
+
+    def workers_per_task():
+        return dict(client.get(url).context["facts"])["Workers per task"]
+
+    assert workers_per_task() == "set by each HIT (MaxAssignments)"
+    TaskFactory(batch=BatchFactory(project=project), max_assignments=5, open_slots=5)
+    assert workers_per_task() == "5, set by each HIT (MaxAssignments)"
+    TaskFactory(batch=BatchFactory(project=project), max_assignments=12, open_slots=12)
+    assert workers_per_task() == "5 to 12, set by each HIT (MaxAssignments)"
+
+
 def test_project_sample_csv_is_the_template_header(client, requester):
     project = ProjectFactory(
         requester=requester, template_html='<p>${a}</p><img src="${b}"><input name="x">'

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count, Max, Min, prefetch_related_objects
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,8 +28,9 @@ from microwork.payments.fees import FeeRule
 from microwork.payments.forms import BonusForm
 from microwork.payments.services import PaymentRefused
 from microwork.projects import preview, services
+from microwork.projects.enums import TemplateKind
 from microwork.projects.forms import BatchUploadForm, ProjectForm, ReviewAction, ReviewForm
-from microwork.projects.models import Batch, Project
+from microwork.projects.models import Batch, Project, Task
 from microwork.projects.tasktypes import coco
 from microwork.quality import overlap
 from microwork.work import results, selectors
@@ -86,6 +87,16 @@ def _project_facts(project: Project) -> list[tuple[str, str]]:
 
 
 def _workers_per_task(project: Project) -> str:
+    if project.template_kind == TemplateKind.MTURK_QUESTION:
+        # A HIT type's project: each HIT (task) carries its own MaxAssignments.
+        span = Task.objects.filter(batch__project=project).aggregate(
+            low=Min("max_assignments"), high=Max("max_assignments")
+        )
+        if span["low"] is None:
+            return _("set by each HIT (MaxAssignments)")
+        if span["low"] == span["high"]:
+            return _("%(count)d, set by each HIT (MaxAssignments)") % {"count": span["low"]}
+        return _("%(low)d to %(high)d, set by each HIT (MaxAssignments)") % span
     if not project.overlap_dynamic:
         return str(project.assignments_per_task)
     return _(
