@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.storage import storages
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import expect
 
 from microwork.projects.enums import TemplateKind
@@ -57,12 +57,15 @@ def _one_task_project(kind, config, row, *, template_html=""):
     return project
 
 
-def _image_data_url(width: int, height: int, *, box=None) -> str:
+def _image_data_url(width: int, height: int, *, box=None, text: str = "") -> str:
     """A picture as a data: address (the frame allows data: images), no server needed: grey,
-    with a dark rectangle at `box` (x1, y1, x2, y2) to draw around."""
+    with a dark rectangle at `box` (x1, y1, x2, y2) to draw around, or a line of `text`."""
     image = Image.new("RGB", (width, height), (170, 180, 190))
+    draw = ImageDraw.Draw(image)
     if box:
-        ImageDraw.Draw(image).rectangle(box, fill=(40, 60, 90))
+        draw.rectangle(box, fill=(40, 60, 90))
+    if text:
+        draw.text((20, height // 3), text, fill=(20, 20, 20), font=ImageFont.load_default(48))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
@@ -188,7 +191,7 @@ def test_worker_fixes_a_transcription_the_server_refused(page, context, live_ser
             "question": "Type the total of this receipt.",
             "case": "upper",
         },
-        {"image_url": _image_data_url(480, 120)},
+        {"image_url": _image_data_url(480, 120, text="Total 12.50")},
     )
     worker = WorkerFactory()
     log_in(context, live_server, client, worker)
