@@ -196,27 +196,31 @@ class Servers:
         return None
 
 
-def http_login(client, servers, *, email, run, budget) -> bool:
+def http_login(client, servers, *, email, run, budget, tries: int = 3) -> bool:
+    """Log in through the form; a refused try (e.g. mid database restart) is tried again."""
     started = time.perf_counter()
-    if servers.send(client, "GET", "/accounts/login/", run=run, budget=budget) is None:
-        return False
-    response = servers.send(
-        client,
-        "POST",
-        "/accounts/login/",
-        data={
-            "username": email,
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": client.cookies["csrftoken"],
-        },
-        run=run,
-        budget=budget,
-    )
-    if response is None or response.status_code != 302:
-        run.error(f"login {email}: {response.status_code if response else 'no answer'}")
-        return False
-    run.timed("login", started)
-    return True
+    for _ in range(tries):
+        if servers.send(client, "GET", "/accounts/login/", run=run, budget=budget) is None:
+            return False
+        response = servers.send(
+            client,
+            "POST",
+            "/accounts/login/",
+            data={
+                "username": email,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": client.cookies["csrftoken"],
+            },
+            run=run,
+            budget=budget,
+        )
+        if response is None:
+            return False
+        if response.status_code == 302:
+            run.timed("login", started)
+            return True
+        run.error(f"login {email}: {response.status_code}")
+    return False
 
 
 def http_worker(index, *, base, project, run, budget, spare, args, logged_in) -> None:
