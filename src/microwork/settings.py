@@ -299,3 +299,8 @@ MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS = env_int("MICROWORK_PAY_FLOOR_MIN_SUBMISSIO
 MICROWORK_AUTO_APPROVAL_MAX_SECONDS = env_int(
     "MICROWORK_AUTO_APPROVAL_MAX_SECONDS", 7 * 24 * 3600, minimum=0
 )
+# From this many answers, a batch's aggregated data set and quality pages are computed by a
+# background job and stored (docs/quality-aggregation.md); smaller batches in the request.
+MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = env_int(
+    "MICROWORK_AGGREGATION_BACKGROUND_ANSWERS", 20_000, minimum=0
+)

@@ -125,6 +125,13 @@ def _aggregate_field(batch: Batch, field: ExportField) -> dict:
     }
 
 
+def aggregate_fields(batch: Batch, fields: list[ExportField]) -> list[tuple[ExportField, dict]]:
+    """Per field, {task public id: (label, confidence, n_answers, agreement)}: what the export
+    holds beyond the tasks themselves. Computed here in the request, or read back from a
+    stored aggregation (quality/stored.py) for a large batch; both give the same file."""
+    return [(field, _aggregate_field(batch, field)) for field in fields]
+
+
 def columns(batch: Batch, fields: list[ExportField]) -> list[str]:
     names = ["task_id", "row_number", "is_gold", *(f"input.{c}" for c in batch.columns)]
     for field in fields:
@@ -136,19 +143,28 @@ def columns(batch: Batch, fields: list[ExportField]) -> list[str]:
 
 
 def aggregated_records(
-    batch: Batch, *, method: str = DEFAULT_METHOD, fields: list[ExportField] | None = None
+    batch: Batch,
+    *,
+    method: str = DEFAULT_METHOD,
+    fields: list[ExportField] | None = None,
+    aggregated: list[tuple[ExportField, dict]] | None = None,
 ) -> tuple[list[str], Iterator[dict]]:
     """The column names and an iterator of one flat record per task of the batch, by row.
 
-    A task nobody answered has no label (None), no confidence and 0 answers. Raise
-    UnknownMethod (before reading anything) for a method that is not categorical.
+    A task nobody answered has no label (None), no confidence and 0 answers. `aggregated`
+    (aggregate_fields' result, e.g. read back from a stored aggregation) spares computing it.
+    Raise UnknownMethod (before reading anything) for a method that is not categorical.
     """
-    if fields is None:
+    if aggregated is not None:
+        fields = [field for field, _results in aggregated]
+    elif fields is None:
         fields = export_fields(batch, method=method)
     names = columns(batch, fields)
 
     def records() -> Iterator[dict]:
-        aggregated = [(field, _aggregate_field(batch, field)) for field in fields]
+        nonlocal aggregated
+        if aggregated is None:
+            aggregated = aggregate_fields(batch, fields)
         tasks = (
             Task.objects.filter(batch=batch)
             .order_by("row_number")
@@ -190,9 +206,11 @@ def _csv_cell(value):
     return value
 
 
-def export_csv(batch: Batch, *, method: str = DEFAULT_METHOD) -> Iterator[str]:
+def export_csv(
+    batch: Batch, *, method: str = DEFAULT_METHOD, aggregated: list | None = None
+) -> Iterator[str]:
     """Yield the aggregated data set as CSV lines; a multi-label label is "a;b"."""
-    names, records = aggregated_records(batch, method=method)
+    names, records = aggregated_records(batch, method=method, aggregated=aggregated)
 
     def rows():
         yield names
@@ -202,9 +220,11 @@ def export_csv(batch: Batch, *, method: str = DEFAULT_METHOD) -> Iterator[str]:
     return csv_lines(rows())
 
 
-def export_jsonl(batch: Batch, *, method: str = DEFAULT_METHOD) -> Iterator[str]:
+def export_jsonl(
+    batch: Batch, *, method: str = DEFAULT_METHOD, aggregated: list | None = None
+) -> Iterator[str]:
     """Yield the aggregated data set as JSON Lines, labels with their types."""
-    _names, records = aggregated_records(batch, method=method)
+    _names, records = aggregated_records(batch, method=method, aggregated=aggregated)
     return (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
 
 
@@ -272,7 +292,9 @@ def _arrow_schema(batch: Batch, fields: list[ExportField]):
     return pa.schema(schema)
 
 
-def export_parquet(batch: Batch, *, method: str = DEFAULT_METHOD) -> Iterator[bytes]:
+def export_parquet(
+    batch: Batch, *, method: str = DEFAULT_METHOD, aggregated: list | None = None
+) -> Iterator[bytes]:
     """Yield the aggregated data set as a Parquet file, one row group per CHUNK tasks.
 
     Raise ParquetUnavailable when pyarrow is not installed, UnknownMethod for a bad method,
@@ -283,9 +305,12 @@ def export_parquet(batch: Batch, *, method: str = DEFAULT_METHOD) -> Iterator[by
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    fields = export_fields(batch, method=method)
+    if aggregated is not None:
+        fields = [field for field, _results in aggregated]
+    else:
+        fields = export_fields(batch, method=method)
     schema = _arrow_schema(batch, fields)
-    _names, records = aggregated_records(batch, fields=fields)
+    _names, records = aggregated_records(batch, fields=fields, aggregated=aggregated)
     categorical = {field.name for field in fields if field.kind == CATEGORICAL}
     boxes = {field.name for field in fields if field.kind == BOXES}
 

@@ -329,3 +329,79 @@ class GoldSettings(models.Model):
 
     def __str__(self) -> str:
         return f"gold settings of {self.project}"
+
+
+class BatchAggregationState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("being computed")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+IN_PROGRESS = (BatchAggregationState.QUEUED, BatchAggregationState.RUNNING)
+
+
+class BatchAggregation(models.Model):
+    """A batch's aggregation by one categorical `method`, computed by a background job
+    (quality/jobs.py) and stored for batches too large to aggregate inside a request.
+
+    `fingerprint` sums up the inputs it was computed from (quality/stored.py): while the batch's
+    fingerprint is the same, the stored result is the one a computation now would give. The
+    result, per task the label, confidence, number of answers and agreement of every answer
+    field plus the agreement report, is a gzipped JSON Lines file in the "private" storage
+    (`result_name`): never on a public address, read only through the owner's views.
+    """
+
+    batch = models.ForeignKey(
+        "projects.Batch", on_delete=models.CASCADE, related_name="stored_aggregations"
+    )
+    method = models.CharField(max_length=40)
+    fingerprint = models.CharField(max_length=64)
+    n_answers = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=8, choices=BatchAggregationState.choices, default=BatchAggregationState.QUEUED
+    )
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    result_name = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            # Never two computations of the same inputs...
+            models.UniqueConstraint(
+                fields=["batch", "method", "fingerprint"], name="batch_aggregation_unique_inputs"
+            ),
+            # ...nor two at once for a batch and method, whatever their inputs: a batch still
+            # receiving answers would otherwise start one per page view.
+            models.UniqueConstraint(
+                fields=["batch", "method"],
+                condition=Q(state__in=IN_PROGRESS),
+                name="batch_aggregation_one_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[choice.value for choice in BatchAggregationState]),
+                name="batch_aggregation_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=BatchAggregationState.DONE)
+                | (~Q(result_name="") & Q(computed_at__isnull=False)),
+                name="batch_aggregation_done_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} aggregation of {self.batch_id} ({self.state})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == BatchAggregationState.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == BatchAggregationState.FAILED
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.state in IN_PROGRESS

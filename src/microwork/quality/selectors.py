@@ -336,12 +336,18 @@ class ProjectWorkerFigures:
     live_actions: list
 
 
-def _project_labels(project: Project, method: str) -> dict:
+def _project_labels(project: Project, method: str, precomputed: dict | None = None) -> dict:
     """{(task public id, field): aggregated label} over the categorical answer fields of every
-    batch of `project` that has been published."""
+    batch of `project` that has been published. A batch in `precomputed` ({batch id: labels,
+    or None for none yet}: a large batch's stored labels, quality/stored.py) is not
+    aggregated here."""
 
     labels = {}
+    precomputed = precomputed or {}
     for batch in project.batches.exclude(status=BatchStatus.DRAFT).order_by("pk"):
+        if batch.pk in precomputed:
+            labels.update(precomputed[batch.pk] or {})
+            continue
         for field in export_fields(batch, method=method):
             if field.kind != CATEGORICAL:
                 continue
@@ -351,16 +357,19 @@ def _project_labels(project: Project, method: str) -> dict:
     return labels
 
 
-def project_worker_figures(*, project: Project, method: str | None = None) -> dict:
+def project_worker_figures(
+    *, project: Project, method: str | None = None, precomputed: dict | None = None
+) -> dict:
     """Per worker of `project`: accuracy on gold, agreement with the aggregated label (by
     `method`, the default categorical method when None), median time and its share of the
     project's median, rejection rate, each with its number of observations; the weight of
     their answers and the rule actions live on them. Also the project's median time.
 
-    It aggregates every batch of the project, like the batch quality page does for one batch.
+    It aggregates every batch of the project, like the batch quality page does for one batch,
+    except those whose labels are in `precomputed` (see _project_labels).
     """
 
-    labels = _project_labels(project, method or DEFAULT_METHOD)
+    labels = _project_labels(project, method or DEFAULT_METHOD, precomputed)
     answered = Assignment.objects.filter(
         task__batch__project=project, state__in=list(ANSWERED_STATES)
     )

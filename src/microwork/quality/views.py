@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +22,7 @@ from microwork.accounts.decorators import requester_required, worker_required
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
 from microwork.projects.models import Batch, Project, Task
-from microwork.quality import agreement, exports, gold, rules, selectors, services
+from microwork.quality import agreement, exports, gold, rules, selectors, services, stored
 from microwork.quality.aggregation import DEFAULT_METHOD, METHODS
 from microwork.quality.enums import QualificationStatus
 from microwork.quality.forms import (
@@ -35,6 +37,8 @@ from microwork.quality.forms import (
     add_service_error,
 )
 from microwork.quality.models import (
+    BatchAggregation,
+    BatchAggregationState,
     GoldSettings,
     QualificationType,
     Rule,
@@ -353,10 +357,24 @@ def _chosen_method(request) -> str | None:
     return method if method in METHODS else None
 
 
+def _earlier_result(request, batch, method) -> BatchAggregation | None:
+    """The finished stored aggregation ?result= names, when it is one of this batch's."""
+    wanted = request.GET.get("result", "")
+    if not wanted.isdigit():
+        return None
+    return BatchAggregation.objects.filter(
+        pk=int(wanted), batch=batch, method=method, state=BatchAggregationState.DONE
+    ).first()
+
+
 @requester_required
 @require_GET
 def batch_export(request, pk, file_format):
-    """The batch's aggregated data set as a download; ?method= picks the categorical method."""
+    """The batch's aggregated data set as a download; ?method= picks the categorical method.
+
+    A large batch's comes from its stored aggregation (quality/stored.py): while that is being
+    computed the answer is a page saying so (202), offering the last result; ?result=<id>
+    downloads that one."""
     batch = _own_batch(request, pk)
     if file_format not in EXPORT_WRITERS:
         raise Http404
@@ -367,8 +385,35 @@ def batch_export(request, pk, file_format):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+    if file_format == "parquet" and not exports.parquet_available():
+        return HttpResponse(
+            _("Parquet files need pyarrow on the server (the parquet extra); use CSV or JSONL."),
+            status=501,
+            content_type="text/plain; charset=utf-8",
+        )
+    aggregated = None
+    earlier = _earlier_result(request, batch, method)
+    if earlier is not None:
+        aggregated = stored.stored_result(earlier).aggregated
+    else:
+        status = stored.batch_aggregation_obtain(batch=batch, method=method)
+        if status.is_fresh:
+            aggregated = stored.stored_result(status.current).aggregated
+        elif not status.is_synchronous:
+            return render(
+                request,
+                "quality/batch_aggregation_pending.html",
+                {
+                    "batch": batch,
+                    "project": batch.project,
+                    "method": method,
+                    "file_format": file_format,
+                    "status": status,
+                },
+                status=202,
+            )
     try:
-        stream = EXPORT_WRITERS[file_format](batch, method=method)
+        stream = EXPORT_WRITERS[file_format](batch, method=method, aggregated=aggregated)
     except exports.ParquetUnavailable:
         return HttpResponse(
             _("Parquet files need pyarrow on the server (the parquet extra); use CSV or JSONL."),
@@ -386,9 +431,19 @@ def batch_export(request, pk, file_format):
 @requester_required
 @require_GET
 def batch_quality(request, pk):
-    """Agreement (Krippendorff's alpha), confusion against gold and per-worker figures."""
+    """Agreement (Krippendorff's alpha), confusion against gold and per-worker figures.
+
+    A large batch's come from its stored aggregation; while that is being computed the page
+    says so and shows the last result, dated, if there is one."""
     batch = _own_batch(request, pk)
     method = _chosen_method(request) or DEFAULT_METHOD
+    status = stored.batch_aggregation_obtain(batch=batch, method=method)
+    shown = None
+    if status.is_synchronous:
+        report = agreement.batch_report(batch, method=method)
+    else:
+        shown = status.current if status.is_fresh else status.latest
+        report = stored.stored_result(shown).report if shown is not None else None
     return render(
         request,
         "quality/batch_quality.html",
@@ -397,10 +452,27 @@ def batch_quality(request, pk):
             "project": batch.project,
             "method": method,
             "methods": METHODS,
-            "report": agreement.batch_report(batch, method=method),
+            "report": report,
+            "status": status,
+            "shown": shown,
             "parquet_available": exports.parquet_available(),
+            "retry_form": ConfirmForm(),
         },
     )
+
+
+@requester_required
+@require_POST
+def batch_aggregation_retry(request, pk):
+    """Queue again a large batch's failed aggregation (?method=), e.g. after a worker ran out
+    of memory; the batch quality page shows the error and this button."""
+    batch = _own_batch(request, pk)
+    method = _chosen_method(request) or DEFAULT_METHOD
+    if ConfirmForm(request.POST).is_valid():
+        if stored.batch_aggregation_retry(batch=batch, method=method) is not None:
+            messages.success(request, _("The aggregation is queued again."))
+    url = reverse("quality:batch-quality", kwargs={"pk": batch.pk})
+    return redirect(f"{url}?{urlencode({'method': method})}")
 
 
 # --- a project's gold questions, rules and workers -----------------------------------------
@@ -505,6 +577,8 @@ def project_workers(request, pk):
     its number of observations, their weight and the rule actions on them."""
     project = _own_project(request, pk)
     method = _chosen_method(request) or DEFAULT_METHOD
+    # Large batches' labels come stored (quality/stored.py); the others are aggregated here.
+    precomputed, pending = stored.project_stored_labels(project=project, method=method)
     return render(
         request,
         "quality/project_workers.html",
@@ -512,6 +586,10 @@ def project_workers(request, pk):
             "project": project,
             "method": method,
             "methods": METHODS,
-            **selectors.project_worker_figures(project=project, method=method),
+            "pending": pending,
+            "refreshes": any(item.status.in_progress for item in pending),
+            **selectors.project_worker_figures(
+                project=project, method=method, precomputed=precomputed
+            ),
         },
     )

@@ -18,6 +18,7 @@ class Command(BaseCommand):
         from huey.contrib.djhuey import HUEY
 
         import microwork.fairness.jobs  # noqa: F401
+        import microwork.quality.jobs  # noqa: F401
         import microwork.work.jobs  # noqa: F401  - registers the jobs with the queue
 
         # The queue's own tables (PostgreSQL: huey_*); SQLite and Redis need nothing here.

@@ -1,0 +1,509 @@
+"""Stored aggregations: a large batch's labels and agreement report, computed by a background
+job (quality/jobs.py) instead of inside a request, and read back by the downloads, the batch
+quality page and the project's workers page (docs/quality-aggregation.md).
+
+A batch with fewer answers than settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS is aggregated
+in the request, as before. From that size, a page asks `batch_aggregation_obtain()`: the
+batch's fingerprint (what the aggregation is computed from) is read, and a stored result with
+the same fingerprint is served; otherwise one computation is queued and the page says so,
+offering the last result with its date meanwhile.
+
+The stored result holds exactly what the synchronous path computes (exports.aggregate_fields
+and the report built from the same labels), and the tasks' inputs are read live in both, so a
+download is byte-identical whichever path produced it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from microwork.projects.enums import BatchStatus
+from microwork.projects.models import Batch, Project, Task
+from microwork.quality.aggregation.batch import AGGREGATED_STATES, CHUNK, _answers, _hashable
+from microwork.quality.agreement import (
+    Confusion,
+    FieldReport,
+    Rate,
+    WorkerStats,
+    confusion_against_gold,
+    krippendorff_alpha_nominal,
+    worker_stats,
+)
+from microwork.quality.exports import CATEGORICAL, ExportField, aggregate_fields, export_fields
+from microwork.quality.gold import batch_gold
+from microwork.quality.models import IN_PROGRESS, BatchAggregation, BatchAggregationState
+from microwork.quality.rules import answer_weights
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.models import Assignment
+
+logger = logging.getLogger(__name__)
+
+# Part of every fingerprint: bump it when a change to the methods or to the stored format
+# makes earlier results differ from what a computation now would give.
+FORMAT_VERSION = 1
+# A computation still "running" this long after it started is taken as lost (its job worker
+# stopped mid-way): it is marked failed so that a new one can start.
+LOST_AFTER = timedelta(hours=2)
+# A computation queued this long without starting: the page suggests starting a job worker.
+WAITING_HINT_AFTER = timedelta(minutes=1)
+ERROR_SHOWN = 2000
+STORAGE_FOLDER = "aggregations"
+
+
+# --- the inputs of an aggregation ----------------------------------------------------------
+
+
+def batch_fingerprint(batch: Batch, method: str) -> tuple[str, int]:
+    """(fingerprint, number of answers aggregated) of `batch` by `method`.
+
+    The fingerprint changes whenever a computation could give another result: an answer
+    submitted, approved or rejected (counts and latest times), a task or gold task added, the
+    task template's configuration, a live rule weight (LOWER_WEIGHT actions), the method, or
+    FORMAT_VERSION. Two indexed aggregate queries, however large the batch.
+    """
+    answers = Assignment.objects.filter(task__batch=batch).aggregate(
+        answered=Count("pk", filter=Q(state__in=AGGREGATED_STATES)),
+        rejected=Count("pk", filter=Q(state=AssignmentState.REJECTED)),
+        last_submitted=Max("submitted_at"),
+        last_reviewed=Max("reviewed_at"),
+    )
+    tasks = Task.objects.filter(batch=batch).aggregate(
+        n=Count("pk"), gold=Count("pk", filter=Q(gold__isnull=False))
+    )
+    project = batch.project
+    parts = [
+        FORMAT_VERSION,
+        method,
+        answers["answered"],
+        answers["rejected"],
+        answers["last_submitted"] and answers["last_submitted"].isoformat(),
+        answers["last_reviewed"] and answers["last_reviewed"].isoformat(),
+        tasks["n"],
+        tasks["gold"],
+        project.template_kind,
+        project.template_config,
+        sorted(answer_weights(project=project).items()),
+    ]
+    encoded = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest(), answers["answered"]
+
+
+# --- asking for one ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredStatus:
+    """Where a batch's aggregation by one method stands, for a page to show.
+
+    `is_synchronous`: the batch is small, aggregate it in the request; nothing else is set.
+    Otherwise `current` is the computation of the batch's present inputs (done, queued,
+    running or failed; None while another computation runs), `in_progress` the computation
+    queued or running, if any, and `latest` the newest finished result, fresh or not.
+    """
+
+    is_synchronous: bool
+    current: BatchAggregation | None = None
+    in_progress: BatchAggregation | None = None
+    latest: BatchAggregation | None = None
+
+    @property
+    def is_fresh(self) -> bool:
+        return self.current is not None and self.current.is_done
+
+    @property
+    def failure(self) -> BatchAggregation | None:
+        return self.current if self.current is not None and self.current.is_failed else None
+
+    @property
+    def is_waiting_for_worker(self) -> bool:
+        row = self.in_progress
+        return (
+            row is not None
+            and row.state == BatchAggregationState.QUEUED
+            and timezone.now() - row.queued_at > WAITING_HINT_AFTER
+        )
+
+
+def batch_aggregation_status(*, batch: Batch, method: str) -> StoredStatus:
+    """The batch's StoredStatus, without starting anything."""
+    fingerprint, n_answers = batch_fingerprint(batch, method)
+    if n_answers < settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS:
+        return StoredStatus(is_synchronous=True)
+    return _status(batch, method, fingerprint)
+
+
+def _status(batch: Batch, method: str, fingerprint: str) -> StoredStatus:
+    rows = BatchAggregation.objects.filter(batch=batch, method=method)
+    return StoredStatus(
+        is_synchronous=False,
+        current=rows.filter(fingerprint=fingerprint).first(),
+        in_progress=rows.filter(state__in=IN_PROGRESS).first(),
+        latest=rows.filter(state=BatchAggregationState.DONE)
+        .order_by("-computed_at", "-pk")
+        .first(),
+    )
+
+
+def batch_aggregation_obtain(*, batch: Batch, method: str) -> StoredStatus:
+    """The batch's StoredStatus, after queueing a computation of its present inputs when it is
+    large, has none and no other computation of it is in progress.
+
+    Two requests never queue two computations of the same batch and method: the row is
+    inserted under two unique constraints (same inputs; one in progress per batch and method),
+    and only the request whose insert succeeded queues the job, after its commit.
+    """
+    fingerprint, n_answers = batch_fingerprint(batch, method)
+    if n_answers < settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS:
+        return StoredStatus(is_synchronous=True)
+    rows = BatchAggregation.objects.filter(batch=batch, method=method)
+    if not rows.filter(fingerprint=fingerprint).exists():
+        with transaction.atomic():
+            _mark_lost(batch, method)
+            try:
+                with transaction.atomic():
+                    row = BatchAggregation.objects.create(
+                        batch=batch, method=method, fingerprint=fingerprint, n_answers=n_answers
+                    )
+            except IntegrityError:
+                pass  # the same inputs, or another computation in progress: it is theirs
+            else:
+                transaction.on_commit(partial(_queue_job, row.pk))
+    return _status(batch, method, fingerprint)
+
+
+def batch_aggregation_retry(*, batch: Batch, method: str) -> BatchAggregation | None:
+    """Queue again the failed computation of the batch's present inputs; None when there is
+    none, or another computation is in progress."""
+    fingerprint, _n = batch_fingerprint(batch, method)
+    with transaction.atomic():
+        _mark_lost(batch, method)
+        row = (
+            BatchAggregation.objects.select_for_update()
+            .filter(
+                batch=batch,
+                method=method,
+                fingerprint=fingerprint,
+                state=BatchAggregationState.FAILED,
+            )
+            .first()
+        )
+        if row is None:
+            return None
+        row.state = BatchAggregationState.QUEUED
+        row.queued_at, row.started_at, row.computed_at, row.error = timezone.now(), None, None, ""
+        try:
+            with transaction.atomic():
+                row.save(update_fields=["state", "queued_at", "started_at", "computed_at", "error"])
+        except IntegrityError:
+            return None
+        transaction.on_commit(partial(_queue_job, row.pk))
+    return row
+
+
+def _mark_lost(batch: Batch, method: str) -> None:
+    BatchAggregation.objects.filter(
+        batch=batch,
+        method=method,
+        state=BatchAggregationState.RUNNING,
+        started_at__lt=timezone.now() - LOST_AFTER,
+    ).update(
+        state=BatchAggregationState.FAILED,
+        computed_at=timezone.now(),
+        error="The computation stopped without finishing (was the job worker stopped?).",
+    )
+
+
+def _queue_job(aggregation_id: int) -> None:
+    from microwork.quality.jobs import batch_aggregation_job
+
+    try:
+        batch_aggregation_job(aggregation_id)
+    except Exception as error:
+        # The queue unreachable (PostgreSQL's huey tables not created yet, Redis down): say so
+        # on the page rather than leave the computation queued for ever.
+        logger.exception("could not queue aggregation %s", aggregation_id)
+        BatchAggregation.objects.filter(
+            pk=aggregation_id, state=BatchAggregationState.QUEUED
+        ).update(
+            state=BatchAggregationState.FAILED,
+            computed_at=timezone.now(),
+            error=f"The job queue could not be reached: {error}"[:ERROR_SHOWN],
+        )
+
+
+# --- computing one (the job) ---------------------------------------------------------------
+
+
+def batch_aggregation_compute(*, aggregation_id: int) -> BatchAggregation | None:
+    """Compute and store the queued aggregation `aggregation_id`; None when it is not queued
+    (already taken by another worker, done, or gone), so running the job twice is harmless.
+
+    A failure is recorded on the row (state failed, the error) for the requester to see. The
+    computation itself runs outside any transaction: on SQLite a transaction would hold the
+    write lock, and answers keep arriving during a long computation.
+    """
+    with transaction.atomic():
+        row = (
+            BatchAggregation.objects.select_for_update()
+            .filter(pk=aggregation_id, state=BatchAggregationState.QUEUED)
+            .first()
+        )
+        if row is None:
+            return None
+        batch = Batch.objects.select_related("project").get(pk=row.batch_id)
+        # Answers may have come in since it was queued: label the result with the inputs it
+        # is computed from, unless another row already holds those (then it stays as asked,
+        # and is only ever shown as a dated earlier result).
+        fingerprint, n_answers = batch_fingerprint(batch, row.method)
+        if fingerprint != row.fingerprint and not (
+            BatchAggregation.objects.filter(
+                batch=batch, method=row.method, fingerprint=fingerprint
+            ).exists()
+        ):
+            row.fingerprint, row.n_answers = fingerprint, n_answers
+        row.state, row.started_at = BatchAggregationState.RUNNING, timezone.now()
+        row.save(update_fields=["fingerprint", "n_answers", "state", "started_at"])
+    try:
+        name = _write_result(batch, row)
+    except Exception as error:
+        logger.exception("aggregation %s of batch %s failed", row.pk, batch.pk)
+        BatchAggregation.objects.filter(pk=row.pk, state=BatchAggregationState.RUNNING).update(
+            state=BatchAggregationState.FAILED,
+            computed_at=timezone.now(),
+            error=f"{type(error).__name__}: {error}"[:ERROR_SHOWN],
+        )
+        row.refresh_from_db()
+        return row
+    private = storages["private"]
+    with transaction.atomic():
+        finished = BatchAggregation.objects.filter(
+            pk=row.pk, state=BatchAggregationState.RUNNING
+        ).update(state=BatchAggregationState.DONE, result_name=name, computed_at=timezone.now())
+        if not finished:  # taken as lost meanwhile
+            transaction.on_commit(partial(private.delete, name))
+        else:
+            # Only the newest result is kept; earlier ones (stale by now) and their files go.
+            older = (
+                BatchAggregation.objects.filter(batch=batch, method=row.method)
+                .exclude(pk=row.pk)
+                .exclude(state__in=IN_PROGRESS)
+            )
+            names = [n for n in older.values_list("result_name", flat=True) if n]
+            older.delete()
+            transaction.on_commit(partial(_delete_files, names))
+    row.refresh_from_db()
+    return row
+
+
+def _delete_files(names: list[str]) -> None:
+    private = storages["private"]
+    for name in names:
+        private.delete(name)
+
+
+def _write_result(batch: Batch, row: BatchAggregation) -> str:
+    """Aggregate `batch` as the synchronous path does and save it to the private storage.
+
+    The file, gzipped JSON Lines: a header {"version", "fields", "report"}, then one line per
+    task with a label in any field: [task public id, [[label, confidence, n_answers,
+    agreement] or null, one per field]].
+    """
+    fields = export_fields(batch, method=row.method)
+    aggregated = aggregate_fields(batch, fields)
+    report = _report(batch, aggregated)
+    task_ids = dict.fromkeys(task_id for _field, results in aggregated for task_id in results)
+    with tempfile.TemporaryFile() as spool:
+        with gzip.GzipFile(fileobj=spool, mode="wb", compresslevel=5) as out:
+            header = {
+                "version": FORMAT_VERSION,
+                "batch": batch.pk,
+                "method": row.method,
+                "fingerprint": row.fingerprint,
+                "fields": [[f.name, f.kind, f.method] for f in fields],
+                "report": _report_to_json(report),
+            }
+            out.write(_json_line(header))
+            for task_id in task_ids:
+                values = [results.get(task_id) for _field, results in aggregated]
+                out.write(_json_line([task_id, values]))
+        spool.seek(0)
+        name = f"{STORAGE_FOLDER}/batch-{batch.pk}/{row.method}-{row.fingerprint[:16]}.jsonl.gz"
+        return storages["private"].save(name, File(spool, name=name))
+
+
+def _json_line(value) -> bytes:
+    # NumPy scalars (a count, a confidence) are written as the Python numbers they equal.
+    return (json.dumps(value, ensure_ascii=False, default=_plain) + "\n").encode()
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _report(batch: Batch, aggregated: list[tuple[ExportField, dict]]) -> dict:
+    """agreement.batch_report's figures, from labels already aggregated (not twice)."""
+    reports, labels = [], {}
+    for field, results in aggregated:
+        if field.kind != CATEGORICAL:
+            continue
+        triples, _rows = _answers(batch, field.name)
+        triples = [(w, t, _hashable(v)) for w, t, v in triples]
+        gold = batch_gold(batch, field.name)
+        for task_id, values in results.items():
+            labels[(task_id, field.name)] = values[0]
+        reports.append(
+            FieldReport(
+                name=field.name,
+                alpha=krippendorff_alpha_nominal(triples),
+                n_tasks=len({t for _w, t, _v in triples}),
+                n_answers=len(triples),
+                confusion=confusion_against_gold(triples, gold),
+            )
+        )
+    rows = (
+        Assignment.objects.filter(task__batch=batch, state__in=list(ANSWERED_STATES))
+        .values_list(
+            "worker__worker_id", "task__public_id", "state", "work_seconds", "answers", "task__gold"
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    return {"fields": reports, "workers": worker_stats(rows, labels)}
+
+
+def _report_to_json(report: dict) -> dict:
+    return {
+        "fields": [
+            {
+                "name": f.name,
+                "alpha": f.alpha,
+                "n_tasks": f.n_tasks,
+                "n_answers": f.n_answers,
+                "classes": f.confusion.classes,
+                "counts": [
+                    [right, list(given.items())] for right, given in f.confusion.counts.items()
+                ],
+            }
+            for f in report["fields"]
+        ],
+        "workers": [
+            [
+                w.worker_id,
+                [w.gold_accuracy.hits, w.gold_accuracy.n],
+                [w.agreement.hits, w.agreement.n],
+                w.median_seconds,
+                w.timed,
+                [w.rejection_rate.hits, w.rejection_rate.n],
+            ]
+            for w in report["workers"]
+        ],
+    }
+
+
+def _report_from_json(data: dict) -> dict:
+    return {
+        "fields": [
+            FieldReport(
+                name=f["name"],
+                alpha=f["alpha"],
+                n_tasks=f["n_tasks"],
+                n_answers=f["n_answers"],
+                confusion=Confusion(
+                    classes=[_hashable(label) for label in f["classes"]],
+                    counts={
+                        _hashable(right): {_hashable(label): n for label, n in given}
+                        for right, given in f["counts"]
+                    },
+                ),
+            )
+            for f in data["fields"]
+        ],
+        "workers": [
+            WorkerStats(
+                worker_id=worker_id,
+                gold_accuracy=Rate(*gold),
+                agreement=Rate(*agreed),
+                median_seconds=median,
+                timed=timed,
+                rejection_rate=Rate(*rejected),
+            )
+            for worker_id, gold, agreed, median, timed, rejected in data["workers"]
+        ],
+    }
+
+
+# --- reading one back ----------------------------------------------------------------------
+
+
+@dataclass
+class StoredResult:
+    aggregated: list[tuple[ExportField, dict]]  # as exports.aggregate_fields returns it
+    report: dict  # as agreement.batch_report returns it
+
+
+def stored_result(aggregation: BatchAggregation) -> StoredResult:
+    """Read a finished aggregation's file back: the export's per-field results and the report."""
+    with storages["private"].open(aggregation.result_name, "rb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="rb") as lines:
+            header = json.loads(next(lines))
+            fields = [ExportField(*spec) for spec in header["fields"]]
+            results: list[dict] = [{} for _field in fields]
+            for line in lines:
+                task_id, values = json.loads(line)
+                for index, value in enumerate(values):
+                    if value is not None:
+                        results[index][task_id] = tuple(value)
+    return StoredResult(
+        aggregated=list(zip(fields, results, strict=True)),
+        report=_report_from_json(header["report"]),
+    )
+
+
+def categorical_labels(aggregation: BatchAggregation) -> dict:
+    """{(task public id, field): label} of a finished aggregation's categorical fields, the
+    labels the workers page compares answers with."""
+    labels = {}
+    for field, results in stored_result(aggregation).aggregated:
+        if field.kind == CATEGORICAL:
+            for task_id, values in results.items():
+                labels[(task_id, field.name)] = _hashable(values[0])
+    return labels
+
+
+@dataclass(frozen=True)
+class PendingBatch:
+    batch: Batch
+    status: StoredStatus
+
+
+def project_stored_labels(*, project: Project, method: str) -> tuple[dict, list[PendingBatch]]:
+    """For the project's workers page: {batch id: labels} of its large batches (the fresh
+    stored labels, else the last ones, else None while the first computation runs; small
+    batches are left out, to aggregate in the request), and the large batches whose labels
+    are not fresh, with their status. Queues computations as batch_aggregation_obtain does."""
+    precomputed: dict = {}
+    pending = []
+    for batch in project.batches.exclude(status=BatchStatus.DRAFT).order_by("pk"):
+        status = batch_aggregation_obtain(batch=batch, method=method)
+        if status.is_synchronous:
+            continue
+        shown = status.current if status.is_fresh else status.latest
+        precomputed[batch.pk] = categorical_labels(shown) if shown is not None else None
+        if not status.is_fresh:
+            pending.append(PendingBatch(batch=batch, status=status))
+    return precomputed, pending
