@@ -307,11 +307,10 @@ def test_worker_photographs_a_place_only_from_inside_its_radius(
     frame = accept(page, live_server, project)
     assignment = Assignment.objects.get(worker=worker)
     position = frame.locator(".mw-position")
-    # Choosing the photo asks for the position again, as the frame's first ask can come before
-    # the work page (position.js) listens, and is then lost.
+    # The frame asks as it loads, again until the work page (position.js) answers.
+    expect(position).to_have_text("Position found (within 25 m).")
     frame.locator("#mw-photo").set_input_files(photo)
     frame.locator(".mw-photo-preview").wait_for()
-    expect(position).to_have_text("Position found (within 25 m).")
     frame.locator("button[type=submit]").click()
 
     distance = haversine_m(*far, *target)
@@ -324,8 +323,7 @@ def test_worker_photographs_a_place_only_from_inside_its_radius(
     _assert_open_and_unanswered(assignment)
     assert list(tmp_path.iterdir()) == []
 
-    # At the shop, the worker opens the task again (the page's last position, taken far away,
-    # would otherwise be reused for up to a minute: position.js's maximumAge).
+    # At the shop, the worker opens the task again; the browser is asked for a fresh position.
     context.set_geolocation({"latitude": near[0], "longitude": near[1], "accuracy": 8})
     page.reload()
     frame.locator("form.mw-task-form").wait_for()
@@ -429,7 +427,7 @@ def test_worker_answers_a_survey_with_its_required_questions(page, context, live
     agree.check()
     frame.locator("input[name=device][value=phone]").check()
     frame.locator("button[type=submit]").click()
-    _refusal_shown(page, frame, "Which features did you try?: This question needs an answer.")
+    _refusal_shown(page, frame, "Which features did you try? This question needs an answer.")
     _assert_open_and_unanswered(assignment)
 
     _back_to_the_task(frame)

@@ -26,11 +26,37 @@
     status.classList.toggle("bad", Boolean(bad));
   }
 
+  // The work page's position.js may not be listening yet when this frame loads, and a
+  // message sent before that is lost: ask again every ASK_EVERY ms until an answer comes.
+  var ASK_EVERY = 1500;
+  var MAX_ASKS = 10;
+  var retry = null;
+
+  function stopAsking() {
+    if (retry !== null) {
+      window.clearInterval(retry);
+      retry = null;
+    }
+  }
+
   function askPosition() {
     say(root.dataset.msgLocating, false);
-    if (window.parent !== window) {
+    if (window.parent === window) {
+      return;
+    }
+    var asks = 0;
+    function ask() {
+      asks += 1;
+      if (asks > MAX_ASKS) {
+        stopAsking();
+        say(root.dataset.msgDenied, true);
+        return;
+      }
       window.parent.postMessage({ type: "microwork:need-position" }, "*");
     }
+    stopAsking();
+    ask();
+    retry = window.setInterval(ask, ASK_EVERY);
   }
 
   window.addEventListener("message", function (event) {
@@ -38,6 +64,9 @@
       return;
     }
     var data = event.data;
+    if (data.type === "microwork:position" || data.type === "microwork:position-error") {
+      stopAsking();
+    }
     if (data.type === "microwork:position") {
       fields.latitude.value = String(data.latitude);
       fields.longitude.value = String(data.longitude);

@@ -37,7 +37,9 @@
       function () {
         reply({ type: "microwork:position-error" });
       },
-      { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 }
+      // maximumAge 0: after a refusal for being too far, the worker moves and tries again;
+      // a cached position would send the refused one back.
+      { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 }
     );
   });
 })();
