@@ -84,3 +84,18 @@ def test_aggregation_mapping():
         "uses": "multilabel",
         "more": "text",
     }
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"device": ["phone"]}, "The task was clear. This question needs an answer."),
+        ({"clear": ["3"]}, "What did you use? This question needs an answer."),
+        ({"clear": ["3"], "device": ["tablet"]}, "What did you use? Choose one of the options."),
+    ],
+)
+def test_refusal_message_names_the_question_in_one_sentence(fields, message):
+    with pytest.raises(AnswerInvalid) as raised:
+        answer(KIND, CONFIG, fields)
+
+    assert raised.value.message == message

@@ -227,6 +227,9 @@ def is_optional(word: str) -> bool:
 def labelled(label: str, message: str) -> str:
     """A refusal message that names the field it is about, e.g. "Website: give a web address"."""
     short = label if len(label) <= 60 else label[:59] + "…"
+    if short.endswith(("?", "!", ":", ".", "…")):
+        # A question already ends its sentence: "Which one did you try? This question needs…".
+        return _("%(field)s %(message)s") % {"field": short, "message": message}
     return _("%(field)s: %(message)s") % {"field": short, "message": message}
 
 
