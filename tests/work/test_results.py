@@ -226,13 +226,20 @@ def test_results_read_in_several_chunks_are_exact(batch, monkeypatch):
         row(3, "5", 14, "'=cmd", "'-1", ""),
         "",
     ]
-    assert [json.loads(line)["Answer"] for line in results_jsonl(batch)] == [
-        fields for _, _, fields in answers
-    ]
-    assert [json.loads(line)["Input"]["text"] for line in results_jsonl(batch)] == [
-        "row 1",
-        "row 1",
-        "row 2",
-        "row 2",
-        "=cmd",
-    ]
+    jsonl = [json.loads(line) for line in "".join(results_jsonl(batch)).splitlines()]
+    assert [row["Answer"] for row in jsonl] == [fields for _, _, fields in answers]
+    assert [row["Input"]["text"] for row in jsonl] == ["row 1", "row 1", "row 2", "row 2", "=cmd"]
+
+
+def test_results_are_yielded_header_first_then_in_pieces(batch, monkeypatch):
+    monkeypatch.setattr(results, "PIECE", 2)
+    for row in range(1, 6):
+        _answer(_task(batch, row), str(row), answers={"answer": str(row)})
+
+    csv_pieces = list(results_csv(batch))
+    jsonl_pieces = list(results_jsonl(batch))
+
+    assert csv_pieces[0] == HEADER.replace(",Answer.tags", "") + "\r\n"
+    assert [piece.count("\r\n") for piece in csv_pieces] == [1, 2, 2, 1]
+    assert [piece.count("\n") for piece in jsonl_pieces] == [2, 2, 1]
+    assert all(piece.endswith("\n") for piece in csv_pieces + jsonl_pieces)
