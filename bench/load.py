@@ -2,21 +2,23 @@
 walk away), then check the invariants in the database. With two baselines in the same run.
 
     # once: accounts, and a funded, published batch per path (needs the server's DATABASE_URL)
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_load .venv/bin/python bench/load.py --setup
-    # the real server, and the bare baseline on the next port (same server, same workers)
-    DATABASE_URL=... .venv/bin/microwork serve --workers 2 --bind 127.0.0.1:8000 &
-    DATABASE_URL=... .venv/bin/granian --interface wsgi --workers 2 --blocking-threads 8 \\
-        --working-dir bench --port 8001 bare_app:application &
-    DATABASE_URL=... .venv/bin/python bench/load.py --workers 16 --seconds 20 \\
-        --bare-url http://127.0.0.1:8001
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hperfload .venv/bin/python bench/load.py --setup
+    # throughput: wrk drives the real server and the bare baseline, both started here
+    DATABASE_URL=... .venv/bin/python bench/load.py --driver wrk --serve 1 --bare --seconds 20
+    # fault: kill -9 one of two servers 8 s in; the Python workers fail over and retry
+    DATABASE_URL=... .venv/bin/python bench/load.py --serve 2 --serve-workers 1 \\
+        --kill-one-server-at 8 --seconds 20 --no-psycopg
+    # or against servers started by hand: --base-url http://127.0.0.1:8000 --bare-url ...:8001
 
 Paths measured, each on its own project (so each starts with every slot free):
 - http: the real pages (sessions, CSRF, templates, the task frame's token), one claim and one
   submit per pair, plus the work page that a browser opens in between;
 - bare: bench/bare_app.py, one POST doing the same two service calls, no middleware;
 - psycopg: the same claim statement and submit transaction straight on PostgreSQL.
-Loads go to 127.0.0.1 only and stop by themselves (--seconds, --count). Figures are printed, not
-asserted; the invariants are checked and a violation exits non-zero.
+Loads go to 127.0.0.1 only and stop by themselves (--seconds, --count; a worker gives up after
+10 s of failed tries). Figures are printed, not asserted, with the CPU each layer used per
+pair; the invariants are checked and a violation exits non-zero. docs/performance.md has the
+figures and the one line that re-runs them.
 """
 
 import argparse
