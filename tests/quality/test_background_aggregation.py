@@ -254,6 +254,7 @@ def test_stored_report_equals_the_synchronous_report(batch, background):
     row = _computed(batch)
 
     assert stored.stored_result(row).report == agreement.batch_report(batch, method=METHOD)
+    assert stored.stored_report(row) == stored.stored_result(row).report
 
 
 # --- freshness ------------------------------------------------------------------------------

@@ -474,6 +474,13 @@ def stored_result(aggregation: BatchAggregation) -> StoredResult:
     )
 
 
+def stored_report(aggregation: BatchAggregation) -> dict:
+    """A finished aggregation's agreement report alone: the file's first line."""
+    with storages["private"].open(aggregation.result_name, "rb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="rb") as lines:
+            return _report_from_json(json.loads(next(lines))["report"])
+
+
 def categorical_labels(aggregation: BatchAggregation) -> dict:
     """{(task public id, field): label} of a finished aggregation's categorical fields, the
     labels the workers page compares answers with."""

@@ -443,7 +443,7 @@ def batch_quality(request, pk):
         report = agreement.batch_report(batch, method=method)
     else:
         shown = status.current if status.is_fresh else status.latest
-        report = stored.stored_result(shown).report if shown is not None else None
+        report = stored.stored_report(shown) if shown is not None else None
     return render(
         request,
         "quality/batch_quality.html",
