@@ -236,6 +236,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not HTTPS
+# whitenoise answers before the CSP middleware: static pages get their CSP sandbox here.
+from microwork.common.csp import static_headers  # noqa: E402 (a module with no imports)
+
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MICROWORK_MEDIA_ROOT") or DATA_DIR / "media").resolve()
 

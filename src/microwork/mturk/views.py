@@ -12,7 +12,7 @@ from microwork.mturk import services
 from microwork.mturk.forms import AccessKeyCreateForm
 from microwork.mturk.models import RequesterAccessKey
 from microwork.work import services as work
-from microwork.work.frame import PREVIEW_ASSIGNMENT_ID, frame_token_is_valid, nestable_frame
+from microwork.work.frame import PREVIEW_ASSIGNMENT_ID, external_reply, frame_token_is_valid
 from microwork.work.models import Assignment
 from microwork.work.views import _frame_message, _frame_refusal
 
@@ -22,7 +22,7 @@ NOT_ANSWERS = ("assignmentId", "hitId", "mw_token", "csrfmiddlewaretoken")
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-@nestable_frame  # the page that posts here is framed inside the sandboxed task frame
+@external_reply  # loads in the frame of the page that posted: the work page's, or nested
 def external_submit(request, token: str = ""):
     """MTurk's externalSubmit: a HIT's page posts its answer with `assignmentId`.
 

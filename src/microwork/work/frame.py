@@ -9,8 +9,15 @@ same-site). Its form posts the answer with a per-assignment token instead of a s
 The token is an HMAC of the assignment id under the server's secret key: it cannot be guessed,
 it is the same on every reload of the work page, and it opens nothing once the assignment has
 left the accepted state, so it cannot be used twice.
+
+A requester's page on a host of its own (an MTurk ExternalQuestion, an external page task) is
+the exception: the work page frames it directly, with its own origin (EXTERNAL_SANDBOX), so
+its cookies, storage and requests to its own server work as on MTurk. See direct_frame() and
+docs/adr/0004-sandboxed-task-frame.md, "External pages".
 """
 
+import re
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
@@ -27,6 +34,22 @@ from microwork.work.models import Assignment
 
 _SALT = "microwork.work.frame-token"
 SANDBOX = "allow-forms allow-scripts"
+# A requester's page on a host of its own, framed directly by the work page. allow-same-origin
+# gives the page its own origin, never the platform's: it is on another host. Pop-ups (psiTurk's
+# ad opens the experiment in one) open unsandboxed; allow-top-navigation is withheld, so the
+# page cannot navigate the work page away.
+EXTERNAL_SANDBOX = (
+    "allow-forms allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox "
+    "allow-modals"
+)
+# What the direct frame sends its page as Referer: the platform's origin, never the work
+# page's path (turkSubmitTo names the origin anyway).
+EXTERNAL_REFERRER_POLICY = "origin"
+# The Cross-Origin-Opener-Policy of a page that frames a requester's page (settings has
+# same-origin): pop-ups opened from the frame keep their window.open handle.
+EXTERNAL_OPENER_POLICY = "same-origin-allow-popups"
+# A host that may stand in a CSP source as it is: a DNS name or IPv4 address, or [IPv6].
+_SAFE_HOST = re.compile(r"^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])$")
 
 
 def frame_token(assignment_public_id: str) -> str:
@@ -79,6 +102,102 @@ def mturk_parameters(
         "workerId": assignment.worker.worker_id,
         "turkSubmitTo": request.build_absolute_uri(submit_root).rstrip("/"),
     }
+
+
+@dataclass(frozen=True)
+class DirectFrame:
+    """A requester's page the work page frames itself: its address with MTurk's parameters,
+    the origin to let into the work page's frame-src, and the frame's height (0: default)."""
+
+    src: str
+    origin: str
+    height: int
+
+
+def _host_of(host: str) -> str:
+    """The host of a Host header or netloc: "Example.org:8000" -> "example.org"."""
+    host = host.lower()
+    if host.startswith("["):
+        return host[: host.index("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0]
+
+
+def is_platform_host(url: str, *, request) -> bool:
+    """Whether `url` is a page of the platform itself: a relative address, the host the worker
+    reached the platform at, or a host under the platform's cookie domain.
+
+    Any scheme or port of that host counts too: browsers keep cookies per host, not per origin,
+    so a page at another port of the platform's host, given an origin of its own, would read and
+    set the platform's cookies (csrftoken, and cookies tossed over the session's).
+    """
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return True
+    host = _host_of(parts.netloc.rsplit("@", 1)[-1])
+    if host == _host_of(request.get_host()):
+        return True
+    for domain in (settings.SESSION_COOKIE_DOMAIN, settings.CSRF_COOKIE_DOMAIN):
+        domain = (domain or "").lower().lstrip(".")
+        if domain and (host == domain or host.endswith("." + domain)):
+            return True
+    return False
+
+
+def _external_origin(url: str) -> str:
+    """The origin (scheme://host[:port]) of an http(s) URL, written to stand in a CSP source
+    list; "" when it holds anything a source may not (the URL then stays nested)."""
+    parts = urlsplit(url)
+    try:
+        host, port = parts.hostname or "", parts.port
+    except ValueError:  # a port that is not a number
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.scheme not in ("http", "https") or not _SAFE_HOST.match(host):
+        return ""
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def direct_frame(
+    *,
+    project,
+    task_input: dict,
+    assignment: Assignment | None,
+    preview: bool,
+    request,
+    task_public_id: str,
+) -> DirectFrame | None:
+    """The requester's page to frame directly in the work page (or the preview page), or None
+    when the task is shown in the nested, origin-less task frame as usual.
+
+    Only pages on a host of their own are framed directly: with allow-same-origin a page of the
+    platform's own host would get the platform's origin, and with it the worker's session and
+    the work page's DOM. Those stay in the task frame (external_frame_response)."""
+    if project.template_kind == TemplateKind.EXTERNAL_PAGE:
+        from microwork.projects.tasktypes.external_page import page_url
+
+        config = tasktypes.parsed_config(project.template_kind, project.template_config)
+        url, height = page_url(config["url_template"], task_input), config["frame_height"]
+    elif project.template_kind == TemplateKind.MTURK_QUESTION:
+        try:
+            question = questions.parse_question(task_input.get(questions.QUESTION_INPUT, ""))
+        except questions.QuestionInvalid:
+            return None
+        if question.kind != "ExternalQuestion":
+            return None
+        url, height = question.external_url, question.frame_height
+    else:
+        return None
+    origin = _external_origin(url)
+    if not origin or is_platform_host(url, request=request):
+        return None
+    parameters = mturk_parameters(
+        request=request, task_public_id=task_public_id, assignment=assignment, preview=preview
+    )
+    separator = "&" if "?" in url else "?"
+    return DirectFrame(
+        src=url + separator + urlencode(parameters), origin=origin, height=height or 0
+    )
 
 
 def _render_mturk_question(
@@ -223,22 +342,38 @@ def render_frame_document(
     return frame_response(render_to_string("work/frame.html", context))
 
 
-def nestable_frame(view):
-    """Let a view's frame responses show in a frame nested in the sandboxed task frame: the
-    answer to an external page's post to turkSubmitTo + "/mturk/externalSubmit".
+# The answer to a post to turkSubmitTo + "/mturk/externalSubmit". The page is the platform's own
+# (a heading, a message and work/frame-done.js), never the requester's, so it keeps its origin
+# (allow-same-origin): framed directly by the work page, its message to the work page then comes
+# from the platform's origin, which a requester's page cannot forge (work.js checks
+# event.origin). No frame-ancestors: nested under an opaque task frame it must load too.
+REPLY_POLICY = "; ".join(
+    [
+        "sandbox allow-forms allow-scripts allow-same-origin",
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'none'",
+        "base-uri 'none'",
+    ]
+)
 
-    The sandboxed frame in between has an opaque origin, which no frame-ancestors source and
-    no X-Frame-Options value match, so either would block the page. These pages hold no
-    token and nothing to act on; the task frame itself keeps both.
+
+def external_reply(view):
+    """Serve a view's frame responses as the answer to an external page's post: with
+    REPLY_POLICY, and framable by any frame, the work page's and the nested task frame's.
+
+    Either framer works: a requester's page framed directly by the work page navigates that
+    frame here, and a page of the platform's own, nested in the sandboxed task frame, navigates
+    the inner frame, whose opaque origin no frame-ancestors source and no X-Frame-Options value
+    match. These pages hold no token and nothing to act on; the task frame itself keeps both.
     """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        policy = response.get("Content-Security-Policy", "")
-        response["Content-Security-Policy"] = "; ".join(
-            part for part in policy.split("; ") if not part.startswith("frame-ancestors")
-        )
+        response["Content-Security-Policy"] = REPLY_POLICY
         if response.has_header("X-Frame-Options"):
             del response["X-Frame-Options"]
         response.xframe_options_exempt = True  # or the middleware would add DENY

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from microwork.accounts.decorators import worker_required
+from microwork.common.csp import platform_policy
 from microwork.common.money import format_money
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Project
@@ -28,6 +29,11 @@ from microwork.work import selectors, services
 from microwork.work.enums import AssignmentState
 from microwork.work.forms import ActiveTimeForm
 from microwork.work.frame import (
+    EXTERNAL_OPENER_POLICY,
+    EXTERNAL_REFERRER_POLICY,
+    EXTERNAL_SANDBOX,
+    SANDBOX,
+    direct_frame,
     frame_response,
     frame_token,
     frame_token_is_valid,
@@ -99,6 +105,32 @@ def _own_assignment_or_404(request, public_id: str) -> Assignment:
     )
 
 
+def _render_framing(request, template: str, context: dict, direct) -> HttpResponse:
+    """Render a page with a task frame: the sandboxed task frame document (`frame_url`), or a
+    requester's page on a host of its own framed directly (`direct`, frame.direct_frame), whose
+    origin this response alone lets into frame-src."""
+    if direct is None:
+        return render(request, template, {**context, "frame_sandbox": SANDBOX})
+    response = render(
+        request,
+        template,
+        {
+            **context,
+            "frame_url": direct.src,
+            "frame_sandbox": EXTERNAL_SANDBOX,
+            "frame_referrer_policy": EXTERNAL_REFERRER_POLICY,
+            "frame_height": direct.height,
+            "frame_is_direct": True,
+        },
+    )
+    response["Content-Security-Policy"] = platform_policy(frame_sources=(direct.origin,))
+    # With COOP same-origin, a pop-up opened from a frame of another origin opens, but its
+    # window.open returns null, and psiTurk's ad then fails. allow-popups still cuts this page
+    # off from a foreign window that opened it; the pop-up may not navigate this page.
+    response["Cross-Origin-Opener-Policy"] = EXTERNAL_OPENER_POLICY
+    return response
+
+
 @worker_required
 @require_GET
 def marketplace(request):
@@ -141,7 +173,7 @@ def project_preview(request, public_id):
     task = selectors.task_to_preview_for_worker(worker=request.user, project=project)
     if task is None:
         raise Http404("No work available in this project.")
-    return render(
+    return _render_framing(
         request,
         "work/project_preview.html",
         {
@@ -150,7 +182,16 @@ def project_preview(request, public_id):
             "open_assignment": selectors.worker_open_assignment(
                 worker=request.user, project=project
             ),
+            "frame_url": reverse("work:project-preview-frame", args=[project.public_id]),
         },
+        direct_frame(
+            project=project,
+            task_input=task.input,
+            assignment=None,
+            preview=True,
+            request=request,
+            task_public_id=task.public_id,
+        ),
     )
 
 
@@ -190,8 +231,16 @@ def assignment_detail(request, public_id):
     assignment = _own_assignment_or_404(request, public_id)
     project = assignment.task.batch.project
     is_open = assignment.state == AssignmentState.ACCEPTED and not assignment.is_overdue()
-    frame_url = ""
+    frame_url, direct = "", None
     if is_open:
+        direct = direct_frame(
+            project=project,
+            task_input=assignment.task.input,
+            assignment=assignment,
+            preview=False,
+            request=request,
+            task_public_id=assignment.task.public_id,
+        )
         frame_url = "{}?token={}".format(
             reverse("work:assignment-frame", args=[assignment.public_id]),
             frame_token(assignment.public_id),
@@ -206,7 +255,7 @@ def assignment_detail(request, public_id):
                     preview=False,
                 )
             )
-    return render(
+    return _render_framing(
         request,
         "work/assignment_detail.html",
         {
@@ -218,6 +267,7 @@ def assignment_detail(request, public_id):
             "seconds_left": assignment.seconds_left,
             "time_left": format_countdown(assignment.seconds_left),
         },
+        direct,
     )
 
 

@@ -1,5 +1,6 @@
-// The frame around an external page (an MTurk ExternalQuestion, an external page task): pass
-// on to the work page what the framed page's submission became. frame-done.js, in the answer
+// The frame around a page of the platform's own host (an MTurk ExternalQuestion or an external
+// page task there; pages on other hosts are framed directly, work/frame.py): pass on to the
+// work page what the framed page's submission became. frame-done.js, in the answer
 // to the page's post to turkSubmitTo, tells its parent, which is this frame, not the work page.
 (function () {
   "use strict";
@@ -18,7 +19,7 @@
     if (data.type === "microwork:submitted" || data.type === "microwork:refused") {
       window.parent.postMessage(
         { type: data.type, assignmentId: data.assignmentId, message: data.message },
-        "*"
+        window.location.origin  // the work page's: this frame's address is the platform's
       );
     }
   });

@@ -1,5 +1,5 @@
 // The work page: the countdown to the deadline, the "Submit and next" choice, the time the page
-// was active, and what to do when the sandboxed task frame reports a submission.
+// was active, and what to do when the task frame reports a submission.
 (function () {
   "use strict";
 
@@ -136,10 +136,16 @@
     activeTime = startActiveTime(bar.dataset.activeTimeUrl, tokenInput.value);
   }
 
+  // Which origin may report a submission. The sandboxed task frame, and the answer pages
+  // loaded in it, have an opaque origin ("null"). A requester's page framed directly
+  // (data-direct) has an origin of its own and could post anything, even from an opaque
+  // document of its own; there only the answer to its post, a page of the platform's that
+  // keeps the platform's origin (mturk/views.py, external_submit), may report.
+  var reportingOrigin = frame && frame.dataset.direct ? window.location.origin : "null";
+
   window.addEventListener("message", function (event) {
-    // Only our own task frame may drive this page; its origin is opaque ("null"), so the
-    // window it comes from is what we check.
-    if (!frame || event.source !== frame.contentWindow) {
+    // Only our own frame may drive this page: the window the message comes from, and its origin.
+    if (!frame || event.source !== frame.contentWindow || event.origin !== reportingOrigin) {
       return;
     }
     var data = event.data;

@@ -1,0 +1,284 @@
+"""A requester's page on another host, framed directly by the work page with an origin of its
+own (work/frame.py, direct_frame; docs/adr/0004-sandboxed-task-frame.md, "External pages").
+
+The requester's site is a second server on a port of its own, at 127.0.0.1 while the platform's
+live server is at localhost: browsers keep cookies per host, not per port, so another port of
+the same host would share the platform's cookies (and the platform frames such a page nested,
+without an origin). Its page keeps state in a cookie and in localStorage and reads both back,
+calls its own server with its cookie, opens a pop-up, and posts to turkSubmitTo, as psiTurk's,
+jsPsych's and Dallinger's pages do, while it sees nothing of the platform: not its cookies
+(the csrftoken the worker's browser holds), not the work page's DOM, and its own messages to
+the work page are ignored.
+
+Needs /usr/bin/chromium and PostgreSQL, like the rest of tests/e2e.
+"""
+
+import http.server
+import json
+import threading
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from microwork.mturk import services
+from microwork.payments.invariants import ledger_problems
+from microwork.work.enums import AssignmentState
+from microwork.work.frame import EXTERNAL_SANDBOX
+from microwork.work.models import Assignment
+from tests.accounts.factories import RequesterFactory, WorkerFactory
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in, save_screenshot, wait_until
+from tests.mturk.conftest import make_client
+from tests.payments.factories import fund
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# The study's page. Everything it finds out goes into hidden fields of its answer. Before the
+# worker answers it also posts a forged "submitted" to the work page, which must ignore it.
+STUDY_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>A study</title>
+</head><body>
+<h1>A study on another site</h1>
+<form id="study" method="post">
+<button type="button" id="begin">Begin</button>
+<label>Your answer <input name="answer" id="answer"></label>
+<button type="submit" id="send" disabled>Send</button>
+</form>
+<script>
+var params = new URLSearchParams(location.search);
+var form = document.getElementById("study");
+function field(name, value) {
+  var input = document.createElement("input");
+  input.type = "hidden"; input.name = name; input.value = value; form.appendChild(input);
+}
+field("assignmentId", params.get("assignmentId"));
+field("origin", self.origin);
+// A cookie in a frame of another site needs SameSite=None; Secure (http://127.0.0.1 is a
+// secure context); a Partitioned one (CHIPS) is kept even where third-party cookies are not.
+document.cookie = "study_session=s42; SameSite=None; Secure; Path=/";
+document.cookie = "study_chips=c1; SameSite=None; Secure; Path=/; Partitioned";
+field("cookies", document.cookie);
+try {
+  localStorage.setItem("study_progress", "trial 3");
+  field("storage", localStorage.getItem("study_progress"));
+} catch (e) { field("storage", "blocked:" + e.name); }
+try { field("work_page", window.parent.document.title); }
+catch (e) { field("work_page", "blocked:" + e.name); }
+// psiTurk's ad opens the experiment in a pop-up, on a click.
+document.getElementById("begin").addEventListener("click", function () {
+  field("popup", window.open("/popup", "study_popup") ? "opened" : "blocked");
+});
+window.parent.postMessage(
+  { type: "microwork:submitted", assignmentId: params.get("assignmentId") }, "*"
+);
+fetch("/ping", { credentials: "same-origin" })
+  .then(function (response) { return response.text(); })
+  .then(function (text) { field("server_saw", text); }, function () { field("server_saw", "blocked"); })
+  .then(function () {
+    if (params.get("assignmentId") !== "ASSIGNMENT_ID_NOT_AVAILABLE") {
+      form.action = params.get("turkSubmitTo") + "/mturk/externalSubmit";
+      document.getElementById("send").disabled = false;
+    }
+    document.body.dataset.ready = "1";
+  });
+</script></body></html>"""
+
+
+class _StudySite(http.server.BaseHTTPRequestHandler):
+    requests: list = []
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        type(self).requests.append(
+            (self.path.split("?")[0], self.headers.get("Referer"), self.headers.get("Origin"))
+        )
+        if self.path.startswith("/ping"):
+            # What the study's server received: its own cookie, sent with a same-origin request.
+            body = (self.headers.get("Cookie") or "").encode()
+        elif self.path.startswith("/popup"):
+            body = b"<!doctype html><title>Pop-up</title><p>The study's pop-up."
+        else:
+            body = STUDY_PAGE.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def study_site():
+    """The requester's site: a second live server, on 127.0.0.1 and a port of its own."""
+    _StudySite.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StudySite)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def cookie_friendly_context(browser, tmp_path):
+    """A browser profile that keeps third-party cookies and storage, as Chrome's default profile
+    does. The shared `context` (conftest.py) is like an incognito window: it blocks them."""
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    (profile / "Default" / "Preferences").write_text(
+        json.dumps({"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}})
+    )
+    context = browser.browser_type.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=PHONE,
+        device_scale_factor=2,
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def _external_question(url: str) -> str:
+    return (
+        '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/'
+        'AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">'
+        f"<ExternalURL>{url}</ExternalURL><FrameHeight>500</FrameHeight></ExternalQuestion>"
+    )
+
+
+def _do_the_study(context, live_server, client, study_site, *, screenshot: str = ""):
+    """Create the study as an ExternalQuestion HIT with boto3, preview it, accept it, open its
+    pop-up and answer it in `context`; return the HIT, the stored assignment and the client."""
+    assert urlsplit(live_server.url).hostname == "localhost"  # another host than the study's
+    requester = RequesterFactory()
+    fund(requester, 1_000)
+    key, secret = services.access_key_create(requester=requester)
+    mturk = make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
+    hit = mturk.create_hit(
+        MaxAssignments=1,
+        LifetimeInSeconds=600,
+        AssignmentDurationInSeconds=120,
+        Reward="0.50",
+        Title="A study on another site",
+        Description="Like a psiTurk experiment",
+        Question=_external_question(f"{study_site}/study?arm=b"),
+    )["HIT"]
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+    page = context.new_page()
+
+    # The preview frames the study directly too, with no assignment to submit.
+    page.goto(f"{live_server.url}/work/projects/{hit['HITTypeId']}/")
+    preview = page.locator("iframe.task-frame")
+    assert preview.get_attribute("sandbox") == EXTERNAL_SANDBOX
+    assert preview.get_attribute("referrerpolicy") == "origin"
+    assert parse_qs(urlsplit(preview.get_attribute("src")).query)["assignmentId"] == [
+        "ASSIGNMENT_ID_NOT_AVAILABLE"
+    ]
+    in_preview = page.frame_locator("iframe.task-frame")
+    expect(in_preview.locator("body[data-ready='1']")).to_be_attached()
+    expect(in_preview.locator("#send")).to_be_disabled()
+    # The accept form gave the worker's browser the platform's csrftoken, at localhost.
+    assert "csrftoken" in {cookie["name"] for cookie in context.cookies(live_server.url)}
+
+    page.click("form[action$='/accept/'] button")
+    page.wait_for_url("**/work/assignments/*/")
+    page.uncheck("#submit-and-next")
+    assignment = Assignment.objects.get(worker=worker)
+    work_page_url = page.url
+    assert page.locator("iframe#task-frame").get_attribute("sandbox") == EXTERNAL_SANDBOX
+    # One level: the work page frames the study itself, not a task frame document around it.
+    [study] = [frame for frame in page.frames if frame.url.startswith(study_site)]
+    assert study.parent_frame == page.main_frame
+    query = parse_qs(urlsplit(study.url).query)
+    assert query["assignmentId"] == [assignment.public_id]
+    assert query["workerId"] == [worker.worker_id]
+    frame = page.frame_locator("iframe#task-frame")
+    expect(frame.locator("body[data-ready='1']")).to_be_attached()
+    # The study's forged "submitted" came from its own origin: the work page stayed put.
+    assert page.url == work_page_url
+    assert Assignment.objects.get(pk=assignment.pk).state == AssignmentState.ACCEPTED
+
+    with context.expect_page() as popup_opened:
+        frame.locator("#begin").click()
+    popup = popup_opened.value
+    popup.wait_for_load_state()
+    assert popup.url == f"{study_site}/popup"
+    popup.close()
+    frame.locator("#answer").fill("blue")
+    if screenshot:
+        save_screenshot(page, screenshot)
+    frame.locator("#send").click()
+
+    # The answer's page, the platform's, told the work page, which moved on.
+    page.wait_for_url("**/work/history/")
+    submitted = wait_until(
+        page,
+        lambda: Assignment.objects.filter(
+            pk=assignment.pk, state=AssignmentState.SUBMITTED
+        ).first(),
+    )
+    return hit, submitted, mturk, query["turkSubmitTo"][0]
+
+
+def test_study_on_another_host_keeps_its_own_state_and_submits_once(
+    cookie_friendly_context, live_server, client, study_site
+):
+    hit, submitted, mturk, turk_submit_to = _do_the_study(
+        cookie_friendly_context, live_server, client, study_site, screenshot="external_origin"
+    )
+
+    assert submitted.answers == {
+        "answer": "blue",
+        "origin": study_site,
+        # Its own cookies only: no csrftoken, no session of the platform's.
+        "cookies": "study_session=s42; study_chips=c1",
+        "storage": "trial 3",
+        "work_page": "blocked:SecurityError",
+        "popup": "opened",
+        "server_saw": "study_session=s42; study_chips=c1",
+    }
+    # Its address told the study's server the platform's origin, never the work page's path.
+    page_requests = [request for request in _StudySite.requests if request[0] == "/study"]
+    assert len(page_requests) == 2  # the preview, the work page
+    assert {referer for _, referer, _ in page_requests} == {f"{live_server.url}/"}
+    # Same-origin fetches carry no Origin header, where the nested frame's said "null".
+    assert {origin for path, _, origin in _StudySite.requests if path == "/ping"} == {None}
+
+    # Stored once: the same answer posted again is refused and changes nothing.
+    again = client.post(
+        urlsplit(turk_submit_to).path + "/mturk/externalSubmit",
+        {"assignmentId": submitted.public_id, "answer": "green"},
+    )
+    assert again.status_code == 409
+    assert Assignment.objects.get(pk=submitted.pk).answers == submitted.answers
+    (listed,) = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
+    assert listed["AssignmentStatus"] == "Submitted"
+    answer = "<QuestionIdentifier>answer</QuestionIdentifier><FreeText>blue</FreeText>"
+    assert answer in listed["Answer"]
+    assert ledger_problems() == []
+    mturk.close()  # its kept-alive connection holds a server thread and its database session
+
+
+def test_study_keeps_a_partitioned_cookie_where_third_party_cookies_are_blocked(
+    context, live_server, client, study_site
+):
+    """The shared context blocks third-party cookies and storage, like an incognito window or
+    Safari: the browser's rule, not the platform's. The page still has its own origin, keeps a
+    Partitioned cookie, and submits."""
+    hit, submitted, mturk, _ = _do_the_study(context, live_server, client, study_site)
+
+    assert submitted.answers == {
+        "answer": "blue",
+        "origin": study_site,
+        "cookies": "study_chips=c1",
+        "storage": "blocked:SecurityError",
+        "work_page": "blocked:SecurityError",
+        "popup": "opened",
+        "server_saw": "study_chips=c1",
+    }
+    mturk.close()
