@@ -410,3 +410,32 @@ def test_pooling_gives_a_rarely_seen_worker_the_crowds_confusion():
     assert plain.labels["solo"] == pooled.labels["solo"] == "a"
     assert plain.confidence["solo"] < 0.6
     assert pooled.confidence["solo"] > 0.99
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(-50, 50)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from([0.0, 0.1, 0.2, 0.4]),
+)
+def test_numeric_matches_a_per_task_computation(pairs, trim):
+    answers = [(f"w{i}", f"t{task}", value) for i, (task, value) in enumerate(pairs)]
+    by_task: dict = {}
+    for _w, task, value in answers:
+        by_task.setdefault(task, []).append(float(value))
+
+    median = aggregate_numeric(answers, method="median")
+    trimmed = aggregate_numeric(answers, method="trimmed_mean", trim=trim)
+
+    assert list(median.values) == list(by_task)  # tasks in order of first answer
+    for task, raw in by_task.items():
+        array = np.array(raw)
+        assert median.values[task] == pytest.approx(float(np.median(array)))
+        assert trimmed.values[task] == pytest.approx(trimmed_mean(array, trim))
+        spread = float(np.median(np.abs(array - median.values[task])))
+        assert median.spread[task] == pytest.approx(spread)
+        within = np.abs(array - median.values[task]) <= median.tolerance
+        assert median.confidence[task] == pytest.approx(float(within.mean()))
+        assert median.n_answers[task] == len(raw)
