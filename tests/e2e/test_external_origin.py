@@ -8,7 +8,11 @@ without an origin). Its page keeps state in a cookie and in localStorage and rea
 calls its own server with its cookie, opens a pop-up, and posts to turkSubmitTo, as psiTurk's,
 jsPsych's and Dallinger's pages do, while it sees nothing of the platform: not its cookies
 (the csrftoken the worker's browser holds), not the work page's DOM, and its own messages to
-the work page are ignored.
+the work page are ignored. A hostile page that navigates its frame to the platform gets a task
+frame document with an opaque origin, or nothing (X-Frame-Options: DENY).
+
+The live server serves /static/ with Django's handler, not whitenoise, so the CSP sandbox of
+static pages (common/csp.py) is checked in tests/work/test_external_framing.py instead.
 
 Needs /usr/bin/chromium and PostgreSQL, like the rest of tests/e2e.
 """
@@ -23,6 +27,8 @@ from playwright.sync_api import expect
 
 from microwork.mturk import services
 from microwork.payments.invariants import ledger_problems
+from microwork.projects import questions
+from microwork.projects.enums import TemplateKind
 from microwork.work.enums import AssignmentState
 from microwork.work.frame import EXTERNAL_SANDBOX
 from microwork.work.models import Assignment
@@ -30,6 +36,7 @@ from tests.accounts.factories import RequesterFactory, WorkerFactory
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in, save_screenshot, wait_until
 from tests.mturk.conftest import make_client
 from tests.payments.factories import fund
+from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -84,6 +91,22 @@ fetch("/ping", { credentials: "same-origin" })
 </script></body></html>"""
 
 
+# A hostile page: it navigates its own frame, which keeps allow-same-origin and allow-scripts,
+# to a page of the platform's, hoping to run there with the platform's origin.
+HOSTILE_PAGE = """<!doctype html><html><body><script>
+var params = new URLSearchParams(location.search);
+var submitTo = params.get("turkSubmitTo");
+if (submitTo) {
+  var targets = {
+    frame: "/work/assignments/" + params.get("assignmentId") + "/frame/?token="
+      + submitTo.split("/mturk/t/")[1],
+    history: "/work/history/",
+  };
+  location.href = new URL(submitTo).origin + targets[params.get("to")];
+}
+</script></body></html>"""
+
+
 class _StudySite(http.server.BaseHTTPRequestHandler):
     requests: list = []
 
@@ -94,6 +117,8 @@ class _StudySite(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/ping"):
             # What the study's server received: its own cookie, sent with a same-origin request.
             body = (self.headers.get("Cookie") or "").encode()
+        elif self.path.startswith("/hostile"):
+            body = HOSTILE_PAGE.encode()
         elif self.path.startswith("/popup"):
             body = b"<!doctype html><title>Pop-up</title><p>The study's pop-up."
         else:
@@ -282,3 +307,88 @@ def test_study_keeps_a_partitioned_cookie_where_third_party_cookies_are_blocked(
         "server_saw": "study_chips=c1",
     }
     mturk.close()
+
+
+def _accept(context, live_server, client, url: str):
+    """A worker accepts a one-task ExternalQuestion project framing `url`; return the page."""
+    project = ProjectFactory(
+        template_kind=TemplateKind.MTURK_QUESTION, template_html="", assignments_per_task=1
+    )
+    batch = PublishedBatchFactory(project=project, columns=[questions.QUESTION_INPUT])
+    TaskFactory(batch=batch, input={questions.QUESTION_INPUT: _external_question(url)})
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/work/projects/{project.public_id}/")
+    page.click("form[action$='/accept/'] button")
+    page.wait_for_url("**/work/assignments/*/")
+    return page
+
+
+def test_hostile_page_gets_an_opaque_origin_in_a_task_frame_document(
+    context, live_server, client, study_site
+):
+    page = _accept(context, live_server, client, f"{study_site}/hostile?to=frame")
+
+    # Its own assignment's task frame document loads in its frame, the platform's URL, but
+    # the document's own CSP sandbox (no allow-same-origin) wins over the frame's flags.
+    [frame] = page.main_frame.child_frames
+    wait_until(page, lambda: "/frame/?token=" in frame.url)
+    frame.wait_for_load_state()
+    assert frame.evaluate("self.origin") == "null"
+    assert (
+        frame.evaluate(
+            "() => { try { return parent.document.title; } catch (e) { return e.name; } }"
+        )
+        == "SecurityError"
+    )
+    assert "csrftoken" not in frame.evaluate(
+        "() => { try { return document.cookie; } catch (e) { return e.name; } }"
+    )
+
+
+def test_hostile_page_cannot_load_a_platform_page_in_its_frame(
+    context, live_server, client, study_site
+):
+    page = _accept(context, live_server, client, f"{study_site}/hostile?to=history")
+
+    [frame] = page.main_frame.child_frames
+    wait_until(page, lambda: not frame.url.startswith(study_site))
+    # X-Frame-Options: DENY: the browser shows its error page, never the worker's history.
+    assert not frame.url.startswith(live_server.url)
+    assert "/work/assignments/" in page.url
+
+
+def test_page_of_the_platforms_own_host_stays_nested_without_an_origin(
+    context, live_server, client
+):
+    project = ProjectFactory(
+        template_kind=TemplateKind.EXTERNAL_PAGE,
+        template_html="",
+        template_config={"url_template": "/static/projects/external/demo.html?number=${n}"},
+        assignments_per_task=1,
+    )
+    batch = PublishedBatchFactory(project=project, columns=["n"])
+    TaskFactory(batch=batch, input={"n": "12"})
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/work/projects/{project.public_id}/")
+    page.click("form[action$='/accept/'] button")
+    page.wait_for_url("**/work/assignments/*/")
+    page.uncheck("#submit-and-next")
+
+    assert page.locator("iframe#task-frame").get_attribute("sandbox") == "allow-forms allow-scripts"
+    demo = page.frame_locator("iframe#task-frame").frame_locator("iframe.mw-external-question")
+    expect(demo.locator("#number")).to_have_text("12")
+    [inner] = [frame for frame in page.frames if "demo.html" in frame.url]
+    assert inner.parent_frame.parent_frame == page.main_frame  # two levels
+    assert inner.evaluate("self.origin") == "null"
+    demo.locator("input[value='even']").check()
+    demo.locator("#submit-button").click()
+
+    # The answer's page, nested, told the relay, which told the work page.
+    page.wait_for_url("**/work/history/")
+    submitted = Assignment.objects.get(worker=worker)
+    assert submitted.state == AssignmentState.SUBMITTED
+    assert submitted.answers == {"parity": "even"}
