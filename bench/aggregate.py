@@ -16,10 +16,10 @@
    and of crowd-kit's fit_predict on a DataFrame of the same columns, accuracy against the
    generating truth, and the ratio for each method both implement.
 
-crowd-kit's GLAD and MACE take minutes on 100,000 answers; they are skipped on inputs larger
-than --slow-crowdkit-limit answers (default 100,000) and the table says so. crowd-kit is a test
-dependency (the `test` extra); with --no-crowdkit, or without it installed, only our columns are
-printed. Prints figures; not a test. The data sets are research data kept outside the repository:
+crowd-kit's GLAD and MACE take about 3 minutes and 20 s on 100,000 answers; they are skipped
+on inputs larger than --slow-crowdkit-limit answers (default 100,000) and the table says so.
+crowd-kit is a test dependency (the `test` extra); with --no-crowdkit, or without it
+installed, only our columns are printed. Prints figures; not a test. The data sets are research data kept outside the repository:
 without them the real-data part says so and is skipped.
 """
 
