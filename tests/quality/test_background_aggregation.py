@@ -525,12 +525,25 @@ def test_concurrent_requests_start_one_computation(settings, immediate_queue):
             task=TaskFactory(batch=batch, row_number=row_number), answers={"answer": "cat"}
         )
 
+    from huey.signals import SIGNAL_ENQUEUED
+
+    enqueued = []
+
+    def count(signal, task):
+        enqueued.append(task.name)
+
+    immediate_queue.signal(SIGNAL_ENQUEUED)(count)
+
     def request(_index):
         batch_aggregation_obtain(batch=batch, method=METHOD)
 
-    errors = run_in_threads(12, request)
+    try:
+        errors = run_in_threads(12, request)
+    finally:
+        immediate_queue.disconnect_signal(count, SIGNAL_ENQUEUED)
 
     assert errors == []
+    assert enqueued == ["batch_aggregation_job"]
     [row] = BatchAggregation.objects.all()
     assert (row.state, row.n_answers) == (BatchAggregationState.DONE, 10)
     stored_csv = "".join(
