@@ -140,6 +140,28 @@ def test_large_batch_export_queues_one_computation_and_says_so(
     assert len(queued) == 1  # the second request found it queued
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda batch: _export_url(batch, "csv"),
+        lambda batch: reverse("quality:batch-quality", args=[batch.pk]),
+        lambda batch: reverse("quality:project-workers", args=[batch.project.pk]),
+    ],
+)
+def test_refused_visitors_queue_nothing(client, batch, background, url):
+    anonymous = client.get(url(batch))
+    client.force_login(WorkerFactory())
+    worker = client.get(url(batch))
+    client.force_login(RequesterFactory())
+    other = client.get(url(batch))
+
+    assert anonymous.status_code == 302
+    assert anonymous.url.startswith(reverse("accounts:login"))
+    assert worker.status_code == 403
+    assert other.status_code == 404
+    assert not BatchAggregation.objects.exists()
+
+
 def test_threshold_counts_submitted_and_approved_answers_only(batch, settings):
     settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 5
     assert not batch_aggregation_obtain(batch=batch, method=METHOD).is_synchronous
