@@ -513,9 +513,10 @@ def test_worker_answers_on_the_requesters_external_page(
     worker = WorkerFactory()
     log_in(context, live_server, client, worker)
 
+    # The work page frames the page itself, with its own origin (work/frame.py, direct_frame).
     # In preview the page is told there is no assignment yet.
     page.goto(f"{live_server.url}/work/projects/{project.public_id}/")
-    preview = page.frame_locator("iframe.task-frame").frame_locator("iframe.mw-external-question")
+    preview = page.frame_locator("iframe.task-frame")
     expect(preview.locator("#send")).to_be_disabled()
     assert preview.locator("#assignmentId").input_value() == "ASSIGNMENT_ID_NOT_AVAILABLE"
 
@@ -523,7 +524,7 @@ def test_worker_answers_on_the_requesters_external_page(
     page.wait_for_url("**/work/assignments/*/")
     page.uncheck("#submit-and-next")
     assignment = Assignment.objects.select_related("task").get(worker=worker)
-    external = page.frame_locator("iframe.task-frame").frame_locator("iframe.mw-external-question")
+    external = page.frame_locator("iframe.task-frame")
     # The row's value is URL-encoded into the address, and the page gets MTurk's parameters.
     expect(external.locator("#item")).to_have_text("kettle 7/b&c")
     [framed] = [frame for frame in page.frames if frame.url.startswith(requester_page)]
