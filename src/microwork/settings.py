@@ -219,14 +219,38 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
+def private_storage(environ=os.environ) -> dict:
+    """The "private" storage: workers' uploads (field photos...) and stored aggregations.
+
+    Never under MEDIA_ROOT, so never on a public address; served only through ownership-checked
+    views. By default a folder under DATA_DIR; with MICROWORK_S3_BUCKET, an S3-compatible
+    bucket through django-storages (the `s3` extra), which every app server shares. Objects are
+    private and addressed by signed URLs only; credentials come from boto3's usual environment
+    (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the machine's role. docs/deploy.md.
+    """
+    bucket = environ.get("MICROWORK_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(DATA_DIR / "private")},
+        }
+    options = {
+        "bucket_name": bucket,
+        "location": environ.get("MICROWORK_S3_PREFIX", "private"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    if environ.get("MICROWORK_S3_ENDPOINT_URL"):  # MinIO, Scaleway, OVHcloud, Garage...
+        options["endpoint_url"] = environ["MICROWORK_S3_ENDPOINT_URL"]
+    if environ.get("MICROWORK_S3_REGION"):
+        options["region_name"] = environ["MICROWORK_S3_REGION"]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Workers' uploads (field photos...): never under MEDIA_ROOT, so never on a public address;
-    # served only through ownership-checked views. Production may point it at a private bucket.
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "private")},
-    },
+    "private": private_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
