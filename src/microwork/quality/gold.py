@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils.translation import gettext as _
 
 from microwork.projects import tasktypes
@@ -156,13 +157,22 @@ def gold_feedback(assignment: Assignment) -> dict | None:
     return mistakes or None
 
 
-def gold_feedback_message(assignment: Assignment) -> str:
+def gold_feedback_message(assignment: Assignment, *, is_fresh: bool = False) -> str:
     """The frame's "submitted" page text for training mode: the right answers after a mistake
     on a gold task of a project that shows feedback; "" otherwise (and always for other tasks,
-    so a gold task is not told apart by its page)."""
+    so a gold task is not told apart by its page).
+
+    `assignment` is read again with its task, unless `is_fresh` says it is the row the submit
+    just wrote, its task and batch loaded (work.services.assignment_submit's return value).
+    """
     from microwork.quality.models import GoldSettings
 
-    fresh = Assignment.objects.select_related("task__batch").get(pk=assignment.pk)
+    if is_fresh:
+        fresh = assignment
+    else:
+        fresh = Assignment.objects.select_related("task__batch").get(pk=assignment.pk)
+    if not fresh.task.gold:
+        return ""  # an ordinary task: no feedback whatever the settings, so they are not read
     if not GoldSettings.objects.filter(
         project_id=fresh.task.batch.project_id, shows_feedback=True
     ).exists():
@@ -193,6 +203,15 @@ def gold_mixing_rate(project: Project) -> int:
         .first()
     )
     return rate or 0
+
+
+def gold_mixing_rate_query():
+    """gold_mixing_rate() as a one-value queryset over the outer row's project (OuterRef("pk")
+    of a Project query), so the claim reads it along with its other facts; NULL, not 0, when
+    the project has no gold settings."""
+    from microwork.quality.models import GoldSettings
+
+    return GoldSettings.objects.filter(project=OuterRef("pk")).values("mixing_rate_percent")[:1]
 
 
 def gold_tasks_for_mixing(batch: Batch):

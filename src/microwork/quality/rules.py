@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,19 +150,32 @@ def _reason(rule: Rule, observed: float, observations: int) -> str:
     return f"{text % figures} {outcome}"
 
 
+def active_rules_exist(project_ref: str = "task__batch__project_id") -> Exists:
+    """An Exists() expression: whether the project at `project_ref` of the outer row (by
+    default an assignment's) has an active rule. The submit reads it with the row it locks, so
+    a project without rules pays no query for them (quality.services.rules_after_submit)."""
+    return Exists(Rule.objects.filter(project=OuterRef(project_ref), is_active=True))
+
+
 def rules_evaluate(*, worker: User, project: Project) -> list[RuleAction]:
     """Run the project's active rules for `worker`; return the actions newly taken."""
     rules = list(Rule.objects.filter(project=project, is_active=True).order_by("pk"))
     if not rules:
         return []
-    actions = RuleAction.objects.filter(worker=worker, rule__in=rules)
-    acted = set(actions.filter(lifted_at__isnull=True).values_list("rule_id", flat=True))
-    lifted = dict(
-        actions.filter(lifted_at__isnull=False)
+    # Per rule, in one read: whether an action of it is live on the worker (the rule is done
+    # with them), and the last lift (the rule measures only answers after it; Max skips NULLs).
+    acted, lifted = set(), {}
+    per_rule = (
+        RuleAction.objects.filter(worker=worker, rule__in=rules)
         .values("rule_id")
-        .annotate(last=Max("lifted_at"))
-        .values_list("rule_id", "last")
+        .annotate(live=Count("pk", filter=Q(lifted_at__isnull=True)), last=Max("lifted_at"))
+        .values_list("rule_id", "live", "last")
     )
+    for rule_id, live, last in per_rule:
+        if live:
+            acted.add(rule_id)
+        if last is not None:
+            lifted[rule_id] = last
     measured: dict = {}
     taken = []
     for rule in rules:

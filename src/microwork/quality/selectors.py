@@ -5,7 +5,7 @@ preview, the claim and (later) the MTurk endpoint alike."""
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from microwork.quality.enums import (
     ActionsGuarded,
     Comparator,
     QualificationStatus,
+    RuleActionKind,
     SystemQualification,
     WorkerAction,
 )
@@ -80,16 +81,18 @@ def worker_system_values(worker: User) -> SystemValues:
 class WorkerFacts:
     """Everything needed to evaluate requirements for one worker, read once."""
 
-    system: SystemValues
+    system: SystemValues | None  # None when only custom types are asked about
     granted: dict[int, WorkerQualification]  # qualification type id -> granted qualification
 
 
-def worker_facts(worker: User, type_ids=None) -> WorkerFacts:
+def worker_facts(worker: User, type_ids=None, *, with_system: bool = True) -> WorkerFacts:
+    """The worker's values; `with_system=False` leaves out the system values (two queries, one
+    of them a count over every assignment of the worker) for requirements on custom types only."""
     grants = WorkerQualification.objects.filter(worker=worker, status=QualificationStatus.GRANTED)
     if type_ids is not None:
         grants = grants.filter(qualification_type_id__in=set(type_ids))
     return WorkerFacts(
-        system=worker_system_values(worker),
+        system=worker_system_values(worker) if with_system else None,
         granted={grant.qualification_type_id: grant for grant in grants},
     )
 
@@ -223,15 +226,19 @@ def block_text(block: WorkerBlock) -> str:
 
 
 def requirement_failures(
-    *, worker: User, project: Project, action: WorkerAction | str
+    *, worker: User, project: Project, action: WorkerAction | str, is_blocked: bool | None = None
 ) -> list[str]:
     """Why `worker` may not do `action` on `project`, in words; an empty list means they may.
 
     A block by the project's requester comes first and stops every action. Then each
     requirement that guards the action and that the worker fails, with the worker's value.
+    `is_blocked=False` says the caller has just read that there is no such block (the claim's
+    accept_gate_annotations()), so it is not looked up again.
     """
     failures = []
-    block = worker_block(worker=worker, requester=project.requester)
+    block = (
+        None if is_blocked is False else worker_block(worker=worker, requester=project.requester)
+    )
     if block is not None:
         failures.append(block_text(block))
     requirements = list(
@@ -241,11 +248,43 @@ def requirement_failures(
     )
     if not requirements:
         return failures
-    facts = worker_facts(worker, [r.qualification_type_id for r in requirements])
+    facts = worker_facts(
+        worker,
+        [r.qualification_type_id for r in requirements],
+        with_system=any(r.system_key for r in requirements),
+    )
     for requirement in requirements:
         if not requirement_is_met(requirement, facts):
             failures.append(f"{requirement_text(requirement)} ({_yours(requirement, facts)})")
     return failures
+
+
+def accept_gate_annotations(*, worker: User) -> dict:
+    """Exists() expressions over a Project row: whatever could stop `worker` accepting its tasks.
+
+    `has_rule_block`: a live BLOCK of a quality rule; `has_worker_block`: a block by the
+    project's requester; `has_accept_requirements`: a requirement that guards accepting. The
+    claim reads them in the query it makes anyway, and quality.services.ensure_can_accept takes
+    its full path (the worker's values, the reasons in words) only when one of them holds.
+    """
+    return {
+        "has_rule_block": Exists(
+            RuleAction.objects.filter(
+                worker=worker,
+                project=OuterRef("pk"),
+                action=RuleActionKind.BLOCK,
+                lifted_at__isnull=True,
+            )
+        ),
+        "has_worker_block": Exists(
+            WorkerBlock.objects.filter(worker=worker, requester=OuterRef("requester_id"))
+        ),
+        "has_accept_requirements": Exists(
+            ProjectRequirement.objects.filter(
+                project=OuterRef("pk"), actions_guarded__in=GUARDED_BY[WorkerAction.ACCEPT]
+            )
+        ),
+    }
 
 
 def worker_can(action: WorkerAction | str, worker: User, project: Project) -> bool:

@@ -485,15 +485,24 @@ def worker_block_delete(*, requester: User, worker: User) -> bool:
 # --- enforcement ---------------------------------------------------------------------------
 
 
-def ensure_can_accept(*, worker: User, project: Project) -> None:
+def ensure_can_accept(*, worker: User, project: Project, gate: dict | None = None) -> None:
     """Raise WorkerBlocked, BlockedByRule or RequirementNotMet (all work.services.NoTaskAvailable)
     if `worker` may not accept tasks of `project`, with the reason in words; return otherwise.
 
     A block whose appeal the requester left unanswered past its deadline is lifted here before
     it refuses anything (fairness.services.appeals_grant_overdue), so the worker gets their
     due whether or not the background sweep ran. Only the refused path pays that read.
+
+    `gate`, when given, is what selectors.accept_gate_annotations() read for this worker and
+    project moments ago: with no block and no accept requirement there is nothing to check, and
+    no query is made; with no rule block, the rule block is not looked up again.
     """
-    rule_block = rules.live_block(worker=worker, project=project)
+    if gate is not None and not any(gate.values()):
+        return
+    if gate is not None and not gate["has_rule_block"]:
+        rule_block = None
+    else:
+        rule_block = rules.live_block(worker=worker, project=project)
     if rule_block is not None and _overdue_appeals_granted(worker):
         rule_block = rules.live_block(worker=worker, project=project)
     if rule_block is not None:
@@ -501,7 +510,10 @@ def ensure_can_accept(*, worker: User, project: Project) -> None:
 
         raise BlockedByRule(rule_block.reason)
     failures = selectors.requirement_failures(
-        worker=worker, project=project, action=WorkerAction.ACCEPT
+        worker=worker,
+        project=project,
+        action=WorkerAction.ACCEPT,
+        is_blocked=None if gate is None else gate["has_worker_block"],
     )
     if failures and selectors.worker_block(worker=worker, requester=project.requester):
         if _overdue_appeals_granted(worker):
@@ -530,10 +542,16 @@ def _overdue_appeals_granted(worker: User) -> int:
 # --- rules ---------------------------------------------------------------------------------
 
 
-def rules_after_submit(*, assignment) -> list:
+def rules_after_submit(*, assignment, has_active_rules: bool = True) -> list:
     """Evaluate the project's quality rules for the worker who just submitted `assignment`
     (called by work.services.assignment_submit, inside its transaction); return the actions
-    taken. See quality/rules.py."""
+    taken. See quality/rules.py.
+
+    `has_active_rules=False` says that the caller read, with the submitted row, that the project
+    has no active rule (rules.active_rules_exist()): then there is nothing to evaluate.
+    """
+    if not has_active_rules:
+        return []
     return rules.rules_evaluate(worker=assignment.worker, project=assignment.task.batch.project)
 
 

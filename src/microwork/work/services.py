@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +23,10 @@ from microwork.projects import templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
 from microwork.quality import overlap
+from microwork.quality import selectors as quality_selectors
 from microwork.quality import services as quality
-from microwork.quality.gold import gold_mixing_rate
+from microwork.quality.gold import gold_mixing_rate_query
+from microwork.quality.rules import active_rules_exist
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -163,22 +165,17 @@ def assignment_claim_next(
     """
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
-    quality.ensure_can_accept(worker=worker, project=project)
-    # A double click or a second tab resumes the open assignment instead of taking a second task.
-    open_assignment = (
-        Assignment.objects.filter(
-            worker=worker,
-            task__batch__project=project,
-            state=AssignmentState.ACCEPTED,
-            deadline__gt=timezone.now(),
-        )
-        .order_by("accepted_at")
-        .first()
+    facts = _claim_facts(worker=worker, project=project)
+    quality.ensure_can_accept(
+        worker=worker, project=project, gate={name: facts[name] for name in _GATE_NAMES}
     )
-    if open_assignment is not None:
-        return open_assignment
+    # A double click or a second tab resumes the open assignment instead of taking a second task.
+    if facts["has_open_assignment"]:
+        open_assignment = _open_assignments(worker, project).order_by("accepted_at").first()
+        if open_assignment is not None:
+            return open_assignment
     swept = _sweep_if_due()
-    rate = gold_mixing_rate(project)
+    rate = facts["gold_mixing_rate"] or 0
     wants_gold = rate > 0 and draw() * 100 < rate
     for _attempt in range(4):
         try:
@@ -197,6 +194,34 @@ def assignment_claim_next(
                 raise
             swept = True
     raise NoTaskAvailable(_("There is no task left for you in this project."))
+
+
+def _open_assignments(worker: User, project: Project):
+    return Assignment.objects.filter(
+        worker=worker,
+        task__batch__project=project,
+        state=AssignmentState.ACCEPTED,
+        deadline__gt=timezone.now(),
+    )
+
+
+_GATE_NAMES = ("has_rule_block", "has_worker_block", "has_accept_requirements")
+
+
+def _claim_facts(*, worker: User, project: Project) -> dict:
+    """What an accept needs to know before it claims, in one query: what could stop the worker
+    (quality.selectors.accept_gate_annotations), whether they have an open assignment in the
+    project, and the project's gold mixing rate (None without gold settings)."""
+    return (
+        Project.objects.filter(pk=project.pk)
+        .annotate(
+            **quality_selectors.accept_gate_annotations(worker=worker),
+            has_open_assignment=Exists(_open_assignments(worker, project)),
+            gold_mixing_rate=Subquery(gold_mixing_rate_query()),
+        )
+        .values(*_GATE_NAMES, "has_open_assignment", "gold_mixing_rate")
+        .get()
+    )
 
 
 def _claim_once(*, worker: User, project: Project, gold: bool = False) -> Assignment:
@@ -363,12 +388,14 @@ def _claim_given(*, worker: User, task: Task) -> Assignment:
     return _hand_out(task=task, worker=worker, project=task.batch.project, now=now)
 
 
-def _locked_open_assignment(assignment: Assignment, worker: User | None) -> Assignment:
-    locked = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("task__batch__project")
-        .get(pk=assignment.pk)
-    )
+def _locked_open_assignment(
+    assignment: Assignment, worker: User | None, *, for_submit: bool = False
+) -> Assignment:
+    rows = Assignment.objects.select_for_update(of=("self",)).select_related("task__batch__project")
+    if for_submit:
+        # What the quality rules need, in the same read: the worker, and whether there are any.
+        rows = rows.select_related("worker").annotate(project_has_active_rules=active_rules_exist())
+    locked = rows.get(pk=assignment.pk)
     if worker is not None and locked.worker_id != worker.pk:
         raise AssignmentNotOpen(_("This assignment is not yours."))
     if locked.state != AssignmentState.ACCEPTED:
@@ -396,7 +423,7 @@ def assignment_submit(
     """
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked_open_assignment(assignment, worker)
+        locked = _locked_open_assignment(assignment, worker, for_submit=True)
         if locked.deadline > now:
             project = locked.task.batch.project
             try:
@@ -425,7 +452,9 @@ def assignment_submit(
                     "auto_approval_due_at",
                 ]
             )
-            quality.rules_after_submit(assignment=locked)  # quality/rules.py: act on the answer
+            quality.rules_after_submit(  # quality/rules.py: act on the answer
+                assignment=locked, has_active_rules=locked.project_has_active_rules
+            )
             # Dynamic overlap: stop the task or give it one more slot (locks the task row).
             overlap.task_overlap_after_submit(task_id=locked.task_id, project=project, now=now)
             return locked

@@ -330,7 +330,7 @@ def submit(request):
     if assignment is None:
         return _frame_refusal(_("This submission is not authorised."), status=403)
     try:
-        services.assignment_submit(
+        submitted = services.assignment_submit(
             assignment=assignment,
             fields=dict(request.POST.lists()),
             worker=None,
@@ -348,7 +348,8 @@ def submit(request):
         return _frame_refusal(refusal.message, status=400, retry_url=retry_url)
     return _frame_message(
         heading=_("Submitted, thank you"),
-        message=gold_feedback_message(assignment),  # quality/gold.py: training mode
+        # quality/gold.py: training mode; `submitted` is the row just written, with its task.
+        message=gold_feedback_message(submitted, is_fresh=True),
         tone="ok",
         result_type="microwork:submitted",
         assignment_id=assignment.public_id,
