@@ -8,23 +8,31 @@ The connection's health check (one `SELECT 1` per request in production) is not 
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from microwork.quality import services as quality
-from microwork.quality.enums import RuleActionKind, RuleCondition
+from microwork.quality.enums import ActionsGuarded, RuleActionKind, RuleCondition
 from microwork.quality.gold import gold_settings_save
+from microwork.quality.models import RuleAction
 from microwork.work import services
 from microwork.work.enums import AssignmentState
 from microwork.work.frame import frame_token
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory, make_tasks
-from tests.quality.factories import ProjectRequirementFactory, WorkerQualificationFactory
+from tests.quality.factories import (
+    ProjectRequirementFactory,
+    WorkerBlockFactory,
+    WorkerQualificationFactory,
+)
+from tests.work.factories import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +164,79 @@ def test_accept_resuming_an_open_assignment_takes_the_exact_queries():
     assert count == RESUME_ACCEPT, sql
     assert again.url == first.url
     assert Assignment.objects.filter(worker=worker).count() == 1
+
+
+def _facts(worker, project):
+    facts = services._claim_facts(worker=worker, project=project)
+    return {name: bool(value) for name, value in facts.items() if name != "gold_mixing_rate"}
+
+
+NOTHING = {
+    "has_rule_block": False,
+    "has_worker_block": False,
+    "has_accept_requirements": False,
+    "has_open_assignment": False,
+}
+
+
+def test_claim_facts_name_exactly_what_could_stop_the_worker_or_resume():
+    """The one statement that spares a plain accept its quality queries must see every block,
+    requirement and open assignment that the full checks would, and nothing else."""
+    worker, other = WorkerFactory(), WorkerFactory()
+    project, elsewhere = _plain_project(), _plain_project()
+    rule = quality.rule_create(
+        project=project,
+        condition=RuleCondition.GOLD_ACCURACY_BELOW,
+        threshold_percent=50,
+        action=RuleActionKind.BLOCK,
+    )
+    assert _facts(worker, project) == NOTHING
+    assert services._claim_facts(worker=worker, project=project)["gold_mixing_rate"] is None
+
+    flag_rule = quality.rule_create(
+        project=project,
+        condition=RuleCondition.MEDIAN_TIME_BELOW,
+        threshold_percent=50,
+        action=RuleActionKind.FLAG,
+    )
+
+    def act(on, kind=RuleActionKind.BLOCK, **fields):
+        return RuleAction.objects.create(
+            rule=flag_rule if kind == RuleActionKind.FLAG else rule,
+            project=project,
+            worker=on,
+            action=kind,
+            reason="-",
+            observed_percent=10,
+            observations=10,
+            **fields,
+        )
+
+    act(worker, RuleActionKind.FLAG)
+    act(worker, lifted_at=timezone.now())
+    act(other)
+    WorkerBlockFactory(worker=worker)  # by another requester
+    WorkerBlockFactory(worker=other, requester=project.requester)
+    ProjectRequirementFactory(project=elsewhere)
+    AssignmentFactory(worker=worker, task=elsewhere.batches.get().tasks.first())
+    AssignmentFactory(
+        worker=worker,
+        task=project.batches.get().tasks.first(),
+        accepted_at=timezone.now() - timedelta(hours=1),
+        deadline=timezone.now() - timedelta(seconds=1),
+    )
+    assert _facts(worker, project) == NOTHING
+
+    act(worker)
+    WorkerBlockFactory(worker=worker, requester=project.requester)
+    ProjectRequirementFactory(
+        project=project, actions_guarded=ActionsGuarded.DISCOVER_PREVIEW_AND_ACCEPT
+    )
+    AssignmentFactory(worker=worker, task=project.batches.get().tasks.last())
+    gold_settings_save(
+        project=project, mixing_rate_percent=30, shows_feedback=False, workers_per_gold_task=None
+    )
+
+    assert _facts(worker, project) == dict.fromkeys(NOTHING, True)
+    assert services._claim_facts(worker=worker, project=project)["gold_mixing_rate"] == 30
+    assert _facts(other, elsewhere) == {**NOTHING, "has_accept_requirements": True}

@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef
 from django.utils.translation import gettext as _
 
 from microwork.projects import tasktypes
@@ -192,8 +191,9 @@ def gold_feedback_message(assignment: Assignment, *, is_fresh: bool = False) -> 
 def gold_mixing_rate(project: Project) -> int:
     """The chance, in percent, that "accept next task" hands a worker a gold task (0: never).
 
-    work.services.assignment_claim_next() draws against it on every claim; see
-    docs/quality-aggregation.md, "Gold mixing".
+    work.services.assignment_claim_next() draws against it on every claim, read there in the
+    one statement of its facts (_CLAIM_FACTS_SQL); see docs/quality-aggregation.md, "Gold
+    mixing".
     """
     from microwork.quality.models import GoldSettings
 
@@ -203,15 +203,6 @@ def gold_mixing_rate(project: Project) -> int:
         .first()
     )
     return rate or 0
-
-
-def gold_mixing_rate_query():
-    """gold_mixing_rate() as a one-value queryset over the outer row's project (OuterRef("pk")
-    of a Project query), so the claim reads it along with its other facts; NULL, not 0, when
-    the project has no gold settings."""
-    from microwork.quality.models import GoldSettings
-
-    return GoldSettings.objects.filter(project=OuterRef("pk")).values("mixing_rate_percent")[:1]
 
 
 def gold_tasks_for_mixing(batch: Batch):

@@ -5,7 +5,7 @@ preview, the claim and (later) the MTurk endpoint alike."""
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -259,32 +259,48 @@ def requirement_failures(
     return failures
 
 
-def accept_gate_annotations(*, worker: User) -> dict:
-    """Exists() expressions over a Project row: whatever could stop `worker` accepting its tasks.
+_RULE_ACTION, _WORKER_BLOCK, _REQUIREMENT = (
+    model._meta.db_table for model in (RuleAction, WorkerBlock, ProjectRequirement)
+)
+_ACCEPT_GUARDS = tuple(sorted(GUARDED_BY[WorkerAction.ACCEPT]))
+ACCEPT_GATE_NAMES = ("has_rule_block", "has_worker_block", "has_accept_requirements")
+# SQL, not the ORM, because the claim reads these on every accept: written by the ORM, the
+# three sub-selects cost more CPU to compose than PostgreSQL needs to run them.
+ACCEPT_GATE_SQL = f"""
+    EXISTS (SELECT 1 FROM {_RULE_ACTION} AS gate_action
+            WHERE gate_action.worker_id = %(gate_worker)s
+              AND gate_action.project_id = %(gate_project)s
+              AND gate_action.action = %(gate_block)s
+              AND gate_action.lifted_at IS NULL) AS has_rule_block,
+    EXISTS (SELECT 1 FROM {_WORKER_BLOCK} AS gate_block
+            WHERE gate_block.worker_id = %(gate_worker)s
+              AND gate_block.requester_id = %(gate_requester)s) AS has_worker_block,
+    EXISTS (SELECT 1 FROM {_REQUIREMENT} AS gate_requirement
+            WHERE gate_requirement.project_id = %(gate_project)s
+              AND gate_requirement.actions_guarded IN (
+                  {", ".join(f"%(gate_guard_{index})s" for index in range(len(_ACCEPT_GUARDS)))}
+              )) AS has_accept_requirements"""
+
+
+def accept_gate_params(*, worker: User, project: Project) -> dict:
+    """The parameters of ACCEPT_GATE_SQL, three boolean SQL columns (ACCEPT_GATE_NAMES):
+    whatever could stop `worker` accepting tasks of `project`.
 
     `has_rule_block`: a live BLOCK of a quality rule; `has_worker_block`: a block by the
     project's requester; `has_accept_requirements`: a requirement that guards accepting. The
-    claim reads them in the query it makes anyway, and quality.services.ensure_can_accept takes
-    its full path (the worker's values, the reasons in words) only when one of them holds.
+    claim reads them in the statement it makes anyway (work.services._CLAIM_FACTS_SQL), and
+    quality.services.ensure_can_accept takes its full path (the worker's values, the reasons in
+    words) only when one of them holds.
     """
-    return {
-        "has_rule_block": Exists(
-            RuleAction.objects.filter(
-                worker=worker,
-                project=OuterRef("pk"),
-                action=RuleActionKind.BLOCK,
-                lifted_at__isnull=True,
-            )
-        ),
-        "has_worker_block": Exists(
-            WorkerBlock.objects.filter(worker=worker, requester=OuterRef("requester_id"))
-        ),
-        "has_accept_requirements": Exists(
-            ProjectRequirement.objects.filter(
-                project=OuterRef("pk"), actions_guarded__in=GUARDED_BY[WorkerAction.ACCEPT]
-            )
-        ),
+    params = {
+        "gate_worker": worker.pk,
+        "gate_project": project.pk,
+        "gate_requester": project.requester_id,
+        "gate_block": RuleActionKind.BLOCK.value,
     }
+    for index, guard in enumerate(_ACCEPT_GUARDS):
+        params[f"gate_guard_{index}"] = ActionsGuarded(guard).value
+    return params
 
 
 def worker_can(action: WorkerAction | str, worker: User, project: Project) -> bool:

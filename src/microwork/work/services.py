@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from microwork.projects.models import Batch, Project, Task
 from microwork.quality import overlap
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import services as quality
-from microwork.quality.gold import gold_mixing_rate_query
+from microwork.quality.models import GoldSettings
 from microwork.quality.rules import active_rules_exist
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
@@ -167,7 +167,9 @@ def assignment_claim_next(
         raise NoTaskAvailable(_("Only workers can accept tasks."))
     facts = _claim_facts(worker=worker, project=project)
     quality.ensure_can_accept(
-        worker=worker, project=project, gate={name: facts[name] for name in _GATE_NAMES}
+        worker=worker,
+        project=project,
+        gate={name: bool(facts[name]) for name in quality_selectors.ACCEPT_GATE_NAMES},
     )
     # A double click or a second tab resumes the open assignment instead of taking a second task.
     if facts["has_open_assignment"]:
@@ -202,25 +204,6 @@ def _open_assignments(worker: User, project: Project):
         task__batch__project=project,
         state=AssignmentState.ACCEPTED,
         deadline__gt=timezone.now(),
-    )
-
-
-_GATE_NAMES = ("has_rule_block", "has_worker_block", "has_accept_requirements")
-
-
-def _claim_facts(*, worker: User, project: Project) -> dict:
-    """What an accept needs to know before it claims, in one query: what could stop the worker
-    (quality.selectors.accept_gate_annotations), whether they have an open assignment in the
-    project, and the project's gold mixing rate (None without gold settings)."""
-    return (
-        Project.objects.filter(pk=project.pk)
-        .annotate(
-            **quality_selectors.accept_gate_annotations(worker=worker),
-            has_open_assignment=Exists(_open_assignments(worker, project)),
-            gold_mixing_rate=Subquery(gold_mixing_rate_query()),
-        )
-        .values(*_GATE_NAMES, "has_open_assignment", "gold_mixing_rate")
-        .get()
     )
 
 
@@ -308,6 +291,39 @@ _CLAIM_SQL, _GOLD_CLAIM_SQL = (
     _CLAIM_SQL_TEMPLATE.format(_BATCH=_BATCH, _TASK=_TASK, _ASSIGNMENT=_ASSIGNMENT, kind=kind)
     for kind in ("task.gold IS NULL", "task.gold IS NOT NULL")
 )
+
+
+# What an accept must know before it claims, in one statement: what could stop the worker
+# (quality.selectors.ACCEPT_GATE_SQL), whether they have an open assignment in the project, and
+# the project's gold mixing rate (quality.gold.gold_mixing_rate; NULL without gold settings).
+# SQL for the same reason as the claim's: on every accept, the ORM's cost to write it was
+# larger than the database's to run it.
+_GOLD_SETTINGS = GoldSettings._meta.db_table
+_CLAIM_FACTS_SQL = f"""
+SELECT {quality_selectors.ACCEPT_GATE_SQL},
+    EXISTS (SELECT 1 FROM {_ASSIGNMENT} AS mine
+            JOIN {_TASK} AS task ON task.id = mine.task_id
+            JOIN {_BATCH} AS batch ON batch.id = task.batch_id
+            WHERE mine.worker_id = %(worker)s
+              AND batch.project_id = %(project)s
+              AND mine.state = %(accepted)s
+              AND mine.deadline > %(now)s) AS has_open_assignment,
+    (SELECT gold.mixing_rate_percent FROM {_GOLD_SETTINGS} AS gold
+     WHERE gold.project_id = %(project)s) AS gold_mixing_rate
+"""
+
+
+def _claim_facts(*, worker: User, project: Project) -> dict:
+    params = quality_selectors.accept_gate_params(worker=worker, project=project) | {
+        "worker": worker.pk,
+        "project": project.pk,
+        "accepted": AssignmentState.ACCEPTED.value,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_FACTS_SQL, params)
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
 
 
 def _claim_once_postgresql(*, worker: User, project: Project, gold: bool = False) -> Assignment:
