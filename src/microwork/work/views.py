@@ -99,7 +99,7 @@ def _project_or_404(public_id: str) -> Project:
 
 def _own_assignment_or_404(request, public_id: str) -> Assignment:
     return get_object_or_404(
-        Assignment.objects.select_related("task__batch__project__requester"),
+        Assignment.objects.select_related("task__batch__project"),
         public_id=public_id,
         worker=request.user,
     )
