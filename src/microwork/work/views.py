@@ -216,7 +216,8 @@ def project_preview_frame(request, public_id):
 @worker_required
 @require_POST
 def project_accept(request, public_id):
-    project = _project_or_404(public_id)
+    # Not _project_or_404: an accept reads the requester only to word a refusal.
+    project = get_object_or_404(Project, public_id=public_id)
     try:
         assignment = services.assignment_claim_next(worker=request.user, project=project)
     except services.NoTaskAvailable as refusal:
