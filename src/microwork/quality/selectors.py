@@ -233,7 +233,7 @@ def requirement_failures(
     A block by the project's requester comes first and stops every action. Then each
     requirement that guards the action and that the worker fails, with the worker's value.
     `is_blocked=False` says the caller has just read that there is no such block (the claim's
-    accept_gate_annotations()), so it is not looked up again.
+    ACCEPT_GATE_SQL), so it is not looked up again.
     """
     failures = []
     block = (

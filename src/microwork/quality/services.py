@@ -493,7 +493,7 @@ def ensure_can_accept(*, worker: User, project: Project, gate: dict | None = Non
     it refuses anything (fairness.services.appeals_grant_overdue), so the worker gets their
     due whether or not the background sweep ran. Only the refused path pays that read.
 
-    `gate`, when given, is what selectors.accept_gate_annotations() read for this worker and
+    `gate`, when given, is what selectors.ACCEPT_GATE_SQL read for this worker and
     project moments ago: with no block and no accept requirement there is nothing to check, and
     no query is made; with no rule block, the rule block is not looked up again.
     """
