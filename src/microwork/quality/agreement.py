@@ -191,15 +191,23 @@ def batch_report(batch: Batch, *, method: str = DEFAULT_METHOD) -> dict:
             batch, field=export_field.name, method=method, gold=gold or None
         ):
             labels[(row.task_id, export_field.name)] = row.label
-        reports.append(
-            FieldReport(
-                name=export_field.name,
-                alpha=krippendorff_alpha_nominal(triples),
-                n_tasks=len({t for _w, t, _v in triples}),
-                n_answers=len(triples),
-                confusion=confusion_against_gold(triples, gold),
-            )
-        )
+        reports.append(field_report(export_field.name, triples, gold))
+    return {"fields": reports, "workers": batch_worker_stats(batch, labels)}
+
+
+def field_report(name: str, triples: list[tuple], gold: dict) -> FieldReport:
+    """One answer field's figures from its (worker, task, label) `triples` and its `gold`."""
+    return FieldReport(
+        name=name,
+        alpha=krippendorff_alpha_nominal(triples),
+        n_tasks=len({t for _w, t, _v in triples}),
+        n_answers=len(triples),
+        confusion=confusion_against_gold(triples, gold),
+    )
+
+
+def batch_worker_stats(batch: Batch, labels: dict) -> list[WorkerStats]:
+    """worker_stats over every answered assignment of `batch`, read in chunks."""
     rows = (
         Assignment.objects.filter(task__batch=batch, state__in=list(ANSWERED_STATES))
         .values_list(
@@ -212,4 +220,4 @@ def batch_report(batch: Batch, *, method: str = DEFAULT_METHOD) -> dict:
         )
         .iterator(chunk_size=CHUNK)
     )
-    return {"fields": reports, "workers": worker_stats(rows, labels)}
+    return worker_stats(rows, labels)

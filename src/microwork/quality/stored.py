@@ -33,21 +33,20 @@ from django.utils import timezone
 
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
-from microwork.quality.aggregation.batch import AGGREGATED_STATES, CHUNK, _answers, _hashable
+from microwork.quality.aggregation.batch import AGGREGATED_STATES, _answers, _hashable
 from microwork.quality.agreement import (
     Confusion,
     FieldReport,
     Rate,
     WorkerStats,
-    confusion_against_gold,
-    krippendorff_alpha_nominal,
-    worker_stats,
+    batch_worker_stats,
+    field_report,
 )
 from microwork.quality.exports import CATEGORICAL, ExportField, aggregate_fields, export_fields
 from microwork.quality.gold import batch_gold
 from microwork.quality.models import IN_PROGRESS, BatchAggregation, BatchAggregationState
 from microwork.quality.rules import answer_weights
-from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
 logger = logging.getLogger(__name__)
@@ -367,23 +366,8 @@ def _report(batch: Batch, aggregated: list[tuple[ExportField, dict]]) -> dict:
         gold = batch_gold(batch, field.name)
         for task_id, values in results.items():
             labels[(task_id, field.name)] = values[0]
-        reports.append(
-            FieldReport(
-                name=field.name,
-                alpha=krippendorff_alpha_nominal(triples),
-                n_tasks=len({t for _w, t, _v in triples}),
-                n_answers=len(triples),
-                confusion=confusion_against_gold(triples, gold),
-            )
-        )
-    rows = (
-        Assignment.objects.filter(task__batch=batch, state__in=list(ANSWERED_STATES))
-        .values_list(
-            "worker__worker_id", "task__public_id", "state", "work_seconds", "answers", "task__gold"
-        )
-        .iterator(chunk_size=CHUNK)
-    )
-    return {"fields": reports, "workers": worker_stats(rows, labels)}
+        reports.append(field_report(field.name, triples, gold))
+    return {"fields": reports, "workers": batch_worker_stats(batch, labels)}
 
 
 def _report_to_json(report: dict) -> dict:
