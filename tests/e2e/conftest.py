@@ -9,13 +9,24 @@ Each test saves a screenshot of its work page under DATA_DIR/screenshots (var/sc
 default); the paths are listed at the end of the run.
 """
 
+import http.server
 import os
 import shutil
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from microwork.mturk import services
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
+from tests.accounts.factories import RequesterFactory
+from tests.mturk.conftest import make_client
+from tests.payments.factories import fund
 
 CHROMIUM = os.environ.get("MICROWORK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 780}
@@ -110,13 +121,29 @@ def accept(page, live_server, project, *, and_next: bool = False):
     in the browser, that the answer is stored.
     """
     page.goto(f"{live_server.url}/work/projects/{project.public_id}/")
+    accept_previewed(page, and_next=and_next)
+    frame = page.frame_locator("iframe.task-frame")
+    frame.locator("form.mw-task-form").wait_for()
+    return frame
+
+
+def accept_previewed(page, *, and_next: bool = False) -> None:
+    """Accept the task shown on the preview page and wait for the work page; unless `and_next`,
+    clear its "Submit and next" box (see `accept`)."""
     page.click("form[action$='/accept/'] button")
     page.wait_for_url("**/work/assignments/*/")
     if not and_next:
         page.uncheck("#submit-and-next")
-    frame = page.frame_locator("iframe.task-frame")
-    frame.locator("form.mw-task-form").wait_for()
-    return frame
+
+
+def wait_submitted(page, assignment) -> Assignment:
+    """`assignment` as stored once the browser's answer has made it submitted."""
+    return wait_until(
+        page,
+        lambda: Assignment.objects.filter(
+            pk=assignment.pk, state=AssignmentState.SUBMITTED
+        ).first(),
+    )
 
 
 def wait_until(page, condition, *, timeout: float = 10.0):
@@ -133,6 +160,65 @@ def wait_until(page, condition, *, timeout: float = 10.0):
             )
             raise AssertionError(f"timed out waiting for {condition}; the browser shows {shown}")
         page.wait_for_timeout(100)
+
+
+class SiteHandler(http.server.BaseHTTPRequestHandler):
+    """A requester's own site in a test: a subclass's do_GET answers with send_html()."""
+
+    def send_html(self, body: str | bytes, *, status: int = 200) -> None:
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass  # no access log in the test output
+
+
+@contextmanager
+def serve(handler: type[SiteHandler]) -> Iterator[str]:
+    """Serve `handler` at 127.0.0.1 on a port of its own and yield its URL: another host than
+    the live server's localhost, so the browser keeps the two sites' cookies apart."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def external_question(url: str, *, frame_height: int = 500) -> str:
+    """An MTurk ExternalQuestion framing `url` (XML-escaped already)."""
+    return (
+        '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/'
+        'AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">'
+        f"<ExternalURL>{url}</ExternalURL><FrameHeight>{frame_height}</FrameHeight>"
+        "</ExternalQuestion>"
+    )
+
+
+def mturk_hit(live_server, question: str, *, title: str, description: str):
+    """A funded requester's boto3 client, over HTTP to the live server, and the one-assignment
+    HIT it created with `question`. Close the client at the end of the test: its kept-alive
+    connection holds a server thread and its database session."""
+    requester = RequesterFactory()
+    fund(requester, 1_000)
+    key, secret = services.access_key_create(requester=requester)
+    mturk = make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
+    hit = mturk.create_hit(
+        MaxAssignments=1,
+        LifetimeInSeconds=600,
+        AssignmentDurationInSeconds=120,
+        Reward="0.50",
+        Title=title,
+        Description=description,
+        Question=question,
+    )["HIT"]
+    return mturk, hit
 
 
 def save_screenshot(page, name: str) -> Path:

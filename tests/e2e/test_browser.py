@@ -7,9 +7,7 @@ transactional database, and on SQLite its flush would trip the ledger's append-o
 """
 
 import base64
-import http.server
 import io
-import threading
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,7 +21,15 @@ from microwork.projects.tasktypes.field_photo import GPS_IFD, haversine_m
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
-from tests.e2e.conftest import accept, log_in, save_screenshot, wait_until
+from tests.e2e.conftest import (
+    SiteHandler,
+    accept,
+    accept_previewed,
+    log_in,
+    save_screenshot,
+    serve,
+    wait_until,
+)
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory, make_tasks
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -474,28 +480,16 @@ if (params.get("assignmentId") === "ASSIGNMENT_ID_NOT_AVAILABLE") {
 </script></body></html>"""
 
 
-class _RequesterPage(http.server.BaseHTTPRequestHandler):
+class _RequesterPage(SiteHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
-        body = REQUESTER_PAGE.encode()
-        self.send_response(200 if self.path.startswith("/task?") else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send_html(REQUESTER_PAGE, status=200 if self.path.startswith("/task?") else 404)
 
 
 @pytest.fixture
 def requester_page():
     """The requester's site: a small HTTP server on a port of its own (another origin)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RequesterPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(_RequesterPage) as url:
+        yield url
 
 
 def test_worker_answers_on_the_requesters_external_page(
@@ -520,9 +514,7 @@ def test_worker_answers_on_the_requesters_external_page(
     expect(preview.locator("#send")).to_be_disabled()
     assert preview.locator("#assignmentId").input_value() == "ASSIGNMENT_ID_NOT_AVAILABLE"
 
-    page.click("form[action$='/accept/'] button")
-    page.wait_for_url("**/work/assignments/*/")
-    page.uncheck("#submit-and-next")
+    accept_previewed(page)
     assignment = Assignment.objects.select_related("task").get(worker=worker)
     external = page.frame_locator("iframe.task-frame")
     # The row's value is URL-encoded into the address, and the page gets MTurk's parameters.

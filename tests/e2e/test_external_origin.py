@@ -17,25 +17,33 @@ static pages (common/csp.py) is checked in tests/work/test_external_framing.py i
 Needs /usr/bin/chromium and PostgreSQL, like the rest of tests/e2e.
 """
 
-import http.server
 import json
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from microwork.mturk import services
 from microwork.payments.invariants import ledger_problems
 from microwork.projects import questions
 from microwork.projects.enums import TemplateKind
 from microwork.work.enums import AssignmentState
 from microwork.work.frame import EXTERNAL_SANDBOX
 from microwork.work.models import Assignment
-from tests.accounts.factories import RequesterFactory, WorkerFactory
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, log_in, save_screenshot, wait_until
-from tests.mturk.conftest import make_client
-from tests.payments.factories import fund
+from tests.accounts.factories import WorkerFactory
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    SiteHandler,
+    accept_previewed,
+    external_question,
+    log_in,
+    mturk_hit,
+    save_screenshot,
+    serve,
+    wait_submitted,
+    wait_until,
+)
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -107,7 +115,7 @@ if (submitTo) {
 </script></body></html>"""
 
 
-class _StudySite(http.server.BaseHTTPRequestHandler):
+class _StudySite(SiteHandler):
     requests: list = []
 
     def do_GET(self):  # noqa: N802 - http.server's name
@@ -123,26 +131,15 @@ class _StudySite(http.server.BaseHTTPRequestHandler):
             body = b"<!doctype html><title>Pop-up</title><p>The study's pop-up."
         else:
             body = STUDY_PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send_html(body)
 
 
 @pytest.fixture
 def study_site():
     """The requester's site: a second live server, on 127.0.0.1 and a port of its own."""
     _StudySite.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StudySite)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(_StudySite) as url:
+        yield url
 
 
 @pytest.fixture
@@ -167,31 +164,16 @@ def cookie_friendly_context(browser, tmp_path):
     context.close()
 
 
-def _external_question(url: str) -> str:
-    return (
-        '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/'
-        'AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">'
-        f"<ExternalURL>{url}</ExternalURL><FrameHeight>500</FrameHeight></ExternalQuestion>"
-    )
-
-
 def _do_the_study(context, live_server, client, study_site, *, screenshot: str = ""):
     """Create the study as an ExternalQuestion HIT with boto3, preview it, accept it, open its
     pop-up and answer it in `context`; return the HIT, the stored assignment and the client."""
     assert urlsplit(live_server.url).hostname == "localhost"  # another host than the study's
-    requester = RequesterFactory()
-    fund(requester, 1_000)
-    key, secret = services.access_key_create(requester=requester)
-    mturk = make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
-    hit = mturk.create_hit(
-        MaxAssignments=1,
-        LifetimeInSeconds=600,
-        AssignmentDurationInSeconds=120,
-        Reward="0.50",
-        Title="A study on another site",
-        Description="Like a psiTurk experiment",
-        Question=_external_question(f"{study_site}/study?arm=b"),
-    )["HIT"]
+    mturk, hit = mturk_hit(
+        live_server,
+        external_question(f"{study_site}/study?arm=b"),
+        title="A study on another site",
+        description="Like a psiTurk experiment",
+    )
     worker = WorkerFactory()
     log_in(context, live_server, client, worker)
     page = context.new_page()
@@ -210,9 +192,7 @@ def _do_the_study(context, live_server, client, study_site, *, screenshot: str =
     # The accept form gave the worker's browser the platform's csrftoken, at localhost.
     assert "csrftoken" in {cookie["name"] for cookie in context.cookies(live_server.url)}
 
-    page.click("form[action$='/accept/'] button")
-    page.wait_for_url("**/work/assignments/*/")
-    page.uncheck("#submit-and-next")
+    accept_previewed(page)
     assignment = Assignment.objects.get(worker=worker)
     work_page_url = page.url
     assert page.locator("iframe#task-frame").get_attribute("sandbox") == EXTERNAL_SANDBOX
@@ -241,12 +221,7 @@ def _do_the_study(context, live_server, client, study_site, *, screenshot: str =
 
     # The answer's page, the platform's, told the work page, which moved on.
     page.wait_for_url("**/work/history/")
-    submitted = wait_until(
-        page,
-        lambda: Assignment.objects.filter(
-            pk=assignment.pk, state=AssignmentState.SUBMITTED
-        ).first(),
-    )
+    submitted = wait_submitted(page, assignment)
     return hit, submitted, mturk, query["turkSubmitTo"][0]
 
 
@@ -315,13 +290,12 @@ def _accept(context, live_server, client, url: str):
         template_kind=TemplateKind.MTURK_QUESTION, template_html="", assignments_per_task=1
     )
     batch = PublishedBatchFactory(project=project, columns=[questions.QUESTION_INPUT])
-    TaskFactory(batch=batch, input={questions.QUESTION_INPUT: _external_question(url)})
+    TaskFactory(batch=batch, input={questions.QUESTION_INPUT: external_question(url)})
     worker = WorkerFactory()
     log_in(context, live_server, client, worker)
     page = context.new_page()
     page.goto(f"{live_server.url}/work/projects/{project.public_id}/")
-    page.click("form[action$='/accept/'] button")
-    page.wait_for_url("**/work/assignments/*/")
+    accept_previewed(page, and_next=True)
     return page
 
 
@@ -374,9 +348,7 @@ def test_page_of_the_platforms_own_host_stays_nested_without_an_origin(
     log_in(context, live_server, client, worker)
     page = context.new_page()
     page.goto(f"{live_server.url}/work/projects/{project.public_id}/")
-    page.click("form[action$='/accept/'] button")
-    page.wait_for_url("**/work/assignments/*/")
-    page.uncheck("#submit-and-next")
+    accept_previewed(page)
 
     assert page.locator("iframe#task-frame").get_attribute("sandbox") == "allow-forms allow-scripts"
     demo = page.frame_locator("iframe#task-frame").frame_locator("iframe.mw-external-question")

@@ -6,19 +6,21 @@ the form at turkSubmitTo, so the answer lands and comes back through the API.
 Needs /usr/bin/chromium and PostgreSQL, like the rest of tests/e2e.
 """
 
-import http.server
-import threading
-
 import pytest
 
-from microwork.mturk import services
 from microwork.payments.invariants import ledger_problems
-from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
-from tests.accounts.factories import RequesterFactory, WorkerFactory
-from tests.e2e.conftest import log_in, save_screenshot, wait_until
-from tests.mturk.conftest import make_client
-from tests.payments.factories import fund
+from tests.accounts.factories import WorkerFactory
+from tests.e2e.conftest import (
+    SiteHandler,
+    accept_previewed,
+    external_question,
+    log_in,
+    mturk_hit,
+    save_screenshot,
+    serve,
+    wait_submitted,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,19 +44,9 @@ AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[
 
 
 def test_worker_does_the_aws_sample_hit_in_a_browser(page, context, live_server, client):
-    requester = RequesterFactory()
-    fund(requester, 1_000)
-    key, secret = services.access_key_create(requester=requester)
-    mturk = make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
-    hit = mturk.create_hit(
-        MaxAssignments=1,
-        LifetimeInSeconds=600,
-        AssignmentDurationInSeconds=120,
-        Reward="0.50",
-        Title="Name a colour",
-        Description="One question",
-        Question=AWS_SAMPLE_QUESTION,
-    )["HIT"]
+    mturk, hit = mturk_hit(
+        live_server, AWS_SAMPLE_QUESTION, title="Name a colour", description="One question"
+    )
     worker = WorkerFactory()
     log_in(context, live_server, client, worker)
 
@@ -66,9 +58,7 @@ def test_worker_does_the_aws_sample_hit_in_a_browser(page, context, live_server,
     assert submit_button.is_disabled()
     assert preview.locator("#assignmentId").input_value() == "ASSIGNMENT_ID_NOT_AVAILABLE"
 
-    page.click("form[action$='/accept/'] button")
-    page.wait_for_url("**/work/assignments/*/")
-    page.uncheck("#submit-and-next")
+    accept_previewed(page)
     assignment = Assignment.objects.get(worker=worker)
     frame = page.frame_locator("iframe.task-frame")
     frame.locator("#colour").fill("blue")
@@ -81,12 +71,7 @@ def test_worker_does_the_aws_sample_hit_in_a_browser(page, context, live_server,
     frame.locator("#submitButton").click()
 
     page.wait_for_url("**/work/history/")
-    submitted = wait_until(
-        page,
-        lambda: Assignment.objects.filter(
-            pk=assignment.pk, state=AssignmentState.SUBMITTED
-        ).first(),
-    )
+    submitted = wait_submitted(page, assignment)
     assert submitted.answers == {"colour": "blue"}
     (listed,) = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
     assert listed["WorkerId"] == worker.worker_id
@@ -130,7 +115,7 @@ if (params.get("assignmentId") !== "ASSIGNMENT_ID_NOT_AVAILABLE") {  // nothing 
 </script></body></html>"""
 
 
-class _RequesterSite(http.server.BaseHTTPRequestHandler):
+class _RequesterSite(SiteHandler):
     origins: list = []
 
     def do_GET(self):  # noqa: N802 - http.server's name
@@ -139,63 +124,34 @@ class _RequesterSite(http.server.BaseHTTPRequestHandler):
             body = b"pong"
         else:
             body = EXTERNAL_PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send_html(body)
 
 
 @pytest.fixture
 def requester_site():
     _RequesterSite.origins = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RequesterSite)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(_RequesterSite) as url:
+        yield url
 
 
 def test_external_question_page_runs_with_its_own_origin_and_submits_to_turk_submit_to(
     page, context, live_server, client, requester_site
 ):
-    requester = RequesterFactory()
-    fund(requester, 1_000)
-    key, secret = services.access_key_create(requester=requester)
-    mturk = make_client(key.access_key_id, secret, endpoint=f"{live_server.url}/mturk/")
-    question = (
-        '<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/'
-        'AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">'
-        f"<ExternalURL>{requester_site}/task?study=7&amp;arm=b</ExternalURL>"
-        "<FrameHeight>0</FrameHeight></ExternalQuestion>"
+    mturk, hit = mturk_hit(
+        live_server,
+        external_question(f"{requester_site}/task?study=7&amp;arm=b", frame_height=0),
+        title="An external study",
+        description="On the requester's own site",
     )
-    hit = mturk.create_hit(
-        MaxAssignments=1,
-        LifetimeInSeconds=600,
-        AssignmentDurationInSeconds=120,
-        Reward="0.50",
-        Title="An external study",
-        Description="On the requester's own site",
-        Question=question,
-    )["HIT"]
     worker = WorkerFactory()
     log_in(context, live_server, client, worker)
 
     page.goto(f"{live_server.url}/work/projects/{hit['HITTypeId']}/")
-    page.click("form[action$='/accept/'] button")
-    page.wait_for_url("**/work/assignments/*/")
+    # The page submits by itself as soon as it loads: the work page is left as it comes.
+    accept_previewed(page, and_next=True)
     assignment = Assignment.objects.get(worker=worker)
 
-    submitted = wait_until(
-        page,
-        lambda: Assignment.objects.filter(
-            pk=assignment.pk, state=AssignmentState.SUBMITTED
-        ).first(),
-    )
+    submitted = wait_submitted(page, assignment)
     assert submitted.answers == {
         "answer": "ok",
         "workerId": worker.worker_id,
