@@ -32,26 +32,33 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def create_project(*, requester_id: int, title: str):
+    """A project of plain text tasks, redundancy 3 (bench/gold_claim_scale.py uses it too)."""
+    from microwork.projects.models import Project
+
+    return Project.objects.create(
+        requester_id=requester_id,
+        title=title,
+        description="-",
+        reward_cents=10,
+        currency="EUR",
+        assignments_per_task=3,
+        time_allotted_seconds=3600,
+        lifetime_seconds=7 * 24 * 3600,
+        auto_approval_delay_seconds=3 * 24 * 3600,
+        estimated_seconds=20,
+        template_kind="custom_html",
+        template_html='<p>${text}</p><input name="answer">',
+    )
+
+
 def build(cursor, *, requester_id: int, large: int, small: int) -> dict[str, int]:
     """Projects, batches, tasks and history, in bulk. Returns the project id of each scenario."""
-    from microwork.projects.models import Batch, Project
+    from microwork.projects.models import Batch
 
     projects = {}
     for name in ("small", "large", "many", "other"):
-        projects[name] = Project.objects.create(
-            requester_id=requester_id,
-            title=f"claim scale {name}",
-            description="-",
-            reward_cents=10,
-            currency="EUR",
-            assignments_per_task=3,
-            time_allotted_seconds=3600,
-            lifetime_seconds=7 * 24 * 3600,
-            auto_approval_delay_seconds=3 * 24 * 3600,
-            estimated_seconds=20,
-            template_kind="custom_html",
-            template_html='<p>${text}</p><input name="answer">',
-        ).pk
+        projects[name] = create_project(requester_id=requester_id, title=f"claim scale {name}").pk
     batch_table, task_table = Batch._meta.db_table, "projects_task"
 
     def batches(project: int, count: int) -> list[int]:

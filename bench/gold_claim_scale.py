@@ -19,6 +19,9 @@ import statistics
 import sys
 import time
 
+# The claim scale harness beside this file (python puts bench/ first on the path).
+from claim_scale import create_project, explain, percentile
+
 GOLD_EVERY = 20
 BUILT_COLUMNS = {
     "public_id",
@@ -32,33 +35,15 @@ BUILT_COLUMNS = {
 }
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def build(cursor, *, requester_id: int, sizes: dict[str, int]) -> dict[str, int]:
     from django.db import connection
 
-    from microwork.projects.models import Project, Task
+    from microwork.projects.models import Task
     from microwork.quality.models import GoldSettings
 
     projects = {}
     for name, count in sizes.items():
-        project = Project.objects.create(
-            requester_id=requester_id,
-            title=f"gold claim scale {name}",
-            description="-",
-            reward_cents=10,
-            currency="EUR",
-            assignments_per_task=3,
-            time_allotted_seconds=3600,
-            lifetime_seconds=7 * 24 * 3600,
-            auto_approval_delay_seconds=3 * 24 * 3600,
-            estimated_seconds=20,
-            template_kind="custom_html",
-            template_html='<p>${text}</p><input name="answer">',
-        )
+        project = create_project(requester_id=requester_id, title=f"gold claim scale {name}")
         GoldSettings.objects.create(project=project, mixing_rate_percent=50)
         projects[name] = project.pk
         cursor.execute(
@@ -97,15 +82,6 @@ def build(cursor, *, requester_id: int, sizes: dict[str, int]) -> dict[str, int]
         )
     cursor.execute("ANALYZE")
     return projects
-
-
-def explain(cursor, sql: str, params) -> list[str]:
-    cursor.execute("BEGIN")
-    try:
-        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql, params)
-        return [row[0] for row in cursor.fetchall()]
-    finally:
-        cursor.execute("ROLLBACK")
 
 
 def main() -> None:
