@@ -25,11 +25,40 @@ import sys
 import time
 
 HISTORY_WORKERS = 1000
+BUILT_COLUMNS = {
+    "public_id",
+    "batch_id",
+    "row_number",
+    "input",
+    "max_assignments",
+    "open_slots",
+    "created_at",
+}
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def other_columns(model, built: set[str]) -> tuple[str, str, dict]:
+    """For a bulk INSERT INTO `model`'s table that fills the columns `built`: the other columns
+    (added by later features), their named placeholders and their model defaults, to append."""
+    from django.db import connection
+
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.column not in built
+    ]
+    prefix = model._meta.db_table
+    columns = "".join(f", {field.column}" for field in fields)
+    placeholders = "".join(f", %({prefix}{index})s" for index in range(len(fields)))
+    defaults = {
+        f"{prefix}{index}": field.get_db_prep_save(field.get_default(), connection)
+        for index, field in enumerate(fields)
+    }
+    return columns, placeholders, defaults
 
 
 def create_project(*, requester_id: int, title: str):
@@ -54,12 +83,15 @@ def create_project(*, requester_id: int, title: str):
 
 def build(cursor, *, requester_id: int, large: int, small: int) -> dict[str, int]:
     """Projects, batches, tasks and history, in bulk. Returns the project id of each scenario."""
-    from microwork.projects.models import Batch
+    from microwork.accounts.models import User
+    from microwork.projects.models import Batch, Task
+    from microwork.work.models import Assignment
 
     projects = {}
     for name in ("small", "large", "many", "other"):
         projects[name] = create_project(requester_id=requester_id, title=f"claim scale {name}").pk
     batch_table, task_table = Batch._meta.db_table, "projects_task"
+    task_columns, task_values, task_defaults = other_columns(Task, BUILT_COLUMNS)
 
     def batches(project: int, count: int) -> list[int]:
         cursor.execute(
@@ -75,12 +107,14 @@ def build(cursor, *, requester_id: int, large: int, small: int) -> dict[str, int
     def tasks(batch_ids: list[int], count: int, open_slots: int = 3) -> None:
         cursor.execute(
             f"""INSERT INTO {task_table} (public_id, batch_id, row_number, input,
-                    max_assignments, open_slots, created_at)
+                    max_assignments, open_slots, created_at{task_columns})
                 SELECT 'T' || batch.id || '-' || n, batch.id, n,
-                       jsonb_build_object('text', 'row ' || n), 3, %s, now()
-                FROM unnest(%s::bigint[]) AS batch (id), generate_series(1, %s) AS n
+                       jsonb_build_object('text', 'row ' || n), 3, %(open_slots)s,
+                       now(){task_values}
+                FROM unnest(%(batch_ids)s::bigint[]) AS batch (id),
+                     generate_series(1, %(count)s) AS n
                 ORDER BY batch.id, n""",
-            [open_slots, batch_ids, count],
+            {"open_slots": open_slots, "batch_ids": batch_ids, "count": count, **task_defaults},
         )
         cursor.execute(
             f"UPDATE {batch_table} SET task_count = %s WHERE id = ANY(%s)", [count, batch_ids]
@@ -98,29 +132,41 @@ def build(cursor, *, requester_id: int, large: int, small: int) -> dict[str, int
     print(f"tasks: {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
     started = time.perf_counter()
+    user_columns, user_values, user_defaults = other_columns(
+        User,
+        {"password", "is_superuser", "email", "is_staff", "is_active", "date_joined", "role"}
+        | {"worker_id", "display_name"},
+    )
     cursor.execute(
-        """INSERT INTO accounts_user (password, is_superuser, email, is_staff, is_active,
-                date_joined, role, worker_id, display_name)
-           SELECT '!', false, 'history-' || n || '@bench.microwork.test', false, true, now(),
-                  'worker', 'AH' || lpad(n::text, 12, '0'), ''
-           FROM generate_series(1, %s) AS n""",
-        [HISTORY_WORKERS],
+        f"""INSERT INTO accounts_user (password, is_superuser, email, is_staff, is_active,
+                date_joined, role, worker_id, display_name{user_columns})
+            SELECT '!', false, 'history-' || n || '@bench.microwork.test', false, true, now(),
+                   'worker', 'AH' || lpad(n::text, 12, '0'), ''{user_values}
+            FROM generate_series(1, %(workers)s) AS n""",
+        {"workers": HISTORY_WORKERS, **user_defaults},
     )
     # 2 submitted assignments on each of the first large/2 tasks: worker (2k + j) mod 1000.
     half = large // 2
+    assignment_columns, assignment_values, assignment_defaults = other_columns(
+        Assignment,
+        {"public_id", "task_id", "worker_id", "state", "accepted_at", "deadline", "submitted_at"}
+        | {"is_auto_approved", "answers", "work_seconds", "feedback"},
+    )
     cursor.execute(
         f"""INSERT INTO work_assignment (public_id, task_id, worker_id, state, accepted_at,
-                deadline, submitted_at, is_auto_approved, answers, work_seconds, feedback)
+                deadline, submitted_at, is_auto_approved, answers, work_seconds,
+                feedback{assignment_columns})
             SELECT 'H' || task.id || '-' || j, task.id, worker.id, 'submitted',
                    now() - interval '2 hours', now() - interval '1 hour',
-                   now() - interval '90 minutes', false, '{{"answer": "x"}}', 30, ''
+                   now() - interval '90 minutes', false, '{{"answer": "x"}}', 30,
+                   ''{assignment_values}
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS k FROM {task_table}
-                  WHERE batch_id = %s ORDER BY id LIMIT %s) AS task
+                  WHERE batch_id = %(batch)s ORDER BY id LIMIT %(half)s) AS task
             CROSS JOIN generate_series(0, 1) AS j
             JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS slot FROM accounts_user
                   WHERE email LIKE 'history-%%') AS worker
               ON worker.slot = (2 * task.k + j) %% {HISTORY_WORKERS}""",
-        [large_batch, half],
+        {"batch": large_batch, "half": half, **assignment_defaults},
     )
     cursor.execute(
         f"""UPDATE {task_table} SET open_slots = 1

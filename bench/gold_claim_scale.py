@@ -20,7 +20,7 @@ import sys
 import time
 
 # The claim scale harness beside this file (python puts bench/ first on the path).
-from claim_scale import create_project, explain, percentile
+from claim_scale import create_project, explain, other_columns, percentile
 
 GOLD_EVERY = 20
 BUILT_COLUMNS = {
@@ -36,8 +36,6 @@ BUILT_COLUMNS = {
 
 
 def build(cursor, *, requester_id: int, sizes: dict[str, int]) -> dict[str, int]:
-    from django.db import connection
-
     from microwork.projects.models import Task
     from microwork.quality.models import GoldSettings
 
@@ -55,30 +53,19 @@ def build(cursor, *, requester_id: int, sizes: dict[str, int]) -> dict[str, int]
         )
         (batch,) = cursor.fetchone()
         full_below = int(count * 0.9)
-        # Fields this harness does not set (added by later features) take their model default.
-        other_fields = [
-            field
-            for field in Task._meta.concrete_fields
-            if not field.primary_key and field.column not in BUILT_COLUMNS
-        ]
-        other_columns = "".join(f", {field.column}" for field in other_fields)
-        other_values = "".join(f", %(f{index})s" for index in range(len(other_fields)))
-        defaults = {
-            f"f{index}": field.get_db_prep_save(field.get_default(), connection)
-            for index, field in enumerate(other_fields)
-        }
+        task_columns, task_values, task_defaults = other_columns(Task, BUILT_COLUMNS)
         cursor.execute(
             f"""INSERT INTO projects_task (public_id, batch_id, row_number, input, gold,
-                    max_assignments, open_slots, created_at{other_columns})
+                    max_assignments, open_slots, created_at{task_columns})
                 SELECT 'T' || %(batch)s || '-' || n, %(batch)s, n,
                        jsonb_build_object('text', 'row ' || n),
                        CASE WHEN n %% {GOLD_EVERY} = 0 THEN '{{"answer": "yes"}}'::jsonb END,
                        CASE WHEN n %% {GOLD_EVERY} = 0 THEN 10 ELSE 3 END,
                        CASE WHEN n %% {GOLD_EVERY} = 0 THEN 10
                             WHEN n <= %(full_below)s THEN 0 ELSE 3 END,
-                       now(){other_values}
+                       now(){task_values}
                 FROM generate_series(1, %(count)s) AS n""",
-            {"batch": batch, "count": count, "full_below": full_below, **defaults},
+            {"batch": batch, "count": count, "full_below": full_below, **task_defaults},
         )
     cursor.execute("ANALYZE")
     return projects
