@@ -263,9 +263,10 @@ def appeal_rejection_open(*, worker: User, assignment: Assignment, message: str)
     now = timezone.now()
     if assignment.reviewed_at and now - assignment.reviewed_at > APPEAL_WINDOW:
         raise FairnessRefused(_("A rejection can be appealed within 14 days."))
-    if Appeal.objects.filter(assignment=assignment, subject=AppealSubject.REJECTION).exists():
-        raise FairnessRefused(_("This rejection has been appealed already."))
-    return Appeal.objects.create(
+    return _appeal_create(
+        twins=Appeal.objects.filter(assignment=assignment, subject=AppealSubject.REJECTION),
+        already_appealed=_("This rejection has been appealed already."),
+        now=now,
         subject=AppealSubject.REJECTION,
         worker=worker,
         requester=assignment.task.batch.project.requester,
@@ -273,8 +274,6 @@ def appeal_rejection_open(*, worker: User, assignment: Assignment, message: str)
         appealed_reason=assignment.feedback,
         appealed_at=assignment.reviewed_at or now,
         message=message,
-        opened_at=now,
-        answer_due_at=now + ANSWER_WINDOW,
     )
 
 
@@ -287,27 +286,22 @@ def appeal_block_open(*, worker: User, block: WorkerBlock, message: str) -> Appe
     now = timezone.now()
     if now - block.created_at > APPEAL_WINDOW:
         raise FairnessRefused(_("A block can be appealed within 14 days."))
-    if Appeal.objects.filter(
+    return _appeal_create(
+        twins=Appeal.objects.filter(
+            subject=AppealSubject.BLOCK,
+            worker=worker,
+            requester_id=block.requester_id,
+            appealed_at=block.created_at,
+        ),
+        already_appealed=_("This block has been appealed already."),
+        now=now,
         subject=AppealSubject.BLOCK,
         worker=worker,
         requester_id=block.requester_id,
+        appealed_reason=block.reason,
         appealed_at=block.created_at,
-    ).exists():
-        raise FairnessRefused(_("This block has been appealed already."))
-    try:
-        with transaction.atomic():
-            return Appeal.objects.create(
-                subject=AppealSubject.BLOCK,
-                worker=worker,
-                requester_id=block.requester_id,
-                appealed_reason=block.reason,
-                appealed_at=block.created_at,
-                message=message,
-                opened_at=now,
-                answer_due_at=now + ANSWER_WINDOW,
-            )
-    except IntegrityError:
-        raise FairnessRefused(_("This block has been appealed already.")) from None
+        message=message,
+    )
 
 
 def rule_action_appealable_until(action: RuleAction):
@@ -336,23 +330,31 @@ def appeal_rule_action_open(*, worker: User, action: RuleAction, message: str) -
     now = timezone.now()
     if now > rule_action_appealable_until(action):
         raise FairnessRefused(_("A quality rule's action can be appealed within 7 days."))
-    if Appeal.objects.filter(rule_action=action, subject=AppealSubject.RULE_ACTION).exists():
-        raise FairnessRefused(_("This action has been appealed already."))
+    return _appeal_create(
+        twins=Appeal.objects.filter(rule_action=action, subject=AppealSubject.RULE_ACTION),
+        already_appealed=_("This action has been appealed already."),
+        now=now,
+        subject=AppealSubject.RULE_ACTION,
+        worker=worker,
+        requester_id=action.project.requester_id,
+        rule_action=action,
+        appealed_reason=action.reason,
+        appealed_at=action.created_at,
+        message=message,
+    )
+
+
+def _appeal_create(*, twins, already_appealed: str, now, **fields) -> Appeal:
+    """Open the appeal, to be answered within ANSWER_WINDOW, unless it has a twin: one in
+    `twins`, or a concurrent one that the unique constraints on Appeal turn away; refuse it
+    then with `already_appealed`."""
+    if twins.exists():
+        raise FairnessRefused(already_appealed)
     try:
         with transaction.atomic():
-            return Appeal.objects.create(
-                subject=AppealSubject.RULE_ACTION,
-                worker=worker,
-                requester_id=action.project.requester_id,
-                rule_action=action,
-                appealed_reason=action.reason,
-                appealed_at=action.created_at,
-                message=message,
-                opened_at=now,
-                answer_due_at=now + ANSWER_WINDOW,
-            )
+            return Appeal.objects.create(opened_at=now, answer_due_at=now + ANSWER_WINDOW, **fields)
     except IntegrityError:
-        raise FairnessRefused(_("This action has been appealed already.")) from None
+        raise FairnessRefused(already_appealed) from None
 
 
 def _grant_effect(appeal: Appeal) -> None:
