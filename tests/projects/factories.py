@@ -82,6 +82,24 @@ class TaskFactory(factory.django.DjangoModelFactory):
 
 
 @transaction.atomic
+def project_fields(**overrides) -> dict:
+    """The keyword arguments of a valid projects.services.project_create call, with `overrides`."""
+    fields = {
+        "title": "Sentiment",
+        "description": "Say if a sentence is positive.",
+        "reward_cents": 50,
+        "assignments_per_task": 3,
+        "time_allotted_seconds": 600,
+        "lifetime_seconds": 7 * 24 * 3600,
+        "auto_approval_delay_seconds": 3 * 24 * 3600,
+        "estimated_seconds": 60,
+        "template_kind": TemplateKind.CUSTOM_HTML,
+        "template_html": '<p>${text}</p><input name="answer">',
+    }
+    fields.update(overrides)
+    return fields
+
+
 def fund_escrow(batch, *, slots: int, label: str) -> None:
     """Deposit the cost of `slots` assignments for the batch's requester and reserve it."""
     from microwork.payments import services as payments

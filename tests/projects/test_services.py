@@ -17,33 +17,17 @@ from tests.projects.factories import (
     ProjectFactory,
     PublishedBatchFactory,
     make_tasks,
+    project_fields,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _fields(**overrides):
-    fields = {
-        "title": "Sentiment",
-        "description": "Say if a sentence is positive.",
-        "reward_cents": 50,
-        "assignments_per_task": 3,
-        "time_allotted_seconds": 600,
-        "lifetime_seconds": 7 * 24 * 3600,
-        "auto_approval_delay_seconds": 3 * 24 * 3600,
-        "estimated_seconds": 60,
-        "template_kind": TemplateKind.CUSTOM_HTML,
-        "template_html": '<p>${text}</p><input name="answer">',
-    }
-    fields.update(overrides)
-    return fields
 
 
 # --- projects -------------------------------------------------------------------------
 
 
 def test_project_create_stores_the_platform_currency(requester):
-    project = services.project_create(requester=requester, **_fields())
+    project = services.project_create(requester=requester, **project_fields())
 
     assert project.requester == requester
     assert project.currency == "EUR"
@@ -53,7 +37,7 @@ def test_project_create_stores_the_platform_currency(requester):
 
 def test_project_create_refuses_workers():
     with pytest.raises(ValidationError):
-        services.project_create(requester=WorkerFactory(), **_fields())
+        services.project_create(requester=WorkerFactory(), **project_fields())
 
     assert Project.objects.count() == 0
 
@@ -75,7 +59,7 @@ def test_project_create_refuses_workers():
 )
 def test_project_create_refuses_invalid_fields(requester, overrides, field):
     with pytest.raises(ValidationError) as raised:
-        services.project_create(requester=requester, **_fields(**overrides))
+        services.project_create(requester=requester, **project_fields(**overrides))
 
     assert field in raised.value.message_dict
     assert Project.objects.count() == 0
@@ -83,7 +67,7 @@ def test_project_create_refuses_invalid_fields(requester, overrides, field):
 
 def test_project_create_refuses_unknown_fields(requester):
     with pytest.raises(TypeError):
-        services.project_create(requester=requester, currency="USD", **_fields())
+        services.project_create(requester=requester, currency="USD", **project_fields())
 
     assert Project.objects.count() == 0
 
@@ -91,7 +75,7 @@ def test_project_create_refuses_unknown_fields(requester):
 def test_project_create_image_classification_normalises_its_config(requester):
     project = services.project_create(
         requester=requester,
-        **_fields(
+        **project_fields(
             template_kind=TemplateKind.IMAGE_CLASSIFICATION,
             template_html="<p>left over</p>",
             template_config={"image_column": " photo ", "labels": [" cat", "dog ", ""]},

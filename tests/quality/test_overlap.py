@@ -19,7 +19,7 @@ from microwork.work import services as work
 from microwork.work.enums import AssignmentState
 from tests.accounts.factories import RequesterFactory, WorkerFactory
 from tests.payments.factories import fund
-from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory
+from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory, project_fields
 from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
@@ -347,21 +347,7 @@ def test_deciding_field_defaults_to_the_first_categorical_field():
 
 
 def _create(requester, **overrides):
-    fields = {
-        "title": "Sentiment",
-        "description": "Say if it is positive.",
-        "reward_cents": 50,
-        "assignments_per_task": 3,
-        "time_allotted_seconds": 600,
-        "lifetime_seconds": 7 * 24 * 3600,
-        "auto_approval_delay_seconds": 3 * 24 * 3600,
-        "estimated_seconds": 60,
-        "template_kind": "custom_html",
-        "template_html": '<p>${text}</p><input name="answer">',
-        "overlap_dynamic": True,
-        "overlap_max": 5,
-        "overlap_threshold_percent": 80,
-    }
+    fields = project_fields(overlap_dynamic=True, overlap_max=5, overlap_threshold_percent=80)
     fields.update(overrides)
     return projects.project_create(requester=requester, **fields)
 
