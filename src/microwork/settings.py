@@ -219,6 +219,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
+
+
 def private_storage(environ=os.environ) -> dict:
     """The "private" storage: workers' uploads (field photos...) and stored aggregations.
 

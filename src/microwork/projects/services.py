@@ -334,10 +334,7 @@ def task_add_assignments(*, task: Task, count: int) -> Task:
         raise BatchStateError(_("Only a task of a published batch can get more assignments."))
     if count < 1 or task.max_assignments + count > MAX_ASSIGNMENTS_PER_TASK:
         raise ValidationError(
-            {
-                "count": _("A task has at most %(n)d assignments.")
-                % {"n": MAX_ASSIGNMENTS_PER_TASK}
-            }
+            {"count": _("A task has at most %(n)d assignments.") % {"n": MAX_ASSIGNMENTS_PER_TASK}}
         )
     Task.objects.filter(pk=task.pk).update(
         max_assignments=F("max_assignments") + count, open_slots=F("open_slots") + count
