@@ -81,7 +81,6 @@ class TaskFactory(factory.django.DjangoModelFactory):
         return task
 
 
-@transaction.atomic
 def project_fields(**overrides) -> dict:
     """The keyword arguments of a valid projects.services.project_create call, with `overrides`."""
     fields = {
@@ -100,6 +99,7 @@ def project_fields(**overrides) -> dict:
     return fields
 
 
+@transaction.atomic
 def fund_escrow(batch, *, slots: int, label: str) -> None:
     """Deposit the cost of `slots` assignments for the batch's requester and reserve it."""
     from microwork.payments import services as payments
