@@ -515,16 +515,19 @@ def ensure_can_accept(*, worker: User, project: Project, gate: dict | None = Non
         action=WorkerAction.ACCEPT,
         is_blocked=None if gate is None else gate["has_worker_block"],
     )
-    if failures and selectors.worker_block(worker=worker, requester=project.requester):
-        if _overdue_appeals_granted(worker):
-            failures = selectors.requirement_failures(
-                worker=worker, project=project, action=WorkerAction.ACCEPT
-            )
     if not failures:
         return
+    block = selectors.worker_block(worker=worker, requester=project.requester)
+    if block is not None and _overdue_appeals_granted(worker):
+        block = selectors.worker_block(worker=worker, requester=project.requester)
+        failures = selectors.requirement_failures(
+            worker=worker, project=project, action=WorkerAction.ACCEPT, is_blocked=block is not None
+        )
+        if not failures:
+            return
     from microwork.quality.refusals import RequirementNotMet, WorkerBlocked  # see refusals.py
 
-    if selectors.worker_block(worker=worker, requester=project.requester) is not None:
+    if block is not None:
         raise WorkerBlocked(failures[0])
     raise RequirementNotMet(
         _("You do not meet this project's requirements: %(failures)s.")
