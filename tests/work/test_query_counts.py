@@ -45,11 +45,11 @@ PLAIN_ACCEPT = 4 + CLAIM
 QUALITY_ACCEPT = 6 + CLAIM
 # session, user, the assignment with its task, batch, project and requester
 WORK_PAGE = 3
-# the assignment by public id; the same row locked with its task, batch, project, worker and
-# whether the project has active rules; the UPDATE
-PLAIN_SUBMIT = 3
-# the same, then the rules, their actions on the worker, the gold accuracy measure, and
-# whether the project shows gold feedback
+# the assignment locked by its public id, with its task, batch, project and whether the project
+# has active rules; the UPDATE
+PLAIN_SUBMIT = 2
+# the same, then the worker, the rules, their actions on the worker, the gold accuracy measure,
+# and whether the project shows gold feedback
 QUALITY_SUBMIT = 7
 # session, user, the project, the facts (an open assignment: yes), the open assignment
 RESUME_ACCEPT = 5

@@ -550,6 +550,22 @@ def test_submit_with_another_assignments_token_is_403_and_stores_nothing():
     assert _snapshot(other) == other_before
 
 
+def test_submit_for_an_assignment_that_is_gone_is_403():
+    # A valid token whose assignment was deleted (its HIT deleted through the MTurk API).
+    assignment = AssignmentFactory()
+    public_id = assignment.public_id
+    assignment.delete()
+
+    response = Client().post(
+        reverse("work:submit"),
+        {"assignmentId": public_id, "mw_token": frame_token(public_id), "answer": "positive"},
+    )
+
+    assert response.status_code == 403
+    assert 'data-type="microwork:refused"' in response.content.decode()
+    assert not Assignment.objects.filter(public_id=public_id).exists()
+
+
 def test_submit_twice_is_refused_and_keeps_the_first_answer():
     assignment = AssignmentFactory()
     client = Client()

@@ -37,21 +37,20 @@ def external_submit(request, token: str = ""):
         return _frame_refusal(
             _("You must accept the task before you can submit the results."), status=403
         )
-    assignment = None
-    if frame_token_is_valid(public_id, token):
-        assignment = Assignment.objects.filter(public_id=public_id).first()
-    if assignment is None:
+    if not frame_token_is_valid(public_id, token):
         return _frame_refusal(_("This submission is not authorised."), status=403)
     fields = {name: values for name, values in data.lists() if name not in NOT_ANSWERS}
     try:
-        work.assignment_submit(assignment=assignment, fields=fields, worker=None)
+        work.assignment_submit(assignment=public_id, fields=fields, worker=None)
+    except Assignment.DoesNotExist:
+        return _frame_refusal(_("This submission is not authorised."), status=403)
     except work.WorkRefused as refusal:
         return _frame_refusal(refusal.message, status=409)
     return _frame_message(
         heading=_("Submitted, thank you"),
         tone="ok",
         result_type="microwork:submitted",
-        assignment_id=assignment.public_id,
+        assignment_id=public_id,
     )
 
 

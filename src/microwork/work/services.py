@@ -405,13 +405,18 @@ def _claim_given(*, worker: User, task: Task) -> Assignment:
 
 
 def _locked_open_assignment(
-    assignment: Assignment, worker: User | None, *, for_submit: bool = False
+    assignment: Assignment | str, worker: User | None, *, for_submit: bool = False
 ) -> Assignment:
+    """Lock `assignment` (a row, or its public id) with its task, batch and project; raise
+    Assignment.DoesNotExist when a public id names none."""
     rows = Assignment.objects.select_for_update(of=("self",)).select_related("task__batch__project")
     if for_submit:
-        # What the quality rules need, in the same read: the worker, and whether there are any.
-        rows = rows.select_related("worker").annotate(project_has_active_rules=active_rules_exist())
-    locked = rows.get(pk=assignment.pk)
+        # Whether the quality rules have anything to do, in the same read.
+        rows = rows.annotate(project_has_active_rules=active_rules_exist())
+    if isinstance(assignment, str):
+        locked = rows.get(public_id=assignment)
+    else:
+        locked = rows.get(pk=assignment.pk)
     if worker is not None and locked.worker_id != worker.pk:
         raise AssignmentNotOpen(_("This assignment is not yours."))
     if locked.state != AssignmentState.ACCEPTED:
@@ -424,13 +429,15 @@ def _locked_open_assignment(
 
 def assignment_submit(
     *,
-    assignment: Assignment,
+    assignment: Assignment | str,
     fields: dict[str, list[str]],
     worker: User | None = None,
     files=None,
 ) -> Assignment:
-    """Store the worker's answer. `fields` are the posted form fields (name -> values), `files`
-    the uploaded files (a field photo's picture).
+    """Store the worker's answer and return the submitted row. `assignment` is the row or its
+    public id (a frame's post names it so: one locked read, Assignment.DoesNotExist if there is
+    none); `fields` are the posted form fields (name -> values), `files` the uploaded files (a
+    field photo's picture).
 
     `worker` is checked when the call comes with a session; a frame submission is authorised by
     its token instead (work/frame.py) and passes None. Refused, with nothing stored: a second

@@ -325,26 +325,24 @@ def submit(request):
     nothing stored.
     """
     public_id = request.POST.get("assignmentId", "")
-    assignment = None
-    if frame_token_is_valid(public_id, request.POST.get("mw_token", "")):
-        assignment = Assignment.objects.filter(public_id=public_id).first()
-    if assignment is None:
+    if not frame_token_is_valid(public_id, request.POST.get("mw_token", "")):
         return _frame_refusal(_("This submission is not authorised."), status=403)
     try:
         submitted = services.assignment_submit(
-            assignment=assignment,
+            assignment=public_id,
             fields=dict(request.POST.lists()),
             worker=None,
             files=request.FILES,
         )
+    except Assignment.DoesNotExist:
+        return _frame_refusal(_("This submission is not authorised."), status=403)
     except (services.AssignmentNotOpen, services.DeadlinePassed) as refusal:
         return _frame_refusal(refusal.message, status=409)
     except services.WorkRefused as refusal:
         # The answer itself was refused (empty, too long, not one of the labels): the
         # assignment is still open, so the worker can go back and answer again.
         retry_url = "{}?token={}".format(
-            reverse("work:assignment-frame", args=[assignment.public_id]),
-            frame_token(assignment.public_id),
+            reverse("work:assignment-frame", args=[public_id]), frame_token(public_id)
         )
         return _frame_refusal(refusal.message, status=400, retry_url=retry_url)
     return _frame_message(
@@ -353,7 +351,7 @@ def submit(request):
         message=gold_feedback_message(submitted, is_fresh=True),
         tone="ok",
         result_type="microwork:submitted",
-        assignment_id=assignment.public_id,
+        assignment_id=submitted.public_id,
     )
 
 
