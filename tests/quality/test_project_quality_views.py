@@ -1,13 +1,15 @@
 """The requester's pages of a project's gold questions, rules, rule actions and workers."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from microwork.quality import services
+from microwork.quality import selectors, services
 from microwork.quality.enums import RuleActionKind, RuleCondition
-from microwork.quality.models import GoldSettings, Rule, RuleAction
+from microwork.quality.models import BatchAggregation, GoldSettings, Rule, RuleAction
 from microwork.work.enums import AssignmentState
 from tests.accounts.factories import RequesterFactory, WorkerFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
@@ -282,3 +284,132 @@ def test_project_workers_page_shows_each_figure_with_its_observations():
     html = response.content.decode()
     assert '50.0 % <span class="muted">(n=2)</span>' in html
     assert "40 %" in html
+
+
+# --- the workers page, a page at a time ----------------------------------------------------
+
+
+def _workers_answering(batch, counts: list[int]) -> list:
+    """A worker per entry of `counts`, each answering that many of the batch's tasks (the
+    first one gold), with its seconds; the tasks are made as needed."""
+    tasks = list(batch.tasks.order_by("row_number"))
+    tasks += [TaskFactory(batch=batch) for _ in range(max(counts) - len(tasks))]
+    workers = WorkerFactory.create_batch(len(counts))
+    for index, (worker, count) in enumerate(zip(workers, counts, strict=True)):
+        for task in tasks[:count]:
+            SubmittedAssignmentFactory(
+                task=task, worker=worker, answers={"answer": "yes"}, work_seconds=10 + index
+            )
+    return workers
+
+
+def _ordered(workers, counts) -> list[str]:
+    """The workers page's order: most answers first, then by worker id."""
+    pairs = sorted((-count, w.worker_id) for w, count in zip(workers, counts, strict=True))
+    return [worker_id for _count, worker_id in pairs]
+
+
+@pytest.fixture
+def paged(monkeypatch):
+    """A project whose five workers answered 3, 1, 2, 2 and 1 tasks, two workers a page."""
+    monkeypatch.setattr("microwork.quality.views.WORKERS_PER_PAGE", 2)
+    batch = PublishedBatchFactory(project=ProjectFactory(assignments_per_task=5))
+    TaskFactory(batch=batch, gold={"answer": "yes"})
+    counts = [3, 1, 2, 2, 1]
+    workers = _workers_answering(batch, counts)
+    client = Client()
+    client.force_login(batch.project.requester)
+    return {"project": batch.project, "client": client, "order": _ordered(workers, counts)}
+
+
+def _page(paged, query=""):
+    url = reverse("quality:project-workers", args=[paged["project"].pk])
+    return paged["client"].get(f"{url}?{query}")
+
+
+def _shown(response) -> list[str]:
+    return [row.stats.worker_id for row in response.context["workers"]]
+
+
+def test_project_workers_page_shows_most_answers_first_a_page_at_a_time(paged):
+    first, second, third = (_page(paged, f"page={number}") for number in (1, 2, 3))
+
+    assert [r.status_code for r in (first, second, third)] == [200, 200, 200]
+    assert _shown(first) == paged["order"][:2]
+    assert _shown(second) == paged["order"][2:4]
+    assert _shown(third) == paged["order"][4:]
+    assert [row.stats.timed for row in first.context["workers"]] == [3, 2]
+    assert first.context["page"].paginator.num_pages == 3
+
+
+def test_project_workers_page_figures_match_those_of_every_worker(paged):
+    everyone = selectors.project_worker_figures(project=paged["project"])
+
+    second = _page(paged, "page=2")
+
+    assert second.context["workers"] == everyone["workers"][2:4]
+    # 9 answers: 10, 10, 10, 11, 12, 12, 13, 13 and 14 seconds.
+    assert second.context["project_median_seconds"] == everyone["project_median_seconds"] == 12
+
+
+def test_project_workers_page_past_the_end_shows_the_last_and_a_bad_number_the_first(paged):
+    past, bad = _page(paged, "page=99"), _page(paged, "page=two")
+
+    assert (past.status_code, bad.status_code) == (200, 200)
+    assert (past.context["page"].number, bad.context["page"].number) == (3, 1)
+    assert _shown(past) == paged["order"][4:]
+    assert _shown(bad) == paged["order"][:2]
+
+
+def test_project_workers_page_links_keep_the_chosen_method(paged):
+    html = _page(paged, "method=majority_vote&page=2").content.decode()
+
+    assert 'href="?method=majority_vote&amp;page=1"' in html
+    assert 'href="?method=majority_vote&amp;page=3"' in html
+    assert "Page 2 of 3" in html
+
+
+def test_project_workers_page_of_another_requester_is_404_and_a_workers_403(paged):
+    url = reverse("quality:project-workers", args=[paged["project"].pk]) + "?page=2"
+    other, worker = Client(), Client()
+    other.force_login(RequesterFactory())
+    worker.force_login(WorkerFactory())
+
+    assert other.get(url).status_code == 404
+    assert worker.get(url).status_code == 403
+    assert not BatchAggregation.objects.exists()
+
+
+def _workers_page_queries(count: int) -> int:
+    batch = PublishedBatchFactory(project=ProjectFactory(assignments_per_task=count))
+    TaskFactory(batch=batch, gold={"answer": "yes"})
+    workers = _workers_answering(batch, [2] * count)
+    rule = _rule(batch.project, action=RuleActionKind.LOWER_WEIGHT, weight_percent=40)
+    for worker in workers:
+        _action(rule, worker)
+    client = Client()
+    client.force_login(batch.project.requester)
+    url = reverse("quality:project-workers", args=[batch.project.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert len(response.context["workers"]) == count
+    assert all(len(row.live_actions) == 1 for row in response.context["workers"])
+    return len(queries)
+
+
+def test_project_workers_page_queries_do_not_grow_with_its_workers():
+    assert _workers_page_queries(3) == _workers_page_queries(30)
+
+
+def test_project_median_time_is_the_middle_answers_or_the_mean_of_the_two():
+    batch = PublishedBatchFactory(project=ProjectFactory(assignments_per_task=5))
+    task = TaskFactory(batch=batch)
+    for seconds in (100, 3, 8, 5):
+        SubmittedAssignmentFactory(task=task, work_seconds=seconds)
+    even = selectors.project_worker_figures(project=batch.project)["project_median_seconds"]
+    SubmittedAssignmentFactory(task=task, work_seconds=1)
+
+    odd = selectors.project_worker_figures(project=batch.project)["project_median_seconds"]
+
+    assert (even, odd) == (6.5, 5)
+    assert isinstance(odd, int)  # shown "5 s", as statistics.median gives it, not "5.0 s"

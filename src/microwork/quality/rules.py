@@ -234,12 +234,16 @@ def answer_weight(*, worker: User, project: Project) -> float:
     return min((w / 100 for w in weights), default=1.0)
 
 
-def answer_weights(*, project: Project) -> dict[str, float]:
+def answer_weights(*, project: Project, workers: list[str] | None = None) -> dict[str, float]:
     """{worker id: weight} for the workers of `project` whose answers a live LOWER_WEIGHT action
     lowers (the lowest when several); every other worker's answers weigh 1. Batch aggregation
-    (quality/aggregation/batch.py) passes these to the methods that honour weights."""
+    (quality/aggregation/batch.py) passes these to the methods that honour weights. `workers`
+    (worker ids) limits the look-up to those, as a page of the project's workers needs."""
     weights: dict[str, float] = {}
-    rows = _live_weights(project).values_list("worker__worker_id", "rule__weight_percent")
+    live = _live_weights(project)
+    if workers is not None:
+        live = live.filter(worker__worker_id__in=workers)
+    rows = live.values_list("worker__worker_id", "rule__weight_percent")
     for worker_id, percent in rows:
         weights[worker_id] = min(weights.get(worker_id, 1.0), percent / 100)
     return weights

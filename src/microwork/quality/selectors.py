@@ -2,7 +2,6 @@
 requirements. The comparators are evaluated here, in one place, for the marketplace, the
 preview, the claim and (later) the MTurk endpoint alike."""
 
-import statistics
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -412,35 +411,83 @@ def _project_labels(project: Project, method: str, precomputed: dict | None = No
     return labels
 
 
+def project_worker_rows(*, project: Project):
+    """One row per worker who answered in `project`, {"worker__worker_id", "answered"}: most
+    answers first, then by worker id. The workers page paginates these, so it counts in the
+    database and reads answers only for the workers it shows."""
+    return (
+        _answered(project)
+        .values("worker__worker_id")
+        .annotate(answered=Count("pk"))
+        .order_by("-answered", "worker__worker_id")
+    )
+
+
+def _answered(project: Project):
+    return Assignment.objects.filter(task__batch__project=project, state__in=list(ANSWERED_STATES))
+
+
+def _median_seconds(answered) -> float | None:
+    """statistics.median of the work seconds of `answered`, from how many answers took each
+    number of seconds: the database counts a million answers into a few thousand rows, and
+    neither sorts nor sends them all."""
+    histogram = list(
+        answered.values_list("work_seconds").annotate(n=Count("pk")).order_by("work_seconds")
+    )
+    total = sum(n for _seconds, n in histogram)
+    if not total:
+        return None
+
+    def nth(index: int) -> int:
+        for seconds, n in histogram:
+            if index < n:
+                return seconds
+            index -= n
+        raise IndexError(index)
+
+    if total % 2:
+        return nth(total // 2)
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
+
+
 def project_worker_figures(
-    *, project: Project, method: str | None = None, precomputed: dict | None = None
+    *,
+    project: Project,
+    method: str | None = None,
+    precomputed: dict | None = None,
+    workers: list[str] | None = None,
 ) -> dict:
     """Per worker of `project`: accuracy on gold, agreement with the aggregated label (by
     `method`, the default categorical method when None), median time and its share of the
     project's median, rejection rate, each with its number of observations; the weight of
     their answers and the rule actions live on them. Also the project's median time.
 
-    It aggregates every batch of the project, like the batch quality page does for one batch,
-    except those whose labels are in `precomputed` (see _project_labels).
+    `workers` (worker ids, a page of project_worker_rows) limits the figures to those workers,
+    in that order, and the answers read to theirs; None means every worker, in the order of
+    project_worker_rows. The labels come from every batch of the project, aggregated here like
+    the batch quality page does for one batch, except those whose labels are in `precomputed`
+    (see _project_labels).
     """
 
+    answered = _answered(project)
+    project_median = _median_seconds(answered)
+    live_actions = RuleAction.objects.filter(project=project, lifted_at__isnull=True)
+    if workers is None:
+        workers = [row["worker__worker_id"] for row in project_worker_rows(project=project)]
+        weights = answer_weights(project=project)
+    else:
+        answered = answered.filter(worker__worker_id__in=workers)
+        live_actions = live_actions.filter(worker__worker_id__in=workers)
+        weights = answer_weights(project=project, workers=workers)
+    if not workers:
+        return {"project_median_seconds": project_median, "workers": []}
     labels = _project_labels(project, method or DEFAULT_METHOD, precomputed)
-    answered = Assignment.objects.filter(
-        task__batch__project=project, state__in=list(ANSWERED_STATES)
-    )
     rows = answered.values_list(
         "worker__worker_id", "task__public_id", "state", "work_seconds", "answers", "task__gold"
     ).iterator(chunk_size=2000)
-    stats = worker_stats(rows, labels)
-    seconds = [s for s in answered.values_list("work_seconds", flat=True) if s is not None]
-    project_median = statistics.median(seconds) if seconds else None
-    weights = answer_weights(project=project)
+    stats = {row.worker_id: row for row in worker_stats(rows, labels)}
     actions: dict = {}
-    for action in (
-        RuleAction.objects.filter(project=project, lifted_at__isnull=True)
-        .select_related("rule", "worker")
-        .order_by("created_at", "pk")
-    ):
+    for action in live_actions.select_related("rule", "worker").order_by("created_at", "pk"):
         actions.setdefault(action.worker.worker_id, []).append(action)
     return {
         "project_median_seconds": project_median,
@@ -455,7 +502,7 @@ def project_worker_figures(
                 weight=weights.get(row.worker_id, 1.0),
                 live_actions=actions.get(row.worker_id, []),
             )
-            for row in stats
+            for row in (stats[worker_id] for worker_id in workers if worker_id in stats)
         ],
     }
 
