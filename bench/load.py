@@ -574,7 +574,8 @@ def run_wrk(mode: str, *, base: str, project: str, seats: str, args) -> Run:
 
 class CpuMeter:
     """CPU seconds used by the app servers (their process groups), the database (PostgreSQL
-    backends of this database) and the load generator (this process and its children, wrk).
+    backends of this database), the shared cache (redis-server, when MICROWORK_CACHE_URL is
+    set) and the load generator (this process and its children, wrk).
 
     On a machine shared with other jobs, throughput and latency move with the others' load;
     CPU time per pair moves far less, so it is what compares two changes made an hour apart.
@@ -584,11 +585,14 @@ class CpuMeter:
         self.server_groups = set(server_groups)
         self.db_title = f" {dbname} " if dbname else None
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.with_cache = bool(os.environ.get("MICROWORK_CACHE_URL"))
 
     def snapshot(self) -> dict[str, float]:
         import resource
 
         used = {"app servers": 0.0, "PostgreSQL": 0.0}
+        if self.with_cache:
+            used["Redis"] = 0.0
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 with open(f"/proc/{pid}/stat") as file:
@@ -602,6 +606,8 @@ class CpuMeter:
                 used["app servers"] += seconds
             elif self.db_title and title.startswith("postgres: ") and self.db_title in title:
                 used["PostgreSQL"] += seconds
+            elif self.with_cache and title.startswith("redis-server"):
+                used["Redis"] += seconds
         # wrk is a child, reaped after each run; the servers are reaped after the last snapshot.
         used["load generator"] = sum(
             usage.ru_utime + usage.ru_stime

@@ -192,6 +192,33 @@ HUEY = {
     },
 }
 
+
+def _caches(url: str) -> dict:
+    """The cache (docs/adr/0014) from MICROWORK_CACHE_URL: redis:// or rediss://, shared by every
+    app server. Unset: Django's per-process memory cache, which nothing shared relies on."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url.split(":", 1)[0] not in ("redis", "rediss"):
+        raise ImproperlyConfigured(
+            f"MICROWORK_CACHE_URL must start with redis: or rediss:, not {url!r}"
+        )
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "microwork",
+        }
+    }
+
+
+CACHE_URL = os.environ.get("MICROWORK_CACHE_URL", "")
+CACHES = _caches(CACHE_URL)
+if CACHE_URL:
+    # Sessions are written to the database and the shared cache, and read from the cache: one
+    # look-up in the database less on every page. Only with a shared cache: a per-process one
+    # would keep serving a session another server had ended (a log-out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
