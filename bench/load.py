@@ -24,6 +24,7 @@ figures and the one line that re-runs them.
 import argparse
 import functools
 import html
+import json
 import os
 import random
 import re
@@ -468,6 +469,26 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
+def summary_of(run: Run, cpu: dict[str, float]) -> dict:
+    """One path's figures for --json: pairs/s, latency percentiles per step, CPU ms per pair."""
+    return {
+        "pairs": run.pairs,
+        "pairs_per_second": run.pairs / run.seconds if run.seconds else 0.0,
+        "errors": len(run.errors),
+        "steps": {
+            step: {
+                "n": len(values),
+                "p50_ms": statistics.median(values),
+                "p95_ms": percentile(values, 0.95),
+                "p99_ms": percentile(values, 0.99),
+            }
+            for step, values in run.steps.items()
+            if values
+        },
+        "cpu_ms_per_pair": cpu,
+    }
+
+
 def report(name: str, run: Run) -> float:
     rate = run.pairs / run.seconds if run.seconds else 0.0
     print(
@@ -621,15 +642,19 @@ class CpuMeter:
     @staticmethod
     def report(
         before: dict, after: dict, pairs: int, *, with_servers: bool, unit: str = "pair"
-    ) -> None:
+    ) -> dict[str, float]:
+        """Print and return the CPU ms per pair (or request) of each part."""
         if not pairs:
-            return
-        parts = [
-            f"{name} {(after[name] - before[name]) * 1000 / pairs:.{1 if unit == 'pair' else 3}f}"
+            return {}
+        figures = {
+            name: (after[name] - before[name]) * 1000 / pairs
             for name in after
             if with_servers or name != "app servers"
-        ]
+        }
+        decimals = 1 if unit == "pair" else 3
+        parts = [f"{name} {value:.{decimals}f}" for name, value in figures.items()]
         print(f"  CPU ms per {unit}: " + ", ".join(parts))
+        return figures
 
 
 def ping(base: str, args, meter: "CpuMeter") -> None:
@@ -803,6 +828,7 @@ def main() -> None:
         metavar="SECONDS",
         help="with --serve 2 or more: kill -9 the first server this long into the http run",
     )
+    parser.add_argument("--json", metavar="PATH", help="also write the figures to this file")
     args = parser.parse_args()
     base = refuse_remote(args.base_url)
     bare = refuse_remote(args.bare_url) if args.bare_url else None
@@ -839,13 +865,14 @@ def main() -> None:
         bases = [server.url for server in started_servers] or [base]
         if bare_server:
             bare = bare_server.url
-        acknowledged, rates = run_paths(
+        acknowledged, summary = run_paths(
             args, started_servers, bases, bare, projects, worker_ids, spares, bare_server
         )
     finally:
         for server in [*started_servers, *([bare_server] if bare_server else [])]:
             server.stop()
     print()
+    rates = {path: figures["pairs_per_second"] for path, figures in summary.items()}
     for baseline in ("bare", "psycopg"):
         if rates.get(baseline) and "http" in rates:
             print(f"http / {baseline}: {rates['http'] / rates[baseline]:.0%}")
@@ -855,19 +882,23 @@ def main() -> None:
     print(f"invariants: {'hold' if not problems else f'{len(problems)} broken'}")
     for problem in problems[:20]:
         print(f"  {problem}")
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump({"workers": args.workers, "paths": summary, "problems": problems}, file)
     sys.exit(1 if problems else 0)
 
 
 def run_paths(
     args, servers, bases, bare, projects, worker_ids, spares, bare_server=None
 ) -> tuple[list[str], dict]:
-    """The http path, then the baselines; the acknowledged submits and each path's pairs/s."""
+    """The http path, then the baselines; the acknowledged submits and each path's figures
+    (summary_of)."""
     import tempfile
 
     from django.db import connection
 
     budget = dict(seconds=args.seconds, count=args.count)
-    rates = {}
+    summary = {}
     print(
         f"load: {args.workers} workers ({args.driver}), {os.cpu_count()} CPUs, "
         f"{connection.vendor}, servers: {' '.join(bases)}"
@@ -903,8 +934,9 @@ def run_paths(
                 args=args,
                 logged_in=threading.Barrier(args.workers),
             )
-        rates["http"] = report("http", run)
-        CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
+        report("http", run)
+        cpu = CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
+        summary["http"] = summary_of(run, cpu)
         acknowledged += run.acknowledged
     if bare:
         before = meter.snapshot()
@@ -922,8 +954,9 @@ def run_paths(
                 budget=Budget(**budget),
                 args=args,
             )
-        rates["bare"] = report("bare Django view", run)
-        CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
+        report("bare Django view", run)
+        cpu = CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
+        summary["bare"] = summary_of(run, cpu)
         acknowledged += run.acknowledged
     if args.ping and bare and args.driver == "wrk":
         ping(bare, args, meter)
@@ -945,9 +978,10 @@ def run_paths(
             budget=Budget(**budget),
             args=args,
         )
-        rates["psycopg"] = report("psycopg", run)
+        report("psycopg", run)
+        summary["psycopg"] = summary_of(run, {})
         acknowledged += run.acknowledged
-    return acknowledged, rates
+    return acknowledged, summary
 
 
 if __name__ == "__main__":
