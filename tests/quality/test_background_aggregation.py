@@ -514,6 +514,32 @@ def test_project_workers_page_uses_stored_labels_of_large_batches(client, batch,
     assert any(row.stats.agreement.n for row in ready.context["workers"])
 
 
+def test_stored_labels_are_the_stored_results_categorical_ones_of_the_tasks_asked(
+    batch, background
+):
+    aggregation = _computed(batch)
+    first, second, third = batch.tasks.order_by("row_number").values_list("public_id", flat=True)
+    stored_labels = {
+        (task_id, field.name): agreement._label(values[0])
+        for field, results in stored.stored_result(aggregation).aggregated
+        if field.kind == "categorical"
+        for task_id, values in results.items()
+    }
+
+    every = stored.categorical_labels(aggregation)
+    some = stored.categorical_labels(aggregation, tasks={first, third})
+
+    assert every == stored_labels
+    assert every == {
+        (first, "answer"): "cat",
+        (first, "score"): 3,
+        (first, "tags"): ("a", "b"),
+        (second, "answer"): "dog",
+    }
+    assert some == {(first, "answer"): "cat", (first, "score"): 3, (first, "tags"): ("a", "b")}
+    assert stored.categorical_labels(aggregation, tasks=set()) == {}
+
+
 def test_project_workers_page_shows_the_last_labels_while_recomputing(client, batch, background):
     _computed(batch)
     before = selectors.project_worker_figures(

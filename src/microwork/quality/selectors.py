@@ -423,6 +423,13 @@ def project_worker_rows(*, project: Project):
     )
 
 
+def project_worker_tasks(*, project: Project, workers: list[str]) -> set[str]:
+    """Public ids of the tasks `workers` (worker ids) answered in `project`: the tasks whose
+    labels a page of project_worker_rows needs."""
+    answered = _answered(project).filter(worker__worker_id__in=workers)
+    return set(answered.values_list("task__public_id", flat=True))
+
+
 def _answered(project: Project):
     return Assignment.objects.filter(task__batch__project=project, state__in=list(ANSWERED_STATES))
 

@@ -584,8 +584,14 @@ def project_workers(request, pk):
     # a count and a page's slice, each a scan of their own.
     rows = list(selectors.project_worker_rows(project=project))
     page = Paginator(rows, WORKERS_PER_PAGE).get_page(request.GET.get("page"))
-    # Large batches' labels come stored (quality/stored.py); the others are aggregated here.
-    precomputed, pending = stored.project_stored_labels(project=project, method=method)
+    workers = [row["worker__worker_id"] for row in page]
+    # Large batches' labels come stored (quality/stored.py), those of the tasks the page's
+    # workers answered only; the others are aggregated here.
+    precomputed, pending = stored.project_stored_labels(
+        project=project,
+        method=method,
+        tasks=selectors.project_worker_tasks(project=project, workers=workers),
+    )
     return render(
         request,
         "quality/project_workers.html",
@@ -600,7 +606,7 @@ def project_workers(request, pk):
                 project=project,
                 method=method,
                 precomputed=precomputed,
-                workers=[row["worker__worker_id"] for row in page],
+                workers=workers,
             ),
         },
     )
