@@ -439,7 +439,10 @@ def _median_seconds(answered) -> float | None:
     number of seconds: the database counts a million answers into a few thousand rows, and
     neither sorts nor sends them all."""
     histogram = list(
-        answered.values_list("work_seconds").annotate(n=Count("pk")).order_by("work_seconds")
+        answered.filter(work_seconds__isnull=False)  # as statistics.median over the known ones
+        .values_list("work_seconds")
+        .annotate(n=Count("pk"))
+        .order_by("work_seconds")
     )
     total = sum(n for _seconds, n in histogram)
     if not total:
