@@ -42,8 +42,11 @@ TITLES = {"http": "load: http", "bare": "load: bare", "psycopg": "load: psycopg"
 FRAME_SRC = re.compile(r'src="(/work/assignments/([^/"]+)/frame/\?token=([^"]+))"')
 
 
+BENCH_DOMAIN = "@bench.microwork.test"
+
+
 def worker_email(index: int) -> str:
-    return f"load-worker-{index}@bench.microwork.test"
+    return f"load-worker-{index}{BENCH_DOMAIN}"
 
 
 def refuse_remote(url: str) -> str:
@@ -537,8 +540,49 @@ def write_seats(path: str, accounts: list[int]) -> None:
             file.write(f"{client.cookies['sessionid'].value} {csrf} {user.pk}\n")
 
 
-def run_wrk(mode: str, *, base: str, project: str, seats: str, args) -> Run:
-    """One path driven by wrk (bench/load_wrk.lua): a thread and a connection per worker."""
+def warm_up(args, base: str, bare: str | None, projects: dict, spares: int) -> list[str]:
+    """--warmup: each path under the same load for a few seconds, unmeasured, so the servers'
+    first requests (imports, compiled templates, new connections) and a cold database cache are
+    not in the figures. It seats the last third of the accounts, which the measured run reaches
+    only after two thirds of its own walked away; its submissions are checked with the others.
+    Returns them."""
+    import tempfile
+
+    accounts = list(range(args.workers + spares))[
+        -max(args.workers, (args.workers + spares) // 3) :
+    ]
+    acknowledged = []
+    with tempfile.NamedTemporaryFile("w", prefix="mw-warm-", suffix=".txt") as seats:
+        write_seats(seats.name, accounts)
+        for mode, url in (("http", base), ("bare", bare)):
+            if url is None or (mode == "http" and args.no_http):
+                continue
+            run = run_wrk(
+                mode,
+                base=url,
+                project=projects[mode][1],
+                seats=seats.name,
+                args=args,
+                seconds=args.warmup,
+                quiet=True,
+            )
+            acknowledged += run.acknowledged
+    print(f"warm-up: {args.warmup:g} s a path, {len(acknowledged):,} submissions not counted")
+    return acknowledged
+
+
+def run_wrk(
+    mode: str,
+    *,
+    base: str,
+    project: str,
+    seats: str,
+    args,
+    seconds: float | None = None,
+    quiet: bool = False,
+) -> Run:
+    """One path driven by wrk (bench/load_wrk.lua): a thread and a connection per worker, for
+    `seconds` (default --seconds); `quiet` leaves out the note on threads out of seats."""
     import subprocess
     import tempfile
 
@@ -559,7 +603,7 @@ def run_wrk(mode: str, *, base: str, project: str, seats: str, args) -> Run:
             "wrk",
             f"--threads={args.workers}",
             f"--connections={args.workers}",
-            f"--duration={max(1, round(args.seconds))}s",
+            f"--duration={max(1, round(seconds or args.seconds))}s",
             "--timeout=30s",
             f"--script={WRK_SCRIPT}",
             base + "/",
@@ -585,7 +629,7 @@ def run_wrk(mode: str, *, base: str, project: str, seats: str, args) -> Run:
     run.pairs, run.returns = len(run.acknowledged), counts["returns"]
     run.abandoned, run.seconds = counts["abandoned"], counts["seconds"]
     run.errors += ["socket error"] * int(counts["socket_errors"])
-    if counts["seats_out"]:
+    if counts["seats_out"] and not quiet:
         print(f"note: {counts['seats_out']} wrk threads ran out of spare accounts and stopped")
     return run
 
@@ -829,6 +873,13 @@ def main() -> None:
         help="with --serve 2 or more: kill -9 the first server this long into the http run",
     )
     parser.add_argument("--json", metavar="PATH", help="also write the figures to this file")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="with --driver wrk: run each path this long first, unmeasured",
+    )
     args = parser.parse_args()
     base = refuse_remote(args.base_url)
     bare = refuse_remote(args.bare_url) if args.bare_url else None
@@ -855,6 +906,10 @@ def main() -> None:
     from microwork.accounts.models import User
 
     projects = project_ids()
+    # Every account --setup made is a seat: with few workers each thread gets more spares, so a
+    # long run does not stop when its eight have walked away.
+    set_up = User.objects.filter(email__startswith="load-worker-", email__endswith=BENCH_DOMAIN)
+    spares = max(spares, set_up.count() - args.workers)
     worker_ids = [
         User.objects.get(email=worker_email(index)).pk for index in range(args.workers + spares)
     ]
@@ -909,10 +964,12 @@ def run_paths(
     )
     with_servers = bool(groups)
     seats = None
+    acknowledged = []
     if args.driver == "wrk":
         seats = tempfile.NamedTemporaryFile("w", prefix="mw-seats-", suffix=".txt")  # noqa: SIM115
         write_seats(seats.name, list(range(args.workers + spares)))
-    acknowledged = []
+        if args.warmup:
+            acknowledged += warm_up(args, bases[0], bare, projects, spares)
     if not args.no_http:
         before = meter.snapshot()
         if args.driver == "wrk":
