@@ -11,9 +11,8 @@ computed before it was paginated). A harness that prints figures, not a test.
 """
 
 import argparse
-import os
-import shutil
-import tempfile
+
+from scratch import scratch_database
 
 from bench.stored_aggregation import build, timed
 
@@ -26,37 +25,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microwork.settings")
-    os.environ["MICROWORK_DEBUG"] = "0"
-    data_dir = None
-    if not os.environ.get("DATABASE_URL"):
-        data_dir = tempfile.mkdtemp(prefix="mw-bench-workers-")
-        os.environ["MICROWORK_DATA_DIR"] = data_dir
-    import django
+    with scratch_database("mw-bench-workers-"):
+        from django.conf import settings
+        from django.core.paginator import Paginator
+        from django.db import connection
+        from django.test import Client
+        from django.urls import reverse
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.core.paginator import Paginator
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
+        from microwork.quality import selectors, stored
+        from microwork.quality.aggregation import DEFAULT_METHOD
+        from microwork.quality.models import BatchAggregation
+        from microwork.quality.views import WORKERS_PER_PAGE
 
-    from microwork.quality import selectors, stored
-    from microwork.quality.aggregation import DEFAULT_METHOD
-    from microwork.quality.models import BatchAggregation
-    from microwork.quality.views import WORKERS_PER_PAGE
-
-    test_db = None
-    if data_dir is None:
-        connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench"
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    else:
-        call_command("migrate", verbosity=0, interactive=False)
-    settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 1
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    figures: list = []
-    try:
+        settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 1
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        figures: list = []
         print(
             f"{connection.vendor}: {args.tasks:,} tasks, {args.answers:,} answers, "
             f"{args.workers:,} workers",
@@ -104,11 +87,6 @@ def main() -> None:
         print(
             "page 1 figures identical:", everyone["workers"][:WORKERS_PER_PAGE] == page["workers"]
         )
-    finally:
-        if test_db is not None:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        if data_dir is not None:
-            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

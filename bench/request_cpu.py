@@ -31,7 +31,6 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile one round instead")
     args = parser.parse_args()
 
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microwork.settings")
     import django
 

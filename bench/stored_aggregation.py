@@ -12,13 +12,12 @@ A harness that prints figures, not a test.
 """
 
 import argparse
-import os
 import random
-import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import timedelta
+
+from scratch import scratch_database
 
 
 @contextmanager
@@ -113,38 +112,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microwork.settings")
-    os.environ["MICROWORK_DEBUG"] = "0"
-    data_dir = None
-    if not os.environ.get("DATABASE_URL"):
-        data_dir = tempfile.mkdtemp(prefix="mw-bench-agg-")
-        os.environ["MICROWORK_DATA_DIR"] = data_dir
-    import django
+    with scratch_database("mw-bench-agg-"):
+        from django.conf import settings
+        from django.core.files.storage import storages
+        from django.db import connection
 
-    django.setup()
-    from django.conf import settings
-    from django.core.files.storage import storages
-    from django.core.management import call_command
-    from django.db import connection
+        from microwork.quality.aggregation import DEFAULT_METHOD
+        from microwork.quality.exports import export_csv
+        from microwork.quality.models import BatchAggregation
+        from microwork.quality.stored import (
+            batch_aggregation_compute,
+            batch_fingerprint,
+            stored_result,
+        )
 
-    from microwork.quality.aggregation import DEFAULT_METHOD
-    from microwork.quality.exports import export_csv
-    from microwork.quality.models import BatchAggregation
-    from microwork.quality.stored import (
-        batch_aggregation_compute,
-        batch_fingerprint,
-        stored_result,
-    )
-
-    test_db = None
-    if data_dir is None:
-        connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench"
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    else:
-        call_command("migrate", verbosity=0, interactive=False)
-    settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 1
-    figures: list = []
-    try:
+        settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 1
+        figures: list = []
         print(f"{connection.vendor}: {args.tasks:,} tasks, {args.answers:,} answers", flush=True)
         started = time.perf_counter()
         batch = build(tasks=args.tasks, answers=args.answers, workers=args.workers, seed=args.seed)
@@ -168,11 +151,6 @@ def main() -> None:
         with timed("CSV download computed in the request", figures):
             synchronous = "".join(export_csv(batch))
         print("identical:", from_store == synchronous)
-    finally:
-        if test_db is not None:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        if data_dir is not None:
-            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
