@@ -33,6 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from scratch import scratch_database
+
 MiB = 1024 * 1024
 
 
@@ -243,113 +245,93 @@ def main() -> None:
     if math.ceil(args.answers / args.rows) > 100:
         parser.error("at most 100 answers per row (a task's redundancy is 1 to 100)")
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microwork.settings")
-    os.environ["MICROWORK_DEBUG"] = "0"  # DEBUG keeps every query in memory
-    data_dir = None
-    if not os.environ.get("DATABASE_URL"):
-        data_dir = tempfile.mkdtemp(prefix="mw-bench-")
-        os.environ["MICROWORK_DATA_DIR"] = data_dir
+    with scratch_database("mw-bench-", keep=args.keep) as data_dir:
+        from django.db import connection
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from microwork.accounts.enums import Role
-    from microwork.accounts.models import User
-    from microwork.payments.services import batch_cost as payments_batch_cost
-    from microwork.payments.services import deposit_record
-    from microwork.projects.enums import TemplateKind
-    from microwork.projects.services import batch_create_from_upload, batch_publish, project_create
-    from microwork.work.results import results_csv, results_jsonl
-
-    test_db_name = None
-    if data_dir is None:
-        original_name = connection.settings_dict["NAME"]
-        # <name>_bench rather than Django's test_<name>: it keeps the prefix of the name given.
-        connection.settings_dict["TEST"]["NAME"] = f"{original_name}_bench"
-        test_db_name = connection.creation.create_test_db(
-            verbosity=0, autoclobber=True, serialize=False
+        from microwork.accounts.enums import Role
+        from microwork.accounts.models import User
+        from microwork.payments.services import batch_cost as payments_batch_cost
+        from microwork.payments.services import deposit_record
+        from microwork.projects.enums import TemplateKind
+        from microwork.projects.services import (
+            batch_create_from_upload,
+            batch_publish,
+            project_create,
         )
-    else:
-        call_command("migrate", verbosity=0, interactive=False)
+        from microwork.work.results import results_csv, results_jsonl
 
-    figures: list[Figure] = []
-    csv_path = os.path.join(tempfile.mkdtemp(prefix="mw-bench-csv-"), "batch.csv")
-    try:
-        csv_bytes = write_csv(csv_path, args.rows)
-        # Straight to the model: signing up would hash a password with Argon2, whose 100 MiB
-        # working memory would then hide the upload's in the process's peak RSS.
-        requester = User.objects.create(
-            email="bench-requester@bench.microwork.test", role=Role.REQUESTER, password="!"
-        )
-        redundancy = max(1, math.ceil(args.answers / args.rows))
-        project = project_create(
-            requester=requester,
-            title="Benchmark",
-            description="Rate the sentiment of a sentence.",
-            reward_cents=10,
-            assignments_per_task=redundancy,
-            time_allotted_seconds=600,
-            lifetime_seconds=7 * 24 * 3600,
-            auto_approval_delay_seconds=3 * 24 * 3600,
-            estimated_seconds=20,
-            template_kind=TemplateKind.CUSTOM_HTML,
-            template_html=(
-                '<p>${text}</p><img src="${image_url}" alt="">'
-                '<select name="sentiment"><option>positive</option><option>negative</option>'
-                '</select><input name="note">'
-            ),
-        )
-
-        baseline_rss = rss_peak()
-        bar = Bar("uploading", csv_bytes)
-        with measured("upload CSV", args.rows, figures, trace=args.trace):
-            with io.BufferedReader(CountingFile(csv_path, bar)) as file:
-                batch = batch_create_from_upload(project=project, file=file, filename="batch.csv")
-        bar.close()
-        assert batch.task_count == args.rows, batch.task_count
-        # Publishing reserves the batch's whole cost in escrow: fund the requester first.
-        deposit_record(
-            requester=requester,
-            amount_cents=payments_batch_cost(project=project, slots=args.rows * redundancy),
-            external_reference="bench-funding",
-            actor=requester,
-        )
-        batch = batch_publish(batch=batch)
-
-        started = time.perf_counter()
-        bulk_answers(batch=batch, answers=args.answers, rows=args.rows)
-        # Statistics for the new rows, as autovacuum would make within a minute or so: without
-        # them PostgreSQL plans the export's query for a handful of assignments.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        setup_seconds = time.perf_counter() - started
-
-        with measured("results CSV", args.answers, figures, trace=args.trace):
-            csv_lines, csv_size = stream(
-                results_csv(batch),
-                total=args.answers + 1,
-                label="streaming results CSV",
-                newline="\r\n",
+        figures: list[Figure] = []
+        csv_path = os.path.join(tempfile.mkdtemp(prefix="mw-bench-csv-"), "batch.csv")
+        try:
+            csv_bytes = write_csv(csv_path, args.rows)
+            # Straight to the model: signing up would hash a password with Argon2, whose 100 MiB
+            # working memory would then hide the upload's in the process's peak RSS.
+            requester = User.objects.create(
+                email="bench-requester@bench.microwork.test", role=Role.REQUESTER, password="!"
             )
-        assert csv_lines == args.answers + 1, csv_lines
-        with measured("results JSONL", args.answers, figures, trace=args.trace):
-            jsonl_lines, jsonl_size = stream(
-                results_jsonl(batch),
-                total=args.answers,
-                label="streaming results JSONL",
-                newline="\n",
+            redundancy = max(1, math.ceil(args.answers / args.rows))
+            project = project_create(
+                requester=requester,
+                title="Benchmark",
+                description="Rate the sentiment of a sentence.",
+                reward_cents=10,
+                assignments_per_task=redundancy,
+                time_allotted_seconds=600,
+                lifetime_seconds=7 * 24 * 3600,
+                auto_approval_delay_seconds=3 * 24 * 3600,
+                estimated_seconds=20,
+                template_kind=TemplateKind.CUSTOM_HTML,
+                template_html=(
+                    '<p>${text}</p><img src="${image_url}" alt="">'
+                    '<select name="sentiment"><option>positive</option><option>negative</option>'
+                    '</select><input name="note">'
+                ),
             )
-        assert jsonl_lines == args.answers, jsonl_lines
-    finally:
-        shutil.rmtree(os.path.dirname(csv_path), ignore_errors=True)
-        if test_db_name is not None:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-        elif data_dir and not args.keep:
-            connection.close()
-            shutil.rmtree(data_dir, ignore_errors=True)
+
+            baseline_rss = rss_peak()
+            bar = Bar("uploading", csv_bytes)
+            with measured("upload CSV", args.rows, figures, trace=args.trace):
+                with io.BufferedReader(CountingFile(csv_path, bar)) as file:
+                    batch = batch_create_from_upload(
+                        project=project, file=file, filename="batch.csv"
+                    )
+            bar.close()
+            assert batch.task_count == args.rows, batch.task_count
+            # Publishing reserves the batch's whole cost in escrow: fund the requester first.
+            deposit_record(
+                requester=requester,
+                amount_cents=payments_batch_cost(project=project, slots=args.rows * redundancy),
+                external_reference="bench-funding",
+                actor=requester,
+            )
+            batch = batch_publish(batch=batch)
+
+            started = time.perf_counter()
+            bulk_answers(batch=batch, answers=args.answers, rows=args.rows)
+            # Statistics for the new rows, as autovacuum would make within a minute or so: without
+            # them PostgreSQL plans the export's query for a handful of assignments.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            setup_seconds = time.perf_counter() - started
+
+            with measured("results CSV", args.answers, figures, trace=args.trace):
+                csv_lines, csv_size = stream(
+                    results_csv(batch),
+                    total=args.answers + 1,
+                    label="streaming results CSV",
+                    newline="\r\n",
+                )
+            assert csv_lines == args.answers + 1, csv_lines
+            with measured("results JSONL", args.answers, figures, trace=args.trace):
+                jsonl_lines, jsonl_size = stream(
+                    results_jsonl(batch),
+                    total=args.answers,
+                    label="streaming results JSONL",
+                    newline="\n",
+                )
+            assert jsonl_lines == args.answers, jsonl_lines
+        finally:
+            shutil.rmtree(os.path.dirname(csv_path), ignore_errors=True)
 
     print(
         f"microwork upload and export: {connection.vendor}, Python {platform.python_version()}, "
