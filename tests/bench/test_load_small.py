@@ -2,7 +2,6 @@
 invariants; and the same with one of two `microwork serve` processes killed mid-run.
 Correctness tests only: no timing is asserted."""
 
-import importlib.util
 import os
 import signal
 import socket
@@ -13,21 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.bench.scripts import bench_script
+
 WORKERS = 4
-
-
-def _load_module():
-    path = Path(__file__).resolve().parents[2] / "bench" / "load.py"
-    spec = importlib.util.spec_from_file_location("bench_load", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_load_loop_over_http_keeps_every_invariant(live_server):
-    load = _load_module()
+    load = bench_script("load")
     load.setup(workers=WORKERS * 2, tasks=50)
     projects = load.project_ids()
     base = load.refuse_remote(live_server.url.replace("localhost", "127.0.0.1"))
@@ -51,7 +44,7 @@ def test_load_loop_over_http_keeps_every_invariant(live_server):
 
 
 def test_load_refuses_hosts_other_than_127_0_0_1():
-    load = _load_module()
+    load = bench_script("load")
 
     with pytest.raises(SystemExit):
         load.refuse_remote("http://example.org:8000")
@@ -89,7 +82,7 @@ def _serve_test_database(load, tmp_path, index: int):
 def test_load_fails_over_when_one_of_two_servers_is_killed(tmp_path):
     """kill -9 of one `serve` process group mid-run: the workers carry on against the other,
     and every acknowledged submit is stored, with every invariant holding."""
-    load = _load_module()
+    load = bench_script("load")
     load.setup(workers=WORKERS * 2, tasks=50)
     projects = load.project_ids()
     servers = [_serve_test_database(load, tmp_path, index) for index in range(2)]

@@ -1,36 +1,26 @@
 """bench/request_cpu.py runs its loop to the end on the --setup data: every pair it drives is
 accepted, shown and submitted. Correctness only: no CPU time is asserted."""
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
-from tests.bench.test_load_small import _load_module
+from tests.bench.scripts import bench_script
 
 WARM_UP_PAIRS = 20  # request_cpu.main: one pair counting queries, then nineteen
 
 
-def _request_cpu():
-    path = Path(__file__).resolve().parents[2] / "bench" / "request_cpu.py"
-    spec = importlib.util.spec_from_file_location("bench_request_cpu", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.django_db
 def test_request_cpu_submits_every_pair_it_drives(monkeypatch, capsys):
-    load = _load_module()
+    load = bench_script("load")
     load.setup(workers=4, tasks=30)
     monkeypatch.setattr(
         sys, "argv", ["request_cpu.py", "--pairs", "3", "--rounds", "2", "--workers", "4"]
     )
 
-    _request_cpu().main()
+    bench_script("request_cpu").main()
 
     printed = capsys.readouterr().out
     assert "best of 2 rounds of 3 pairs" in printed
