@@ -472,8 +472,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-def summary_of(run: Run, cpu: dict[str, float]) -> dict:
-    """One path's figures for --json: pairs/s, latency percentiles per step, CPU ms per pair."""
+def summary_of(run: Run) -> dict:
+    """One path's figures: pairs/s and latency percentiles per step; the caller adds the CPU ms
+    per pair (CpuMeter.report) where it measured them."""
     return {
         "pairs": run.pairs,
         "pairs_per_second": run.pairs / run.seconds if run.seconds else 0.0,
@@ -488,14 +489,16 @@ def summary_of(run: Run, cpu: dict[str, float]) -> dict:
             for step, values in run.steps.items()
             if values
         },
-        "cpu_ms_per_pair": cpu,
+        "cpu_ms_per_pair": {},
     }
 
 
-def report(name: str, run: Run) -> float:
-    rate = run.pairs / run.seconds if run.seconds else 0.0
+def report(name: str, run: Run) -> dict:
+    """Print one path's figures and return them (summary_of), for the ratios and --json."""
+    figures = summary_of(run)
     print(
-        f"\n{name}: {run.pairs:,} pairs in {run.seconds:.1f} s = {rate:,.0f} pairs/s"
+        f"\n{name}: {run.pairs:,} pairs in {run.seconds:.1f} s = "
+        f"{figures['pairs_per_second']:,.0f} pairs/s"
         + (f"; {run.returns} returned, {run.abandoned} abandoned" if name == "http" else "")
         + (f"; {len(run.errors)} errors" if run.errors else "")
     )
@@ -504,12 +507,12 @@ def report(name: str, run: Run) -> float:
     if run.errors:
         kinds = Counter(" ".join(text.split(" ")[:3])[:40] for text in run.errors)
         print("  errors: " + ", ".join(f"{text} x{n}" for text, n in kinds.most_common(6)))
-    for step, values in run.steps.items():
+    for step, latency in figures["steps"].items():
         print(
-            f"  {step:<10} n={len(values):>6,}  p50 {statistics.median(values):7.1f} ms  "
-            f"p95 {percentile(values, 0.95):7.1f} ms  p99 {percentile(values, 0.99):7.1f} ms"
+            f"  {step:<10} n={latency['n']:>6,}  p50 {latency['p50_ms']:7.1f} ms  "
+            f"p95 {latency['p95_ms']:7.1f} ms  p99 {latency['p99_ms']:7.1f} ms"
         )
-    return rate
+    return figures
 
 
 # --- the wrk driver -----------------------------------------------------------------------
@@ -991,9 +994,10 @@ def run_paths(
                 args=args,
                 logged_in=threading.Barrier(args.workers),
             )
-        report("http", run)
-        cpu = CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
-        summary["http"] = summary_of(run, cpu)
+        summary["http"] = report("http", run)
+        summary["http"]["cpu_ms_per_pair"] = CpuMeter.report(
+            before, meter.snapshot(), run.pairs, with_servers=with_servers
+        )
         acknowledged += run.acknowledged
     if bare:
         before = meter.snapshot()
@@ -1011,9 +1015,10 @@ def run_paths(
                 budget=Budget(**budget),
                 args=args,
             )
-        report("bare Django view", run)
-        cpu = CpuMeter.report(before, meter.snapshot(), run.pairs, with_servers=with_servers)
-        summary["bare"] = summary_of(run, cpu)
+        summary["bare"] = report("bare Django view", run)
+        summary["bare"]["cpu_ms_per_pair"] = CpuMeter.report(
+            before, meter.snapshot(), run.pairs, with_servers=with_servers
+        )
         acknowledged += run.acknowledged
     if args.ping and bare and args.driver == "wrk":
         ping(bare, args, meter)
@@ -1035,8 +1040,7 @@ def run_paths(
             budget=Budget(**budget),
             args=args,
         )
-        report("psycopg", run)
-        summary["psycopg"] = summary_of(run, {})
+        summary["psycopg"] = report("psycopg", run)
         acknowledged += run.acknowledged
     return acknowledged, summary
 
