@@ -59,7 +59,7 @@ def point(url: str, workers: int, args) -> dict:
             for line in finished.stdout.splitlines():
                 if line.startswith("note:"):  # e.g. threads that ran out of spare accounts
                     print(f"  {workers} workers: {line}")
-            return json.load(open(out.name))
+            return json.load(out)  # load.py wrote it by name; this handle reads it
     finally:
         drop()
 
