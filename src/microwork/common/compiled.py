@@ -1,0 +1,158 @@
+"""Querysets turned into SQL once per database connection, then run with new values.
+
+Django writes a queryset's SQL again on every evaluation. For the few reads that every worker's
+request makes (the signed-in user, the assignment a work page shows, the one a submit locks),
+writing the SQL costs the app more CPU than PostgreSQL spends running it: 1.7–2.2 ms for a read
+joining four models, on the machine of docs/performance.md. A CompiledQuery builds its queryset
+once with stand-in values, keeps the SQL and Django's description of its columns, and on each
+call swaps the real values into the parameters and builds the instances as `QuerySet.get()`
+would: the same SQL, the same objects, the same related objects and annotations.
+
+Only string and integer values can be swapped, and each must reach the parameters unchanged and
+exactly once (an equality test on a column, say); anything else is refused on first use, as
+the SQL could depend on the value. A queryset is compiled once per database connection, and a
+connection belongs to one thread.
+"""
+
+import weakref
+from collections.abc import Callable
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
+from django.http import Http404
+
+# Stand-ins: values no caller passes, recognisable in the compiled parameters.
+_STAND_IN_INT = -(2**62)
+_STAND_IN_STR = "\x1fcompiled-query-stand-in-{}\x1f"
+
+
+class _Compiled:
+    """One queryset's SQL and column layout on one connection."""
+
+    def __init__(self, queryset: QuerySet, connection, names: dict[str, object]):
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        positions = {}
+        for name, stand_in in names.items():
+            found = [index for index, param in enumerate(params) if param == stand_in]
+            if len(found) != 1:
+                raise ValueError(
+                    f"CompiledQuery: the value {name!r} must reach the SQL parameters exactly "
+                    f"once, unchanged (found {len(found)} times); filter on it with equality."
+                )
+            positions[name] = found[0]
+        self.sql = sql
+        self.params = list(params)
+        self.positions = positions
+        self.for_update = queryset.query.select_for_update
+        self.compiler = compiler
+        select = compiler.select
+        self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        klass_info = compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.related_populators = get_related_populators(klass_info, select, connection.alias)
+        self.annotation_col_map = compiler.annotation_col_map
+
+    def rows(self, connection, values: dict[str, object]) -> list:
+        if self.for_update and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        params = list(self.params)
+        for name, position in self.positions.items():
+            params[position] = values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return rows
+
+    def instance(self, row, alias: str) -> Model:
+        obj = self.model.from_db(alias, self.init_list, row[self.start : self.end])
+        for populator in self.related_populators:
+            populator.populate(row, obj)
+        for name, position in self.annotation_col_map.items():
+            setattr(obj, name, row[position])
+        return obj
+
+
+class CompiledQuery:
+    """`build(**values)` returns the queryset; `types` names each value's type, str or int.
+
+    ASSIGNMENT = CompiledQuery(
+        lambda public_id: Assignment.objects.select_related("task").filter(public_id=public_id),
+        public_id=str,
+    )
+    assignment = ASSIGNMENT.get(public_id="3X9...")
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], **types: type):
+        for name, kind in types.items():
+            if kind not in (str, int):
+                raise TypeError(f"CompiledQuery: {name!r} must be str or int, not {kind!r}.")
+        self._build = build
+        self._types = types
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _stand_ins(self) -> dict[str, object]:
+        stand_ins = {}
+        for index, (name, kind) in enumerate(self._types.items()):
+            stand_ins[name] = _STAND_IN_INT + index if kind is int else _STAND_IN_STR.format(index)
+        return stand_ins
+
+    def _compile(self, connection) -> _Compiled:
+        stand_ins = self._stand_ins()
+        queryset = self._build(**stand_ins)
+        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
+            raise ValueError(
+                "CompiledQuery: only plain model querysets (no values(), no prefetch)."
+            )
+        # As QuerySet.get() writes it: no ordering, and a limit that tells several rows apart.
+        queryset = queryset.order_by()
+        if not queryset.query.select_for_update or (
+            connection.features.supports_select_for_update_with_limit
+        ):
+            queryset.query.set_limits(high=MAX_GET_RESULTS)
+        return _Compiled(queryset, connection, stand_ins)
+
+    def get(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> Model:
+        """The one row the values select, as QuerySet.get() returns it; DoesNotExist or
+        MultipleObjectsReturned as it raises them."""
+        if values.keys() != self._types.keys():
+            raise TypeError(
+                f"CompiledQuery.get() takes {sorted(self._types)}, not {sorted(values)}."
+            )
+        for name, value in values.items():
+            if type(value) is not self._types[name]:
+                raise TypeError(
+                    f"CompiledQuery.get(): {name!r} must be {self._types[name].__name__}, "
+                    f"not {type(value).__name__}."
+                )
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(connection)
+        rows = compiled.rows(connection, values)
+        if len(rows) == 1:
+            return compiled.instance(rows[0], using)
+        model = compiled.model
+        if not rows:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(
+            f"get() returned more than one {model._meta.object_name} -- it returned "
+            f"{len(rows) if len(rows) < MAX_GET_RESULTS else f'more than {MAX_GET_RESULTS - 1}'}!"
+        )
+
+    def get_or_404(self, **values) -> Model:
+        """get(), with Http404 where it finds no row, as django.shortcuts.get_object_or_404."""
+        try:
+            return self.get(**values)
+        except ObjectDoesNotExist:
+            raise Http404("No such object.") from None

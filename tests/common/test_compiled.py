@@ -1,0 +1,172 @@
+"""common/compiled.py: a compiled query returns what QuerySet.get() returns, by the same SQL."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.transaction import TransactionManagementError
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from microwork.common.compiled import CompiledQuery
+from microwork.projects.models import Project
+from microwork.quality.models import Rule
+from microwork.work.models import Assignment
+from tests.accounts.factories import WorkerFactory
+from tests.projects.factories import ProjectFactory, TaskFactory
+from tests.threads import run_in_threads
+from tests.work.factories import AssignmentFactory, SubmittedAssignmentFactory
+
+
+def _joined(**lookup):
+    return (
+        Assignment.objects.select_related("task__batch__project")
+        .annotate(has_rules=Exists(Rule.objects.filter(project=OuterRef("task__batch__project"))))
+        .filter(**lookup)
+    )
+
+
+JOINED = CompiledQuery(
+    lambda public_id, worker_id: _joined(public_id=public_id, worker_id=worker_id),
+    public_id=str,
+    worker_id=int,
+)
+
+
+def _fields(obj) -> dict:
+    return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+
+
+@pytest.mark.django_db
+def test_compiled_get_returns_the_instances_queryset_get_returns():
+    assignment = SubmittedAssignmentFactory(answers={"answer": "cat", "notes": ["a", "b"]})
+    AssignmentFactory(task=assignment.task)  # another row of the same task, not selected
+
+    compiled = JOINED.get(public_id=assignment.public_id, worker_id=assignment.worker_id)
+    expected = _joined(public_id=assignment.public_id, worker_id=assignment.worker_id).get()
+
+    assert type(compiled) is Assignment
+    assert _fields(compiled) == _fields(expected)
+    assert compiled.answers == {"answer": "cat", "notes": ["a", "b"]}  # the JSON decoded
+    assert compiled.has_rules is False
+    assert compiled._state.adding is False and compiled._state.db == "default"
+    with CaptureQueriesContext(connection) as queries:  # the related rows came with it
+        task, batch, project = compiled.task, compiled.task.batch, compiled.task.batch.project
+    assert len(queries) == 0
+    assert _fields(task) == _fields(expected.task)
+    assert _fields(batch) == _fields(expected.task.batch)
+    assert _fields(project) == _fields(expected.task.batch.project)
+
+
+@pytest.mark.django_db
+def test_compiled_get_runs_the_sql_queryset_get_runs():
+    assignment = AssignmentFactory()
+    values = {"public_id": assignment.public_id, "worker_id": assignment.worker_id}
+    JOINED.get(**values)  # compiled on this connection
+
+    with CaptureQueriesContext(connection) as by_orm:
+        _joined(**values).get()
+    with CaptureQueriesContext(connection) as compiled:
+        JOINED.get(**values)
+
+    assert [q["sql"] for q in compiled] == [q["sql"] for q in by_orm]
+    assert assignment.public_id in compiled[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_compiled_get_swaps_in_each_calls_values():
+    first, second = AssignmentFactory(), AssignmentFactory()
+
+    assert JOINED.get(public_id=first.public_id, worker_id=first.worker_id).pk == first.pk
+    assert JOINED.get(public_id=second.public_id, worker_id=second.worker_id).pk == second.pk
+    with pytest.raises(Assignment.DoesNotExist):  # the right id, someone else's worker id
+        JOINED.get(public_id=first.public_id, worker_id=second.worker_id)
+
+
+@pytest.mark.django_db
+def test_compiled_get_raises_as_queryset_get_for_none_or_several():
+    worker = WorkerFactory()
+    by_worker = CompiledQuery(lambda pk: Assignment.objects.filter(worker_id=pk), pk=int)
+
+    with pytest.raises(Assignment.DoesNotExist, match="Assignment matching query does not exist"):
+        by_worker.get(pk=worker.pk)
+    with pytest.raises(Http404):
+        by_worker.get_or_404(pk=worker.pk)
+    AssignmentFactory(worker=worker)
+    AssignmentFactory(worker=worker)
+    with pytest.raises(Assignment.MultipleObjectsReturned, match="it returned 2!"):
+        by_worker.get(pk=worker.pk)
+
+
+@pytest.mark.django_db
+def test_compiled_query_refuses_a_value_the_sql_changes_or_repeats():
+    ProjectFactory(title="Cats")
+    changed = CompiledQuery(lambda title: Project.objects.filter(title__icontains=title), title=str)
+    repeated = CompiledQuery(
+        lambda title: Project.objects.filter(Q(title=title) | Q(description=title)), title=str
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        with pytest.raises(ValueError, match="'title' must reach the SQL parameters exactly once"):
+            changed.get(title="Cats")
+        with pytest.raises(ValueError, match=r"found 2 times"):
+            repeated.get(title="Cats")
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_compiled_query_refuses_values_of_another_type_before_any_query():
+    project = ProjectFactory()
+    by_pk = CompiledQuery(lambda pk: Project.objects.filter(pk=pk), pk=int)
+
+    with pytest.raises(TypeError, match="'when' must be str or int"):
+        CompiledQuery(lambda when: Project.objects.filter(created_at=when), when=object)
+    with CaptureQueriesContext(connection) as queries:
+        with pytest.raises(TypeError, match="'pk' must be int, not str"):
+            by_pk.get(pk=str(project.pk))
+        with pytest.raises(TypeError, match="'pk' must be int, not bool"):
+            by_pk.get(pk=True)
+        with pytest.raises(TypeError, match=r"takes \['pk'\], not \['id'\]"):
+            by_pk.get(id=project.pk)
+    assert len(queries) == 0
+    assert by_pk.get(pk=project.pk) == project
+
+
+@pytest.mark.postgres  # a transactional test: the others run inside a transaction
+@pytest.mark.django_db(transaction=True)
+def test_compiled_query_locks_only_inside_a_transaction():
+    assignment = AssignmentFactory()
+    locked = CompiledQuery(lambda pk: Assignment.objects.select_for_update().filter(pk=pk), pk=int)
+
+    with pytest.raises(TransactionManagementError):  # before it was ever compiled
+        locked.get(pk=assignment.pk)
+    with transaction.atomic():
+        assert locked.get(pk=assignment.pk).pk == assignment.pk
+    with CaptureQueriesContext(connection) as queries:
+        with pytest.raises(TransactionManagementError):  # and after
+            locked.get(pk=assignment.pk)
+    assert len(queries) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_compiled_query_serves_threads_each_on_its_own_connection():
+    tasks = [TaskFactory() for _ in range(8)]
+    by_pk = CompiledQuery(
+        lambda pk: Project.objects.select_related("requester").filter(pk=pk), pk=int
+    )
+    found = {}
+    lock = threading.Lock()
+
+    def read(index: int) -> None:
+        for task in tasks:
+            project = by_pk.get(pk=task.batch.project_id)
+            with lock:
+                found.setdefault(index, []).append((project.pk, project.requester.email))
+
+    errors = run_in_threads(8, read)
+
+    assert errors == []
+    expected = [(t.batch.project_id, t.batch.project.requester.email) for t in tasks]
+    assert found == {index: expected for index in range(8)}
