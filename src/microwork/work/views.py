@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from microwork.accounts.decorators import worker_required
+from microwork.common.compiled import CompiledQuery
 from microwork.common.csp import platform_policy
 from microwork.common.money import format_money
 from microwork.projects.enums import TemplateKind
@@ -97,12 +98,21 @@ def _project_or_404(public_id: str) -> Project:
     return get_object_or_404(Project.objects.select_related("requester"), public_id=public_id)
 
 
+# A worker's every accept and work page reads one of these: compiled once (common/compiled.py).
+_PROJECT = CompiledQuery(
+    lambda public_id: Project.objects.filter(public_id=public_id), public_id=str
+)
+_OWN_ASSIGNMENT = CompiledQuery(
+    lambda public_id, worker_id: Assignment.objects.select_related("task__batch__project").filter(
+        public_id=public_id, worker_id=worker_id
+    ),
+    public_id=str,
+    worker_id=int,
+)
+
+
 def _own_assignment_or_404(request, public_id: str) -> Assignment:
-    return get_object_or_404(
-        Assignment.objects.select_related("task__batch__project"),
-        public_id=public_id,
-        worker=request.user,
-    )
+    return _OWN_ASSIGNMENT.get_or_404(public_id=public_id, worker_id=request.user.pk)
 
 
 def _render_framing(request, template: str, context: dict, direct) -> HttpResponse:
@@ -217,7 +227,7 @@ def project_preview_frame(request, public_id):
 @require_POST
 def project_accept(request, public_id):
     # Not _project_or_404: an accept reads the requester only to word a refusal.
-    project = get_object_or_404(Project, public_id=public_id)
+    project = _PROJECT.get_or_404(public_id=public_id)
     try:
         assignment = services.assignment_claim_next(worker=request.user, project=project)
     except services.NoTaskAvailable as refusal:
