@@ -221,6 +221,8 @@ if CACHE_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend, reading each request's user with a compiled query (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["microwork.accounts.backends.UserBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -78,7 +78,7 @@ def sign_up(request):
         except EmailTaken:
             form.add_error("email", _("An account with this email already exists."))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="microwork.accounts.backends.UserBackend")
             return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
 
