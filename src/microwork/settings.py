@@ -142,7 +142,14 @@ except ValueError as error:
         f"DATABASE_URL is not a database URL we understand: {error}"
     ) from None
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The claim's raw statements run on server-bound cursors (common.compiled.prepared_cursor):
+    # psycopg prepares each after this many runs on a connection. Django's other queries bind on
+    # the client and are never prepared. 0 turns it off, for a pooler that cannot keep
+    # prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+    prepare_after = env_int("MICROWORK_DB_PREPARE_THRESHOLD", 2)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_after or None
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock when a transaction starts, so two concurrent claims queue

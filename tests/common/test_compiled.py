@@ -14,7 +14,7 @@ from microwork.projects.models import Project
 from microwork.quality.models import Rule
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
-from tests.projects.factories import ProjectFactory, TaskFactory
+from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory, make_tasks
 from tests.threads import run_in_threads
 from tests.work.factories import AssignmentFactory, SubmittedAssignmentFactory
 
@@ -170,3 +170,30 @@ def test_compiled_query_serves_threads_each_on_its_own_connection():
     assert errors == []
     expected = [(t.batch.project_id, t.batch.project.requester.email) for t in tasks]
     assert found == {index: expected for index in range(8)}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_claims_raw_statements_are_prepared_on_postgresql_and_still_logged():
+    from microwork.work import services
+
+    batch = PublishedBatchFactory(project=ProjectFactory(assignments_per_task=1))
+    make_tasks(batch, 4)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    with CaptureQueriesContext(connection) as queries:
+        for worker in WorkerFactory.create_batch(4):
+            services.assignment_claim_next(worker=worker, project=batch.project)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+
+    logged = [q["sql"] for q in queries.captured_queries]
+    assert sum("has_open_assignment" in sql for sql in logged) == 4  # the accept's facts
+    assert sum("WITH picked AS" in sql for sql in logged) == 4  # the claim
+    assert [("has_open_assignment" in s, "WITH picked AS" in s) for s in prepared] in (
+        [(True, False), (False, True)],
+        [(False, True), (True, False)],
+    )
+    assert connection.settings_dict["OPTIONS"]["prepare_threshold"] == 2

@@ -12,6 +12,9 @@ Only string and integer values can be swapped, and each must reach the parameter
 exactly once (an equality test on a column, say); anything else is refused on first use, as
 the SQL could depend on the value. A queryset is compiled once per database connection, and a
 connection belongs to one thread.
+
+prepared_cursor() is the same idea on the database's side, for the raw SQL of the claim: on
+PostgreSQL its statements are planned once per connection instead of on every run.
 """
 
 import weakref
@@ -19,6 +22,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
@@ -156,3 +160,30 @@ class CompiledQuery:
             return self.get(**values)
         except ObjectDoesNotExist:
             raise Http404("No such object.") from None
+
+
+def prepared_cursor(connection):
+    """A cursor for raw SQL that every accept runs. On PostgreSQL it binds parameters on the
+    server, so that psycopg prepares a statement after `prepare_threshold` runs (the
+    connection's OPTIONS, settings.py) and PostgreSQL stops planning it again; elsewhere it is
+    Django's own cursor. Queries are logged and their errors wrapped as Django's cursor does."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return _LoggedCursor(raw, connection)
+    return connection.make_cursor(raw)
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Django's debug cursor for a server-bound one: Django's reads the statement back from the
+    driver, which has none to give for a prepared statement, so this logs it as composed
+    on the client."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
-from microwork.common.compiled import CompiledQuery
+from microwork.common.compiled import CompiledQuery, prepared_cursor
 from microwork.common.ids import new_entity_id
 from microwork.payments import services as payments
 from microwork.projects import templating
@@ -321,7 +321,7 @@ def _claim_facts(*, worker: User, project: Project) -> dict:
         "accepted": AssignmentState.ACCEPTED.value,
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_CLAIM_FACTS_SQL, params)
         names = [column[0] for column in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))
@@ -331,7 +331,7 @@ def _claim_once_postgresql(*, worker: User, project: Project, gold: bool = False
     now = timezone.now()
     deadline = now + timedelta(seconds=project.time_allotted_seconds)
     public_id = new_entity_id()
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             _GOLD_CLAIM_SQL if gold else _CLAIM_SQL,
             {
