@@ -220,11 +220,13 @@ def _caches(url: str) -> dict:
 
 CACHE_URL = os.environ.get("MICROWORK_CACHE_URL", "")
 CACHES = _caches(CACHE_URL)
+# Django's engines, reading the session row by a compiled query (accounts/sessions/).
+SESSION_ENGINE = "microwork.accounts.sessions.db"
 if CACHE_URL:
     # Sessions are written to the database and the shared cache, and read from the cache: one
     # look-up in the database less on every page. Only with a shared cache: a per-process one
     # would keep serving a session another server had ended (a log-out).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "microwork.accounts.sessions.cached_db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -62,7 +62,7 @@ def shared_cache(settings):
             pytest.fail(f"no Redis answers at MICROWORK_TEST_REDIS_URL={REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL}")
     settings.CACHES = microwork_settings._caches(REDIS_URL)
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "microwork.accounts.sessions.cached_db"
     cache.clear()
     yield
     cache.clear()
