@@ -3,13 +3,15 @@
 import threading
 
 import pytest
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.signals import pre_save
 from django.db.transaction import TransactionManagementError
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from microwork.common.compiled import CompiledQuery
+from microwork.common.compiled import CompiledQuery, save_fields
 from microwork.projects.models import Project
 from microwork.quality.models import Rule
 from microwork.work.models import Assignment
@@ -197,3 +199,72 @@ def test_the_claims_raw_statements_are_prepared_on_postgresql_and_still_logged()
         [(False, True), (True, False)],
     )
     assert connection.settings_dict["OPTIONS"]["prepare_threshold"] == 2
+
+
+def _update_sql(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+
+
+@pytest.mark.django_db
+def test_save_fields_runs_the_update_save_runs_and_stores_the_values():
+    assignment = AssignmentFactory()
+    fields = ("state", "answers", "submitted_at", "work_seconds", "auto_approval_due_at")
+    assignment.state = "submitted"
+    assignment.answers = {"answer": "cat", "notes": ["é", 2]}
+    assignment.submitted_at = timezone.now()
+    assignment.work_seconds = 42
+    assignment.auto_approval_due_at = None  # written as NULL, a statement of its own
+
+    with CaptureQueriesContext(connection) as by_save:
+        assignment.save(update_fields=fields)
+    with CaptureQueriesContext(connection) as compiled:
+        save_fields(assignment, fields)
+        save_fields(assignment, fields)  # the second from the kept statement
+
+    assert _update_sql(compiled) == _update_sql(by_save) * 2
+    stored = Assignment.objects.get(pk=assignment.pk)
+    assert (stored.state, stored.answers, stored.submitted_at, stored.work_seconds) == (
+        "submitted",
+        {"answer": "cat", "notes": ["é", 2]},
+        assignment.submitted_at,
+        42,
+    )
+    assert stored.auto_approval_due_at is None
+    assignment.auto_approval_due_at = assignment.submitted_at
+    save_fields(assignment, fields)
+    assert Assignment.objects.get(pk=assignment.pk).auto_approval_due_at == assignment.submitted_at
+
+
+@pytest.mark.django_db
+def test_save_fields_refuses_a_row_that_is_gone_and_writes_nothing():
+    assignment, other = AssignmentFactory(), AssignmentFactory()
+    Assignment.objects.filter(pk=assignment.pk).delete()
+    assignment.work_seconds = 7
+
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        save_fields(assignment, ["work_seconds"])
+
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
+    assert Assignment.objects.get(pk=other.pk).work_seconds is None
+
+
+@pytest.mark.django_db
+def test_save_fields_leaves_to_save_what_it_does_not_write_itself():
+    assignment = AssignmentFactory(work_seconds=1)
+    received = []
+
+    def receiver(sender, instance, update_fields, **kwargs):
+        received.append((instance.pk, sorted(update_fields)))
+
+    pre_save.connect(receiver, sender=Assignment)
+    try:
+        assignment.feedback = "thanks"
+        save_fields(assignment, ["feedback"])
+    finally:
+        pre_save.disconnect(receiver, sender=Assignment)
+    assignment.work_seconds = F("work_seconds") + 1  # an expression
+    save_fields(assignment, ["work_seconds"])
+
+    assert received == [(assignment.pk, ["feedback"])]
+    stored = Assignment.objects.get(pk=assignment.pk)
+    assert (stored.feedback, stored.work_seconds) == ("thanks", 2)

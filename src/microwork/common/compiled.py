@@ -13,18 +13,23 @@ exactly once (an equality test on a column, say); anything else is refused on fi
 the SQL could depend on the value. A queryset is compiled once per database connection, and a
 connection belongs to one thread.
 
+save_fields() does the same for `obj.save(update_fields=...)`: the UPDATE's SQL is written once
+per connection and set of NULL values, and each value is prepared by its field as save() does.
+
 prepared_cursor() is the same idea on the database's side, for the raw SQL of the claim: on
 PostgreSQL its statements are planned once per connection instead of on every run.
 """
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
 from django.http import Http404
 
@@ -160,6 +165,66 @@ class CompiledQuery:
             return self.get(**values)
         except ObjectDoesNotExist:
             raise Http404("No such object.") from None
+
+
+_UPDATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> {key: SQL}
+
+
+def save_fields(obj: Model, fields: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Run `obj.save(update_fields=fields)`, with the UPDATE's SQL written once per connection,
+    model, fields and set of NULL values: the same statement, each value prepared by its field.
+
+    save() itself runs instead where it would do more than that UPDATE: a model with save
+    signals connected (microwork connects none, docs/STYLE), a relation or the primary key among
+    the fields, or a value that is an expression. Raises DatabaseError, as save() does, when the
+    row is gone.
+    """
+    model = type(obj)
+    meta = model._meta
+    named = {meta.get_field(name) for name in fields}  # FieldDoesNotExist for a wrong name
+    # In the model's order, as save() writes them.
+    columns = [field for field in meta.local_concrete_fields if field in named]
+    if (
+        pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+        or meta.select_on_save
+        or meta.parents
+        or len(columns) != len(named)
+        or any(f.is_relation or f.primary_key for f in columns)
+    ):
+        obj.save(update_fields=fields, using=using)
+        return
+    values = [field.pre_save(obj, False) for field in columns]
+    if any(hasattr(v, "resolve_expression") or hasattr(v, "as_sql") for v in values):
+        obj.save(update_fields=fields, using=using)
+        return
+    connection = connections[using]
+    prepared = [
+        field.get_db_prep_save(value, connection=connection)
+        for field, value in zip(columns, values, strict=True)
+    ]
+    key = (model, tuple(columns), tuple(value is None for value in prepared))
+    statements = _UPDATES.setdefault(connection, {})
+    sql = statements.get(key)
+    if sql is None:
+        query = UpdateQuery(model)
+        query.add_update_fields(
+            [(field, None, value) for field, value in zip(columns, values, strict=True)]
+        )
+        query.add_q(Q(pk=obj.pk))
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        if len(params) != key[2].count(False) + 1:
+            raise ValueError(f"save_fields: {list(fields)} do not each take one parameter.")
+        statements[key] = sql
+    params = [value for value in prepared if value is not None]
+    params.append(meta.pk.get_db_prep_value(meta.pk.get_prep_value(obj.pk), connection, True))
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        updated = cursor.rowcount
+    if not updated:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    obj._state.adding = False
+    obj._state.db = using
 
 
 def prepared_cursor(connection):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
-from microwork.common.compiled import CompiledQuery, prepared_cursor
+from microwork.common.compiled import CompiledQuery, prepared_cursor, save_fields
 from microwork.common.ids import new_entity_id
 from microwork.payments import services as payments
 from microwork.projects import templating
@@ -421,6 +421,8 @@ _LOCKED_BY_PUBLIC_ID = CompiledQuery(
     lambda public_id: _locked_rows(public_id=public_id), public_id=str
 )
 _LOCKED_BY_PK = CompiledQuery(lambda pk: _locked_rows(pk=pk), pk=int)
+# What a submit writes, by an UPDATE written once (common.compiled.save_fields).
+_SUBMITTED_FIELDS = ("state", "answers", "submitted_at", "work_seconds", "auto_approval_due_at")
 
 
 def _locked_open_assignment(assignment: Assignment | str, worker: User | None) -> Assignment:
@@ -479,15 +481,7 @@ def assignment_submit(
             locked.auto_approval_due_at = now + timedelta(
                 seconds=project.auto_approval_delay_seconds
             )
-            locked.save(
-                update_fields=[
-                    "state",
-                    "answers",
-                    "submitted_at",
-                    "work_seconds",
-                    "auto_approval_due_at",
-                ]
-            )
+            save_fields(locked, _SUBMITTED_FIELDS)
             quality.rules_after_submit(  # quality/rules.py: act on the answer
                 assignment=locked, has_active_rules=locked.project_has_active_rules
             )
