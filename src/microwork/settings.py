@@ -200,11 +200,20 @@ HUEY = {
 }
 
 
+# Rendered template fragments that depend on the code, the language and the role only (the
+# site header's links, the language list: templates/base.html). Always this process's memory,
+# even with a shared cache: a fragment costs less to render than to fetch over the network.
+_FRAGMENTS = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
+
+
 def _caches(url: str) -> dict:
     """The cache (docs/adr/0014) from MICROWORK_CACHE_URL: redis:// or rediss://, shared by every
     app server. Unset: Django's per-process memory cache, which nothing shared relies on."""
     if not url:
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "fragments": _FRAGMENTS,
+        }
     if url.split(":", 1)[0] not in ("redis", "rediss"):
         raise ImproperlyConfigured(
             f"MICROWORK_CACHE_URL must start with redis: or rediss:, not {url!r}"
@@ -214,7 +223,8 @@ def _caches(url: str) -> dict:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "microwork",
-        }
+        },
+        "fragments": _FRAGMENTS,
     }
 
 

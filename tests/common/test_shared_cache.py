@@ -25,7 +25,11 @@ REDIS_URL = os.environ.get("MICROWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/1
 
 def test_caches_default_to_one_per_process():
     assert microwork_settings._caches("") == {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+        },
     }
 
 
@@ -36,7 +40,11 @@ def test_caches_on_redis(url):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "microwork",
-        }
+        },
+        "fragments": {  # rendered fragments stay in each process's memory
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+        },
     }
 
 
