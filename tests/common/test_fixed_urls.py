@@ -1,5 +1,8 @@
+import pytest
 from django.template import Context, Template
-from django.urls import reverse, set_script_prefix
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+
+from microwork.common.fixed_urls import fixed_reverse
 
 
 def _render(text: str) -> str:
@@ -18,3 +21,45 @@ def test_fixed_url_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert _render('{% fixed_url "work:history" %}') == "/work/history/"
+
+
+PUBLIC_IDS = ["3XKZ9QW0BF7T2M1PLVRA", "a", "A-b_9", "x" * 60]
+
+
+@pytest.mark.parametrize(
+    "name", ["work:assignment-detail", "work:assignment-return", "work:project-accept"]
+)
+def test_fixed_reverse_with_arguments_is_reverse(name):
+    for public_id in PUBLIC_IDS * 2:  # the second round from the kept pieces
+        assert fixed_reverse(name, public_id) == reverse(name, args=[public_id])
+
+
+def test_fixed_url_tag_takes_arguments():
+    rendered = _render('{% fixed_url "work:assignment-return" "3XKZ" %}')
+    assert rendered == "/work/assignments/3XKZ/return/"
+
+
+def test_fixed_reverse_leaves_to_reverse_what_quoting_or_the_pattern_would_change():
+    name = "work:assignment-detail"
+    fixed_reverse(name, "KEPT")  # pieces kept for this name
+
+    assert fixed_reverse(name, "a b") == reverse(name, args=["a b"]) == "/work/assignments/a%20b/"
+    assert fixed_reverse(name, "é") == reverse(name, args=["é"]) == "/work/assignments/%C3%A9/"
+    with pytest.raises(NoReverseMatch):  # as reverse() refuses it
+        fixed_reverse(name, "a/b")
+    # <int:...> refuses the stand-ins: every call is reverse()'s own.
+    assert fixed_reverse("fairness:requester-profile", 12) == "/fairness/requesters/12/"
+    assert fixed_reverse("fairness:requester-profile", "12") == "/fairness/requesters/12/"
+    with pytest.raises(NoReverseMatch):
+        fixed_reverse("fairness:requester-profile", "twelve")
+
+
+def test_fixed_reverse_with_arguments_follows_the_script_prefix():
+    name = "work:assignment-return"
+    assert fixed_reverse(name, "3XKZ") == "/work/assignments/3XKZ/return/"
+    set_script_prefix("/microwork/")
+    try:
+        assert fixed_reverse(name, "3XKZ") == "/microwork/work/assignments/3XKZ/return/"
+    finally:
+        set_script_prefix("/")
+    assert fixed_reverse(name, "3XKZ") == "/work/assignments/3XKZ/return/"

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from microwork.accounts.decorators import worker_required
 from microwork.common.compiled import CompiledQuery
 from microwork.common.csp import platform_policy
+from microwork.common.fixed_urls import fixed_reverse
 from microwork.common.money import format_money
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Project
@@ -233,7 +234,7 @@ def project_accept(request, public_id):
     except services.NoTaskAvailable as refusal:
         messages.error(request, refusal.message)
         return redirect("work:marketplace")
-    return redirect("work:assignment-detail", public_id=assignment.public_id)
+    return redirect(fixed_reverse("work:assignment-detail", assignment.public_id))
 
 
 @worker_required
@@ -253,7 +254,7 @@ def assignment_detail(request, public_id):
             task_public_id=assignment.task.public_id,
         )
         frame_url = "{}?token={}".format(
-            reverse("work:assignment-frame", args=[assignment.public_id]),
+            fixed_reverse("work:assignment-frame", assignment.public_id),
             frame_token(assignment.public_id),
         )
         if project.template_kind == TemplateKind.MTURK_QUESTION:
