@@ -41,6 +41,13 @@ def main() -> None:
 
     from microwork.accounts.models import User
     from microwork.projects.models import Project
+    from microwork.work import services
+
+    # The expiry sweep runs at most every few seconds of wall time in each process: a handful
+    # of times in a load run's thousands of requests, but dozens of times when valgrind stretches
+    # this run over minutes, and by how slowly the machine runs then. Left out, so that two
+    # versions' instructions compare (docs/performance.md).
+    services.SWEEP_EVERY_SECONDS = float("inf")
 
     project = Project.objects.filter(title="load: http").order_by("-pk").first()
     if project is None:
