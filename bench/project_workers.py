@@ -14,15 +14,12 @@ import argparse
 
 from scratch import scratch_database
 
-from bench.stored_aggregation import build, timed
+from bench.stored_aggregation import add_build_arguments, build, timed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tasks", type=int, default=200_000)
-    parser.add_argument("--answers", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=1)
+    add_build_arguments(parser, workers=10_000)
     args = parser.parse_args()
 
     with scratch_database("mw-bench-workers-"):

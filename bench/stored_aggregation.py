@@ -28,6 +28,14 @@ def timed(label: str, figures: list):
     print(f"{label:<44} {figures[-1][1]:8.2f} s wall {figures[-1][2]:8.2f} s CPU", flush=True)
 
 
+def add_build_arguments(parser: argparse.ArgumentParser, *, workers: int) -> None:
+    """build()'s parameters as options, for the scripts that build their batch with it."""
+    parser.add_argument("--tasks", type=int, default=200_000)
+    parser.add_argument("--answers", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=workers)
+    parser.add_argument("--seed", type=int, default=1)
+
+
 def build(*, tasks: int, answers: int, workers: int, seed: int):
     from django.db import transaction
     from django.utils import timezone
@@ -106,10 +114,7 @@ def build(*, tasks: int, answers: int, workers: int, seed: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tasks", type=int, default=200_000)
-    parser.add_argument("--answers", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=1)
+    add_build_arguments(parser, workers=5000)
     args = parser.parse_args()
 
     with scratch_database("mw-bench-agg-"):
