@@ -2,9 +2,11 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hperfload .venv/bin/python bench/request_cpu.py
 
-Runs on a database prepared by `bench/load.py --setup` (its "load: http" batch), through Django's
-test client, so every middleware, the session, the templates and the services run as they do
-behind `microwork serve`, but no HTTP server and no other thread. It prints the CPU time of this
+Runs on a database prepared by `bench/load.py --setup` (its "load: http" batch). It calls the
+WSGI application itself with the requests bench/load_wrk.lua sends, as granian calls it behind
+`microwork serve`: every middleware, the CSRF check, the session, the templates, the services,
+and the request_started and request_finished signals (with the connection's health check) run
+as they do in the server. Only the HTTP server and the other threads are left out. It prints the CPU time of this
 process per step (best of --rounds rounds: the others are the ones another program disturbed)
 and the queries per step. On a shared 2-core machine it tells two versions of the code apart
 where bench/load.py's throughput cannot. `--profile` prints cProfile's top functions instead.
@@ -13,13 +15,64 @@ where bench/load.py's throughput cannot. `--profile` prints cProfile's top funct
 import argparse
 import cProfile
 import html
+import io
 import os
 import pstats
 import re
 import sys
 import time
+from urllib.parse import urlencode
 
 STEPS = ("accept", "work page", "submit")
+HOST, PORT = "127.0.0.1", "18000"
+
+
+class WsgiBrowser:
+    """One worker's browser, calling the WSGI application directly as a server would: the
+    request as an environ, the body read to its end, then `close()`, which ends the request."""
+
+    def __init__(self, application, cookies: dict[str, str]):
+        self.application = application
+        self.cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+    def request(self, method: str, path: str, form: str = "", *, cookies: bool = True):
+        """(status, headers, body) of one request; `form` is an urlencoded POST body."""
+        body = form.encode()
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path.partition("?")[0],
+            "QUERY_STRING": path.partition("?")[2],
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": PORT,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": HOST,
+            "HTTP_HOST": f"{HOST}:{PORT}",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        if method == "POST":
+            environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+            environ["CONTENT_LENGTH"] = str(len(body))
+        if cookies:
+            environ["HTTP_COOKIE"] = self.cookie
+        started = {}
+
+        def start_response(status, headers, exc_info=None):
+            started["status"], started["headers"] = int(status.split()[0]), dict(headers)
+
+        result = self.application(environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            result.close()
+        return started["status"], started["headers"], content
+
+
 FRAME_SRC = re.compile(r'src="/work/assignments/([^/"]+)/frame/\?token=([^"&]+)')
 
 
@@ -35,9 +88,12 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.wsgi import get_wsgi_application
     from django.db import connection
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils.crypto import get_random_string
 
     from microwork.accounts.models import User
     from microwork.projects.models import Project
@@ -53,21 +109,27 @@ def main() -> None:
     if project is None:
         sys.exit("no load project: run bench/load.py --setup on this database first")
     workers = User.objects.filter(email__endswith="@bench.microwork.test", role="worker")
-    clients = []
+    application = get_wsgi_application()
+    browsers = []
     for worker in workers.order_by("-pk")[: args.workers]:
+        # Logged in and given a CSRF secret as bench/load.py's write_seats() does for wrk.
         client = Client()
         client.force_login(worker)
-        client.get("/work/")  # the CSRF cookie
-        clients.append(client)
+        csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+        cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+        browsers.append((WsgiBrowser(application, cookies), f"csrfmiddlewaretoken={csrf}"))
     accept_url = f"/work/projects/{project.public_id}/accept/"
 
     def pair(index: int, spent: dict, queries: dict | None) -> None:
-        client = clients[index % len(clients)]
-        csrf = {"csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+        browser, csrf = browsers[index % len(browsers)]
         steps = (
-            ("accept", lambda: client.post(accept_url, csrf)),
-            ("work page", lambda: client.get(state["location"])),
-            ("submit", lambda: client.post("/work/submit/", state["answer"])),
+            ("accept", lambda: browser.request("POST", accept_url, csrf)),
+            ("work page", lambda: browser.request("GET", state["location"])),
+            # The frame posts without cookies: its origin is opaque.
+            (
+                "submit",
+                lambda: browser.request("POST", "/work/submit/", state["answer"], cookies=False),
+            ),
         )
         state = {}
         for step, send in steps:
@@ -79,19 +141,22 @@ def main() -> None:
                     response = send()
                 queries[step] = len(captured)
             spent[step] += time.process_time() - started
+            status, headers, content = response
             if step == "accept":
-                if response.status_code != 302 or "/assignments/" not in response["Location"]:
-                    sys.exit(f"accept refused: {response.status_code}; run --setup again?")
-                state["location"] = response["Location"]
+                if status != 302 or "/assignments/" not in headers.get("Location", ""):
+                    sys.exit(f"accept refused: {status}; run --setup again?")
+                state["location"] = headers["Location"]
             elif step == "work page":
-                found = FRAME_SRC.search(response.content.decode())
-                state["answer"] = {
-                    "assignmentId": found.group(1),
-                    "mw_token": html.unescape(found.group(2)),
-                    "answer": "ok",
-                }
-            elif b"microwork:submitted" not in response.content:
-                sys.exit(f"submit refused: {response.status_code}")
+                found = FRAME_SRC.search(content.decode())
+                state["answer"] = urlencode(
+                    {
+                        "assignmentId": found.group(1),
+                        "mw_token": html.unescape(found.group(2)),
+                        "answer": "ok",
+                    }
+                )
+            elif b"microwork:submitted" not in content:
+                sys.exit(f"submit refused: {status}")
 
     queries = {}
     pair(0, dict.fromkeys(STEPS, 0.0), queries)  # warm up, and count the queries
