@@ -143,9 +143,12 @@ except ValueError as error:
     ) from None
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with psycopg's timestamp loader, a health check without a round trip, and
+    # prepared statements for the claim only (common/postgresql/base.py, docs/adr/0016).
+    DATABASES["default"]["ENGINE"] = "microwork.common.postgresql"
     # The claim's raw statements run on server-bound cursors (common.compiled.prepared_cursor):
     # psycopg prepares each after this many runs on a connection. Django's other queries bind on
-    # the client and are never prepared. 0 turns it off, for a pooler that cannot keep
+    # the client and are never prepared, nor counted. 0 turns it off, for a pooler that cannot keep
     # prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
     prepare_after = env_int("MICROWORK_DB_PREPARE_THRESHOLD", 2)
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_after or None
@@ -169,7 +172,7 @@ def _queue(url: str) -> dict:
     or redis://. Unset: PostgreSQL's own database when DATABASE_URL is PostgreSQL, else a SQLite
     file in the data directory; either way no server beyond the database."""
     if not url:
-        if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        if DATABASES["default"]["ENGINE"] == "microwork.common.postgresql":
             url = os.environ["DATABASE_URL"]
         else:
             url = f"sqlite:///{DATA_DIR / 'queue.sqlite3'}"

@@ -229,16 +229,15 @@ def save_fields(obj: Model, fields: Sequence[str], *, using: str = DEFAULT_DB_AL
 
 def prepared_cursor(connection):
     """A cursor for raw SQL that every accept runs. On PostgreSQL it binds parameters on the
-    server, so that psycopg prepares a statement after `prepare_threshold` runs (the
-    connection's OPTIONS, settings.py) and PostgreSQL stops planning it again; elsewhere it is
-    Django's own cursor. Queries are logged and their errors wrapped as Django's cursor does."""
+    server, so that psycopg prepares a statement after OPTIONS["prepare_threshold"] runs on a
+    connection (settings.py, common/postgresql/) and PostgreSQL stops planning it again;
+    elsewhere it is Django's own cursor. Queries are logged and their errors wrapped as
+    Django's cursor does."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
+        raw = connection.create_preparing_cursor()
     if connection.queries_logged:
         return _LoggedCursor(raw, connection)
     return connection.make_cursor(raw)
