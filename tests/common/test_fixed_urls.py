@@ -1,8 +1,10 @@
 import pytest
 from django.template import Context, Template
+from django.templatetags.static import static
+from django.test import override_settings
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
-from microwork.common.fixed_urls import fixed_reverse
+from microwork.common.fixed_urls import fixed_reverse, fixed_static
 
 
 def _render(text: str) -> str:
@@ -63,3 +65,28 @@ def test_fixed_reverse_with_arguments_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert fixed_reverse(name, "3XKZ") == "/work/assignments/3XKZ/return/"
+
+
+STATIC_PATHS = ["microwork/site.css", "work/work.js", "a b/ü.css"]
+
+
+@pytest.mark.parametrize("path", STATIC_PATHS)
+def test_fixed_static_is_the_static_tags_address(path):
+    expected = Template("{% load static %}{% static path %}").render(Context({"path": path}))
+
+    for _ in range(2):  # the second from the kept address
+        assert _render("{% fixed_static path %}".replace("path", repr(path))) == expected
+    assert fixed_static(path) == static(path)
+
+
+def test_fixed_static_follows_the_script_prefix_and_the_settings_as_static_does():
+    assert fixed_static("work/work.js") == "/static/work/work.js"
+    set_script_prefix("/microwork/")
+    try:
+        assert fixed_static("work/work.js") == static("work/work.js")
+    finally:
+        set_script_prefix("/")
+    with override_settings(STATIC_URL="https://cdn.example.org/mw/"):
+        assert fixed_static("work/work.js") == "https://cdn.example.org/mw/work/work.js"
+        assert fixed_static("work/work.js") == static("work/work.js")
+    assert fixed_static("work/work.js") == "/static/work/work.js"

@@ -1,9 +1,10 @@
 """`{% fixed_url "work:history" %}`, `{% fixed_url "work:assignment-return" assignment.public_id %}`:
-`{% url %}`, reversed once per URLconf and script prefix (common/fixed_urls.py says when)."""
+`{% url %}`, reversed once per URLconf and script prefix (common/fixed_urls.py says when).
+`{% fixed_static "work/work.css" %}`: `{% static %}`, once per path and script prefix."""
 
 from django import template
 
-from microwork.common.fixed_urls import fixed_reverse
+from microwork.common.fixed_urls import fixed_reverse, fixed_static
 
 register = template.Library()
 
@@ -11,3 +12,8 @@ register = template.Library()
 @register.simple_tag
 def fixed_url(name: str, *args) -> str:
     return fixed_reverse(name, *args)
+
+
+@register.simple_tag(name="fixed_static")
+def fixed_static_tag(path: str) -> str:
+    return fixed_static(path)
