@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "microwork.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "microwork.common.csp.ContentSecurityPolicyMiddleware",
@@ -233,7 +233,8 @@ def _caches(url: str) -> dict:
 
 CACHE_URL = os.environ.get("MICROWORK_CACHE_URL", "")
 CACHES = _caches(CACHE_URL)
-# Django's engines, reading the session row by a compiled query (accounts/sessions/).
+# Django's engines on accounts.models.Session, whose rows carry their user: a request reads its
+# session and its user in one compiled query (accounts/sessions/, accounts/middleware.py).
 SESSION_ENGINE = "microwork.accounts.sessions.db"
 if CACHE_URL:
     # Sessions are written to the database and the shared cache, and read from the cache: one
@@ -243,7 +244,8 @@ if CACHE_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-# Django's ModelBackend, reading each request's user with a compiled query (accounts/backends.py).
+# Django's ModelBackend, taking each request's user from its session's row, else reading it with
+# a compiled query (accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["microwork.accounts.backends.UserBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

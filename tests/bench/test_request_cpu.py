@@ -12,7 +12,10 @@ from tests.bench.scripts import bench_script
 WARM_UP_PAIRS = 20  # request_cpu.main: one pair counting queries, then nineteen
 
 
-@pytest.mark.django_db
+# Committed, as in the server: the WSGI application ends each request with
+# close_old_connections(), which closes a connection left inside a test's transaction.
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_request_cpu_submits_every_pair_it_drives(monkeypatch, capsys):
     load = bench_script("load")
     load.setup(workers=4, tasks=30)

@@ -10,7 +10,6 @@ import os
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
-from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -19,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from microwork import settings as microwork_settings
+from microwork.accounts.models import Session
 
 REDIS_URL = os.environ.get("MICROWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -77,7 +77,7 @@ def shared_cache(settings):
 
 
 def _session_reads(queries) -> list[str]:
-    return [query["sql"] for query in queries if "django_session" in query["sql"]]
+    return [query["sql"] for query in queries if "accounts_session" in query["sql"]]
 
 
 @pytest.mark.django_db

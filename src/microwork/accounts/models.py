@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -107,3 +108,25 @@ class WorkerProfile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of {self.user}"
+
+
+class Session(AbstractBaseSession):
+    """A browser's session: Django's database session with its signed-in user as a column, so
+    that a request reads its session and its user in one query (accounts/sessions/). The cookie,
+    the data and the expiry are Django's; the user is set from the data on each save.
+
+    No foreign key constraint: a session saved as its user is deleted is not an error, it is a
+    session with no user. Deleting a user through the ORM deletes their sessions."""
+
+    user = models.ForeignKey(
+        User, null=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from microwork.accounts.sessions.db import SessionStore
+
+        return SessionStore

@@ -1,10 +1,10 @@
-"""Django's cached database sessions, read from the database (on a cache miss) by a compiled
-query (accounts/sessions/__init__.py)."""
+"""Django's cached database sessions, read from the database (on a cache miss) with their user,
+in one compiled query (accounts/sessions/)."""
 
 from django.contrib.sessions.backends import cached_db
 
-from microwork.accounts.sessions import CompiledSessionRead
+from microwork.accounts.sessions import SessionWithUser
 
 
-class SessionStore(CompiledSessionRead, cached_db.SessionStore):
+class SessionStore(SessionWithUser, cached_db.SessionStore):
     pass

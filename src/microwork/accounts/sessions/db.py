@@ -1,9 +1,9 @@
-"""Django's database sessions, read by a compiled query (accounts/sessions/__init__.py)."""
+"""Django's database sessions, with their user, in one compiled query (accounts/sessions/)."""
 
 from django.contrib.sessions.backends import db
 
-from microwork.accounts.sessions import CompiledSessionRead
+from microwork.accounts.sessions import SessionWithUser
 
 
-class SessionStore(CompiledSessionRead, db.SessionStore):
+class SessionStore(SessionWithUser, db.SessionStore):
     pass
