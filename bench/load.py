@@ -848,7 +848,7 @@ def main() -> None:
         "at the end; the workers use them all, failing over",
     )
     parser.add_argument("--serve-workers", type=int, default=2, help="granian workers (--serve)")
-    parser.add_argument("--serve-threads", type=int, default=8, help="threads per worker (--serve)")
+    parser.add_argument("--serve-threads", type=int, default=4, help="threads per worker (--serve)")
     parser.add_argument(
         "--bare", action="store_true", help="with --serve: also serve bench/bare_app.py, measure it"
     )

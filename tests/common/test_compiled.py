@@ -201,6 +201,28 @@ def test_the_claims_raw_statements_are_prepared_on_postgresql_and_still_logged()
     assert connection.settings_dict["OPTIONS"]["prepare_threshold"] == 2
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_compiled_read_is_prepared_on_postgresql_and_reads_the_same_rows():
+    assignments = [AssignmentFactory() for _ in range(4)]
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    with CaptureQueriesContext(connection) as queries:
+        read = [JOINED.get(public_id=a.public_id, worker_id=a.worker_id) for a in assignments]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+
+    assert [_fields(a) for a in read] == [
+        _fields(_joined(public_id=a.public_id, worker_id=a.worker_id).get()) for a in assignments
+    ]
+    assert len(prepared) == 1  # after prepare_threshold (2) runs, then reused
+    assert prepared[0].startswith('SELECT "work_assignment"."id"') and "$1" in prepared[0]
+    logged = [q["sql"] for q in queries.captured_queries]
+    assert [a.public_id in sql for sql, a in zip(logged, assignments, strict=True)] == [True] * 4
+
+
 def _update_sql(queries) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
 

@@ -39,20 +39,22 @@ pytestmark = pytest.mark.django_db
 # On PostgreSQL the claim is one statement; on SQLite (the embedded default) it is a SELECT, an
 # UPDATE and an INSERT. The submit's BEGIN and COMMIT are not recorded as queries.
 CLAIM = 1 if connection.vendor == "postgresql" else 3
-# session, user, the project, what could stop the worker + open assignment + gold rate, claim
-PLAIN_ACCEPT = 4 + CLAIM
+# the session with its user, the project, what could stop the worker + open assignment + gold
+# rate, claim
+PLAIN_ACCEPT = 3 + CLAIM
 # the same, then the accept requirements and the worker's grants of their types
-QUALITY_ACCEPT = 6 + CLAIM
-# session, user, the assignment with its task, batch, project and requester
-WORK_PAGE = 3
+QUALITY_ACCEPT = 5 + CLAIM
+# the session with its user, the assignment with its task, batch, project and requester
+WORK_PAGE = 2
 # the assignment locked by its public id, with its task, batch, project and whether the project
 # has active rules; the UPDATE
 PLAIN_SUBMIT = 2
 # the same, then the worker, the rules, their actions on the worker, the gold accuracy measure,
 # and whether the project shows gold feedback
 QUALITY_SUBMIT = 7
-# session, user, the project, the facts (an open assignment: yes), the open assignment
-RESUME_ACCEPT = 5
+# the session with its user, the project, the facts (an open assignment: yes), the open
+# assignment
+RESUME_ACCEPT = 4
 _SAVEPOINT_STATEMENTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 

@@ -69,7 +69,7 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             help="request threads per worker, each with its own database connection "
-            "(default: MICROWORK_SERVE_THREADS, else 8)",
+            "(default: MICROWORK_SERVE_THREADS, else 4)",
         )
         parser.add_argument(
             "--bind", help="HOST:PORT to listen on (default: MICROWORK_BIND, else 127.0.0.1:8000)"
@@ -88,7 +88,7 @@ class Command(BaseCommand):
             workers = options["workers"] or env_int(
                 "MICROWORK_SERVE_WORKERS", os.cpu_count() or 1, minimum=1
             )
-            threads = options["threads"] or env_int("MICROWORK_SERVE_THREADS", 8, minimum=1)
+            threads = options["threads"] or env_int("MICROWORK_SERVE_THREADS", 4, minimum=1)
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from None
         if workers < 1 or threads < 1:
