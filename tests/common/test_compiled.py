@@ -257,6 +257,27 @@ def test_save_fields_runs_the_update_save_runs_and_stores_the_values():
     assert Assignment.objects.get(pk=assignment.pk).auto_approval_due_at == assignment.submitted_at
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_save_fields_update_is_prepared_on_postgresql():
+    assignments = [AssignmentFactory() for _ in range(3)]
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    for number, assignment in enumerate(assignments):
+        assignment.work_seconds = number + 7
+        save_fields(assignment, ["work_seconds"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+
+    assert prepared == [
+        'UPDATE "work_assignment" SET "work_seconds" = $1 WHERE "work_assignment"."id" = $2'
+    ]
+    stored = Assignment.objects.filter(pk__in=[a.pk for a in assignments]).order_by("pk")
+    assert [a.work_seconds for a in stored] == [7, 8, 9]
+
+
 @pytest.mark.django_db
 def test_save_fields_refuses_a_row_that_is_gone_and_writes_nothing():
     assignment, other = AssignmentFactory(), AssignmentFactory()

@@ -17,8 +17,8 @@ save_fields() does the same for `obj.save(update_fields=...)`: the UPDATE's SQL 
 per connection and set of NULL values, and each value is prepared by its field as save() does.
 
 prepared_cursor() is the same idea on the database's side: on PostgreSQL the statements run on
-it, the claim's raw SQL and the compiled reads, are planned once per connection instead of on
-every run.
+it, the claim's raw SQL, the compiled reads and save_fields()'s UPDATEs, are planned once per
+connection instead of on every run.
 """
 
 import weakref
@@ -221,7 +221,7 @@ def save_fields(obj: Model, fields: Sequence[str], *, using: str = DEFAULT_DB_AL
         statements[key] = sql
     params = [value for value in prepared if value is not None]
     params.append(meta.pk.get_db_prep_value(meta.pk.get_prep_value(obj.pk), connection, True))
-    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using), prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         updated = cursor.rowcount
     if not updated:
