@@ -886,9 +886,10 @@ def main() -> None:
     args = parser.parse_args()
     base = refuse_remote(args.base_url)
     bare = refuse_remote(args.bare_url) if args.bare_url else None
-    # Accounts that take a seat when someone walks away: at 200 pairs/s a thread walks away
-    # about 5 times in 20 s (2%), and a thread out of seats stops, lowering the load it measures.
-    spares = 16 * args.workers
+    # Accounts that take a seat when someone walks away: at 300 pairs/s a thread walks away
+    # about 9 times in a warm-up and a run of 25 s (2%), and a thread out of seats stops,
+    # lowering the load it measures.
+    spares = 32 * args.workers
     if args.kill_one_server_at is not None and args.serve < 2:
         parser.error("--kill-one-server-at needs --serve 2 (or more): one must survive")
     if args.kill_one_server_at is not None and args.driver == "wrk":
@@ -912,9 +913,12 @@ def main() -> None:
 
     projects = project_ids()
     # Every account --setup made is a seat: with few workers each thread gets more spares, so a
-    # long run does not stop when its sixteen have walked away.
+    # long run does not stop when its 32 have walked away. A database set up with fewer spares
+    # (8 a worker before) still runs, with those.
     set_up = User.objects.filter(email__startswith="load-worker-", email__endswith=BENCH_DOMAIN)
-    spares = max(spares, set_up.count() - args.workers)
+    spares = set_up.count() - args.workers
+    if spares < 0:
+        sys.exit(f"--workers {args.workers} needs that many accounts: run --setup first")
     worker_ids = [
         User.objects.get(email=worker_email(index)).pk for index in range(args.workers + spares)
     ]
