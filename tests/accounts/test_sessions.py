@@ -21,6 +21,13 @@ from tests.accounts.factories import PASSWORD, WorkerFactory
 ENGINES = [db.SessionStore, cached_db.SessionStore]
 
 
+def _anonymous_session(engine):
+    saved = engine()
+    saved["cart"] = "full"
+    saved.save()
+    return saved
+
+
 def test_the_platform_reads_sessions_through_its_own_engine():
     assert settings.SESSION_ENGINE in (
         "microwork.accounts.sessions.db",
@@ -45,9 +52,7 @@ def test_a_saved_session_loads_back_from_the_database(engine):
 @pytest.mark.django_db
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_expired_or_unknown_session_loads_empty_and_drops_its_key(engine):
-    saved = engine()
-    saved["cart"] = "full"
-    saved.save()
+    saved = _anonymous_session(engine)
     Session.objects.filter(session_key=saved.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
@@ -79,9 +84,7 @@ def test_logging_in_saves_the_user_with_the_session_and_logging_out_deletes_it(c
 @pytest.mark.django_db
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_session_without_a_signed_in_user_has_none(engine):
-    saved = engine()
-    saved["cart"] = "full"
-    saved.save()
+    saved = _anonymous_session(engine)
 
     assert Session.objects.get(session_key=saved.session_key).user_id is None
 

@@ -36,6 +36,18 @@ JOINED = CompiledQuery(
 )
 
 
+def _forget_prepared() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+
+def _prepared_statements() -> list[str]:
+    """The statements PostgreSQL keeps prepared for this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _fields(obj) -> dict:
     return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
 
@@ -181,15 +193,12 @@ def test_the_claims_raw_statements_are_prepared_on_postgresql_and_still_logged()
 
     batch = PublishedBatchFactory(project=ProjectFactory(assignments_per_task=1))
     make_tasks(batch, 4)
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
+    _forget_prepared()
 
     with CaptureQueriesContext(connection) as queries:
         for worker in WorkerFactory.create_batch(4):
             services.assignment_claim_next(worker=worker, project=batch.project)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
+    prepared = _prepared_statements()
 
     logged = [q["sql"] for q in queries.captured_queries]
     assert sum("has_open_assignment" in sql for sql in logged) == 4  # the accept's facts
@@ -205,14 +214,11 @@ def test_the_claims_raw_statements_are_prepared_on_postgresql_and_still_logged()
 @pytest.mark.django_db
 def test_a_compiled_read_is_prepared_on_postgresql_and_reads_the_same_rows():
     assignments = [AssignmentFactory() for _ in range(4)]
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
+    _forget_prepared()
 
     with CaptureQueriesContext(connection) as queries:
         read = [JOINED.get(public_id=a.public_id, worker_id=a.worker_id) for a in assignments]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
+    prepared = _prepared_statements()
 
     assert [_fields(a) for a in read] == [
         _fields(_joined(public_id=a.public_id, worker_id=a.worker_id).get()) for a in assignments
@@ -261,15 +267,12 @@ def test_save_fields_runs_the_update_save_runs_and_stores_the_values():
 @pytest.mark.django_db
 def test_save_fields_update_is_prepared_on_postgresql():
     assignments = [AssignmentFactory() for _ in range(3)]
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
+    _forget_prepared()
 
     for number, assignment in enumerate(assignments):
         assignment.work_seconds = number + 7
         save_fields(assignment, ["work_seconds"])
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
+    prepared = _prepared_statements()
 
     assert prepared == [
         'UPDATE "work_assignment" SET "work_seconds" = $1 WHERE "work_assignment"."id" = $2'
