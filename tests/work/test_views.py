@@ -456,6 +456,14 @@ def test_assignment_frame_with_another_assignments_token_is_404():
     assert response.status_code == 404
 
 
+def test_assignment_frame_of_a_signed_but_unknown_assignment_is_404():
+    url = reverse("work:assignment-frame", args=["NOSUCHASSIGNMENT0000"])
+
+    response = Client().get(url, {"token": frame_token("NOSUCHASSIGNMENT0000")})
+
+    assert response.status_code == 404
+
+
 def test_assignment_frame_escapes_input_values():
     assignment = AssignmentFactory(task__input={"text": XSS})
     url = reverse("work:assignment-frame", args=[assignment.public_id])

@@ -112,6 +112,15 @@ _OWN_ASSIGNMENT = CompiledQuery(
 )
 
 
+# The task frame each work page loads reads this, authorised by its token, not by a session.
+_FRAMED_ASSIGNMENT = CompiledQuery(
+    lambda public_id: Assignment.objects.select_related("task__batch__project").filter(
+        public_id=public_id
+    ),
+    public_id=str,
+)
+
+
 def _own_assignment_or_404(request, public_id: str) -> Assignment:
     return _OWN_ASSIGNMENT.get_or_404(public_id=public_id, worker_id=request.user.pk)
 
@@ -306,9 +315,7 @@ def assignment_frame(request, public_id):
     """The task itself, inside the work page's sandboxed frame; the token authorises it."""
     if not frame_token_is_valid(public_id, request.GET.get("token", "")):
         raise Http404("No such task frame.")
-    assignment = get_object_or_404(
-        Assignment.objects.select_related("task__batch__project"), public_id=public_id
-    )
+    assignment = _FRAMED_ASSIGNMENT.get_or_404(public_id=public_id)
     if assignment.state != AssignmentState.ACCEPTED or assignment.is_overdue():
         return _frame_message(
             heading=_("This assignment is no longer open"),
@@ -319,7 +326,7 @@ def assignment_frame(request, public_id):
         project=assignment.task.batch.project,
         task_input=assignment.task.input,
         assignment=assignment,
-        submit_url=reverse("work:submit"),
+        submit_url=fixed_reverse("work:submit"),
         preview=False,
         request=request,
         task_public_id=assignment.task.public_id,
