@@ -520,27 +520,33 @@ def report(name: str, run: Run) -> dict:
 WRK_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "load_wrk.lua")
 
 
-def write_seats(path: str, accounts: list[int]) -> None:
-    """A logged-in session and a CSRF token per account, for bench/load_wrk.lua.
+def signed_in(user) -> tuple[str, str]:
+    """A logged-in session key for `user` and a CSRF secret to send with it.
 
-    Made here, as Django's test client does (force_login), not by posting the login form:
-    Argon2 makes each login cost about 0.1 s of CPU, and logins are not what the run measures.
-    The CSRF token is a fresh secret, sent as the cookie and as the form field, as a browser
-    would after reading the cookie.
-    """
+    Made as Django's test client does (force_login), not by posting the login form: Argon2 makes
+    each login cost about 0.1 s of CPU, and logins are not what the harness measures. The CSRF
+    token is a fresh secret, sent as the cookie and as the form field, as a browser would after
+    reading the cookie."""
     from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.test import Client
     from django.utils.crypto import get_random_string
 
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value, get_random_string(
+        CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS
+    )
+
+
+def write_seats(path: str, accounts: list[int]) -> None:
+    """A logged-in session and a CSRF token per account (signed_in()), for bench/load_wrk.lua."""
     from microwork.accounts.models import User
 
     with open(path, "w") as file:
         for index in accounts:
             user = User.objects.get(email=worker_email(index))
-            client = Client()
-            client.force_login(user)
-            csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
-            file.write(f"{client.cookies['sessionid'].value} {csrf} {user.pk}\n")
+            session, csrf = signed_in(user)
+            file.write(f"{session} {csrf} {user.pk}\n")
 
 
 def warm_up(args, base: str, bare: str | None, projects: dict, spares: int) -> list[str]:

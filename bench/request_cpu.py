@@ -6,8 +6,8 @@ Runs on a database prepared by `bench/load.py --setup` (its "load: http" batch).
 WSGI application itself with the requests bench/load_wrk.lua sends, as granian calls it behind
 `microwork serve`: every middleware, the CSRF check, the session, the templates, the services,
 and the request_started and request_finished signals (with the connection's health check) run
-as they do in the server. Only the HTTP server and the other threads are left out. It prints the CPU time of this
-process per step (best of --rounds rounds: the others are the ones another program disturbed)
+as they do in the server. Only the HTTP server and the other threads are left out. It prints
+the CPU time of this process per step (best of --rounds rounds: the others are the ones another program disturbed)
 and the queries per step. On a shared 2-core machine it tells two versions of the code apart
 where bench/load.py's throughput cannot. `--profile` prints cProfile's top functions instead.
 """
@@ -90,10 +90,8 @@ def main() -> None:
     django.setup()
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
-    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.utils.crypto import get_random_string
+    from load import signed_in
 
     from microwork.accounts.models import User
     from microwork.projects.models import Project
@@ -112,11 +110,8 @@ def main() -> None:
     application = get_wsgi_application()
     browsers = []
     for worker in workers.order_by("-pk")[: args.workers]:
-        # Logged in and given a CSRF secret as bench/load.py's write_seats() does for wrk.
-        client = Client()
-        client.force_login(worker)
-        csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
-        cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf}
+        session, csrf = signed_in(worker)  # as bench/load.py seats wrk's workers
+        cookies = {"sessionid": session, "csrftoken": csrf}
         browsers.append((WsgiBrowser(application, cookies), f"csrfmiddlewaretoken={csrf}"))
     accept_url = f"/work/projects/{project.public_id}/accept/"
 

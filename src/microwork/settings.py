@@ -144,12 +144,13 @@ except ValueError as error:
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with psycopg's timestamp loader, a health check without a round trip, and
-    # prepared statements for the claim only (common/postgresql/base.py, docs/adr/0016).
+    # prepared statements for prepared_cursor() only (common/postgresql/base.py, docs/adr/0016).
     DATABASES["default"]["ENGINE"] = "microwork.common.postgresql"
-    # The claim's raw statements run on server-bound cursors (common.compiled.prepared_cursor):
-    # psycopg prepares each after this many runs on a connection. Django's other queries bind on
-    # the client and are never prepared, nor counted. 0 turns it off, for a pooler that cannot keep
-    # prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+    # The claim's raw statements, the compiled reads and save_fields()'s UPDATEs run on
+    # server-bound cursors (common.compiled.prepared_cursor): psycopg prepares each after this
+    # many runs on a connection. Django's other queries bind on the client and are never
+    # prepared, nor counted. 0 turns it off, for a pooler that cannot keep prepared statements
+    # (PgBouncer before 1.21, or without max_prepared_statements).
     prepare_after = env_int("MICROWORK_DB_PREPARE_THRESHOLD", 2)
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_after or None
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

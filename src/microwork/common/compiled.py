@@ -231,11 +231,11 @@ def save_fields(obj: Model, fields: Sequence[str], *, using: str = DEFAULT_DB_AL
 
 
 def prepared_cursor(connection):
-    """A cursor for raw SQL that every accept runs. On PostgreSQL it binds parameters on the
-    server, so that psycopg prepares a statement after OPTIONS["prepare_threshold"] runs on a
-    connection (settings.py, common/postgresql/) and PostgreSQL stops planning it again;
-    elsewhere it is Django's own cursor. Queries are logged and their errors wrapped as
-    Django's cursor does."""
+    """A cursor for a statement whose text is the same on every run: the claim's raw SQL, a
+    compiled read, save_fields()'s UPDATE. On PostgreSQL it binds parameters on the server, so
+    that psycopg prepares a statement after OPTIONS["prepare_threshold"] runs on a connection
+    (settings.py, common/postgresql/) and PostgreSQL stops planning it again; elsewhere it is
+    Django's own cursor. Queries are logged and their errors wrapped as Django's cursor does."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()

@@ -99,25 +99,24 @@ def _project_or_404(public_id: str) -> Project:
     return get_object_or_404(Project.objects.select_related("requester"), public_id=public_id)
 
 
+def _assignments_with_project(**lookup):
+    return Assignment.objects.select_related("task__batch__project").filter(**lookup)
+
+
 # A worker's every accept and work page reads one of these: compiled once (common/compiled.py).
 _PROJECT = CompiledQuery(
     lambda public_id: Project.objects.filter(public_id=public_id), public_id=str
 )
 _OWN_ASSIGNMENT = CompiledQuery(
-    lambda public_id, worker_id: Assignment.objects.select_related("task__batch__project").filter(
+    lambda public_id, worker_id: _assignments_with_project(
         public_id=public_id, worker_id=worker_id
     ),
     public_id=str,
     worker_id=int,
 )
-
-
 # The task frame each work page loads reads this, authorised by its token, not by a session.
 _FRAMED_ASSIGNMENT = CompiledQuery(
-    lambda public_id: Assignment.objects.select_related("task__batch__project").filter(
-        public_id=public_id
-    ),
-    public_id=str,
+    lambda public_id: _assignments_with_project(public_id=public_id), public_id=str
 )
 
 

@@ -24,6 +24,8 @@ from psycopg.adapt import Loader
 TIMESTAMPTZ_OID = adapters.types["timestamptz"].oid
 # psycopg's loader as psycopg would pick it: the C one when psycopg[binary] (or [c]) is installed.
 PsycopgTimestamptzLoader = adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+# One of them with no connection: ISO format in, UTC out (UtcTimestamptzLoader says why).
+_psycopg_load_utc = PsycopgTimestamptzLoader(TIMESTAMPTZ_OID, None).load
 
 
 # The states in which `SELECT 1` succeeds: not in a failed transaction, not busy, not broken.
@@ -41,9 +43,6 @@ class UtcTimestamptzLoader(Loader):
 
     def load(self, data):
         return _psycopg_load_utc(data)
-
-
-_psycopg_load_utc = PsycopgTimestamptzLoader(TIMESTAMPTZ_OID, None).load
 
 
 class PreparingCursor(base.ServerBindingCursor):
