@@ -32,7 +32,7 @@ def main() -> None:
         from microwork.quality import selectors, stored
         from microwork.quality.aggregation import DEFAULT_METHOD
         from microwork.quality.models import BatchAggregation
-        from microwork.quality.views import WORKERS_PER_PAGE
+        from microwork.web.quality.views import WORKERS_PER_PAGE
 
         settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 1
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

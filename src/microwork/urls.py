@@ -3,16 +3,16 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from microwork.accounts import views as account_views
+from microwork.web.accounts import views as account_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("accounts/", include("microwork.accounts.urls")),
-    path("requester/", include("microwork.projects.urls")),
-    path("work/", include("microwork.work.urls")),
-    path("payments/", include("microwork.payments.urls")),
-    path("quality/", include("microwork.quality.urls")),
-    path("fairness/", include("microwork.fairness.urls")),
+    path("accounts/", include("microwork.web.accounts.urls")),
+    path("requester/", include("microwork.web.projects.urls")),
+    path("work/", include("microwork.web.work.urls")),
+    path("payments/", include("microwork.web.payments.urls")),
+    path("quality/", include("microwork.web.quality.urls")),
+    path("fairness/", include("microwork.web.fairness.urls")),
     path("mturk/", include("microwork.mturk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

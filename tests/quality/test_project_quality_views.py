@@ -312,7 +312,7 @@ def _ordered(workers, counts) -> list[str]:
 @pytest.fixture
 def paged(monkeypatch):
     """A project whose five workers answered 3, 1, 2, 2 and 1 tasks, two workers a page."""
-    monkeypatch.setattr("microwork.quality.views.WORKERS_PER_PAGE", 2)
+    monkeypatch.setattr("microwork.web.quality.views.WORKERS_PER_PAGE", 2)
     batch = PublishedBatchFactory(project=ProjectFactory(assignments_per_task=5))
     TaskFactory(batch=batch, gold={"answer": "yes"})
     counts = [3, 1, 2, 2, 1]

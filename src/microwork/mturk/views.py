@@ -12,9 +12,14 @@ from microwork.mturk import services
 from microwork.mturk.forms import AccessKeyCreateForm
 from microwork.mturk.models import RequesterAccessKey
 from microwork.work import services as work
-from microwork.work.frame import PREVIEW_ASSIGNMENT_ID, external_reply, frame_token_is_valid
+from microwork.work.frame import (
+    PREVIEW_ASSIGNMENT_ID,
+    external_reply,
+    frame_message,
+    frame_refusal,
+    frame_token_is_valid,
+)
 from microwork.work.models import Assignment
-from microwork.work.views import _frame_message, _frame_refusal
 
 # Fields that say who and what, not the answer (MTurk ignores hitId; assignmentId is the key).
 NOT_ANSWERS = ("assignmentId", "hitId", "mw_token", "csrfmiddlewaretoken")
@@ -34,19 +39,19 @@ def external_submit(request, token: str = ""):
     public_id = data.get("assignmentId", "")
     token = token or data.get("mw_token", "")
     if public_id == PREVIEW_ASSIGNMENT_ID:
-        return _frame_refusal(
+        return frame_refusal(
             _("You must accept the task before you can submit the results."), status=403
         )
     if not frame_token_is_valid(public_id, token):
-        return _frame_refusal(_("This submission is not authorised."), status=403)
+        return frame_refusal(_("This submission is not authorised."), status=403)
     fields = {name: values for name, values in data.lists() if name not in NOT_ANSWERS}
     try:
         work.assignment_submit(assignment=public_id, fields=fields, worker=None)
     except Assignment.DoesNotExist:
-        return _frame_refusal(_("This submission is not authorised."), status=403)
+        return frame_refusal(_("This submission is not authorised."), status=403)
     except work.WorkRefused as refusal:
-        return _frame_refusal(refusal.message, status=409)
-    return _frame_message(
+        return frame_refusal(refusal.message, status=409)
+    return frame_message(
         heading=_("Submitted, thank you"),
         tone="ok",
         result_type="microwork:submitted",

@@ -26,6 +26,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from microwork.projects import questions, tasktypes, templating
 from microwork.projects.enums import TemplateKind
@@ -392,3 +393,37 @@ def frame_response(content: str, *, status: int = 200) -> HttpResponse:
     # frames itself (CSP frame-ancestors 'self' says the same to current browsers).
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+def frame_refusal(message: str, *, status: int, retry_url: str = ""):
+    """The frame's page when a submission is refused: why, and where to try again."""
+    return frame_message(
+        heading=_("Not submitted"),
+        message=message,
+        tone="bad",
+        result_type="microwork:refused",
+        retry_url=retry_url,
+        status=status,
+    )
+
+
+def frame_message(
+    *,
+    heading: str,
+    message: str = "",
+    tone: str = "",
+    result_type: str = "",
+    assignment_id: str = "",
+    retry_url: str = "",
+    status: int = 200,
+):
+    """A short page shown inside the task frame after a submission (any door)."""
+    context = {
+        "heading": heading,
+        "message": message,
+        "tone": tone,
+        "result_type": result_type,
+        "assignment_id": assignment_id,
+        "retry_url": retry_url,
+    }
+    return frame_response(render_to_string("work/frame_message.html", context), status=status)

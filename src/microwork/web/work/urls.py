@@ -1,6 +1,6 @@
 from django.urls import path
 
-from microwork.work import views
+from microwork.web.work import views
 
 app_name = "work"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from microwork.fairness import views
+from microwork.web.fairness import views
 
 app_name = "fairness"
 urlpatterns = [

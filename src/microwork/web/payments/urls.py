@@ -1,6 +1,6 @@
 from django.urls import path
 
-from microwork.payments import views
+from microwork.web.payments import views
 
 app_name = "payments"
 urlpatterns = [

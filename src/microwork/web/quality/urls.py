@@ -1,6 +1,6 @@
 from django.urls import path
 
-from microwork.quality import views
+from microwork.web.quality import views
 
 app_name = "quality"
 urlpatterns = [

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from microwork.projects.enums import TemplateKind
-from microwork.projects.tasktypes.coco import coco_json
 from microwork.work import services
+from microwork.work.coco import coco_json
 from microwork.work.enums import AssignmentState
 from tests.accounts.factories import RequesterFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory

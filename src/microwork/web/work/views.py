@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -36,7 +35,8 @@ from microwork.work.frame import (
     EXTERNAL_SANDBOX,
     SANDBOX,
     direct_frame,
-    frame_response,
+    frame_message,
+    frame_refusal,
     frame_token,
     frame_token_is_valid,
     mturk_parameters,
@@ -316,7 +316,7 @@ def assignment_frame(request, public_id):
         raise Http404("No such task frame.")
     assignment = _FRAMED_ASSIGNMENT.get_or_404(public_id=public_id)
     if assignment.state != AssignmentState.ACCEPTED or assignment.is_overdue():
-        return _frame_message(
+        return frame_message(
             heading=_("This assignment is no longer open"),
             message=_("It is %(state)s.") % {"state": assignment.shown_state.lower()},
             tone="bad",
@@ -343,7 +343,7 @@ def submit(request):
     """
     public_id = request.POST.get("assignmentId", "")
     if not frame_token_is_valid(public_id, request.POST.get("mw_token", "")):
-        return _frame_refusal(_("This submission is not authorised."), status=403)
+        return frame_refusal(_("This submission is not authorised."), status=403)
     try:
         submitted = services.assignment_submit(
             assignment=public_id,
@@ -352,17 +352,17 @@ def submit(request):
             files=request.FILES,
         )
     except Assignment.DoesNotExist:
-        return _frame_refusal(_("This submission is not authorised."), status=403)
+        return frame_refusal(_("This submission is not authorised."), status=403)
     except (services.AssignmentNotOpen, services.DeadlinePassed) as refusal:
-        return _frame_refusal(refusal.message, status=409)
+        return frame_refusal(refusal.message, status=409)
     except services.WorkRefused as refusal:
         # The answer itself was refused (empty, too long, not one of the labels): the
         # assignment is still open, so the worker can go back and answer again.
         retry_url = "{}?token={}".format(
             reverse("work:assignment-frame", args=[public_id]), frame_token(public_id)
         )
-        return _frame_refusal(refusal.message, status=400, retry_url=retry_url)
-    return _frame_message(
+        return frame_refusal(refusal.message, status=400, retry_url=retry_url)
+    return frame_message(
         heading=_("Submitted, thank you"),
         # quality/gold.py: training mode; `submitted` is the row just written, with its task.
         message=gold_feedback_message(submitted, is_fresh=True),
@@ -370,38 +370,6 @@ def submit(request):
         result_type="microwork:submitted",
         assignment_id=submitted.public_id,
     )
-
-
-def _frame_refusal(message: str, *, status: int, retry_url: str = ""):
-    return _frame_message(
-        heading=_("Not submitted"),
-        message=message,
-        tone="bad",
-        result_type="microwork:refused",
-        retry_url=retry_url,
-        status=status,
-    )
-
-
-def _frame_message(
-    *,
-    heading: str,
-    message: str = "",
-    tone: str = "",
-    result_type: str = "",
-    assignment_id: str = "",
-    retry_url: str = "",
-    status: int = 200,
-):
-    context = {
-        "heading": heading,
-        "message": message,
-        "tone": tone,
-        "result_type": result_type,
-        "assignment_id": assignment_id,
-        "retry_url": retry_url,
-    }
-    return frame_response(render_to_string("work/frame_message.html", context), status=status)
 
 
 @worker_required

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from microwork.projects import views
-from microwork.projects.tasktypes import views as tasktype_views
+from microwork.web.projects import tasktype_views, views
 
 app_name = "projects"
 urlpatterns = [

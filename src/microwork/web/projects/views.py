@@ -31,9 +31,8 @@ from microwork.projects import preview, services
 from microwork.projects.enums import TemplateKind
 from microwork.projects.forms import BatchUploadForm, ProjectForm, ReviewAction, ReviewForm
 from microwork.projects.models import Batch, Project, Task
-from microwork.projects.tasktypes import coco
 from microwork.quality import overlap
-from microwork.work import results, selectors
+from microwork.work import coco, results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.frame import frame_response, render_frame_document
 from microwork.work.models import Assignment
