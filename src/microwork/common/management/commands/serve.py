@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from microwork.settings import env_int
+from microwork.common.environment import env_int
 
 STAMP_NAME = ".microwork-collected"
 
