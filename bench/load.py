@@ -115,7 +115,7 @@ def setup(*, workers: int, tasks: int) -> None:
 
     from microwork.accounts.models import User
     from microwork.accounts.services import user_sign_up
-    from microwork.payments.services import batch_cost, deposit_record
+    from microwork.payments.services import deposit_record, slots_cost
     from microwork.projects.enums import TemplateKind
     from microwork.projects.services import batch_create_from_upload, batch_publish, project_create
 
@@ -147,7 +147,7 @@ def setup(*, workers: int, tasks: int) -> None:
         )
         deposit_record(
             requester=requester,
-            amount_cents=batch_cost(project=project, slots=tasks * 3),
+            amount_cents=slots_cost(project=project, slots=tasks * 3),
             external_reference=f"load-{project.public_id}",
             actor=requester,
         )

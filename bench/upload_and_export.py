@@ -250,8 +250,7 @@ def main() -> None:
 
         from microwork.accounts.enums import Role
         from microwork.accounts.models import User
-        from microwork.payments.services import batch_cost as payments_batch_cost
-        from microwork.payments.services import deposit_record
+        from microwork.payments.services import deposit_record, slots_cost
         from microwork.projects.enums import TemplateKind
         from microwork.projects.services import (
             batch_create_from_upload,
@@ -300,7 +299,7 @@ def main() -> None:
             # Publishing reserves the batch's whole cost in escrow: fund the requester first.
             deposit_record(
                 requester=requester,
-                amount_cents=payments_batch_cost(project=project, slots=args.rows * redundancy),
+                amount_cents=slots_cost(project=project, slots=args.rows * redundancy),
                 external_reference="bench-funding",
                 actor=requester,
             )

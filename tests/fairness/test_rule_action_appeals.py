@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from microwork.fairness import jobs, selectors, services
+from microwork.fairness import selectors, services, settlement
 from microwork.fairness.enums import AppealDecider, AppealState, AppealSubject
 from microwork.fairness.models import Appeal
 from microwork.quality import rules
@@ -195,9 +195,9 @@ def test_the_sweep_grants_an_overdue_appeal_once():
     appeal = appeal_of(action)
     Appeal.objects.filter(pk=appeal.pk).update(answer_due_at=timezone.now() - timedelta(seconds=1))
 
-    assert jobs.fairness_sweep_run()["appeals_granted"] == 1
+    assert settlement.settle_due().appeals_granted == 1
     lifted_at = state(action)[0]
-    assert jobs.fairness_sweep_run()["appeals_granted"] == 0
+    assert settlement.settle_due().appeals_granted == 0
 
     assert lifted_at is not None
     assert state(action)[0] == lifted_at

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from microwork.payments import selectors as payment_selectors
 from microwork.payments import services as payments
 from microwork.payments.invariants import ledger_problems
 from microwork.payments.models import LedgerEntry, Posting
@@ -55,7 +56,7 @@ def test_batch_publish_reserves_rewards_and_fees_in_escrow():
 
     assert payments.balance(payments.escrow(batch)) == 6 * SLOT
     assert _funds(batch) == 10_000 - 6 * SLOT
-    assert projects.batch_cost(batch)["total_cents"] == 6 * SLOT
+    assert payment_selectors.batch_cost(batch)["total_cents"] == 6 * SLOT
     assert ledger_problems() == []
 
 
@@ -183,10 +184,10 @@ def test_batch_past_its_lifetime_gives_unused_escrow_back_on_next_settle():
     batch.expires_at = timezone.now() - timedelta(seconds=1)
     batch.save(update_fields=["expires_at"])
 
-    assert work.batches_settle_ended(requester=batch.project.requester) == 1
+    assert payments.batches_settle_ended(requester=batch.project.requester) == 1
 
     assert payments.balance(payments.escrow(batch)) == SLOT
-    assert work.batches_settle_ended() == 0  # nothing more to give back
+    assert payments.batches_settle_ended() == 0  # nothing more to give back
     work.assignment_approve(assignment=submitted, requester=batch.project.requester)
     assert payments.balance(payments.escrow(batch)) == 0
     assert ledger_problems() == []

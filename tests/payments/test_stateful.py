@@ -251,7 +251,7 @@ class LedgerMachine(RuleBasedStateMachine):
             Batch.objects.filter(pk=self.batch.pk).update(
                 expires_at=timezone.now() - timedelta(seconds=1)
             )
-            work.batches_settle_ended()
+            payments.batches_settle_ended()
 
     @precondition(lambda self: self._has(AssignmentState.SUBMITTED))
     @rule()

@@ -106,7 +106,7 @@ def fund_escrow(batch, *, slots: int, label: str) -> None:
     from microwork.payments.enums import PostingKind
 
     project = batch.project
-    cost = payments.batch_cost(project=project, slots=slots)
+    cost = payments.slots_cost(project=project, slots=slots)
     requester_funds = payments.requester_available(project.requester, project.currency)
     payments.post(
         kind=PostingKind.DEPOSIT,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from microwork.common.money import format_money
+from microwork.payments import selectors as payment_selectors
 from microwork.payments import services as payments
 from microwork.projects import services
 from microwork.projects.enums import BatchStatus, TemplateKind
@@ -511,7 +512,7 @@ def test_batch_publish_twice_is_refused_with_a_message(client, requester, batch)
 
 def test_batch_publish_without_funds_is_refused_with_the_missing_amount(client, requester, batch):
     client.force_login(requester)
-    cost = payments.batch_cost(project=batch.project, slots=2 * 3)
+    cost = payments.slots_cost(project=batch.project, slots=2 * 3)
 
     response = _post(client, "projects:batch-publish", batch)
 
@@ -923,7 +924,7 @@ def test_admin_cancel_action_goes_through_the_service(client, staff, batch):
 
 def test_batch_detail_of_a_draft_shows_what_publishing_costs(client, requester, batch):
     client.force_login(requester)
-    cost = services.batch_cost(batch)
+    cost = payment_selectors.batch_cost(batch)
 
     response = client.get(reverse("projects:batch-detail", args=[batch.pk]))
 

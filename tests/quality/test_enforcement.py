@@ -4,9 +4,9 @@ preview."""
 import pytest
 from django.urls import reverse
 
+from microwork.quality import selectors as quality_selectors
 from microwork.quality.enums import ActionsGuarded, Comparator, SystemQualification
 from microwork.quality.refusals import RequirementNotMet, WorkerBlocked
-from microwork.work import selectors as work_selectors
 from microwork.work import services as work
 from microwork.work.models import Assignment
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, make_tasks
@@ -93,7 +93,7 @@ def test_marketplace_hides_projects_of_requesters_who_blocked_the_worker(worker)
     WorkerBlockFactory(requester=blocked.requester, worker=worker)
     WorkerBlockFactory(requester=other.requester)  # someone else's block
 
-    shown = list(work_selectors.projects_available_for_worker(worker=worker))
+    shown = list(quality_selectors.projects_available_for_worker(worker=worker))
 
     assert shown == [other]
 
@@ -105,7 +105,7 @@ def test_marketplace_hides_only_projects_whose_discover_requirements_fail(worker
     _us_only(preview_guarded, ActionsGuarded.PREVIEW_AND_ACCEPT)
     WorkerProfileFactory(user=worker, country="FR", subdivision="")
 
-    shown = set(work_selectors.projects_available_for_worker(worker=worker))
+    shown = set(quality_selectors.projects_available_for_worker(worker=worker))
 
     assert shown == {preview_guarded}
 
@@ -115,7 +115,7 @@ def test_marketplace_shows_discover_guarded_projects_to_qualified_workers(worker
     _us_only(project, ActionsGuarded.DISCOVER_PREVIEW_AND_ACCEPT)
     WorkerProfileFactory(user=worker, country="US")
 
-    assert list(work_selectors.projects_available_for_worker(worker=worker)) == [project]
+    assert list(quality_selectors.projects_available_for_worker(worker=worker)) == [project]
 
 
 def test_preview_explains_an_unmet_preview_requirement(client, worker):

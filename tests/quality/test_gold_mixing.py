@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from microwork.payments import selectors as payment_selectors
 from microwork.projects import services as projects
 from microwork.projects.models import Task
 from microwork.quality.gold import gold_feedback_message, gold_settings_save
@@ -183,7 +184,7 @@ def test_upload_gives_gold_tasks_the_requesters_number_of_workers():
 
     slots = list(batch.tasks.order_by("row_number").values_list("max_assignments", "open_slots"))
     assert slots == [(3, 3), (40, 40)]
-    assert projects.batch_slots(batch) == 43
+    assert payment_selectors.batch_slots(batch) == 43
 
 
 def test_gold_settings_save_resizes_gold_tasks_of_draft_batches_only():
@@ -230,6 +231,7 @@ def test_gold_settings_save_refuses_out_of_range_values(rate, workers, field):
 
 
 def test_preview_and_marketplace_never_offer_a_gold_task(worker):
+    from microwork.quality.selectors import projects_available_for_worker
     from microwork.work import selectors
 
     batch, _none, gold = _batch(ordinary=0, gold=1, rate=50)  # the gold task comes first
@@ -237,10 +239,10 @@ def test_preview_and_marketplace_never_offer_a_gold_task(worker):
     assert gold[0].pk < ordinary.pk
 
     assert selectors.task_to_preview_for_worker(worker=worker, project=batch.project) == ordinary
-    listed = selectors.projects_available_for_worker(worker=worker).get()
+    listed = projects_available_for_worker(worker=worker).get()
     assert listed.slots_available == 3  # the ordinary task's slots, not the gold task's
 
     _claim_and_submit(worker, batch.project, _draws(0.9))
 
     assert selectors.task_to_preview_for_worker(worker=worker, project=batch.project) is None
-    assert not selectors.projects_available_for_worker(worker=worker).exists()
+    assert not projects_available_for_worker(worker=worker).exists()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from microwork.payments import selectors as payment_selectors
 from microwork.payments import services as payments
 from microwork.payments.invariants import ledger_problems
 from microwork.payments.models import LedgerEntry, Posting
@@ -89,7 +90,7 @@ def _task(batch):
 def test_batch_publish_reserves_every_task_up_to_the_maximum_overlap():
     batch = _published(tasks=2)
 
-    assert projects.batch_cost(batch)["slots"] == 2 * 5
+    assert payment_selectors.batch_cost(batch)["slots"] == 2 * 5
     assert _escrow(batch) == 2 * 5 * SLOT
     assert _funds(batch) == FUNDS - 2 * 5 * SLOT
     assert set(batch.tasks.values_list("max_assignments", "open_slots")) == {(3, 3)}

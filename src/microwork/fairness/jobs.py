@@ -1,21 +1,21 @@
-"""Background job of fair work (docs/adr/0009, 0011). Every rule here also holds without it:
-appeal pages grant overdue appeals and batch pages enforce the pay floor when they are read.
-The job does it ahead of time, so a silent requester's appeals and a batch under the floor are
-settled between visits."""
+"""The periodic jobs, run by the job queue (huey, docs/adr/0009): settling what is due
+(fairness/settlement.py). Pages never settle anything; between two runs they show what is due."""
+
+from dataclasses import asdict
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from microwork.fairness import services
+from microwork.fairness import settlement
 
 
-def fairness_sweep_run() -> dict:
-    return {
-        "appeals_granted": services.appeals_grant_overdue(),
-        "batches_noticed": services.batches_pay_floor_enforce(),
-    }
+@db_periodic_task(crontab(minute="*"))
+def sweep() -> dict:
+    """Every minute, on whichever `microwork worker` runs the scheduler."""
+    return asdict(settlement.settle_due())
 
 
 @db_periodic_task(crontab(minute="*/5"))
-def fairness_sweep() -> dict:
-    return fairness_sweep_run()
+def pay_floor_sweep() -> dict:
+    """Every five minutes: the pay floor reads every live batch's median work time."""
+    return {"batches_noticed": settlement.floor_settle_due()}

@@ -436,9 +436,10 @@ def appeal_arbitrate(*, appeal: Appeal, staff: User, grant: bool, answer: str) -
 
 def appeals_grant_overdue(*, now=None, requester: User | None = None, worker: User | None = None):
     """Grant every open appeal whose answer window has passed: the rejected work is paid, the
-    block or the rule's action lifted. Runs on reads of appeal pages and from the sweep, so a requester's silence
-    decides for the worker whether or not a background process ran. An appeal the requester
-    cannot pay for (funds short) stays open and is tried again next time. Returns how many."""
+    block or the rule's action lifted. Runs from the sweep (settlement.settle_due) and, for one
+    worker, in the accept that a block would refuse (quality's overdue_appeals_grant hook), so a
+    requester's silence decides for the worker. An appeal the requester cannot pay for (funds
+    short) stays open and is tried again next time. Returns how many."""
     now = now or timezone.now()
     due = Appeal.objects.filter(state=AppealState.OPEN, answer_due_at__lte=now)
     if requester is not None:

@@ -5,9 +5,36 @@ from django.db.models import Sum
 from microwork.accounts.models import User
 from microwork.payments.enums import AccountKind, PayoutState
 from microwork.payments.models import Account, LedgerEntry, Payout
-from microwork.payments.services import balance, requester_available, worker_available
+from microwork.payments.services import (
+    balance,
+    overlap_headroom_slots,
+    requester_available,
+    slot_price,
+    worker_available,
+)
+from microwork.projects.models import Batch, Task
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
+
+
+def batch_slots(batch: Batch) -> int:
+    """How many assignments the batch pays for: every task times its redundancy, or its
+    maximum overlap with dynamic overlap (ADR 0012)."""
+    slots = Task.objects.filter(batch=batch).aggregate(total=Sum("max_assignments"))["total"] or 0
+    return slots + overlap_headroom_slots(batch)
+
+
+def batch_cost(batch: Batch) -> dict:
+    """What publishing costs, for the requester to see first: rewards, fees, total (cents)."""
+    slots = batch_slots(batch)
+    reward, fee = slot_price(batch.project, batch)
+    return {
+        "slots": slots,
+        "rewards_cents": slots * reward,
+        "fees_cents": slots * fee,
+        "total_cents": slots * (reward + fee),
+        "fee_per_assignment_cents": fee,
+    }
 
 
 def _sum(entries) -> int:

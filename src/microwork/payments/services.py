@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum, Value
+from django.db.models import F, Q, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from microwork.payments.enums import MAY_GO_NEGATIVE, AccountKind, PayoutState, 
 from microwork.payments.models import Account, Bonus, LedgerEntry, Payout, Posting
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Task
+from microwork.work import services as work
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -238,7 +239,8 @@ def slot_price(project, batch=None) -> tuple[int, int]:
     return reward, fee
 
 
-def batch_cost(*, project, slots: int, batch=None) -> int:
+def slots_cost(*, project, slots: int, batch=None) -> int:
+    """What `slots` assignments of `project` (of `batch`, when given) cost: rewards and fees."""
     reward, fee = slot_price(project, batch)
     return slots * (reward + fee)
 
@@ -247,7 +249,7 @@ def escrow_reserve(*, batch, slots: int) -> Posting:
     """Move the cost of `slots` assignments (rewards and fees) from the requester's funds to
     the batch's escrow; InsufficientFunds names the amount missing."""
     project = batch.project
-    cost = batch_cost(project=project, slots=slots, batch=batch)
+    cost = slots_cost(project=project, slots=slots, batch=batch)
     return post(
         kind=PostingKind.ESCROW_RESERVE,
         key=f"escrow_reserve:{batch.pk}",
@@ -648,3 +650,29 @@ def payout_mark_paid(*, payout: Payout, external_reference: str, actor: User) ->
 def payout_cancel(*, payout: Payout, actor: User) -> Payout:
     """Cancel a requested payout: the money goes back to the worker's available earnings."""
     return _settle(payout, state=PayoutState.CANCELLED, actor=actor)
+
+
+# --- settling what is due -------------------------------------------------------------------
+
+
+def batches_settle_ended(*, requester: User | None = None, now=None) -> int:
+    """Return unused escrow of batches that ended (cancelled, or past their lifetime).
+
+    Run by the periodic sweep (fairness.settlement.settle_due) and by the writes that need the
+    requester's funds settled first; a balance page shows what is due back without moving it.
+    Returns how many batches gave some back.
+    """
+    now = now or timezone.now()
+    work.assignments_expire_overdue(now=now)
+    ended = Batch.objects.exclude(status=BatchStatus.DRAFT).filter(
+        Q(status=BatchStatus.CANCELLED) | Q(expires_at__lte=now),
+        money_accounts__entries__isnull=False,
+    )
+    if requester is not None:
+        ended = ended.filter(project__requester=requester)
+    released = 0
+    for batch in ended.distinct().select_related("project"):
+        with transaction.atomic():
+            if escrow_release_unused(batch=batch) is not None:
+                released += 1
+    return released

@@ -7,15 +7,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.common.ids import new_entity_id
-from microwork.fairness import floor as pay_floor
-from microwork.payments import services as payments
-from microwork.projects import tasktypes, templating
+from microwork.projects import events, tasktypes, templating
+from microwork.projects import gold as gold_reading
 from microwork.projects.enums import BatchStatus, TemplateKind
 from microwork.projects.models import (
     MAX_ASSIGNMENTS_PER_TASK,
@@ -100,7 +99,7 @@ def _validate_template(project: Project) -> None:
 def _validate_project(project: Project) -> None:
     _validate_template(project)
     project.full_clean(exclude=["requester", "public_id"])
-    pay_floor.check_auto_approval_delay(project)
+    events.project_validating.publish(events.ProjectValidating(project=project))
 
 
 @transaction.atomic
@@ -195,14 +194,12 @@ def batch_create_from_upload(*, project: Project, file, filename: str, name: str
                     report(RowError(row.number, column, _("empty, but the template uses it")))
             gold = None
             if row.gold is not None:
-                from microwork.quality import gold as gold_rules  # quality imports projects
-
                 if gold_fields is None:
-                    gold_fields = gold_rules.answer_field_names(project)
-                    gold_redundancy = gold_rules.gold_task_redundancy(project)
+                    gold_fields = gold_reading.answer_field_names(project)
+                    gold_redundancy = events.gold_task_redundancy.call(project)
                 try:
-                    gold = gold_rules.gold_parse(row.gold, answer_fields=gold_fields)
-                except gold_rules.GoldInvalid as invalid:
+                    gold = gold_reading.gold_parse(row.gold, answer_fields=gold_fields)
+                except gold_reading.GoldInvalid as invalid:
                     column = "_gold" if reader.format == "csv" else "gold"
                     report(RowError(row.number, column, str(invalid)))
             if error_count:
@@ -273,12 +270,13 @@ def batch_create_single_task(
 def batch_publish(*, batch: Batch, lifetime_seconds: int | None = None) -> Batch:
     """Open a draft batch to workers for the project's lifetime (or `lifetime_seconds`).
 
-    Its whole cost (every reward and fee) moves into escrow first; if the requester's funds are
-    short, payments.InsufficientFunds names the missing amount and nothing is published; a
-    reward under the pay floor for the estimated time raises fairness PayBelowFloor.
+    Its whole cost (every reward and fee) moves into escrow (payments subscribes to
+    batch_published); if the requester's funds are short, payments.InsufficientFunds names the
+    missing amount and nothing is published; a reward under the pay floor for the estimated
+    time raises fairness PayBelowFloor (batch_publishing).
     """
     batch = _locked_batch(batch)
-    pay_floor.ensure_publishable_pay(batch.project)
+    events.batch_publishing.publish(events.BatchPublishing(batch=batch))
     if batch.status != BatchStatus.DRAFT:
         raise BatchStateError(_("Only a draft batch can be published."))
     if batch.task_count == 0:
@@ -296,7 +294,7 @@ def batch_publish(*, batch: Batch, lifetime_seconds: int | None = None) -> Batch
         else batch.lifetime_end_from(now)
     )
     batch.save(update_fields=["status", "published_at", "expires_at"])
-    payments.escrow_reserve(batch=batch, slots=batch_slots(batch))
+    events.batch_published.publish(events.BatchPublished(batch=batch))
     return batch
 
 
@@ -317,10 +315,7 @@ def batch_set_expiry(*, batch: Batch, expires_at) -> Batch:
         raise ValidationError({"expires_at": _("At most a year from now.")})
     batch.expires_at = min(expires_at, now) if expires_at <= now else expires_at
     batch.save(update_fields=["expires_at"])
-    if batch.is_expired(now):
-        payments.escrow_release_unused(batch=batch)
-    else:
-        payments.escrow_top_up(batch=batch)
+    events.batch_escrow_due.publish(events.BatchEscrowDue(batch=batch))
     return batch
 
 
@@ -340,29 +335,9 @@ def task_add_assignments(*, task: Task, count: int) -> Task:
         max_assignments=F("max_assignments") + count, open_slots=F("open_slots") + count
     )
     if not batch.is_expired():
-        payments.escrow_top_up(batch=batch)
+        events.batch_escrow_due.publish(events.BatchEscrowDue(batch=batch))
     task.refresh_from_db()
     return task
-
-
-def batch_slots(batch: Batch) -> int:
-    """How many assignments the batch pays for: every task times its redundancy, or its
-    maximum overlap with dynamic overlap (ADR 0012)."""
-    slots = Task.objects.filter(batch=batch).aggregate(total=Sum("max_assignments"))["total"] or 0
-    return slots + payments.overlap_headroom_slots(batch)
-
-
-def batch_cost(batch: Batch) -> dict:
-    """What publishing costs, for the requester to see first: rewards, fees, total (cents)."""
-    slots = batch_slots(batch)
-    reward, fee = payments.slot_price(batch.project, batch)
-    return {
-        "slots": slots,
-        "rewards_cents": slots * reward,
-        "fees_cents": slots * fee,
-        "total_cents": slots * (reward + fee),
-        "fee_per_assignment_cents": fee,
-    }
 
 
 @transaction.atomic
@@ -402,7 +377,7 @@ def batch_cancel(*, batch: Batch) -> Batch:
     # Slots nobody holds come back now; those still accepted or submitted stay in escrow until
     # they are reviewed, returned or expire.
     if was_published:
-        payments.escrow_release_unused(batch=batch)
+        events.batch_escrow_due.publish(events.BatchEscrowDue(batch=batch))
     return batch
 
 

@@ -27,6 +27,7 @@ from microwork.quality.enums import (
 from microwork.quality.exports import CATEGORICAL, export_fields
 from microwork.quality.gold import batch_gold
 from microwork.quality.models import (
+    GoldSettings,
     ProjectRequirement,
     Rule,
     RuleAction,
@@ -34,6 +35,7 @@ from microwork.quality.models import (
     WorkerQualification,
 )
 from microwork.quality.rules import answer_weights
+from microwork.work import selectors as work_selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -281,6 +283,13 @@ ACCEPT_GATE_SQL = f"""
               )) AS has_accept_requirements"""
 
 
+# The claim's gate (work/events.py AcceptGate): the three above and the project's gold mixing
+# rate (quality.gold.gold_mixing_rate; NULL without gold settings).
+ACCEPT_GATE_COLUMNS = f"""{ACCEPT_GATE_SQL},
+    (SELECT gold.mixing_rate_percent FROM {GoldSettings._meta.db_table} AS gold
+     WHERE gold.project_id = %(gate_project)s) AS gold_mixing_rate"""
+
+
 def accept_gate_params(*, worker: User, project: Project) -> dict:
     """The parameters of ACCEPT_GATE_SQL, three boolean SQL columns (ACCEPT_GATE_NAMES):
     whatever could stop `worker` accepting tasks of `project`.
@@ -304,6 +313,18 @@ def accept_gate_params(*, worker: User, project: Project) -> dict:
 
 def worker_can(action: WorkerAction | str, worker: User, project: Project) -> bool:
     return not requirement_failures(worker=worker, project=project, action=action)
+
+
+def projects_available_for_worker(*, worker: User):
+    """The marketplace: projects with a task this worker can accept (work.selectors.
+    projects_with_work_for), less those of requesters who blocked them (in SQL) and those
+    whose DiscoverPreviewAndAccept requirements they fail (ids projects_hidden_from_worker()
+    evaluates in Python), with `slots_available`, newest first."""
+    return (
+        work_selectors.projects_with_work_for(worker=worker)
+        .exclude(requester__in=blocked_requesters(worker=worker))
+        .exclude(pk__in=projects_hidden_from_worker(worker=worker))
+    )
 
 
 def projects_hidden_from_worker(*, worker: User) -> list[int]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.countries import COUNTRY_CODES
 from microwork.accounts.models import User
 from microwork.projects.models import Project
-from microwork.quality import rules, selectors
+from microwork.quality import events, rules, selectors
 from microwork.quality.enums import (
     MAX_IN_INTEGER_VALUES,
     MAX_IN_LOCALE_VALUES,
@@ -490,7 +490,7 @@ def ensure_can_accept(*, worker: User, project: Project, gate: dict | None = Non
     if `worker` may not accept tasks of `project`, with the reason in words; return otherwise.
 
     A block whose appeal the requester left unanswered past its deadline is lifted here before
-    it refuses anything (fairness.services.appeals_grant_overdue), so the worker gets their
+    it refuses anything (the overdue_appeals_grant hook, fairness), so the worker gets their
     due whether or not the background sweep ran. Only the refused path pays that read.
 
     `gate`, when given, is what selectors.ACCEPT_GATE_SQL read for this worker and
@@ -536,10 +536,8 @@ def ensure_can_accept(*, worker: User, project: Project, gate: dict | None = Non
 
 
 def _overdue_appeals_granted(worker: User) -> int:
-    # fairness imports quality's models, so quality reaches fairness only here, at call time.
-    from microwork.fairness.services import appeals_grant_overdue
-
-    return appeals_grant_overdue(worker=worker)
+    # Settled inside the accept that needs it: fairness provides the hook (quality/events.py).
+    return events.overdue_appeals_grant.call(worker)
 
 
 # --- rules ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from microwork.accounts.models import User
 from microwork.common.money import hourly_rate_cents
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
-from microwork.quality import selectors as quality
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -27,13 +26,10 @@ def _open_tasks(now):
     )
 
 
-def projects_available_for_worker(*, worker: User):
-    """Projects with at least one task this worker can accept, with `slots_available` and
-    `tasks_for_you` annotations, newest first.
-
-    Projects of requesters who blocked the worker are left out in SQL; so are those whose
-    DiscoverPreviewAndAccept requirements the worker fails, by ids that
-    quality.selectors.projects_hidden_from_worker() evaluates in Python.
+def projects_with_work_for(*, worker: User):
+    """Projects with at least one task this worker has not had and can take (a free slot of a
+    live batch), with `slots_available`, newest first. quality.selectors.
+    projects_available_for_worker() leaves out those the worker may not see: the marketplace.
     """
     now = timezone.now()
     for_worker = (
@@ -51,8 +47,6 @@ def projects_available_for_worker(*, worker: User):
     )
     return (
         Project.objects.filter(Exists(for_worker))
-        .exclude(requester__in=quality.blocked_requesters(worker=worker))
-        .exclude(pk__in=quality.projects_hidden_from_worker(worker=worker))
         .select_related("requester")
         .annotate(slots_available=Coalesce(Subquery(slots, output_field=IntegerField()), 0))
         .order_by("-created_at")

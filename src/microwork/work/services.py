@@ -12,22 +12,18 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.common.compiled import CompiledQuery, prepared_cursor, save_fields
 from microwork.common.ids import new_entity_id
-from microwork.payments import services as payments
+from microwork.projects import events as project_events
 from microwork.projects import templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
-from microwork.quality import overlap
-from microwork.quality import selectors as quality_selectors
-from microwork.quality import services as quality
-from microwork.quality.models import GoldSettings
-from microwork.quality.rules import active_rules_exist
+from microwork.work import events
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -89,7 +85,7 @@ def assignments_expire_overdue(*, now=None) -> int:
             Task.objects.filter(pk=task_id).update(open_slots=F("open_slots") + count)
         task_ids = {task for _pk, task in overdue}
         for batch in _ended_batches(Batch.objects.filter(tasks__in=task_ids).distinct(), now):
-            payments.escrow_release_unused(batch=batch)
+            project_events.batch_escrow_due.publish(project_events.BatchEscrowDue(batch=batch))
     return len(overdue)
 
 
@@ -100,28 +96,6 @@ def _ended_batches(batches, now):
         for batch in batches.select_related("project")
         if batch.status == BatchStatus.CANCELLED or batch.is_expired(now)
     ]
-
-
-def batches_settle_ended(*, requester: User | None = None, now=None) -> int:
-    """Return unused escrow of batches that ended (cancelled, or past their lifetime).
-
-    Runs on reads of balances and from the periodic sweep, so a batch that simply expired
-    gives its money back with no background process. Returns how many batches gave some back.
-    """
-    now = now or timezone.now()
-    assignments_expire_overdue(now=now)
-    ended = Batch.objects.exclude(status=BatchStatus.DRAFT).filter(
-        Q(status=BatchStatus.CANCELLED) | Q(expires_at__lte=now),
-        money_accounts__entries__isnull=False,
-    )
-    if requester is not None:
-        ended = ended.filter(project__requester=requester)
-    released = 0
-    for batch in ended.distinct().select_related("project"):
-        with transaction.atomic():
-            if payments.escrow_release_unused(batch=batch) is not None:
-                released += 1
-    return released
 
 
 def _live_tasks(project: Project, now):
@@ -166,12 +140,9 @@ def assignment_claim_next(
     """
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
-    facts = _claim_facts(worker=worker, project=project)
-    quality.ensure_can_accept(
-        worker=worker,
-        project=project,
-        gate={name: bool(facts[name]) for name in quality_selectors.ACCEPT_GATE_NAMES},
-    )
+    gate = events.accept_gate.call()
+    facts = _claim_facts(worker=worker, project=project, gate=gate)
+    gate.check(worker=worker, project=project, facts=facts)
     # A double click or a second tab resumes the open assignment instead of taking a second task.
     if facts["has_open_assignment"]:
         open_assignment = _open_assignments(worker, project).order_by("accepted_at").first()
@@ -294,35 +265,41 @@ _CLAIM_SQL, _GOLD_CLAIM_SQL = (
 )
 
 
-# What an accept must know before it claims, in one statement: what could stop the worker
-# (quality.selectors.ACCEPT_GATE_SQL), whether they have an open assignment in the project, and
-# the project's gold mixing rate (quality.gold.gold_mixing_rate; NULL without gold settings).
-# SQL for the same reason as the claim's: on every accept, the ORM's cost to write it was
-# larger than the database's to run it.
-_GOLD_SETTINGS = GoldSettings._meta.db_table
-_CLAIM_FACTS_SQL = f"""
-SELECT {quality_selectors.ACCEPT_GATE_SQL},
+# What an accept must know before it claims, in one statement: what could stop the worker and
+# the project's gold mixing rate (the columns of the accept gate that quality provides,
+# work/events.py), and whether they have an open assignment in the project. SQL for the same
+# reason as the claim's: on every accept, the ORM's cost to write it was larger than the
+# database's to run it.
+_CLAIM_FACTS_SQL_TEMPLATE = f"""
+SELECT {{gate_columns}},
     EXISTS (SELECT 1 FROM {_ASSIGNMENT} AS mine
             JOIN {_TASK} AS task ON task.id = mine.task_id
             JOIN {_BATCH} AS batch ON batch.id = task.batch_id
             WHERE mine.worker_id = %(worker)s
               AND batch.project_id = %(project)s
               AND mine.state = %(accepted)s
-              AND mine.deadline > %(now)s) AS has_open_assignment,
-    (SELECT gold.mixing_rate_percent FROM {_GOLD_SETTINGS} AS gold
-     WHERE gold.project_id = %(project)s) AS gold_mixing_rate
+              AND mine.deadline > %(now)s) AS has_open_assignment
 """
+_claim_facts_sql: dict[str, str] = {}  # by the gate's columns: written once per process
 
 
-def _claim_facts(*, worker: User, project: Project) -> dict:
-    params = quality_selectors.accept_gate_params(worker=worker, project=project) | {
+def _claim_facts(
+    *, worker: User, project: Project, gate: events.AcceptGate | None = None
+) -> dict:
+    gate = gate or events.accept_gate.call()
+    sql = _claim_facts_sql.get(gate.columns)
+    if sql is None:
+        sql = _claim_facts_sql[gate.columns] = _CLAIM_FACTS_SQL_TEMPLATE.format(
+            gate_columns=gate.columns
+        )
+    params = gate.params(worker=worker, project=project) | {
         "worker": worker.pk,
         "project": project.pk,
         "accepted": AssignmentState.ACCEPTED.value,
         "now": connection.ops.adapt_datetimefield_value(timezone.now()),
     }
     with prepared_cursor(connection) as cursor:
-        cursor.execute(_CLAIM_FACTS_SQL, params)
+        cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))
 
@@ -376,7 +353,7 @@ def assignment_claim(*, worker: User, task: Task) -> Assignment:
     """Accept one given task (MTurk's "accept this HIT"); refuse with a reason otherwise."""
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
-    quality.ensure_can_accept(worker=worker, project=task.batch.project)
+    events.accept_gate.call().check(worker=worker, project=task.batch.project, facts=None)
     try:
         return _claim_given(worker=worker, task=task)
     except TaskFull:
@@ -410,7 +387,7 @@ def _locked_rows(**lookup):
     return (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("task__batch__project")
-        .annotate(project_has_active_rules=active_rules_exist())
+        .annotate(**events.submit_annotations.call())
         .filter(**lookup)
     )
 
@@ -482,11 +459,10 @@ def assignment_submit(
                 seconds=project.auto_approval_delay_seconds
             )
             save_fields(locked, _SUBMITTED_FIELDS)
-            quality.rules_after_submit(  # quality/rules.py: act on the answer
-                assignment=locked, has_active_rules=locked.project_has_active_rules
+            # Quality acts on the answer: its rules, then dynamic overlap (work/events.py).
+            events.assignment_submitted.publish(
+                events.AssignmentSubmitted(assignment=locked, now=now)
             )
-            # Dynamic overlap: stop the task or give it one more slot (locks the task row).
-            overlap.task_overlap_after_submit(task_id=locked.task_id, project=project, now=now)
             return locked
     assignments_expire_overdue(now=now)
     raise DeadlinePassed(
@@ -538,7 +514,7 @@ def assignment_return(*, assignment: Assignment, worker: User) -> Assignment:
     Task.objects.filter(pk=locked.task_id).update(open_slots=F("open_slots") + 1)
     batch = locked.task.batch
     if _ended_batches(Batch.objects.filter(pk=batch.pk), locked.ended_at):
-        payments.escrow_release_unused(batch=batch)
+        project_events.batch_escrow_due.publish(project_events.BatchEscrowDue(batch=batch))
     return locked
 
 
@@ -550,17 +526,17 @@ def _check_reviewer(assignment: Assignment, requester: User) -> None:
 def _approve_locked(
     locked: Assignment, *, reviewed_at, feedback: str = "", automatic: bool = False
 ) -> None:
-    """Approve a locked assignment and pay it: from escrow, or from the requester's funds when
-    a rejection is overturned (its escrow went back to them at the rejection)."""
-    if locked.state == AssignmentState.REJECTED:
-        payments.overturn_pay(assignment=locked)
-    else:
-        payments.reward_pay(assignment=locked)
+    """Approve a locked assignment; payments pays it (work/events.py): from escrow, or from the
+    requester's funds when a rejection is overturned (its escrow went back to them then)."""
+    was_rejected = locked.state == AssignmentState.REJECTED
     locked.state = AssignmentState.APPROVED
     locked.reviewed_at = reviewed_at
     locked.is_auto_approved = automatic
     locked.feedback = feedback.strip()[:MAX_FEEDBACK]
     locked.save(update_fields=["state", "reviewed_at", "is_auto_approved", "feedback"])
+    events.assignment_approved.publish(
+        events.AssignmentApproved(assignment=locked, was_rejected=was_rejected, automatic=automatic)
+    )
 
 
 def _locked_for_review(assignment: Assignment, requester: User) -> Assignment:
@@ -585,10 +561,18 @@ def _is_auto_approval_due(locked: Assignment, now) -> bool:
 def assignment_approve(
     *, assignment: Assignment, requester: User, feedback: str = ""
 ) -> Assignment:
-    """Approve a submission and pay it, or overturn a rejection within 30 days.
+    """Approve a submission and pay it, or overturn a rejection within 30 days; after the
+    commit its batch is held to the pay floor (review_done, work/events.py). Every door calls
+    this: the review page, MTurk's ApproveAssignment, the API.
 
     InsufficientFunds (payments) when overturning without the funds to pay; nothing changes.
     """
+    locked = _approve(assignment=assignment, requester=requester, feedback=feedback)
+    events.review_done.publish(events.ReviewDone(batch_ids=frozenset({locked.task.batch_id})))
+    return locked
+
+
+def _approve(*, assignment: Assignment, requester: User, feedback: str) -> Assignment:
     locked = _locked_for_review(assignment, requester)
     now = timezone.now()
     if _is_auto_approval_due(locked, now):
@@ -611,10 +595,12 @@ def assignment_approve(
 
 @transaction.atomic
 def assignment_reject(*, assignment: Assignment, requester: User, reason: str) -> Assignment:
-    """Reject a submission; a reason is required and is shown to the worker.
+    """Reject a submission; a reason is required and is shown to the worker, who may appeal
+    within fairness's window from `reviewed_at`.
 
-    The reward and fee go back from escrow to the requester's funds. Work past its
-    auto-approval time has been approved already and cannot be rejected.
+    The reward and fee go back from escrow to the requester's funds (payments subscribes to
+    assignment_rejected). Work past its auto-approval time has been approved already and
+    cannot be rejected.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -629,11 +615,11 @@ def assignment_reject(*, assignment: Assignment, requester: User, reason: str) -
             _("Only submitted work can be rejected; this one is %(state)s.")
             % {"state": locked.get_state_display().lower()}
         )
-    payments.rejection_refund(assignment=locked)
     locked.state = AssignmentState.REJECTED
     locked.reviewed_at = timezone.now()
     locked.feedback = reason[:MAX_FEEDBACK]
     locked.save(update_fields=["state", "reviewed_at", "feedback"])
+    events.assignment_rejected.publish(events.AssignmentRejected(assignment=locked))
     return locked
 
 
@@ -644,11 +630,11 @@ def assignments_auto_approve_due(
     worker: User | None = None,
     batch: Batch | None = None,
 ) -> int:
-    """Approve and pay every submission whose auto-approval time has passed.
+    """Approve and pay every submission whose auto-approval time has passed; each approval
+    records its original due time. Returns how many were approved.
 
-    Runs on reads (a worker's earnings, a requester's review and balance) and from the sweep,
-    so workers are paid on time whether or not a background process ran; each approval records
-    its original due time. Returns how many were approved.
+    Run by the periodic sweep (fairness.settlement.settle_due) and by the writes that need it
+    settled first (a payout request); a page shows what is due without approving it.
     """
     now = now or timezone.now()
     due = Assignment.objects.filter(state=AssignmentState.SUBMITTED, auto_approval_due_at__lte=now)
@@ -659,6 +645,7 @@ def assignments_auto_approve_due(
     if batch is not None:
         due = due.filter(task__batch=batch)
     approved = 0
+    batch_ids = set()
     # A bounded list, not a cursor: SQLite must not be written while a cursor on it is open.
     for pk in list(
         due.order_by("auto_approval_due_at").values_list("pk", flat=True)[:AUTO_APPROVE_BATCH]
@@ -674,6 +661,9 @@ def assignments_auto_approve_due(
                 continue  # reviewed meanwhile, or being reviewed right now
             _approve_locked(locked, reviewed_at=locked.auto_approval_due_at, automatic=True)
             approved += 1
+            batch_ids.add(locked.task.batch_id)
+    if batch_ids:
+        events.review_done.publish(events.ReviewDone(batch_ids=frozenset(batch_ids)))
     return approved
 
 
@@ -683,10 +673,14 @@ def assignments_review(*, assignments, requester: User, approve: bool, reason: s
     if not approve and not (reason or "").strip():
         raise ReviewRefused(_("A rejection needs a reason; the worker will see it."))
     count = 0
+    batch_ids = set()
     for assignment in sorted(assignments, key=lambda item: item.pk):
         if approve:
-            assignment_approve(assignment=assignment, requester=requester, feedback=reason)
+            locked = _approve(assignment=assignment, requester=requester, feedback=reason)
+            batch_ids.add(locked.task.batch_id)
         else:
             assignment_reject(assignment=assignment, requester=requester, reason=reason)
         count += 1
+    if batch_ids:
+        events.review_done.publish(events.ReviewDone(batch_ids=frozenset(batch_ids)))
     return count

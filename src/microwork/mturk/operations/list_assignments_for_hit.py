@@ -1,6 +1,5 @@
 from microwork.mturk import lookups, selectors, shapes
 from microwork.mturk.pagination import paginate
-from microwork.work import services as work
 
 STATUSES = ("Submitted", "Approved", "Rejected")
 
@@ -8,7 +7,6 @@ STATUSES = ("Submitted", "Approved", "Rejected")
 def run(requester, params) -> dict:
     task = lookups.hit(requester, params.entity_id("HITId"))
     statuses = params.string_list("AssignmentStatuses", required=False, choices=STATUSES)
-    work.assignments_auto_approve_due(requester=requester, batch=task.batch)
     assignments = selectors.api_assignments(requester).filter(task=task)
     if statuses:
         assignments = assignments.filter(

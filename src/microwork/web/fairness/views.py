@@ -74,7 +74,6 @@ def _currency() -> str:
 @worker_required
 @require_GET
 def worker_appeals(request):
-    services.appeals_grant_overdue(worker=request.user)
     return render(
         request,
         "fairness/worker_appeals.html",
@@ -181,7 +180,6 @@ def _appeal_page(request, *, open_appeal, subject: str, reason: str, date, rule_
 @requester_required
 @require_GET
 def requester_appeals(request):
-    services.appeals_grant_overdue(requester=request.user)
     appeals = list(selectors.requester_appeals(requester=request.user))
     for appeal in appeals:
         appeal.form = AppealAnswerForm(auto_id=f"appeal-{appeal.public_id}-%s")
@@ -215,7 +213,6 @@ def appeal_answer(request, public_id):
 @staff_required
 @require_GET
 def staff_appeals(request):
-    services.appeals_grant_overdue()
     appeals = list(selectors.appeals_for_staff())
     for appeal in appeals:
         appeal.form = AppealAnswerForm(auto_id=f"appeal-{appeal.public_id}-%s")

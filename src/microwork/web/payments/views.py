@@ -21,16 +21,8 @@ from microwork.payments.enums import PayoutState
 from microwork.payments.forms import BonusForm, DepositForm, PayoutForm, PayoutSettleForm
 from microwork.payments.models import Payout
 from microwork.work.models import Assignment
-from microwork.work.services import assignments_auto_approve_due, batches_settle_ended
 
 PAGE_SIZE = 50
-
-
-def _settle_due_for_requester(requester) -> None:
-    # Due auto-approvals and the escrow of ended batches settle on read, so a requester's
-    # balance is right whether or not a background job ran.
-    assignments_auto_approve_due(requester=requester)
-    batches_settle_ended(requester=requester)
 
 
 def _amount_cell(cents: int) -> Decimal:
@@ -50,7 +42,6 @@ def _messages_from_errors(request, form) -> None:
 @require_GET
 @requester_required
 def requester_balance(request):
-    _settle_due_for_requester(request.user)
     entries = selectors.requester_statement(request.user).order_by("-pk")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -63,7 +54,6 @@ def requester_balance(request):
 @require_GET
 @requester_required
 def requester_statement_csv(request):
-    _settle_due_for_requester(request.user)
 
     def rows():
         yield ["Date", "Kind", "Reference", "Batch", "Amount", "Balance"]
@@ -88,8 +78,6 @@ def requester_statement_csv(request):
 @require_GET
 @worker_required
 def worker_earnings(request):
-    # Only approvals move a worker's money; ended batches are settled on their requester's reads.
-    assignments_auto_approve_due(worker=request.user)
     page = Paginator(selectors.worker_earnings_history(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

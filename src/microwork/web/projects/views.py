@@ -23,23 +23,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microwork.accounts.decorators import requester_required
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_money, hourly_rate_cents
-from microwork.fairness.services import batch_pay_floor_enforce
+from microwork.payments import selectors as payment_selectors
 from microwork.payments.fees import FeeRule
 from microwork.payments.forms import BonusForm
 from microwork.payments.services import PaymentRefused
 from microwork.projects import preview, services
 from microwork.projects.enums import TemplateKind
-from microwork.projects.forms import BatchUploadForm, ProjectForm, ReviewAction, ReviewForm
+from microwork.projects.forms import BatchUploadForm, ProjectForm
 from microwork.projects.models import Batch, Project, Task
 from microwork.quality import overlap
 from microwork.work import coco, results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.forms import ReviewAction, ReviewForm
 from microwork.work.frame import frame_response, render_frame_document
 from microwork.work.models import Assignment
 from microwork.work.services import (
     ReviewRefused,
-    assignments_auto_approve_due,
-    assignments_expire_overdue,
     assignments_review,
 )
 
@@ -237,16 +236,9 @@ def batch_upload(request, pk):
 @require_GET
 def batch_detail(request, pk):
     batch = _own_batch(request, pk)
-    # Time-based rules hold without a background job: overdue work expires, and work past its
-    # auto-approval delay is approved, before anything is counted.
-    assignments_expire_overdue()
-    assignments_auto_approve_due(batch=batch)
-    # The pay floor on measured time: a notice, top-ups and a raise, or a pause (fairness).
-    batch_pay_floor_enforce(batch=batch)
-    batch.refresh_from_db()
     progress = selectors.batch_progress(batch)
     project = batch.project
-    cost = services.batch_cost(batch)
+    cost = payment_selectors.batch_cost(batch)
     assignment_counts = [
         (state.value, state.label, progress["assignments"][state.value])
         for state in AssignmentState
@@ -368,8 +360,6 @@ def batch_preview_frame(request, pk):
 @require_http_methods(["GET", "POST"])
 def batch_review(request, pk):
     batch = _own_batch(request, pk)
-    # Work past its auto-approval delay is approved already; it must not be offered for review.
-    assignments_auto_approve_due(batch=batch)
     state = request.GET.get("state", "")
     if state not in ANSWERED_STATES:
         state = ""
@@ -397,7 +387,6 @@ def batch_review(request, pk):
                 text = ngettext("%(n)d submission rejected.", "%(n)d submissions rejected.", count)
             else:
                 text = ngettext("%(n)d submission approved.", "%(n)d submissions approved.", count)
-                batch_pay_floor_enforce(batch=batch)  # approved work may be due a top-up
             messages.success(request, text % {"n": count})
             url = reverse("projects:batch-review", args=[batch.pk])
             return redirect(f"{url}?state={state}" if state else url)

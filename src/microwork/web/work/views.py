@@ -153,7 +153,7 @@ def _render_framing(request, template: str, context: dict, direct) -> HttpRespon
 @worker_required
 @require_GET
 def marketplace(request):
-    projects = selectors.projects_available_for_worker(worker=request.user)
+    projects = quality.projects_available_for_worker(worker=request.user)
     page = Paginator(projects, MARKETPLACE_PAGE_SIZE).get_page(request.GET.get("page"))
     open_assignments = list(selectors.worker_open_assignments(worker=request.user))
     open_by_project = {}

@@ -1,4 +1,5 @@
-"""The periodic sweep does, ahead of time, exactly what reads and claims do lazily."""
+"""Settling what is due (fairness/settlement.py): the sweep does what time has decided, and
+does it once; a claim still frees the overdue slot it takes."""
 
 from datetime import datetime, timedelta
 
@@ -6,12 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from microwork.fairness.jobs import sweep
+from microwork.fairness.settlement import settle_due as sweep_run
 from microwork.payments import services as payments
 from microwork.payments.invariants import ledger_problems
 from microwork.projects import services as projects
 from microwork.work import services as work
 from microwork.work.enums import AssignmentState
-from microwork.work.jobs import sweep, sweep_run
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
 from tests.payments.factories import fund
@@ -95,10 +97,17 @@ def test_sweep_job_runs_every_minute():
 
     job = sweep.task_class()
     assert all(job.validate_datetime(minute) for minute in minutes)
-    assert sweep.call_local() == {"expired": 0, "auto_approved": 0, "batches_settled": 0}
+    assert sweep.call_local() == {
+        "expired": 0,
+        "auto_approved": 0,
+        "batches_settled": 0,
+        "appeals_granted": 0,
+    }
 
 
 def test_sweep_command_prints_what_it_did(capsys):
     call_command("sweep")
 
-    assert capsys.readouterr().out.strip() == "expired 0, auto-approved 0, batches settled 0"
+    assert capsys.readouterr().out.strip() == (
+        "expired 0, auto-approved 0, batches settled 0, appeals granted 0"
+    )

@@ -1,0 +1,35 @@
+"""Payments' answers to the events of the apps below it, wired in apps.py: every money
+movement that follows an act of the assignment lifecycle or of a batch, in that act's
+transaction, so the act and its posting commit or roll back together."""
+
+from microwork.payments import selectors, services
+from microwork.projects.enums import BatchStatus
+from microwork.projects.events import BatchEscrowDue, BatchPublished
+from microwork.work.events import AssignmentApproved, AssignmentRejected
+
+
+def pay_approved(event: AssignmentApproved) -> None:
+    """From escrow; an overturned rejection from the requester's funds (its escrow went back
+    to them at the rejection), InsufficientFunds if they are short."""
+    if event.was_rejected:
+        services.overturn_pay(assignment=event.assignment)
+    else:
+        services.reward_pay(assignment=event.assignment)
+
+
+def refund_rejected(event: AssignmentRejected) -> None:
+    services.rejection_refund(assignment=event.assignment)
+
+
+def reserve_published(event: BatchPublished) -> None:
+    services.escrow_reserve(batch=event.batch, slots=selectors.batch_slots(event.batch))
+
+
+def settle_escrow(event: BatchEscrowDue) -> None:
+    """A live batch's escrow is topped up to what it owes (InsufficientFunds); an ended one's
+    surplus goes back to the requester."""
+    batch = event.batch
+    if batch.status == BatchStatus.CANCELLED or batch.is_expired():
+        services.escrow_release_unused(batch=batch)
+    else:
+        services.escrow_top_up(batch=batch)
