@@ -38,6 +38,7 @@ run: demo
 ## make test: install what tests need, then run the whole suite (DATABASE_URL picks the database)
 test: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/microwork makemigrations --check --dry-run
 	$(BIN)/pytest
 
