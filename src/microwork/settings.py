@@ -111,15 +111,36 @@ except ValueError as error:
         f"DATABASE_URL is not a database URL we understand: {error}"
     ) from None
 
+POSTGRESQL_BACKENDS = {
+    "microwork": "microwork.common.postgresql",
+    "stock": "django.db.backends.postgresql",
+}
+
+
+def _postgresql_engine(name: str) -> str:
+    """The ENGINE for a postgres:// URL, from MICROWORK_DB_BACKEND. "microwork" (the default) is
+    Django's backend with psycopg's timestamp loader, a health check without a round trip and
+    prepared statements for prepared_cursor() only (common/postgresql/base.py, docs/adr/0016).
+    "stock" is Django's own: everything works the same on it, for more CPU a request
+    (docs/adr/0018)."""
+    try:
+        return POSTGRESQL_BACKENDS[name.strip() or "microwork"]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"MICROWORK_DB_BACKEND must be microwork or stock, not {name!r}"
+        ) from None
+
+
+POSTGRESQL_ENGINE = _postgresql_engine(os.environ.get("MICROWORK_DB_BACKEND", ""))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with psycopg's timestamp loader, a health check without a round trip, and
-    # prepared statements for prepared_cursor() only (common/postgresql/base.py, docs/adr/0016).
-    DATABASES["default"]["ENGINE"] = "microwork.common.postgresql"
+    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
+if DATABASES["default"]["ENGINE"] == "microwork.common.postgresql":
     # The claim's raw statements, the compiled reads and save_fields()'s UPDATEs run on
     # server-bound cursors (common.compiled.prepared_cursor): psycopg prepares each after this
     # many runs on a connection. Django's other queries bind on the client and are never
     # prepared, nor counted. 0 turns it off, for a pooler that cannot keep prepared statements
-    # (PgBouncer before 1.21, or without max_prepared_statements).
+    # (PgBouncer before 1.21, or without max_prepared_statements): prepared_cursor() is then
+    # Django's own cursor. Django's own backend prepares nothing.
     prepare_after = env_int("MICROWORK_DB_PREPARE_THRESHOLD", 2)
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_after or None
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -137,12 +158,22 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 
+# The hot path's performance devices (docs/adr/0018), each with Django's own way behind it:
+# 0 turns one off. MICROWORK_COMPILED_QUERIES: CompiledQuery.get() runs its queryset's get(),
+# and save_fields() calls save() unless MICROWORK_COMPILED_UPDATES says otherwise
+# (common/compiled.py). MICROWORK_FIXED_URLS: {% fixed_url %} and {% fixed_static %} are
+# reverse() and static() (common/fixed_urls.py).
+MICROWORK_COMPILED_QUERIES = env_bool("MICROWORK_COMPILED_QUERIES", True)
+MICROWORK_COMPILED_UPDATES = env_bool("MICROWORK_COMPILED_UPDATES", MICROWORK_COMPILED_QUERIES)
+MICROWORK_FIXED_URLS = env_bool("MICROWORK_FIXED_URLS", True)
+
+
 def _queue(url: str) -> dict:
     """The job queue (huey, docs/adr/0009) from MICROWORK_QUEUE_URL: sqlite:///file, postgres://
     or redis://. Unset: PostgreSQL's own database when DATABASE_URL is PostgreSQL, else a SQLite
     file in the data directory; either way no server beyond the database."""
     if not url:
-        if DATABASES["default"]["ENGINE"] == "microwork.common.postgresql":
+        if DATABASES["default"]["ENGINE"] in POSTGRESQL_BACKENDS.values():
             url = os.environ["DATABASE_URL"]
         else:
             url = f"sqlite:///{DATA_DIR / 'queue.sqlite3'}"

@@ -1,4 +1,6 @@
-"""common/compiled.py: a compiled query returns what QuerySet.get() returns, by the same SQL."""
+"""common/compiled.py: a compiled query returns what QuerySet.get() returns, by the same SQL;
+with its switch off, it is QuerySet.get() (test_compiled_twins.py holds every compiled query of
+the code base against its twin)."""
 
 import threading
 
@@ -11,11 +13,12 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from microwork.common.compiled import CompiledQuery, save_fields
+from microwork.common.compiled import CompiledQuery, prepared_cursor, save_fields
 from microwork.projects.models import Project
 from microwork.quality.models import Rule
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
+from tests.common.backends import microwork_backend, stock_backend
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory, make_tasks
 from tests.threads import run_in_threads
 from tests.work.factories import AssignmentFactory, SubmittedAssignmentFactory
@@ -187,6 +190,7 @@ def test_compiled_query_serves_threads_each_on_its_own_connection():
 
 
 @pytest.mark.postgres
+@microwork_backend
 @pytest.mark.django_db
 def test_the_claims_raw_statements_are_prepared_on_postgresql_and_still_logged():
     from microwork.work import services
@@ -211,6 +215,7 @@ def test_the_claims_raw_statements_are_prepared_on_postgresql_and_still_logged()
 
 
 @pytest.mark.postgres
+@microwork_backend
 @pytest.mark.django_db
 def test_a_compiled_read_is_prepared_on_postgresql_and_reads_the_same_rows():
     assignments = [AssignmentFactory() for _ in range(4)]
@@ -227,6 +232,114 @@ def test_a_compiled_read_is_prepared_on_postgresql_and_reads_the_same_rows():
     assert prepared[0].startswith('SELECT "work_assignment"."id"') and "$1" in prepared[0]
     logged = [q["sql"] for q in queries.captured_queries]
     assert [a.public_id in sql for sql, a in zip(logged, assignments, strict=True)] == [True] * 4
+
+
+@pytest.mark.postgres
+@microwork_backend
+@pytest.mark.django_db
+def test_with_the_threshold_at_0_prepared_cursor_is_djangos_cursor():
+    assignment = AssignmentFactory()
+    connection.ensure_connection()
+    _forget_prepared()
+    threshold, connection.prepare_after = connection.prepare_after, None
+    try:
+        with prepared_cursor(connection) as cursor:
+            assert type(cursor.cursor) is type(connection.cursor().cursor)  # client-bound
+        for _ in range(3):
+            read = JOINED.get(public_id=assignment.public_id, worker_id=assignment.worker_id)
+            assignment.work_seconds = 5
+            save_fields(assignment, ["work_seconds"])
+    finally:
+        connection.prepare_after = threshold
+
+    assert read.pk == assignment.pk
+    assert _prepared_statements() == []
+
+
+@pytest.mark.postgres
+@stock_backend
+@pytest.mark.django_db
+def test_on_djangos_backend_nothing_is_prepared_and_the_hot_path_reads_and_writes_the_same():
+    from microwork.work import services
+
+    batch = PublishedBatchFactory(project=ProjectFactory(assignments_per_task=1))
+    make_tasks(batch, 3)
+    assignments = [AssignmentFactory() for _ in range(3)]
+
+    with prepared_cursor(connection) as cursor:
+        assert type(cursor.cursor) is type(connection.cursor().cursor)
+    read = [JOINED.get(public_id=a.public_id, worker_id=a.worker_id) for a in assignments]
+    expected = [_joined(public_id=a.public_id, worker_id=a.worker_id).get() for a in assignments]
+    for assignment in assignments:
+        assignment.work_seconds = 9
+        save_fields(assignment, ["work_seconds"])
+    claimed = [
+        services.assignment_claim_next(worker=worker, project=batch.project)
+        for worker in WorkerFactory.create_batch(3)
+    ]
+
+    assert [_fields(a) for a in read] == [_fields(a) for a in expected]
+    stored = Assignment.objects.filter(pk__in=[a.pk for a in assignments])
+    assert [a.work_seconds for a in stored] == [9, 9, 9]
+    assert len({a.task_id for a in claimed}) == 3
+    assert _prepared_statements() == []
+    assert "prepare_threshold" not in connection.settings_dict["OPTIONS"]
+
+
+@pytest.mark.django_db
+def test_with_the_switch_off_compiled_get_is_its_querysets_get(settings):
+    assignment = SubmittedAssignmentFactory(answers={"answer": "cat"})
+    values = {"public_id": assignment.public_id, "worker_id": assignment.worker_id}
+    on = JOINED.get(**values)
+    fresh = CompiledQuery(
+        lambda public_id, worker_id: _joined(public_id=public_id, worker_id=worker_id),
+        public_id=str,
+        worker_id=int,
+    )
+    settings.MICROWORK_COMPILED_QUERIES = False
+
+    with CaptureQueriesContext(connection) as by_orm:
+        _joined(**values).get()
+    with CaptureQueriesContext(connection) as switched_off:
+        off = fresh.get(**values)
+
+    assert [q["sql"] for q in switched_off] == [q["sql"] for q in by_orm]
+    assert not fresh._compiled  # nothing was compiled
+    assert _fields(off) == _fields(on)
+    assert _fields(off.task.batch.project) == _fields(on.task.batch.project)
+    assert off.has_rules is False
+    with pytest.raises(Assignment.DoesNotExist):
+        fresh.get(public_id="nobody's", worker_id=assignment.worker_id)
+    with pytest.raises(Http404):
+        fresh.get_or_404(public_id="nobody's", worker_id=assignment.worker_id)
+    with pytest.raises(TypeError, match="'worker_id' must be int, not str"):
+        fresh.get(public_id=assignment.public_id, worker_id="1")
+
+
+@pytest.mark.django_db
+def test_with_the_switch_off_save_fields_is_save(settings, monkeypatch):
+    assignment = AssignmentFactory()
+    fields = ["work_seconds", "feedback"]
+    assignment.work_seconds, assignment.feedback = 12, "kept"
+    with CaptureQueriesContext(connection) as compiled:
+        save_fields(assignment, fields)
+    settings.MICROWORK_COMPILED_UPDATES = False
+    saved = []
+    save = Assignment.save
+
+    def counted_save(self, *args, **kwargs):
+        saved.append(kwargs["update_fields"])
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Assignment, "save", counted_save)
+    assignment.work_seconds = 13
+    with CaptureQueriesContext(connection) as switched_off:
+        save_fields(assignment, fields)
+
+    assert saved == [fields]
+    assert [q["sql"] for q in switched_off] == [q["sql"].replace("= 12", "= 13") for q in compiled]
+    stored = Assignment.objects.get(pk=assignment.pk)
+    assert (stored.work_seconds, stored.feedback) == (13, "kept")
 
 
 def _update_sql(queries) -> list[str]:
@@ -264,6 +377,7 @@ def test_save_fields_runs_the_update_save_runs_and_stores_the_values():
 
 
 @pytest.mark.postgres
+@microwork_backend
 @pytest.mark.django_db
 def test_save_fields_update_is_prepared_on_postgresql():
     assignments = [AssignmentFactory() for _ in range(3)]

@@ -1,6 +1,7 @@
 """common/postgresql/: Django's PostgreSQL backend with psycopg's timestamp loader, a health check
 without a round trip, and prepared statements for the claim only. Each test checks the outcome
-against what Django's own backend gives or does."""
+against what Django's own backend gives or does; those without a `microwork_backend` mark run on
+Django's own backend too (MICROWORK_DB_BACKEND=stock), which must behave the same."""
 
 import datetime
 
@@ -11,6 +12,7 @@ from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 from microwork.accounts.models import User
 from microwork.common.postgresql.base import TIMESTAMPTZ_OID, UtcTimestamptzLoader
 from tests.accounts.factories import WorkerFactory
+from tests.common.backends import microwork_backend
 
 pytestmark = pytest.mark.postgres
 
@@ -37,6 +39,9 @@ def test_timestamps_load_as_djangos_loader_loads_them():
     assert ours.load(MOMENTS[1]) == datetime.datetime(2020, 1, 1, 8, tzinfo=datetime.UTC)
 
 
+# Django's loader reads the session's zone as UTC: it relies on the session being in UTC, as
+# Django sets it.
+@microwork_backend
 @pytest.mark.django_db
 def test_models_read_aware_utc_datetimes_whatever_the_sessions_time_zone():
     worker = WorkerFactory()
@@ -54,6 +59,7 @@ def test_models_read_aware_utc_datetimes_whatever_the_sessions_time_zone():
     assert joined == worker.date_joined
 
 
+@microwork_backend
 @pytest.mark.django_db
 def test_a_connection_outside_a_failed_transaction_is_usable_without_a_query():
     connection.ensure_connection()
@@ -105,6 +111,7 @@ def test_a_connection_the_server_ended_is_replaced_at_the_next_request():
     assert new_pid != old_pid
 
 
+@microwork_backend
 @pytest.mark.django_db
 def test_djangos_own_queries_are_neither_prepared_nor_counted():
     connection.ensure_connection()

@@ -16,14 +16,24 @@ connection belongs to one thread.
 save_fields() does the same for `obj.save(update_fields=...)`: the UPDATE's SQL is written once
 per connection and set of NULL values, and each value is prepared by its field as save() does.
 
-prepared_cursor() is the same idea on the database's side: on PostgreSQL the statements run on
-it, the claim's raw SQL, the compiled reads and save_fields()'s UPDATEs, are planned once per
-connection instead of on every run.
+prepared_cursor() is the same idea on the database's side: on microwork's PostgreSQL backend the
+statements run on it, the claim's raw SQL, the compiled reads and save_fields()'s UPDATEs, are
+planned once per connection instead of on every run.
+
+Each falls back to Django's own way (docs/adr/0018): `MICROWORK_COMPILED_QUERIES=0` makes get()
+run its queryset's get() and save_fields() call save(); `MICROWORK_COMPILED_UPDATES=0` the
+latter only; prepared_cursor() is Django's cursor on any other backend or with
+`MICROWORK_DB_PREPARE_THRESHOLD=0`. All of it leans on Django's internals (the compiler's
+attributes, UpdateQuery, the cursor wrappers), checked against Django 5.2:
+tests/common/test_compiled_twins.py runs every CompiledQuery of the code base and save_fields()
+against their ORM twins, so an upgrade that changes them fails a test instead of a page.
 """
 
+import sys
 import weakref
 from collections.abc import Callable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
@@ -95,6 +105,16 @@ class _Compiled:
         return obj
 
 
+# Every CompiledQuery made, so that a test can hold each against its ORM twin and none is
+# forgotten (tests/common/test_compiled_twins.py).
+_MADE: weakref.WeakSet = weakref.WeakSet()
+
+
+def compiled_queries() -> list["CompiledQuery"]:
+    """Every CompiledQuery alive, in the order of where they were made (module, line)."""
+    return sorted(_MADE, key=lambda query: query.made_at)
+
+
 class CompiledQuery:
     """`build(**values)` returns the queryset; `types` names each value's type, str or int.
 
@@ -112,6 +132,21 @@ class CompiledQuery:
         self._build = build
         self._types = types
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        caller = sys._getframe(1)
+        self.made_at: tuple[str, int] = (caller.f_globals.get("__name__", "?"), caller.f_lineno)
+        _MADE.add(self)
+
+    def __repr__(self) -> str:
+        return f"<CompiledQuery made at {self.made_at[0]}:{self.made_at[1]}>"
+
+    @property
+    def types(self) -> dict[str, type]:
+        """Each value's name and type, as given."""
+        return dict(self._types)
+
+    def queryset(self, **values) -> QuerySet:
+        """The ORM twin: the queryset whose get() this query's get() stands for."""
+        return self._build(**values)
 
     def _stand_ins(self) -> dict[str, object]:
         stand_ins = {}
@@ -147,6 +182,8 @@ class CompiledQuery:
                     f"CompiledQuery.get(): {name!r} must be {self._types[name].__name__}, "
                     f"not {type(value).__name__}."
                 )
+        if not settings.MICROWORK_COMPILED_QUERIES:
+            return self._build(**values).using(using).get()
         connection = connections[using]
         compiled = self._compiled.get(connection)
         if compiled is None:
@@ -179,9 +216,12 @@ def save_fields(obj: Model, fields: Sequence[str], *, using: str = DEFAULT_DB_AL
 
     save() itself runs instead where it would do more than that UPDATE: a model with save
     signals connected (microwork connects none, docs/STYLE), a relation or the primary key among
-    the fields, or a value that is an expression. Raises DatabaseError, as save() does, when the
-    row is gone.
+    the fields, or a value that is an expression; and always with MICROWORK_COMPILED_UPDATES
+    off. Raises DatabaseError, as save() does, when the row is gone.
     """
+    if not settings.MICROWORK_COMPILED_UPDATES:
+        obj.save(update_fields=fields, using=using)
+        return
     model = type(obj)
     meta = model._meta
     named = {meta.get_field(name) for name in fields}  # FieldDoesNotExist for a wrong name
@@ -232,13 +272,17 @@ def save_fields(obj: Model, fields: Sequence[str], *, using: str = DEFAULT_DB_AL
 
 def prepared_cursor(connection):
     """A cursor for a statement whose text is the same on every run: the claim's raw SQL, a
-    compiled read, save_fields()'s UPDATE. On PostgreSQL it binds parameters on the server, so
-    that psycopg prepares a statement after OPTIONS["prepare_threshold"] runs on a connection
-    (settings.py, common/postgresql/) and PostgreSQL stops planning it again; elsewhere it is
-    Django's own cursor. Queries are logged and their errors wrapped as Django's cursor does."""
-    if connection.vendor != "postgresql":
+    compiled read, save_fields()'s UPDATE. On microwork's PostgreSQL backend it binds
+    parameters on the server, so that psycopg prepares a statement after
+    OPTIONS["prepare_threshold"] runs on a connection (settings.py, common/postgresql/) and
+    PostgreSQL stops planning it again. Elsewhere, Django's own PostgreSQL backend included, and
+    with the threshold at 0, it is Django's own cursor. Queries are logged and their errors
+    wrapped as Django's cursor does."""
+    if not hasattr(connection, "create_preparing_cursor"):  # not common/postgresql/
         return connection.cursor()
-    connection.ensure_connection()
+    connection.ensure_connection()  # which reads the threshold from the settings
+    if connection.prepare_after is None:
+        return connection.cursor()
     with connection.wrap_database_errors:
         raw = connection.create_preparing_cursor()
     if connection.queries_logged:
