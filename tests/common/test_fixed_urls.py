@@ -3,7 +3,9 @@ from django.template import Context, Template
 from django.templatetags.static import static
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.utils import translation
 
+from microwork.common import fixed_urls
 from microwork.common.fixed_urls import fixed_reverse, fixed_static
 
 
@@ -23,6 +25,27 @@ def test_fixed_url_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert _render('{% fixed_url "work:history" %}') == "/work/history/"
+
+
+@override_settings(ROOT_URLCONF="tests.common.urls_i18n")
+def test_fixed_url_follows_the_active_language():
+    for language in ["en", "fr", "en", "fr"]:  # the second round from the kept addresses
+        with translation.override(language):
+            assert _render('{% fixed_url "history" %}') == f"/{language}/work/history/"
+            assert fixed_reverse("assignment", "3XKZ") == f"/{language}/work/assignments/3XKZ/"
+            assert fixed_reverse("assignment", "3XKZ") == reverse("assignment", args=["3XKZ"])
+
+
+def test_with_the_switch_off_fixed_urls_are_reverse_and_static(settings):
+    settings.MICROWORK_FIXED_URLS = False
+    fixed_urls._pieces.clear()
+    fixed_urls._static.clear()
+
+    assert _render('{% fixed_url "work:history" %}') == "/work/history/"
+    assert fixed_reverse("work:assignment-return", "3XKZ") == "/work/assignments/3XKZ/return/"
+    assert fixed_reverse("fairness:requester-profile", 12) == "/fairness/requesters/12/"
+    assert _render("{% fixed_static 'work/work.js' %}") == static("work/work.js")
+    assert fixed_urls._pieces == {} and fixed_urls._static == {}  # nothing kept
 
 
 PUBLIC_IDS = ["3XKZ9QW0BF7T2M1PLVRA", "a", "A-b_9", "x" * 60]

@@ -1,9 +1,10 @@
-"""`fixed_reverse(name, *args)`: `reverse(name, args=args)`, reversed once per URLconf and script
-prefix, for the addresses every page of the worker's loop builds. `fixed_static(path)`: a static
-file's address, once per path and script prefix.
+"""`fixed_reverse(name, *args)`: `reverse(name, args=args)`, reversed once per URLconf, script
+prefix and active language, for the addresses every page of the worker's loop builds.
+`fixed_static(path)`: a static file's address, once per path and script prefix.
 
 Django reverses on every call, about 80 µs here (docs/performance.md). An address with no
-arguments only changes with the URLconf or the script prefix, so it is kept per pair of them.
+arguments only changes with the URLconf, the script prefix or the active language (a pattern
+under i18n_patterns() or with a translated route), so it is kept per set of them.
 An address with arguments is kept as its pieces around stand-ins, and each call puts its own
 arguments between them: only for arguments that reverse() would not change (letters, digits,
 `-` and `_`, as public ids are), and only for patterns that accept the stand-ins (`<str:...>`,
@@ -12,14 +13,18 @@ arguments between them: only for arguments that reverse() would not change (lett
 A static file's address changes only with the settings, which a deploy restarts the process to
 change; Django's `{% static %}` works it out again on each use (through the storage, and with
 manifest storage the manifest), about 15 µs here, three to five times a page.
+
+`MICROWORK_FIXED_URLS=0` makes them reverse() and static() on every call (docs/adr/0018).
 """
 
 import re
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 _PLAIN_ARGUMENT = re.compile(r"[A-Za-z0-9_-]+\Z")
 _STAND_IN = "fixedUrlArg{}x"
@@ -45,7 +50,9 @@ def _split(name: str, count: int) -> tuple[str, ...]:
 
 
 def fixed_reverse(name: str, *args) -> str:
-    key = (name, len(args), get_urlconf(), get_script_prefix())
+    if not settings.MICROWORK_FIXED_URLS:
+        return reverse(name, args=args)
+    key = (name, len(args), get_urlconf(), get_script_prefix(), get_language())
     pieces = _pieces.get(key)
     if pieces is None:
         pieces = _pieces[key] = _split(name, len(args)) if args else (reverse(name),)
@@ -61,6 +68,8 @@ def fixed_reverse(name: str, *args) -> str:
 
 def fixed_static(path: str) -> str:
     """`static(path)`, the address of a static file (hashed with manifest storage)."""
+    if not settings.MICROWORK_FIXED_URLS:
+        return static(path)
     key = (path, get_script_prefix())
     address = _static.get(key)
     if address is None:
@@ -70,7 +79,7 @@ def fixed_static(path: str) -> str:
 
 @receiver(setting_changed)
 def _forget_on_urlconf_change(*, setting, **kwargs):
-    if setting == "ROOT_URLCONF":
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"):
         _pieces.clear()
     if setting in ("STATIC_URL", "STORAGES", "STATIC_ROOT"):
         _static.clear()

@@ -1,5 +1,6 @@
 """`{% fixed_url "work:history" %}`, `{% fixed_url "work:assignment-return" assignment.public_id %}`:
-`{% url %}`, reversed once per URLconf and script prefix (common/fixed_urls.py says when).
+`{% url %}`, reversed once per URLconf, script prefix and active language (common/fixed_urls.py
+says when).
 `{% fixed_static "work/work.css" %}`: `{% static %}`, once per path and script prefix."""
 
 from django import template
