@@ -2,13 +2,12 @@ import pytest
 
 from microwork.projects import templating
 from microwork.projects.enums import TemplateKind
+from microwork.projects.tasktypes import clean_answers, template_source
 from microwork.projects.templating import (
     AnswerInvalid,
     TemplateInvalid,
-    clean_answers,
     placeholders,
     render,
-    template_source,
     validate_custom_html,
 )
 

@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
@@ -127,6 +130,6 @@ class Session(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from microwork.accounts.sessions.db import SessionStore
-
-        return SessionStore
+        # The configured engine (accounts.sessions.db or .cached_db), named by the settings
+        # rather than imported: the sessions module is built on this model.
+        return import_module(settings.SESSION_ENGINE).SessionStore

@@ -42,7 +42,7 @@ class Draft:
 
     def columns(self) -> list[str]:
         return templating.placeholders(
-            templating.template_source(self.kind, self.template_html, self.config)
+            tasktypes.template_source(self.kind, self.template_html, self.config)
         )
 
 

@@ -136,7 +136,7 @@ def project_update(*, project: Project, **fields) -> Project:
 
 
 def project_required_columns(project: Project) -> list[str]:
-    source = templating.template_source(
+    source = tasktypes.template_source(
         project.template_kind, project.template_html, project.template_config
     )
     return templating.placeholders(source)

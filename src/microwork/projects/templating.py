@@ -47,16 +47,6 @@ def validate_custom_html(template_html: str) -> None:
         raise TemplateInvalid(_("The template has no form field, so workers could not answer."))
 
 
-def template_source(kind: str, template_html: str, config: dict) -> str:
-    """The HTML with placeholders for any kind of template."""
-    from microwork.projects import tasktypes
-
-    task_type = tasktypes.task_type(kind)
-    if task_type is not None:
-        return task_type.build(task_type.parse(config or {}))
-    return template_html
-
-
 def render(source: str, row: dict) -> str:
     """Fill each ${column} with the row's value, escaped for HTML text and attributes."""
     return PLACEHOLDER.sub(
@@ -75,19 +65,11 @@ MAX_ANSWER_FIELDS = 200
 MAX_ANSWER_CHARS = 65_536
 
 
-def clean_answers(
-    kind: str,
-    config: dict,
-    fields: dict[str, list[str]],
-    files=None,
-    row: dict | None = None,
-) -> dict:
-    """Turn submitted form fields into the stored answer, or raise AnswerInvalid naming the field.
-
-    A field sent once is stored as a string, a field sent several times (checkboxes) as a list.
-    A ready-made kind (projects/tasktypes/) checks and shapes the answer itself; `files` are the
-    uploaded files and `row` the task's input, which some kinds check against.
-    """
+def clean_form_fields(fields: dict[str, list[str]]) -> dict:
+    """Turn submitted form fields into an answer, or raise AnswerInvalid: a field sent once is
+    a string, a field sent several times (checkboxes) a list; reserved fields are dropped and
+    the answer's size is bounded. tasktypes.clean_answers() then lets a ready-made kind check
+    and shape it."""
     answers: dict[str, str | list[str]] = {}
     total = 0
     for name, values in fields.items():
@@ -105,9 +87,4 @@ def clean_answers(
         raise AnswerInvalid(
             "", _("The answer is longer than %(n)d characters.") % {"n": MAX_ANSWER_CHARS}
         )
-    from microwork.projects import tasktypes
-
-    task_type = tasktypes.task_type(kind)
-    if task_type is not None:
-        answers = task_type.clean_answer(task_type.parse(config or {}), fields, files or {}, row)
     return answers

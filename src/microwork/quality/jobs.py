@@ -1,16 +1,10 @@
 """Background jobs of the quality app, run by the job queue (huey, docs/adr/0009).
 
-`batch_aggregation_job` computes a large batch's stored aggregation (quality/stored.py). It is
-queued after the commit of the row that asks for it, and does nothing unless that row is still
-queued, so a job delivered twice computes once.
+`batch_aggregation_job` computes a large batch's stored aggregation. It is defined beside the
+computation it runs and the code that queues it (quality/stored.py); it is named here, where
+`microwork worker` looks for every app's jobs.
 """
 
-from huey.contrib.djhuey import db_task
+from microwork.quality.stored import batch_aggregation_job
 
-from microwork.quality import stored
-
-
-@db_task()
-def batch_aggregation_job(aggregation_id: int) -> str | None:
-    aggregation = stored.batch_aggregation_compute(aggregation_id=aggregation_id)
-    return None if aggregation is None else aggregation.state
+__all__ = ["batch_aggregation_job"]

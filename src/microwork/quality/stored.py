@@ -30,6 +30,7 @@ from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from huey.contrib.djhuey import db_task
 
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
@@ -226,9 +227,16 @@ def _mark_lost(batch: Batch, method: str) -> None:
     )
 
 
-def _queue_job(aggregation_id: int) -> None:
-    from microwork.quality.jobs import batch_aggregation_job
+@db_task()
+def batch_aggregation_job(aggregation_id: int) -> str | None:
+    """The job (the queue runs it; quality/jobs.py names it for `microwork worker`): compute a
+    large batch's stored aggregation. Queued after the commit of the row that asks for it, it
+    does nothing unless that row is still queued, so a job delivered twice computes once."""
+    aggregation = batch_aggregation_compute(aggregation_id=aggregation_id)
+    return None if aggregation is None else aggregation.state
 
+
+def _queue_job(aggregation_id: int) -> None:
     try:
         batch_aggregation_job(aggregation_id)
     except Exception as error:

@@ -321,7 +321,7 @@ def render_frame_document(
             task_public_id=task_public_id,
         )
     else:
-        source = templating.template_source(
+        source = tasktypes.template_source(
             project.template_kind, project.template_html, project.template_config
         )
     if preview or assignment is None:

@@ -20,7 +20,7 @@ from microwork.accounts.models import User
 from microwork.common.compiled import CompiledQuery, prepared_cursor, save_fields
 from microwork.common.ids import new_entity_id
 from microwork.projects import events as project_events
-from microwork.projects import templating
+from microwork.projects import tasktypes, templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
 from microwork.work import events
@@ -442,7 +442,7 @@ def assignment_submit(
         if locked.deadline > now:
             project = locked.task.batch.project
             try:
-                answers = templating.clean_answers(
+                answers = tasktypes.clean_answers(
                     project.template_kind,
                     project.template_config,
                     fields,

@@ -1,7 +1,8 @@
 import pytest
 
 from microwork.projects import tasktypes
-from microwork.projects.templating import clean_answers, render, template_source
+from microwork.projects.tasktypes import clean_answers, template_source
+from microwork.projects.templating import render
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
 from tests.work.factories import AssignmentFactory
 

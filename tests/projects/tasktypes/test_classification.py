@@ -87,7 +87,8 @@ def test_text_classification_escapes_the_text_and_the_labels():
 
 
 def test_text_classification_needs_the_text_and_context_columns():
-    from microwork.projects.templating import placeholders, template_source
+    from microwork.projects.tasktypes import template_source
+    from microwork.projects.templating import placeholders
 
     assert placeholders(template_source(TEXT, "", TEXT_CONFIG)) == ["query", "text"]
 

@@ -6,8 +6,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from microwork.projects.enums import TemplateKind
-from microwork.projects.tasktypes import ConfigInvalid
-from microwork.projects.templating import AnswerInvalid, placeholders, template_source
+from microwork.projects.tasktypes import ConfigInvalid, template_source
+from microwork.projects.templating import AnswerInvalid, placeholders
 from microwork.work import results, services
 from microwork.work.enums import AssignmentState
 from microwork.work.frame import frame_token

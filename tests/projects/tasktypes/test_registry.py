@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from microwork.projects import tasktypes
 from microwork.projects.enums import TemplateKind
-from microwork.projects.tasktypes import base
-from microwork.projects.templating import AnswerInvalid, placeholders, render, template_source
+from microwork.projects.tasktypes import base, template_source
+from microwork.projects.templating import AnswerInvalid, placeholders, render
 from microwork.work import results, services
 from microwork.work.enums import AssignmentState
 from tests.projects.tasktypes.conftest import XSS

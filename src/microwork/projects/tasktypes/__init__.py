@@ -1,12 +1,13 @@
 """The ready-made task types, one module each, found by their TemplateKind value.
 
-projects.templating dispatches to them (template source, answer checks), the project form shows
+template_source() and clean_answers() dispatch to them, the project form shows
 their configuration fields, the frame loads their static files and the results use their
 export mapping. Adding a type is a module here, a line in TASK_TYPES and a TemplateKind value.
 """
 
 from collections.abc import Callable
 
+from microwork.projects import templating
 from microwork.projects.tasktypes.base import ConfigInvalid, TaskType
 from microwork.projects.tasktypes.bounding_boxes import BoundingBoxes
 from microwork.projects.tasktypes.data_entry import DataEntry
@@ -35,6 +36,33 @@ TASK_TYPES: dict[str, TaskType] = {
 def task_type(kind: str) -> TaskType | None:
     """The ready-made type of a template kind; None for custom HTML and MTurk questions."""
     return TASK_TYPES.get(kind)
+
+
+def template_source(kind: str, template_html: str, config: dict) -> str:
+    """The HTML with placeholders for any kind of template: a ready-made type builds its own,
+    custom HTML and MTurk questions are their own."""
+    found = TASK_TYPES.get(kind)
+    if found is not None:
+        return found.build(found.parse(config or {}))
+    return template_html
+
+
+def clean_answers(
+    kind: str,
+    config: dict,
+    fields: dict[str, list[str]],
+    files=None,
+    row: dict | None = None,
+) -> dict:
+    """Turn submitted form fields into the stored answer, or raise AnswerInvalid naming the
+    field (templating.clean_form_fields). A ready-made kind checks and shapes the answer itself;
+    `files` are the uploaded files and `row` the task's input, which some kinds check against.
+    """
+    answers = templating.clean_form_fields(fields)
+    found = TASK_TYPES.get(kind)
+    if found is not None:
+        answers = found.clean_answer(found.parse(config or {}), fields, files or {}, row)
+    return answers
 
 
 def parsed_config(kind: str, config: dict) -> dict:
@@ -79,6 +107,8 @@ __all__ = [
     "TaskType",
     "answer_exporter",
     "answer_file_name",
+    "clean_answers",
     "parsed_config",
     "task_type",
+    "template_source",
 ]
