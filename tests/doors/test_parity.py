@@ -175,14 +175,24 @@ def _review_url(run: Run) -> str:
     return reverse("projects:batch-review", args=[run.batch.pk])
 
 
-def _review(run: Run, action: str, *workers: str, reason: str = "", refused: bool = False) -> None:
-    """Post the review page's form: tick the workers' rows (the page must offer them), press
-    `action`. A refusal shows the page again with the form's error."""
+def _review(
+    run: Run,
+    action: str,
+    *workers: str,
+    reason: str = "",
+    refused: bool = False,
+    loaded_before_due: bool = False,
+) -> None:
+    """Post the review page's form: tick the workers' rows, press `action`. The page must offer
+    the rows, unless it was loaded before their auto-approval time ran out
+    (`loaded_before_due`): it offered them then. A refusal shows the page again with the
+    form's error."""
     page = run.web.get(_review_url(run)).content.decode()
     selected = []
     for worker in workers:
         pk = run.assignment(worker).pk
-        assert f'name="selected" value="{pk}"' in page, f"{worker}'s row has no checkbox"
+        if not loaded_before_due:
+            assert f'name="selected" value="{pk}"' in page, f"{worker}'s row has no checkbox"
         selected.append(pk)
     response = run.request(
         run.web.post,
@@ -322,8 +332,19 @@ def _past_auto_approval(run: Run) -> None:
     )
 
 
+def _approve_late_web(run: Run) -> None:
+    _review(run, "approve", "ann", reason="Careful work", loaded_before_due=True)
+
+
 def _reject_late_web(run: Run) -> None:
-    _review(run, "reject", "ann", reason="The sentence is negative.", refused=True)
+    _review(
+        run,
+        "reject",
+        "ann",
+        reason="The sentence is negative.",
+        refused=True,
+        loaded_before_due=True,
+    )
 
 
 def _reject_late_mturk(run: Run) -> None:
@@ -395,7 +416,7 @@ SCENARIOS = {
     ),
     "send a bonus": Scenario(_one_submission, _bonus_web, _bonus_mturk),
     "approve work past its auto-approval time": Scenario(
-        _past_auto_approval, _approve_web, _approve_mturk
+        _past_auto_approval, _approve_late_web, _approve_mturk
     ),
     "reject work past its auto-approval time (refused)": Scenario(
         _past_auto_approval, _reject_late_web, _reject_late_mturk
