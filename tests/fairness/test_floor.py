@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 
 from microwork.fairness import floor
 from microwork.fairness.models import PayFloorNotice
+from microwork.fairness.selectors import PayFloorDue, batch_pay_floor_due
 from microwork.fairness.services import batch_pay_floor_enforce
+from microwork.fairness.settlement import floor_settle_due
 from microwork.payments import services as payments
 from microwork.payments.invariants import ledger_problems
 from microwork.payments.models import Posting
@@ -17,6 +19,7 @@ from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
 from tests.payments.factories import fund
 from tests.projects.factories import BatchFactory, ProjectFactory, TaskFactory
+from tests.web.guard import forbid_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -238,15 +241,68 @@ def test_enforce_waits_for_enough_submissions(settings):
     assert not PayFloorNotice.objects.exists()
 
 
-def test_batch_page_shows_the_notice(client, few_submissions):
+def test_batch_pay_floor_due_reads_what_the_next_check_does_exactly(few_submissions):
+    batch, _assignments = _slow_batch(funds=1000)
+
+    with forbid_writes():
+        due = batch_pay_floor_due(batch)
+
+    # As test_enforce_tops_up_approved_work_and_raises_the_reward: two top-ups of 0.11 with
+    # 0.02 of fees each, and four slots still owed at 0.25 instead of 0.12.
+    assert due == PayFloorDue(
+        floor_cents_per_hour=1202,
+        median_seconds=60,
+        submissions=3,
+        old_reward_cents=10,
+        new_reward_cents=21,
+        topups_count=2,
+        topups_cents=22,
+        cost_cents=2 * (11 + 2) + 4 * (25 - 12),
+        missing_cents=0,
+    )
+    assert batch_pay_floor_due(_draft(reward=10, estimate=20)) is None
+    batch_pay_floor_enforce(batch=batch)
+    assert batch_pay_floor_due(batch) is None  # done: nothing more is due
+
+
+def test_batch_pay_floor_due_names_the_funds_missing(few_submissions):
+    batch, _assignments = _slow_batch(funds=6 * 12 + 30)
+
+    due = batch_pay_floor_due(batch)
+
+    assert (due.cost_cents, due.missing_cents) == (78, 78 - 30)
+
+
+def test_batch_page_shows_the_raise_due_without_writing(client, few_submissions):
     batch, _assignments = _slow_batch(funds=1000)
     client.force_login(batch.project.requester)
 
-    response = client.get(f"/requester/batches/{batch.pk}/")
+    with forbid_writes():
+        response = client.get(f"/requester/batches/{batch.pk}/")
 
     text = response.content.decode()
+    assert "The reward will be raised to 0.21 EUR." in text
+    assert "2 approved assignments are due a top-up (0.22 EUR, fees on top)." in text
+    assert "The reward is raised to 0.21 EUR." not in text
+    batch.refresh_from_db()
+    assert batch.reward_cents == 10
+    assert not PayFloorNotice.objects.exists()
+    assert not Posting.objects.filter(kind="topup").exists()
+
+
+def test_floor_check_then_raises_once_what_the_batch_page_showed_due(client, few_submissions):
+    batch, _assignments = _slow_batch(funds=1000)
+
+    assert floor_settle_due() == 1
+    assert floor_settle_due() == 0  # the batch meets the floor now: nothing is paid twice
+
+    assert Posting.objects.filter(kind="topup").count() == 2
+    assert PayFloorNotice.objects.get().topups_cents == 22
+    client.force_login(batch.project.requester)
+    text = client.get(f"/requester/batches/{batch.pk}/").content.decode()
     assert "The reward is raised to 0.21 EUR." in text
     assert "2 approved assignments were topped up (0.22 EUR, fees on top)." in text
+    assert "The reward will be raised" not in text
     assert Assignment.objects.filter(state=AssignmentState.APPROVED).count() == 2
 
 

@@ -10,10 +10,12 @@ from django.utils.html import escape
 from microwork.fairness import services
 from microwork.fairness.enums import AppealDecider, AppealState
 from microwork.fairness.models import Appeal
+from microwork.fairness.settlement import settle_due
 from microwork.quality import rules
 from microwork.quality.enums import RuleActionKind
 from tests.accounts.factories import RequesterFactory, UserFactory, WorkerFactory
 from tests.fairness.factories import REASON, rule_action
+from tests.web.guard import forbid_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -227,19 +229,49 @@ def test_answer_endpoint_sends_visitors_to_log_in(client, appeal):
     assert lifted_at(appeal.rule_action) is None
 
 
-@pytest.mark.parametrize("page", ["/fairness/appeals/", "/fairness/requester/appeals/"])
-def test_reading_an_appeals_page_grants_an_overdue_appeal_once(client, appeal, page):
-    Appeal.objects.filter(pk=appeal.pk).update(answer_due_at=timezone.now() - timedelta(seconds=1))
-    client.force_login(appeal.worker if page == "/fairness/appeals/" else appeal.requester)
+@pytest.mark.parametrize(
+    "page", ["/fairness/appeals/", "/fairness/requester/appeals/", "/fairness/staff/appeals/"]
+)
+def test_appeals_page_shows_an_overdue_appeal_granted_without_writing(client, appeal, staff, page):
+    due = timezone.now() - timedelta(seconds=1)
+    Appeal.objects.filter(pk=appeal.pk).update(answer_due_at=due)
+    reader = {
+        "/fairness/appeals/": appeal.worker,
+        "/fairness/requester/appeals/": appeal.requester,
+        "/fairness/staff/appeals/": staff,
+    }[page]
+    client.force_login(reader)
 
-    client.get(page)
+    with forbid_writes():
+        response = client.get(page)
+
+    (shown,) = response.context["appeals"]
+    assert shown.is_grant_due is True
+    text = response.content.decode()
+    assert "automatically: no answer by" in text
+    assert "answer due by" not in text
+    assert answer_url(appeal) not in text
+    assert decide_url(appeal) not in text
+    appeal.refresh_from_db()
+    assert (appeal.state, appeal.decided_at) == (AppealState.OPEN, None)
+    assert lifted_at(appeal.rule_action) is None
+
+
+@pytest.mark.parametrize("page", ["/fairness/appeals/", "/fairness/requester/appeals/"])
+def test_sweep_grants_the_overdue_appeal_the_pages_showed_once(client, appeal, page):
+    Appeal.objects.filter(pk=appeal.pk).update(answer_due_at=timezone.now() - timedelta(seconds=1))
+
+    assert settle_due().appeals_granted == 1
     first = lifted_at(appeal.rule_action)
-    client.get(page)
+    assert settle_due().appeals_granted == 0
 
     appeal.refresh_from_db()
     assert (appeal.state, appeal.decided_by) == (AppealState.GRANTED, AppealDecider.AUTOMATIC)
     assert first is not None
     assert lifted_at(appeal.rule_action) == first
+    client.force_login(appeal.worker if page == "/fairness/appeals/" else appeal.requester)
+    (shown,) = client.get(page).context["appeals"]
+    assert (shown.state, shown.is_grant_due) == (AppealState.GRANTED, False)
 
 
 # --- staff ---------------------------------------------------------------------------------

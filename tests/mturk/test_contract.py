@@ -13,15 +13,17 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from django.test import Client
 
+from microwork.fairness.settlement import settle_due
 from microwork.mturk.models import RequestToken
 from microwork.payments.invariants import ledger_problems
-from microwork.payments.models import Bonus
+from microwork.payments.models import Bonus, Posting
 from microwork.projects.models import Task
 from microwork.work import services as work
 from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
 from tests.mturk.conftest import ENDPOINT, make_client
 from tests.mturk.test_endpoint import HIT, QUESTION, _error
+from tests.web.guard import forbid_writes
 
 MTURK_ID = re.compile(r"^[A-Z0-9]{30}$")
 WORKER_ID = re.compile(r"^A[A-Z0-9]+$")
@@ -361,9 +363,41 @@ def test_an_accepted_assignment_is_invisible_to_the_api(mturk, funded):
     assert Assignment.objects.get(pk=accepted.pk).state == "accepted"
 
 
+def test_auto_approved_work_reads_approved_before_the_sweep_without_writing(mturk, funded):
+    hit = mturk.create_hit(**{**HIT, "AutoApprovalDelayInSeconds": 0})["HIT"]
+    done = _submit(hit["HITId"])
+    postings = Posting.objects.count()
+
+    with forbid_writes():
+        listed = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
+        got = mturk.get_assignment(AssignmentId=done.public_id)
+        approved = mturk.list_assignments_for_hit(
+            HITId=hit["HITId"], AssignmentStatuses=["Approved"]
+        )["Assignments"]
+        submitted = mturk.list_assignments_for_hit(
+            HITId=hit["HITId"], AssignmentStatuses=["Submitted"]
+        )["Assignments"]
+        balance = mturk.get_account_balance()
+
+    assert [a["AssignmentStatus"] for a in listed] == ["Approved"]
+    shown = got["Assignment"]
+    assert shown["AssignmentStatus"] == "Approved"
+    assert shown["ApprovalTime"] == shown["AutoApprovalTime"]
+    assert got["HIT"]["NumberOfAssignmentsCompleted"] == 1
+    assert [a["AssignmentId"] for a in approved] == [done.public_id]
+    assert submitted == []
+    # As once settled: 1000 - 2 x 0.60 held, 0.60 of it due to the worker.
+    assert (balance["AvailableBalance"], balance["OnHoldBalance"]) == ("998.80", "0.60")
+    assert Assignment.objects.get(pk=done.pk).state == "submitted"
+    assert Posting.objects.count() == postings
+
+
 def test_auto_approved_work_refuses_approve_and_reject_as_mturk_does(mturk, funded):
     hit = mturk.create_hit(**{**HIT, "AutoApprovalDelayInSeconds": 0})["HIT"]
     done = _submit(hit["HITId"])
+
+    assert settle_due().auto_approved == 1
+    assert settle_due().auto_approved == 0
 
     listed = mturk.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
     assert [a["AssignmentStatus"] for a in listed] == ["Approved"]
@@ -379,6 +413,7 @@ def test_auto_approved_work_refuses_approve_and_reject_as_mturk_does(mturk, fund
     # Paid once: 1000 - 2 x 0.60 held + 0.60 of it paid.
     balance = mturk.get_account_balance()
     assert (balance["AvailableBalance"], balance["OnHoldBalance"]) == ("998.80", "0.60")
+    assert Posting.objects.filter(kind="reward", assignment=done).count() == 1
     assert ledger_problems() == []
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from microwork.common.money import format_money
+from microwork.fairness.settlement import settle_due
 from microwork.payments import selectors as payment_selectors
 from microwork.payments import services as payments
 from microwork.projects import services
@@ -24,6 +25,7 @@ from tests.projects.factories import (
     TaskFactory,
     make_tasks,
 )
+from tests.web.guard import forbid_writes
 from tests.work.factories import AssignmentFactory, SubmittedAssignmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -604,27 +606,58 @@ def test_batch_detail_offers_only_allowed_actions(client, requester, batch):
     assert reverse("projects:batch-pause", args=[batch.pk]) not in html
 
 
-def test_batch_detail_expires_overdue_work_before_counting(client, requester):
+def _overdue_beside_a_submission(requester):
+    """A batch whose one task (two slots) holds an accepted assignment past its deadline and a
+    submission of 60 s: no slot open until the overdue one expires."""
     batch = PublishedBatchFactory(project=ProjectFactory(requester=requester, reward_cents=50))
-    task = TaskFactory(batch=batch)
+    task = TaskFactory(batch=batch, max_assignments=2)
     overdue = AssignmentFactory(
         task=task,
         accepted_at=timezone.now() - timedelta(hours=1),
         deadline=timezone.now() - timedelta(minutes=1),
     )
     SubmittedAssignmentFactory(task=task, work_seconds=60)
+    return batch, task, overdue
+
+
+def test_batch_detail_counts_overdue_work_as_expired_without_writing(client, requester):
+    batch, task, overdue = _overdue_beside_a_submission(requester)
     client.force_login(requester)
 
-    response = client.get(reverse("projects:batch-detail", args=[batch.pk]))
+    with forbid_writes():
+        response = client.get(reverse("projects:batch-detail", args=[batch.pk]))
 
-    overdue.refresh_from_db()
-    assert overdue.state == AssignmentState.EXPIRED
     progress = response.context["progress"]
     assert progress["assignments"]["expired"] == 1
     assert progress["assignments"]["accepted"] == 0
+    assert progress["due"] == {"expired": 1, "approved": 0}
+    assert progress["tasks_with_open_slots"] == 1
     assert progress["answered"] == 1
     assert response.context["hourly"] == "30.00 EUR"
     assert response.context["median"] == "1\xa0minute"
+    assert (
+        "1 accepted assignment is past its deadline: it counts as expired, and its slot as open."
+        in response.content.decode()
+    )
+    overdue.refresh_from_db()
+    task.refresh_from_db()
+    assert (overdue.state, overdue.ended_at, task.open_slots) == (AssignmentState.ACCEPTED, None, 0)
+
+
+def test_sweep_expires_the_overdue_work_the_batch_page_counted_once(client, requester):
+    batch, task, overdue = _overdue_beside_a_submission(requester)
+
+    assert settle_due().expired == 1
+    assert settle_due().expired == 0
+
+    overdue.refresh_from_db()
+    task.refresh_from_db()
+    assert (overdue.state, task.open_slots) == (AssignmentState.EXPIRED, 1)
+    client.force_login(requester)
+    progress = client.get(reverse("projects:batch-detail", args=[batch.pk])).context["progress"]
+    assert (progress["assignments"]["expired"], progress["assignments"]["accepted"]) == (1, 0)
+    assert progress["due"] == {"expired": 0, "approved": 0}
+    assert progress["tasks_with_open_slots"] == 1
 
 
 # --- preview ---------------------------------------------------------------------------
@@ -939,7 +972,7 @@ def test_batch_detail_of_a_draft_shows_what_publishing_costs(client, requester, 
     )
 
 
-def test_batch_review_approves_work_past_its_auto_approval_delay_before_listing(
+def test_batch_review_shows_work_past_its_auto_approval_delay_as_approved_without_writing(
     client, requester, submissions
 ):
     batch = submissions[0].task.batch
@@ -947,8 +980,38 @@ def test_batch_review_approves_work_past_its_auto_approval_delay_before_listing(
     Assignment.objects.filter(pk=submissions[0].pk).update(auto_approval_due_at=due)
     client.force_login(requester)
 
-    response = client.get(reverse("projects:batch-review", args=[batch.pk]))
+    with forbid_writes():
+        response = client.get(reverse("projects:batch-review", args=[batch.pk]))
 
     assert response.context["waiting"] == 2
+    listed = list(response.context["submissions"])
+    assert listed == [submissions[1], submissions[2], submissions[0]]
+    assert [(a.state_due, a.is_approval_due) for a in listed] == [
+        ("submitted", False),
+        ("submitted", False),
+        ("approved", True),
+    ]
+    page = response.content.decode()
+    assert page.count('name="selected"') == 2
+    assert f'value="{submissions[0].pk}" id="pick-' not in page
+    assert "Approved automatically" in page
+    assert _states(submissions) == ["submitted", "submitted", "submitted"]
+    assert not Assignment.objects.filter(is_auto_approved=True).exists()
+    approved = client.get(reverse("projects:batch-review", args=[batch.pk]), {"state": "approved"})
+    assert list(approved.context["submissions"]) == [submissions[0]]
+
+
+def test_sweep_approves_the_work_the_review_page_showed_as_due_once(client, requester, submissions):
+    batch = submissions[0].task.batch
+    due = timezone.now() - timedelta(minutes=1)
+    Assignment.objects.filter(pk=submissions[0].pk).update(auto_approval_due_at=due)
+
+    assert settle_due().auto_approved == 1
+    assert settle_due().auto_approved == 0
+
     assert _states(submissions) == ["approved", "submitted", "submitted"]
-    assert Assignment.objects.get(pk=submissions[0].pk).is_auto_approved
+    approved = Assignment.objects.get(pk=submissions[0].pk)
+    assert (approved.is_auto_approved, approved.reviewed_at) == (True, due)
+    assert payments.reward_received(approved) == 50
+    client.force_login(requester)
+    assert client.get(reverse("projects:batch-review", args=[batch.pk])).context["waiting"] == 2

@@ -1,16 +1,27 @@
-"""Reads of fair work: requesters' reputation, appeals to show, a worker's dashboard."""
+"""Reads of fair work: requesters' reputation, appeals to show, a worker's dashboard, and
+what the fair-work rules have made due without it being settled yet: appeals past their answer
+window (granted at the next sweep) and batches under the pay floor (raised at the next floor
+check, fairness/settlement.py)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q
+from django.conf import settings
+from django.db.models import Avg, BooleanField, Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from microwork.accounts.models import User
-from microwork.fairness import services, wages
+from microwork.fairness import floor, services, wages
 from microwork.fairness.enums import AppealState
-from microwork.fairness.models import Appeal, RequesterRating
-from microwork.work.enums import AssignmentState
+from microwork.fairness.models import Appeal, PayFloorNotice, RequesterRating
+from microwork.payments import fees
+from microwork.payments import services as payments
+from microwork.payments.enums import AccountKind
+from microwork.payments.models import LedgerEntry
+from microwork.projects.enums import BatchStatus
+from microwork.projects.models import Batch
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
+from microwork.work.selectors import median_work_seconds
 
 
 @dataclass(frozen=True)
@@ -73,16 +84,36 @@ def requester_reputation(requester: User) -> Reputation:
     )
 
 
-def worker_appeals(*, worker: User):
-    return Appeal.objects.filter(worker=worker).select_related(
+def grant_due(now) -> Q:
+    """Open appeals past their answer window: granted automatically at the next sweep
+    (services.appeals_grant_overdue)."""
+    return Q(state=AppealState.OPEN, answer_due_at__lte=now)
+
+
+def _with_grant_due(appeals, now=None):
+    """`appeals` with `is_grant_due`: the requester let the answer window pass, so the appeal
+    is granted in effect (and shown so) before the sweep writes it down."""
+    now = now or timezone.now()
+    return appeals.annotate(
+        is_grant_due=Case(
+            When(grant_due(now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def worker_appeals(*, worker: User, now=None):
+    return _with_grant_due(Appeal.objects.filter(worker=worker), now).select_related(
         "requester", "assignment__task__batch__project", "rule_action__rule", "rule_action__project"
     )
 
 
-def requester_appeals(*, requester: User):
-    """Appeals to the requester: open ones first, soonest due first."""
+def requester_appeals(*, requester: User, now=None):
+    """Appeals to the requester: open ones first, soonest due first; `is_grant_due` on those
+    whose answer window has passed."""
     return (
-        Appeal.objects.filter(requester=requester)
+        _with_grant_due(Appeal.objects.filter(requester=requester), now)
         .select_related(
             "worker",
             "assignment__task__batch__project",
@@ -93,10 +124,13 @@ def requester_appeals(*, requester: User):
     )
 
 
-def appeals_for_staff():
-    """Open and denied appeals: those staff may still decide."""
+def appeals_for_staff(now=None):
+    """Open and denied appeals: those staff may still decide; `is_grant_due` on open ones
+    whose answer window has passed (granted at the next sweep)."""
     return (
-        Appeal.objects.filter(state__in=[AppealState.OPEN, AppealState.DENIED])
+        _with_grant_due(
+            Appeal.objects.filter(state__in=[AppealState.OPEN, AppealState.DENIED]), now
+        )
         .select_related(
             "worker",
             "requester",
@@ -106,6 +140,99 @@ def appeals_for_staff():
         )
         .order_by("state", "answer_due_at", "pk")
     )
+
+
+# --- the pay floor, before its next check ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayFloorDue:
+    """What the next pay floor check would do to a batch (services.batch_pay_floor_enforce):
+    raise its reward from `old_reward_cents` to `new_reward_cents` (equal when it only catches
+    up approvals paid the old reward), top up `topups_count` approved assignments by
+    `topups_cents` in all (fees on top), for `cost_cents` from the requester's funds in all,
+    escrow for the slots still owed included; `missing_cents` of it short, and the batch
+    paused until it is there."""
+
+    floor_cents_per_hour: int
+    median_seconds: int
+    submissions: int
+    old_reward_cents: int
+    new_reward_cents: int
+    topups_count: int
+    topups_cents: int
+    cost_cents: int
+    missing_cents: int
+
+    @property
+    def is_raise(self) -> bool:
+        return self.new_reward_cents > self.old_reward_cents
+
+
+def batch_pay_floor_due(batch: Batch) -> PayFloorDue | None:
+    """What holding `batch` to the pay floor would do now, read without doing it, as
+    services.batch_pay_floor_enforce() decides it; None when it would do nothing."""
+    batch = Batch.objects.select_related("project").get(pk=batch.pk)
+    if batch.status == BatchStatus.DRAFT:
+        return None
+    assignments = Assignment.objects.filter(task__batch=batch)
+    submissions = assignments.filter(state__in=list(ANSWERED_STATES)).count()
+    if submissions < settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS:
+        return None
+    median = median_work_seconds(assignments)
+    if not median:
+        return None
+    pending = (
+        PayFloorNotice.objects.filter(batch=batch, applied_at__isnull=True)
+        .order_by("-new_reward_cents")
+        .values_list("new_reward_cents", flat=True)
+        .first()
+    )
+    target = max(floor.reward_meeting_floor(median), pending or 0)
+    if target <= batch.reward_cents:
+        if batch.reward_override_cents is None:
+            return None
+        target = batch.reward_cents  # approvals that raced the raise, to catch up
+    project = batch.project
+    per_task = fees.tier_assignments(project, batch)
+    underpaid = list(services._underpaid(batch, target).values_list("received", flat=True))
+    if not underpaid and target == batch.reward_cents:
+        return None
+    topups = sum(target - received for received in underpaid)
+    topup_fees = sum(
+        max(
+            0,
+            fees.reward_fee(reward_cents=target, assignments_per_task=per_task)
+            - fees.reward_fee(reward_cents=received, assignments_per_task=per_task),
+        )
+        for received in underpaid
+    )
+    raised = Batch.objects.select_related("project").get(pk=batch.pk)
+    raised.reward_override_cents = target  # in memory only: what its escrow would owe
+    held = _sum(LedgerEntry.objects.filter(account__kind=AccountKind.ESCROW, account__batch=batch))
+    cost = topups + topup_fees + max(0, payments.escrow_owed(raised) - held)
+    available = _sum(
+        LedgerEntry.objects.filter(
+            account__kind=AccountKind.REQUESTER_AVAILABLE,
+            account__owner=project.requester_id,
+            account__currency=project.currency,
+        )
+    )
+    return PayFloorDue(
+        floor_cents_per_hour=floor.floor_cents_per_hour(),
+        median_seconds=median,
+        submissions=submissions,
+        old_reward_cents=batch.reward_cents,
+        new_reward_cents=target,
+        topups_count=len(underpaid),
+        topups_cents=topups,
+        cost_cents=cost,
+        missing_cents=max(0, cost - available),
+    )
+
+
+def _sum(entries) -> int:
+    return entries.aggregate(total=Sum("amount_cents"))["total"] or 0
 
 
 def rule_actions_with_appeals(actions) -> list[tuple]:

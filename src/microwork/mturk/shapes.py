@@ -9,6 +9,7 @@ from microwork.mturk.models import HitState
 from microwork.projects import questions
 from microwork.quality.enums import MTURK_ID_FOR
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.selectors import assignment_state_due
 
 
 def epoch(moment) -> float | None:
@@ -73,12 +74,16 @@ def hit_shape(task) -> dict:
 
 
 def assignment_shape(assignment) -> dict:
+    """An assignment as MTurk reports it: one past its AutoApprovalTime is Approved, at that
+    time, as MTurk approves it, whether or not the sweep has written the approval down yet."""
     project = assignment.task.batch.project
+    state = getattr(assignment, "api_state", None) or assignment_state_due(assignment)
+    is_approval_due = state != assignment.state
     shape = {
         "AssignmentId": assignment.public_id,
         "WorkerId": assignment.worker.worker_id,
         "HITId": assignment.task.public_id,
-        "AssignmentStatus": ANSWERED_STATES[AssignmentState(assignment.state)],
+        "AssignmentStatus": ANSWERED_STATES[AssignmentState(state)],
         "AcceptTime": epoch(assignment.accepted_at),
         "SubmitTime": epoch(assignment.submitted_at),
         "Deadline": epoch(
@@ -90,9 +95,12 @@ def assignment_shape(assignment) -> dict:
     }
     if assignment.auto_approval_due_at is not None:
         shape["AutoApprovalTime"] = epoch(assignment.auto_approval_due_at)
-    if assignment.state == AssignmentState.APPROVED:
-        shape["ApprovalTime"] = epoch(assignment.reviewed_at)
-    if assignment.state == AssignmentState.REJECTED:
+    if state == AssignmentState.APPROVED:
+        # An automatic approval is dated at its due time (work.services), before or after the
+        # sweep: the time does not move when it is written down.
+        reviewed_at = assignment.auto_approval_due_at if is_approval_due else assignment.reviewed_at
+        shape["ApprovalTime"] = epoch(reviewed_at)
+    if state == AssignmentState.REJECTED:
         shape["RejectionTime"] = epoch(assignment.reviewed_at)
     if assignment.feedback:
         shape["RequesterFeedback"] = assignment.feedback

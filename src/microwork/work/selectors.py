@@ -1,6 +1,25 @@
-"""Reads of work: the marketplace, a worker's history, a batch's progress and results."""
+"""Reads of work: the marketplace, a worker's history, a batch's progress and results.
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+What time alone has decided is read here as decided, without writing it: an accepted
+assignment past its deadline counts as expired, a submitted one past its auto-approval time as
+approved. The sweep (fairness.settlement.settle_due) writes it down, at most a minute later.
+"""
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -13,6 +32,44 @@ from microwork.work.models import Assignment
 
 # Below this many submissions the measured median says little; show the requester's estimate.
 MIN_SUBMISSIONS_FOR_MEDIAN = 5
+
+
+# --- what is due -----------------------------------------------------------------------------
+
+
+def expiry_due(now) -> Q:
+    """Accepted assignments past their deadline: expired, once the sweep has run."""
+    return Q(state=AssignmentState.ACCEPTED, deadline__lte=now)
+
+
+def auto_approval_due(now) -> Q:
+    """Submitted assignments past their auto-approval time: approved and paid at that time,
+    once the sweep has run."""
+    return Q(state=AssignmentState.SUBMITTED, auto_approval_due_at__lte=now)
+
+
+def state_due(now) -> Case:
+    """An assignment's state once what is due at `now` is settled, as an SQL expression."""
+    return Case(
+        When(expiry_due(now), then=Value(AssignmentState.EXPIRED.value)),
+        When(auto_approval_due(now), then=Value(AssignmentState.APPROVED.value)),
+        default=F("state"),
+        output_field=CharField(),
+    )
+
+
+def assignment_state_due(assignment: Assignment, now=None) -> str:
+    """`assignment`'s state once what is due at `now` is settled (state_due(), in Python)."""
+    now = now or timezone.now()
+    if assignment.state == AssignmentState.ACCEPTED and assignment.deadline <= now:
+        return AssignmentState.EXPIRED
+    if (
+        assignment.state == AssignmentState.SUBMITTED
+        and assignment.auto_approval_due_at is not None
+        and assignment.auto_approval_due_at <= now
+    ):
+        return AssignmentState.APPROVED
+    return AssignmentState(assignment.state)
 
 
 def _open_tasks(now):
@@ -96,21 +153,48 @@ def project_pay_facts(project: Project) -> dict:
     }
 
 
-def batch_progress(batch: Batch) -> dict:
-    """Counts for the progress page: tasks and assignments by state, median time, hourly rate."""
+def batch_progress(batch: Batch, now=None) -> dict:
+    """Counts for the progress page: tasks and assignments by state, median time, hourly rate.
+
+    States are counted as they stand once what is due at `now` is settled (state_due()); `due`
+    says how many of them the sweep has yet to write down: `expired` accepted assignments past
+    their deadline, `approved` submissions past their auto-approval time. A slot an overdue
+    assignment holds counts as open.
+    """
+    now = now or timezone.now()
     assignments = Assignment.objects.filter(task__batch=batch)
-    by_state = dict(assignments.order_by().values_list("state").annotate(n=Count("pk")))
+    by_state = dict(
+        assignments.order_by()
+        .annotate(shown=state_due(now))
+        .values("shown")
+        .annotate(n=Count("pk"))
+        .values_list("shown", "n")
+    )
     states = {state.value: by_state.get(state.value, 0) for state in AssignmentState}
-    tasks = Task.objects.filter(batch=batch)
+    due = assignments.aggregate(
+        expired=Count("pk", filter=expiry_due(now)),
+        approved=Count("pk", filter=auto_approval_due(now)),
+    )
+    overdue = (
+        Assignment.objects.filter(expiry_due(now), task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    tasks = Task.objects.filter(batch=batch).annotate(
+        slots_freed=Coalesce(Subquery(overdue, output_field=IntegerField()), 0)
+    )
     # Slots are counted per task: a HIT of the MTurk API carries its own MaxAssignments, and a
     # task may have been given more assignments than the project's assignments per task.
     task_counts = tasks.aggregate(
         total=Count("pk"),
-        with_open_slots=Count("pk", filter=Q(open_slots__gt=0)),
+        with_open_slots=Count("pk", filter=Q(open_slots__gt=0) | Q(slots_freed__gt=0)),
         slots=Coalesce(Sum("max_assignments"), 0),
     )
     completed = (
-        tasks.annotate(
+        Task.objects.filter(batch=batch)
+        .annotate(
             answered=Count("assignments", filter=Q(assignments__state__in=list(ANSWERED_STATES)))
         )
         .filter(answered__gte=F("max_assignments"))
@@ -124,6 +208,7 @@ def batch_progress(batch: Batch) -> dict:
         "tasks_with_open_slots": task_counts["with_open_slots"],
         "tasks_completed": completed,
         "assignments": states,
+        "due": due,
         "slots_total": slots,
         "answered": answered,
         "percent_done": int(answered * 100 // slots) if slots else 0,
@@ -178,18 +263,45 @@ def project_batches_with_progress(*, project: Project):
     )
 
 
-def batch_submissions(*, batch: Batch, state: str = ""):
-    """The batch's answered assignments for review: submitted ones first (they wait for a
-    decision), then by row; `state` narrows to one answered state."""
-    assignments = Assignment.objects.filter(task__batch=batch, state__in=list(ANSWERED_STATES))
+def batch_submissions(*, batch: Batch, state: str = "", now=None):
+    """The batch's answered assignments for review: those waiting for a decision first, then
+    by row; `state` narrows to one answered state.
+
+    Each has `state_due`, its state once what is due at `now` is settled, and
+    `is_approval_due`: submitted, but past its auto-approval time, so approved already in
+    effect (assignment_approve and _reject treat it so) and no longer waiting; `state` filters
+    on `state_due`.
+    """
+    now = now or timezone.now()
+    assignments = Assignment.objects.filter(
+        task__batch=batch, state__in=list(ANSWERED_STATES)
+    ).annotate(
+        state_due=state_due(now),
+        is_approval_due=Case(
+            When(auto_approval_due(now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
     if state:
-        assignments = assignments.filter(state=state)
+        assignments = assignments.filter(state_due=state)
     return (
         assignments.select_related("task", "worker")
         .annotate(
-            waiting=Case(When(state=AssignmentState.SUBMITTED, then=0), default=1),
+            waiting=Case(When(state_due=AssignmentState.SUBMITTED, then=0), default=1),
         )
         .order_by("waiting", "task__row_number", "submitted_at", "pk")
+    )
+
+
+def batch_waiting_count(batch: Batch, now=None) -> int:
+    """How many of the batch's submissions wait for the requester's decision: submitted and
+    not yet past their auto-approval time."""
+    now = now or timezone.now()
+    return (
+        Assignment.objects.filter(task__batch=batch, state=AssignmentState.SUBMITTED)
+        .exclude(auto_approval_due_at__lte=now)
+        .count()
     )
 
 

@@ -9,9 +9,8 @@ def run(requester, params) -> dict:
     statuses = params.string_list("AssignmentStatuses", required=False, choices=STATUSES)
     assignments = selectors.api_assignments(requester).filter(task=task)
     if statuses:
-        assignments = assignments.filter(
-            state__in=[selectors.API_ASSIGNMENT_STATES[status] for status in statuses]
-        )
+        # As reported: a submission past its AutoApprovalTime is listed as Approved.
+        assignments = selectors.api_assignments_in(assignments, statuses)
     return paginate(
         assignments,
         params,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microwork.accounts.decorators import requester_required
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_money, hourly_rate_cents
+from microwork.fairness import selectors as fairness_selectors
 from microwork.payments import selectors as payment_selectors
 from microwork.payments.fees import FeeRule
 from microwork.payments.forms import BonusForm
@@ -268,6 +269,8 @@ def batch_detail(request, pk):
                 "total": _money(project, cost["total_cents"]),
             },
             "overlap": _overlap_facts(batch),
+            # What the next pay floor check would do (fairness/settlement.py), not done here.
+            "pay_floor_due": fairness_selectors.batch_pay_floor_due(batch),
         },
     )
 
@@ -390,6 +393,8 @@ def batch_review(request, pk):
             messages.success(request, text % {"n": count})
             url = reverse("projects:batch-review", args=[batch.pk])
             return redirect(f"{url}?state={state}" if state else url)
+    # Work past its auto-approval time is shown approved, and offered for no decision; the
+    # sweep approves and pays it (a decision posted meanwhile approves it as it was due).
     page = Paginator(selectors.batch_submissions(batch=batch, state=state), REVIEW_PAGE_SIZE)
     submissions = page.get_page(request.GET.get("page"))
     for assignment in submissions:
@@ -414,7 +419,7 @@ def batch_review(request, pk):
             "state": state,
             "states": [(key, key.label) for key in ANSWERED_STATES],
             "ticked": ticked,
-            "waiting": scoped.filter(state=AssignmentState.SUBMITTED).count(),
+            "waiting": selectors.batch_waiting_count(batch),
             "bonus_fee_note": _bonus_fee_note(batch.project),
         },
     )

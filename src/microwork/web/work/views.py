@@ -394,7 +394,9 @@ def history(request):
         {
             "assignment": assignment,
             "project": assignment.task.batch.project,
-            "state": AssignmentState.EXPIRED if assignment.is_overdue() else assignment.state,
+            # As time has decided it: expired past the deadline, approved past the
+            # auto-approval time, before the sweep writes it down.
+            "state": selectors.assignment_state_due(assignment),
             "reward": format_money(
                 assignment.task.batch.reward_cents, assignment.task.batch.project.currency
             ),
