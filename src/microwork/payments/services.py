@@ -572,7 +572,12 @@ def _payout_pending(worker: User, currency: str) -> Account:
 def payout_request(
     *, worker: User, request_key: str, amount_cents: int | None = None, currency: str | None = None
 ) -> Payout:
-    """Ask to be paid `amount_cents` (default: everything available), at least the threshold."""
+    """Ask to be paid `amount_cents` (default: everything available), at least the threshold.
+
+    The worker's submissions past their auto-approval time are approved and paid first, in
+    this transaction, so what their earnings page shows as due can be paid out at once; a
+    refused request rolls that back with the rest (the sweep approves them later).
+    """
     currency = _currency(currency)
     if not worker.is_worker:
         raise PaymentRefused(_("Only workers have earnings to pay out."))
@@ -580,6 +585,8 @@ def payout_request(
     existing = Posting.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing.payout
+    while work.assignments_auto_approve_due(worker=worker) == work.AUTO_APPROVE_BATCH:
+        pass  # a bounded number at a time; the rest in the next rounds
     available = worker_available(worker, currency)
     Account.objects.select_for_update().filter(pk=available.pk).get()
     # A retry racing the first request waited on that lock: now it sees the first payout.

@@ -4,7 +4,7 @@ transaction, so the act and its posting commit or roll back together."""
 
 from microwork.payments import selectors, services
 from microwork.projects.enums import BatchStatus
-from microwork.projects.events import BatchEscrowDue, BatchPublished
+from microwork.projects.events import BatchEscrowDue, BatchPublished, BatchPublishing
 from microwork.work.events import AssignmentApproved, AssignmentRejected
 
 
@@ -19,6 +19,14 @@ def pay_approved(event: AssignmentApproved) -> None:
 
 def refund_rejected(event: AssignmentRejected) -> None:
     services.rejection_refund(assignment=event.assignment)
+
+
+def settle_ended_before_publishing(event: BatchPublishing) -> None:
+    """Give the requester back the unused escrow of their batches that ended before the
+    publish reserves the new batch's cost (batch_published), so it is not refused for funds
+    their balance page shows as due back. In the publish's transaction: a refused publish
+    rolls it back, and the sweep gives it back later."""
+    services.batches_settle_ended(requester=event.batch.project.requester)
 
 
 def reserve_published(event: BatchPublished) -> None:
