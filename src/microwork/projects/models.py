@@ -215,6 +215,19 @@ class Task(models.Model):
             models.Index(
                 fields=["batch", "id"], condition=Q(open_slots__gt=0), name="task_claimable"
             ),
+            # The claim walks ordinary and gold tasks separately (work/claim.py): one index per
+            # kind keeps each walk from stepping over the other kind's open tasks. Created by
+            # quality migration 0003 (with gold mixing), declared here since projects 0008.
+            models.Index(
+                fields=["batch", "id"],
+                condition=Q(open_slots__gt=0) & Q(gold__isnull=True),
+                name="task_claimable_ordinary",
+            ),
+            models.Index(
+                fields=["batch", "id"],
+                condition=Q(open_slots__gt=0) & Q(gold__isnull=False),
+                name="task_claimable_gold",
+            ),
         ]
 
     def __str__(self) -> str:
