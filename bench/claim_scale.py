@@ -209,8 +209,8 @@ def main() -> None:
     from django.utils import timezone
 
     from microwork.accounts.models import User
-    from microwork.projects.models import Project
-    from microwork.work import services
+    from microwork.projects.models import Project, Task
+    from microwork.work import claim, services
     from microwork.work.models import Assignment
 
     original_name = connection.settings_dict["NAME"]
@@ -256,7 +256,12 @@ def main() -> None:
         worker = workers[args.claims]
         now = timezone.now()
         old_orm = (
-            services._live_tasks(Project.objects.get(pk=projects["large"]), now)
+            Task.objects.filter(
+                batch__project_id=projects["large"],
+                batch__status="published",
+                batch__expires_at__gt=now,
+                open_slots__gt=0,
+            )
             .exclude(
                 pk__in=Assignment.objects.filter(
                     worker=worker, task__batch__project_id=projects["large"]
@@ -269,16 +274,13 @@ def main() -> None:
             old_sql, old_params = old_orm.query.sql_with_params()
         with connection.cursor() as cursor:
             for name in ("small", "large", "many"):
-                params = {
-                    "worker": worker.pk,
-                    "project": projects[name],
-                    "published": "published",
-                    "accepted": "accepted",
-                    "now": now,
-                    "deadline": now,
-                    "public_id": f"EXPLAIN-{name}",
-                }
-                plan = explain(cursor, services._CLAIM_SQL, params)
+                built = claim.build(
+                    claim.Target.ORDINARY,
+                    worker=worker,
+                    project=Project.objects.get(pk=projects[name]),
+                    shape=claim.Shape.ONE_STATEMENT,
+                )
+                plan = explain(cursor, built.statements[0], built.params)
                 print(f"\n-- claim statement, project {name}:")
                 shown = plan if args.plans else [line for line in plan if "Time" in line]
                 print("\n".join(shown))

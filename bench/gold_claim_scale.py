@@ -88,11 +88,10 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.utils import timezone
 
     from microwork.accounts.models import User
     from microwork.projects.models import Project, Task
-    from microwork.work import services
+    from microwork.work import claim, services
 
     original_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
@@ -146,22 +145,18 @@ def main() -> None:
         worker = User.objects.create(
             email="explain@bench.microwork.test", role="worker", worker_id="AWEXPLAIN", password="!"
         )
-        now = timezone.now()
         with connection.cursor() as cursor:
-            for kind, sql in (
-                ("ordinary", services._CLAIM_SQL),
-                ("gold", services._GOLD_CLAIM_SQL),
+            for kind, target in (
+                ("ordinary", claim.Target.ORDINARY),
+                ("gold", claim.Target.GOLD),
             ):
-                params = {
-                    "worker": worker.pk,
-                    "project": projects["large"],
-                    "published": "published",
-                    "accepted": "accepted",
-                    "now": now,
-                    "deadline": now,
-                    "public_id": f"EXPLAIN-{kind}",
-                }
-                plan = explain(cursor, sql, params)
+                built = claim.build(
+                    target,
+                    worker=worker,
+                    project=Project.objects.get(pk=projects["large"]),
+                    shape=claim.Shape.ONE_STATEMENT,
+                )
+                plan = explain(cursor, built.statements[0], built.params)
                 print(f"\n-- {kind} claim statement, large batch:")
                 shown = (
                     plan

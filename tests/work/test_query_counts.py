@@ -21,7 +21,7 @@ from microwork.quality import services as quality
 from microwork.quality.enums import ActionsGuarded, RuleActionKind, RuleCondition
 from microwork.quality.gold import gold_settings_save
 from microwork.quality.models import RuleAction
-from microwork.work import services
+from microwork.work import claim, services
 from microwork.work.enums import AssignmentState
 from microwork.work.frame import frame_token
 from microwork.work.models import Assignment
@@ -36,9 +36,10 @@ from tests.work.factories import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
-# On PostgreSQL the claim is one statement; on SQLite (the embedded default) it is a SELECT, an
-# UPDATE and an INSERT. The submit's BEGIN and COMMIT are not recorded as queries.
-CLAIM = 1 if connection.vendor == "postgresql" else 3
+# On PostgreSQL the claim is one statement; on SQLite (the embedded default) it is an UPDATE
+# that picks the task and an INSERT (work/claim.py). The submit's BEGIN and COMMIT are not
+# recorded as queries.
+CLAIM = 1 if connection.vendor == "postgresql" else 2
 # the session with its user, the project, what could stop the worker + open assignment + gold
 # rate, claim
 PLAIN_ACCEPT = 3 + CLAIM
@@ -169,7 +170,7 @@ def test_accept_resuming_an_open_assignment_takes_the_exact_queries():
 
 
 def _facts(worker, project):
-    facts = services._claim_facts(worker=worker, project=project)
+    facts = claim.read_facts(worker=worker, project=project)
     return {name: bool(value) for name, value in facts.items() if name != "gold_mixing_rate"}
 
 
@@ -193,7 +194,7 @@ def test_claim_facts_name_exactly_what_could_stop_the_worker_or_resume():
         action=RuleActionKind.BLOCK,
     )
     assert _facts(worker, project) == NOTHING
-    assert services._claim_facts(worker=worker, project=project)["gold_mixing_rate"] is None
+    assert claim.read_facts(worker=worker, project=project)["gold_mixing_rate"] is None
 
     flag_rule = quality.rule_create(
         project=project,
@@ -240,5 +241,5 @@ def test_claim_facts_name_exactly_what_could_stop_the_worker_or_resume():
     )
 
     assert _facts(worker, project) == dict.fromkeys(NOTHING, True)
-    assert services._claim_facts(worker=worker, project=project)["gold_mixing_rate"] == 30
+    assert claim.read_facts(worker=worker, project=project)["gold_mixing_rate"] == 30
     assert _facts(other, elsewhere) == {**NOTHING, "has_accept_requirements": True}

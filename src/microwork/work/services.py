@@ -11,19 +11,18 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
-from microwork.common.compiled import CompiledQuery, prepared_cursor, save_fields
-from microwork.common.ids import new_entity_id
+from microwork.common.compiled import CompiledQuery, save_fields
 from microwork.projects import events as project_events
 from microwork.projects import tasktypes, templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
-from microwork.work import events
+from microwork.work import claim, events
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -98,15 +97,6 @@ def _ended_batches(batches, now):
     ]
 
 
-def _live_tasks(project: Project, now):
-    return Task.objects.filter(
-        batch__project=project,
-        batch__status=BatchStatus.PUBLISHED,
-        batch__expires_at__gt=now,
-        open_slots__gt=0,
-    )
-
-
 # The sweep also runs from the periodic job (work/tasks.py) and whenever a claim finds nothing;
 # this only keeps freed slots flowing back in order when no job worker runs.
 SWEEP_EVERY_SECONDS = 5.0
@@ -137,11 +127,12 @@ def assignment_claim_next(
     Gold mixing: when `draw()` (uniform in [0, 1)) falls under the project's gold mixing rate,
     the worker gets a gold task they have not done, if one has a free slot, and an ordinary
     task otherwise. Gold tasks are handed out only this way, never as ordinary tasks.
+    The claim itself is work/claim.py's.
     """
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
     gate = events.accept_gate.call()
-    facts = _claim_facts(worker=worker, project=project, gate=gate)
+    facts = claim.read_facts(worker=worker, project=project, gate=gate)
     gate.check(worker=worker, project=project, facts=facts)
     # A double click or a second tab resumes the open assignment instead of taking a second task.
     if facts["has_open_assignment"]:
@@ -154,19 +145,20 @@ def assignment_claim_next(
     for _attempt in range(4):
         try:
             if wants_gold:
-                try:
-                    return _claim_once(worker=worker, project=project, gold=True)
-                except NoTaskAvailable:
-                    wants_gold = False  # no gold left for this worker: an ordinary task
-            return _claim_once(worker=worker, project=project)
+                taken = claim.take_next(worker=worker, project=project, gold=True)
+                if taken is not None:
+                    return taken
+                wants_gold = False  # no gold left for this worker: an ordinary task
+            taken = claim.take_next(worker=worker, project=project)
         except IntegrityError:
             # The same worker claimed the same task from two tabs at once; try the next task.
             continue
-        except NoTaskAvailable:
-            # Slots held by overdue assignments come back before we refuse for lack of slots.
-            if swept or not assignments_expire_overdue():
-                raise
-            swept = True
+        if taken is not None:
+            return taken
+        # Slots held by overdue assignments come back before we refuse for lack of slots.
+        if swept or not assignments_expire_overdue():
+            break
+        swept = True
     raise NoTaskAvailable(_("There is no task left for you in this project."))
 
 
@@ -179,207 +171,40 @@ def _open_assignments(worker: User, project: Project):
     )
 
 
-def _claim_once(*, worker: User, project: Project, gold: bool = False) -> Assignment:
-    """Take one slot of the first live task of `project` that `worker` has not had: a gold
-    task if `gold`, an ordinary one otherwise.
-
-    Raise NoTaskAvailable if there is none, IntegrityError if the same worker took the same task
-    concurrently (the unique constraint). Locks only the task row it hands out.
-    """
-    if connection.vendor == "postgresql":
-        if connection.in_atomic_block:
-            with transaction.atomic():  # a savepoint, so a duplicate leaves the caller usable
-                return _claim_once_postgresql(worker=worker, project=project, gold=gold)
-        # Autocommit: the claim is one statement, hence one transaction with no BEGIN/COMMIT.
-        return _claim_once_postgresql(worker=worker, project=project, gold=gold)
-    with transaction.atomic():
-        now = timezone.now()
-        done_by_worker = Assignment.objects.filter(
-            worker=worker, task__batch__project=project
-        ).values("task_id")
-        task = (
-            _live_tasks(project, now)
-            .filter(gold__isnull=not gold)
-            .exclude(pk__in=done_by_worker)
-            .order_by("batch_id", "pk")
-            .select_for_update(skip_locked=True, of=("self",))
-            .first()
-        )
-        if task is None:
-            raise NoTaskAvailable(_("There is no task left for you in this project."))
-        return _hand_out(task=task, worker=worker, project=project, now=now)
-
-
-# One statement: pick, lock, count down and hand out. Shaped for PostgreSQL's planner
-# (docs/performance.md has the plans at 1,000,000 tasks and assignments):
-# - the live batches of the project are walked in order (index on batch (project, status)), and
-#   for each a LATERAL scan of the partial index task_claimable (batch, id) WHERE open_slots > 0
-#   stops at the first candidate: the cost does not grow with the batch or the number of batches;
-# - "not done by this worker" is a scalar sub-select, which PostgreSQL keeps as a probe of the
-#   (task, worker) unique index per candidate. Written as NOT EXISTS it becomes an anti-join that,
-#   with a large history, the planner may turn into a scan of every assignment. It is the bare
-#   boolean sub-select on purpose: the planner guesses that half the rows pass it, so with LIMIT 1
-#   it walks the index in order. Written `(...) IS NULL`, the guess is 0.5% and, once the batch's
-#   statistics are known, it chose to fetch every open task of the batch and sort them;
-# - FOR UPDATE SKIP LOCKED on the task row only: concurrent claims take different tasks. PostgreSQL
-#   locks below the LIMIT and re-checks open_slots > 0 on a row changed meanwhile;
-# - gold tasks are handed out only by gold mixing: {kind} keeps each kind to its own walk, over
-#   the partial indexes task_claimable_ordinary and task_claimable_gold (quality migration 0003),
-#   so neither steps over the other's open tasks.
-_BATCH, _TASK, _ASSIGNMENT = (m._meta.db_table for m in (Batch, Task, Assignment))
-_CLAIM_SQL_TEMPLATE = """
-WITH picked AS (
-    SELECT candidate.id
-    FROM {_BATCH} AS batch
-    CROSS JOIN LATERAL (
-        SELECT task.id
-        FROM {_TASK} AS task
-        WHERE task.batch_id = batch.id
-          AND task.open_slots > 0
-          AND {kind}
-          AND (SELECT count(*) = 0 FROM {_ASSIGNMENT} AS done
-               WHERE done.task_id = task.id AND done.worker_id = %(worker)s)
-        ORDER BY task.id
-        LIMIT 1
-        FOR UPDATE OF task SKIP LOCKED
-    ) AS candidate
-    WHERE batch.project_id = %(project)s
-      AND batch.status = %(published)s
-      AND batch.expires_at > %(now)s
-    ORDER BY batch.id
-    LIMIT 1
-), taken AS (
-    UPDATE {_TASK} AS task SET open_slots = task.open_slots - 1
-    FROM picked WHERE task.id = picked.id
-    RETURNING task.id
-)
-INSERT INTO {_ASSIGNMENT}
-    (public_id, task_id, worker_id, state, accepted_at, deadline, is_auto_approved, feedback)
-SELECT %(public_id)s, taken.id, %(worker)s, %(accepted)s, %(now)s, %(deadline)s, false, ''
-FROM taken
-RETURNING id, task_id
-"""
-_CLAIM_SQL, _GOLD_CLAIM_SQL = (
-    _CLAIM_SQL_TEMPLATE.format(_BATCH=_BATCH, _TASK=_TASK, _ASSIGNMENT=_ASSIGNMENT, kind=kind)
-    for kind in ("task.gold IS NULL", "task.gold IS NOT NULL")
-)
-
-
-# What an accept must know before it claims, in one statement: what could stop the worker and
-# the project's gold mixing rate (the columns of the accept gate that quality provides,
-# work/events.py), and whether they have an open assignment in the project. SQL for the same
-# reason as the claim's: on every accept, the ORM's cost to write it was larger than the
-# database's to run it.
-_CLAIM_FACTS_SQL_TEMPLATE = f"""
-SELECT {{gate_columns}},
-    EXISTS (SELECT 1 FROM {_ASSIGNMENT} AS mine
-            JOIN {_TASK} AS task ON task.id = mine.task_id
-            JOIN {_BATCH} AS batch ON batch.id = task.batch_id
-            WHERE mine.worker_id = %(worker)s
-              AND batch.project_id = %(project)s
-              AND mine.state = %(accepted)s
-              AND mine.deadline > %(now)s) AS has_open_assignment
-"""
-_claim_facts_sql: dict[str, str] = {}  # by the gate's columns: written once per process
-
-
-def _claim_facts(
-    *, worker: User, project: Project, gate: events.AcceptGate | None = None
-) -> dict:
-    gate = gate or events.accept_gate.call()
-    sql = _claim_facts_sql.get(gate.columns)
-    if sql is None:
-        sql = _claim_facts_sql[gate.columns] = _CLAIM_FACTS_SQL_TEMPLATE.format(
-            gate_columns=gate.columns
-        )
-    params = gate.params(worker=worker, project=project) | {
-        "worker": worker.pk,
-        "project": project.pk,
-        "accepted": AssignmentState.ACCEPTED.value,
-        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
-    }
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        return dict(zip(names, cursor.fetchone(), strict=True))
-
-
-def _claim_once_postgresql(*, worker: User, project: Project, gold: bool = False) -> Assignment:
-    now = timezone.now()
-    deadline = now + timedelta(seconds=project.time_allotted_seconds)
-    public_id = new_entity_id()
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(
-            _GOLD_CLAIM_SQL if gold else _CLAIM_SQL,
-            {
-                "worker": worker.pk,
-                "project": project.pk,
-                "published": BatchStatus.PUBLISHED.value,
-                "accepted": AssignmentState.ACCEPTED.value,
-                "now": now,
-                "deadline": deadline,
-                "public_id": public_id,
-            },
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise NoTaskAvailable(_("There is no task left for you in this project."))
-    assignment = Assignment(
-        id=row[0],
-        public_id=public_id,
-        task_id=row[1],
-        worker=worker,
-        state=AssignmentState.ACCEPTED,
-        accepted_at=now,
-        deadline=deadline,
-    )
-    assignment._state.adding = False
-    assignment._state.db = connection.alias
-    return assignment
-
-
-def _hand_out(*, task: Task, worker: User, project: Project, now) -> Assignment:
-    Task.objects.filter(pk=task.pk).update(open_slots=F("open_slots") - 1)
-    with transaction.atomic():  # a savepoint, so a duplicate surfaces as IntegrityError cleanly
-        return Assignment.objects.create(
-            task=task,
-            worker=worker,
-            accepted_at=now,
-            deadline=now + timedelta(seconds=project.time_allotted_seconds),
-        )
-
-
 def assignment_claim(*, worker: User, task: Task) -> Assignment:
-    """Accept one given task (MTurk's "accept this HIT"); refuse with a reason otherwise."""
+    """Accept one given task (MTurk's "accept this HIT"); refuse with a reason otherwise.
+
+    Raise TaskFull when it has all the workers it needs, once overdue slots are freed, and
+    NoTaskAvailable for another reason (its batch is not live, the worker has had it).
+    """
     if not worker.is_worker:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
-    events.accept_gate.call().check(worker=worker, project=task.batch.project, facts=None)
+    project = task.batch.project
+    events.accept_gate.call().check(worker=worker, project=project, facts=None)
     try:
-        return _claim_given(worker=worker, task=task)
+        return _claim_given(worker=worker, task=task, project=project)
     except TaskFull:
         # A slot held by an overdue assignment comes back before we say the task is full.
         if not assignments_expire_overdue():
             raise
-    return _claim_given(worker=worker, task=task)
+    return _claim_given(worker=worker, task=task, project=project)
 
 
 class TaskFull(NoTaskAvailable):
     pass
 
 
-@transaction.atomic
-def _claim_given(*, worker: User, task: Task) -> Assignment:
-    now = timezone.now()
-    task = Task.objects.select_for_update().select_related("batch__project").get(pk=task.pk)
-    if not task.batch.is_live(now):
+def _claim_given(*, worker: User, task: Task, project: Project) -> Assignment:
+    taken = claim.take_given(worker=worker, task_id=task.pk, project=project)
+    if taken is claim.Refusal.NOT_LIVE:
         raise NoTaskAvailable(
             _("This task is not open: its batch is paused, cancelled or expired.")
         )
-    if Assignment.objects.filter(task=task, worker=worker).exists():
+    if taken is claim.Refusal.HAD_IT:
         raise NoTaskAvailable(_("You have already worked on this task."))
-    if task.open_slots <= 0:
+    if taken is claim.Refusal.FULL:
         raise TaskFull(_("This task has all the workers it needs."))
-    return _hand_out(task=task, worker=worker, project=task.batch.project, now=now)
+    return taken
 
 
 def _locked_rows(**lookup):
