@@ -392,6 +392,61 @@ def test_auto_approved_work_reads_approved_before_the_sweep_without_writing(mtur
     assert Posting.objects.count() == postings
 
 
+def test_every_read_operation_shows_what_is_due_and_writes_nothing(mturk, funded):
+    hit = mturk.create_hit(**{**HIT, "AutoApprovalDelayInSeconds": 0})["HIT"]
+    done = _submit(hit["HITId"])  # past its AutoApprovalTime at once
+    overdue = _claim(hit["HITId"])
+    Assignment.objects.filter(pk=overdue.pk).update(deadline=overdue.accepted_at)
+    mturk.send_bonus(
+        WorkerId=done.worker.worker_id,
+        BonusAmount="0.10",
+        AssignmentId=done.public_id,
+        Reason="thanks",
+        UniqueRequestToken="bonus",
+    )
+    type_id = mturk.create_qualification_type(
+        Name="Trained", Description="Passed training", QualificationTypeStatus="Active"
+    )["QualificationType"]["QualificationTypeId"]
+    worker_id = done.worker.worker_id
+    mturk.associate_qualification_with_worker(
+        QualificationTypeId=type_id, WorkerId=worker_id, IntegerValue=7, SendNotification=False
+    )
+    mturk.create_worker_block(WorkerId=overdue.worker.worker_id, Reason="spam")
+    hit_id = hit["HITId"]
+
+    with forbid_writes():
+        got = mturk.get_hit(HITId=hit_id)["HIT"]
+        listed = mturk.list_hits()["HITs"]
+        reviewable = mturk.list_reviewable_hits()["HITs"]
+        assignments = mturk.list_assignments_for_hit(HITId=hit_id)["Assignments"]
+        assignment = mturk.get_assignment(AssignmentId=done.public_id)["Assignment"]
+        bonuses = mturk.list_bonus_payments(HITId=hit_id)["BonusPayments"]
+        balance = mturk.get_account_balance()
+        mturk.get_qualification_type(QualificationTypeId=type_id)
+        mturk.list_qualification_types(MustBeRequestable=False, MustBeOwnedByCaller=True)
+        mturk.get_qualification_score(QualificationTypeId=type_id, WorkerId=worker_id)
+        mturk.list_workers_with_qualification_type(QualificationTypeId=type_id)
+        mturk.list_hits_for_qualification_type(QualificationTypeId=type_id)
+        blocks = mturk.list_worker_blocks()["WorkerBlocks"]
+
+    # The overdue assignment no longer pends; the submission past its AutoApprovalTime is
+    # completed, Approved at that time.
+    counters = ("NumberOfAssignmentsPending", "NumberOfAssignmentsCompleted")
+    assert [got[key] for key in counters] == [0, 1]
+    assert [[hit_[key] for key in counters] for hit_ in listed] == [[0, 1]]
+    assert got["HITStatus"] == "Assignable"  # the overdue slot is free again
+    assert reviewable == []
+    assert [a["AssignmentStatus"] for a in assignments] == ["Approved"]
+    assert assignment["ApprovalTime"] == assignment["AutoApprovalTime"]
+    assert [b["BonusAmount"] for b in bonuses] == ["0.10"]
+    # 1000 - 2 x 0.60 held - 0.10 bonus and 0.02 fee; settled: the approval's 0.60 paid and the
+    # overdue slot's 0.60 still held (the HIT is live).
+    assert (balance["AvailableBalance"], balance["OnHoldBalance"]) == ("998.68", "0.60")
+    assert len(blocks) == 1
+    states = dict(Assignment.objects.values_list("pk", "state"))
+    assert states == {done.pk: "submitted", overdue.pk: "accepted"}
+
+
 def test_auto_approved_work_refuses_approve_and_reject_as_mturk_does(mturk, funded):
     hit = mturk.create_hit(**{**HIT, "AutoApprovalDelayInSeconds": 0})["HIT"]
     done = _submit(hit["HITId"])
