@@ -360,26 +360,23 @@ def psycopg_pairs(index, *, dsn, project_pk, worker_ids, run, budget) -> None:
     import psycopg
     from psycopg.types.json import Jsonb
 
-    from microwork.common.ids import new_entity_id
-    from microwork.work.services import _CLAIM_SQL
+    from microwork.accounts.models import User
+    from microwork.projects.models import Project
+    from microwork.work import claim
 
+    worker = User(pk=worker_ids[index])
+    project = Project(pk=project_pk, time_allotted_seconds=600)
     with psycopg.connect(dsn, autocommit=True) as connection:
         while budget.take():
+            # The app's claim statement and values, run on this bare connection.
+            built = claim.build(
+                claim.Target.ORDINARY,
+                worker=worker,
+                project=project,
+                shape=claim.Shape.ONE_STATEMENT,
+            )
             started = time.perf_counter()
-            now = datetime.now(UTC)
-            public_id = new_entity_id()
-            row = connection.execute(
-                _CLAIM_SQL,
-                {
-                    "worker": worker_ids[index],
-                    "project": project_pk,
-                    "published": "published",
-                    "accepted": "accepted",
-                    "now": now,
-                    "deadline": now + timedelta(seconds=600),
-                    "public_id": public_id,
-                },
-            ).fetchone()
+            row = connection.execute(built.statements[0], built.params).fetchone()
             run.timed("claim", started)
             if row is None:
                 run.error("psycopg: no task left")
@@ -406,7 +403,7 @@ def psycopg_pairs(index, *, dsn, project_pk, worker_ids, run, budget) -> None:
             run.timed("submit", started)
             with run.lock:
                 run.pairs += 1
-                run.acknowledged.append(public_id)
+                run.acknowledged.append(built.values["public_id"])
 
 
 def run_threads(count: int, target, *, run: Run | None = None, **kwargs) -> Run:
