@@ -410,3 +410,14 @@ def test_payout_request_refused_leaves_the_due_work_to_the_sweep(settings):
     assert (assignment.state, assignment.is_auto_approved) == (AssignmentState.SUBMITTED, False)
     assert Posting.objects.count() == postings
     assert settle_due().auto_approved == 1
+
+
+def test_earnings_page_shows_what_is_due_in_french(client, settings):
+    assignment, _due = _due_submission(settings)
+    client.force_login(assignment.worker)
+
+    text = client.get(reverse("payments:worker-earnings"), HTTP_ACCEPT_LANGUAGE="fr").content
+    text = text.decode()
+
+    assert "<dt>Dû par l’approbation automatique</dt>" in text
+    assert "Le délai d’approbation automatique de 1 envoi est passé\xa0: il est" in text
