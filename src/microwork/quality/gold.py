@@ -114,8 +114,8 @@ def gold_mixing_rate(project: Project) -> int:
     """The chance, in percent, that "accept next task" hands a worker a gold task (0: never).
 
     work.services.assignment_claim_next() draws against it on every claim, read there in the
-    one statement of its facts (_CLAIM_FACTS_SQL); see docs/quality-aggregation.md, "Gold
-    mixing".
+    one statement of its facts (work.claim.read_facts(), through the accept gate that
+    quality/subscribers.py provides); see docs/quality-aggregation.md, "Gold mixing".
     """
     from microwork.quality.models import GoldSettings
 

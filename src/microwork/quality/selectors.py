@@ -296,7 +296,7 @@ def accept_gate_params(*, worker: User, project: Project) -> dict:
 
     `has_rule_block`: a live BLOCK of a quality rule; `has_worker_block`: a block by the
     project's requester; `has_accept_requirements`: a requirement that guards accepting. The
-    claim reads them in the statement it makes anyway (work.services._CLAIM_FACTS_SQL), and
+    claim reads them in the statement it makes anyway (work.claim.read_facts()), and
     quality.services.ensure_can_accept takes its full path (the worker's values, the reasons in
     words) only when one of them holds.
     """
