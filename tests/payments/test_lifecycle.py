@@ -305,6 +305,29 @@ def test_batch_publish_first_takes_back_the_escrow_of_ended_batches():
     assert ledger_problems() == []
 
 
+def test_batch_publish_gives_back_only_its_requesters_escrow_and_expires_nothing():
+    past = timezone.now() - timedelta(seconds=1)
+    ended = _published(funds=6 * SLOT)
+    overdue = work.assignment_claim_next(worker=WorkerFactory(), project=ended.project)
+    Assignment.objects.filter(pk=overdue.pk).update(deadline=past)
+    Batch.objects.filter(pk=ended.pk).update(expires_at=past)
+    elsewhere = _published()  # another requester's, published after: it expires nothing
+    theirs = work.assignment_claim_next(worker=WorkerFactory(), project=elsewhere.project)
+    Assignment.objects.filter(pk=theirs.pk).update(deadline=past)
+    draft = _another_draft(ended.project, tasks=1)  # three slots
+
+    projects.batch_publish(batch=draft)
+
+    states = dict(Assignment.objects.values_list("pk", "state"))
+    assert states == {overdue.pk: AssignmentState.ACCEPTED, theirs.pk: AssignmentState.ACCEPTED}
+    assert payments.balance(payments.escrow(ended)) == SLOT  # the overdue slot, until the sweep
+    assert _funds(ended) == 5 * SLOT - 3 * SLOT
+    assert settle_due().expired == 2
+    assert payments.balance(payments.escrow(ended)) == 0
+    assert _funds(ended) == 3 * SLOT
+    assert ledger_problems() == []
+
+
 def test_batch_publish_short_even_with_the_escrow_due_back_changes_nothing():
     ended = _published(funds=6 * SLOT)
     Batch.objects.filter(pk=ended.pk).update(expires_at=timezone.now() - timedelta(seconds=1))

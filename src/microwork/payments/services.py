@@ -671,6 +671,16 @@ def batches_settle_ended(*, requester: User | None = None, now=None) -> int:
     """
     now = now or timezone.now()
     work.assignments_expire_overdue(now=now)
+    return batches_release_ended(requester=requester, now=now)
+
+
+def batches_release_ended(*, requester: User | None = None, now=None) -> int:
+    """Return what batches that ended (of `requester`, when given) hold beyond what they still
+    owe, expiring nothing: an accepted assignment past its deadline still holds its slot until
+    the sweep expires it. A publish runs it for its requester (subscribers.py), so that it
+    neither waits for the sweep nor moves anyone else's work. Returns how many gave some back.
+    """
+    now = now or timezone.now()
     ended = Batch.objects.exclude(status=BatchStatus.DRAFT).filter(
         Q(status=BatchStatus.CANCELLED) | Q(expires_at__lte=now),
         money_accounts__entries__isnull=False,
@@ -678,7 +688,7 @@ def batches_settle_ended(*, requester: User | None = None, now=None) -> int:
     if requester is not None:
         ended = ended.filter(project__requester=requester)
     released = 0
-    for batch in ended.distinct().select_related("project"):
+    for batch in ended.distinct().select_related("project").order_by("pk"):
         with transaction.atomic():
             if escrow_release_unused(batch=batch) is not None:
                 released += 1

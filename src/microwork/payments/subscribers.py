@@ -25,8 +25,12 @@ def settle_ended_before_publishing(event: BatchPublishing) -> None:
     """Give the requester back the unused escrow of their batches that ended before the
     publish reserves the new batch's cost (batch_published), so it is not refused for funds
     their balance page shows as due back. In the publish's transaction: a refused publish
-    rolls it back, and the sweep gives it back later."""
-    services.batches_settle_ended(requester=event.batch.project.requester)
+    rolls it back, and the sweep gives it back later.
+
+    Only the requester's own escrow moves: their work past its deadline is not expired here
+    (work's expiry has no per-requester form, and a publish must not expire everyone's), so
+    its slots come back at the next sweep."""
+    services.batches_release_ended(requester=event.batch.project.requester)
 
 
 def reserve_published(event: BatchPublished) -> None:
