@@ -58,7 +58,7 @@ def state_due(now) -> Case:
     )
 
 
-def assignment_state_due(assignment: Assignment, now=None) -> str:
+def assignment_state_due(assignment: Assignment, now=None) -> AssignmentState:
     """`assignment`'s state once what is due at `now` is settled (state_due(), in Python)."""
     now = now or timezone.now()
     if assignment.state == AssignmentState.ACCEPTED and assignment.deadline <= now:
