@@ -2,7 +2,9 @@
 
 Subscribers, in INSTALLED_APPS order (docs/architecture.md lists them):
 - project_validating: fairness refuses an auto-approval delay over the platform's maximum;
-- batch_publishing: fairness refuses a reward under the pay floor for the estimated time;
+- batch_publishing: payments gives back the escrow of the requester's ended batches (so the
+  publish sees the funds the balance page shows as due back), then fairness refuses a reward
+  under the pay floor for the estimated time;
 - batch_published: payments moves the batch's whole cost into escrow (InsufficientFunds);
 - batch_escrow_due: payments settles the escrow with what the batch owes now: tops it up
   (InsufficientFunds) while the batch is live, gives the surplus back once it has ended.
