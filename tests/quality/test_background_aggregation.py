@@ -1,9 +1,11 @@
 """Large batches are aggregated by a background job and stored (quality/stored.py): routing by
-size, the job, freshness by fingerprint, failures, the pages, and one computation at a time."""
+size, the job, freshness by fingerprint, failures, the pages (which only read) and their button
+(a POST that queues), and one computation at a time."""
 
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from microwork.work.enums import AssignmentState
 from tests.accounts.factories import RequesterFactory, WorkerFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
 from tests.quality.test_exports import boxes_batch  # noqa: F401 - a fixture used below
+from tests.web.guard import forbid_writes
 from tests.work.factories import SubmittedAssignmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +95,14 @@ def _computed(batch, *, method=METHOD) -> BatchAggregation:
     return batch_aggregation_compute(aggregation_id=status.current.pk)
 
 
+def _ask(client, batch, *, next_url="", method=METHOD):
+    """Press the button of the batch's aggregation notice, on the page `next_url`."""
+    return client.post(
+        reverse("quality:batch-aggregation-request", args=[batch.pk]),
+        {"method": method, "next": next_url},
+    )
+
+
 def _export_url(batch, file_format, **params):
     query = "&".join(f"{k}={v}" for k, v in {"method": METHOD, **params}.items())
     return f"{reverse('quality:batch-export', args=[batch.pk, file_format])}?{query}"
@@ -117,18 +128,31 @@ def test_small_batch_is_exported_in_the_request_and_nothing_is_stored(client, ba
     assert not BatchAggregation.objects.exists()
 
 
-def test_large_batch_export_queues_one_computation_and_says_so(
+def test_large_batch_export_offers_the_computation_and_its_button_queues_one(
     client, batch, background, django_capture_on_commit_callbacks
 ):
     client.force_login(batch.project.requester)
 
+    with django_capture_on_commit_callbacks() as queued_by_get:
+        offered = client.get(_export_url(batch, "csv"))
+    assert offered.status_code == 202
+    assert b"are not computed yet" in offered.content
+    assert b"Compute the aggregation" in offered.content
+    assert b'http-equiv="refresh"' not in offered.content
+    assert (queued_by_get, BatchAggregation.objects.exists()) == ([], False)
+
     with django_capture_on_commit_callbacks() as queued:
+        asked = _ask(client, batch, next_url=_export_url(batch, "csv"))
         response = client.get(_export_url(batch, "csv"))
+        _ask(client, batch, next_url=_export_url(batch, "jsonl"))
         again = client.get(_export_url(batch, "jsonl"))
 
+    assert (asked.status_code, asked.url) == (302, _export_url(batch, "csv"))
     assert response.status_code == 202
     assert again.status_code == 202
     assert b"are queued to be computed from 5 answers" in response.content
+    assert b"Computing\xe2\x80\xa6 (refresh)" in response.content
+    assert b"Compute the aggregation" not in response.content
     assert b'http-equiv="refresh"' in response.content
     [row] = BatchAggregation.objects.all()
     assert (row.batch, row.method, row.state, row.n_answers) == (
@@ -137,7 +161,7 @@ def test_large_batch_export_queues_one_computation_and_says_so(
         BatchAggregationState.QUEUED,
         5,
     )
-    assert len(queued) == 1  # the second request found it queued
+    assert len(queued) == 1  # the second press found it queued
 
 
 @pytest.mark.parametrize(
@@ -200,9 +224,9 @@ def test_job_queued_in_immediate_mode_runs_without_a_worker(
     client.force_login(batch.project.requester)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(_export_url(batch, "csv"))
-    # Served, the job ran in the request once its row was committed (in a test, once the
-    # captured callbacks run): the next request finds the result fresh.
+        _ask(client, batch, next_url=_export_url(batch, "csv"))
+    # The job ran in the POST once its row was committed (in a test, once the captured
+    # callbacks run): the page it goes back to finds the result fresh.
     response = client.get(_export_url(batch, "csv"))
 
     assert BatchAggregation.objects.get().state == BatchAggregationState.DONE
@@ -282,7 +306,7 @@ def test_stored_report_equals_the_synchronous_report(batch, background):
 # --- freshness ------------------------------------------------------------------------------
 
 
-def test_a_new_answer_makes_the_result_stale_and_queues_a_recomputation(
+def test_a_new_answer_makes_the_result_stale_and_the_button_queues_a_recomputation(
     client, batch, background, private_storage, django_capture_on_commit_callbacks
 ):
     first = _computed(batch)
@@ -294,8 +318,17 @@ def test_a_new_answer_makes_the_result_stale_and_queues_a_recomputation(
     response = client.get(_export_url(batch, "csv"))
 
     assert response.status_code == 202
+    assert b"The answers changed since the labels of" in response.content
+    assert b"it now has 6 answers" in response.content
+    assert b"Compute the aggregation" in response.content
     assert b"Shown meanwhile: the last result" in response.content
     assert f"result={first.pk}".encode() in response.content
+    assert list(BatchAggregation.objects.all()) == [first]
+
+    with django_capture_on_commit_callbacks() as jobs:
+        _ask(client, batch, next_url=_export_url(batch, "csv"))
+
+    assert len(jobs) == 1
     queued = BatchAggregation.objects.get(state=BatchAggregationState.QUEUED)
     assert (queued.n_answers, queued.fingerprint != first.fingerprint) == (6, True)
     # The last result stays downloadable meanwhile, without the new task's label.
@@ -463,21 +496,28 @@ def test_retry_without_a_failure_queues_nothing(client, batch, background):
 # --- the pages ------------------------------------------------------------------------------
 
 
-def test_batch_quality_page_waits_then_shows_the_stored_report(client, batch, background):
+def test_batch_quality_page_offers_waits_then_shows_the_stored_report(client, batch, background):
     client.force_login(batch.project.requester)
     url = reverse("quality:batch-quality", args=[batch.pk]) + f"?method={METHOD}"
 
+    offered = client.get(url)
+    asked = _ask(client, batch, next_url=url)
     waiting = client.get(url)
     row = BatchAggregation.objects.get()
     batch_aggregation_compute(aggregation_id=row.pk)
     ready = client.get(url)
 
+    assert b"Compute the aggregation" in offered.content
+    assert offered.context["report"] is None
+    assert asked.url == url
     assert b"are queued to be computed" in waiting.content
+    assert b"Compute the aggregation" not in waiting.content
     assert b"The downloads appear here once the labels are computed." in waiting.content
     assert waiting.context["report"] is None
     assert b'http-equiv="refresh"' not in ready.content
     assert ready.context["report"] == agreement.batch_report(batch, method=METHOD)
     assert b"Computed in the background on" in ready.content
+    assert b"Compute the aggregation" not in ready.content
 
 
 def test_an_earlier_result_of_another_batch_is_not_served(client, batch, background):
@@ -486,7 +526,9 @@ def test_an_earlier_result_of_another_batch_is_not_served(client, batch, backgro
 
     response = client.get(_export_url(batch, "csv", result=other.pk))
 
-    assert response.status_code == 202  # this batch's own computation, queued
+    assert response.status_code == 202  # this batch's own notice, with its button
+    assert b"Compute the aggregation" in response.content
+    assert not BatchAggregation.objects.filter(batch=batch).exists()
 
 
 def _another_requesters_batch():
@@ -501,10 +543,15 @@ def test_project_workers_page_uses_stored_labels_of_large_batches(client, batch,
     client.force_login(batch.project.requester)
     url = reverse("quality:project-workers", args=[batch.project.pk]) + f"?method={METHOD}"
 
+    offered = client.get(url)
+    asked = _ask(client, batch, next_url=url)
     waiting = client.get(url)
     batch_aggregation_compute(aggregation_id=BatchAggregation.objects.get().pk)
     ready = client.get(url)
 
+    assert b"are not computed yet" in offered.content
+    assert b'http-equiv="refresh"' not in offered.content
+    assert asked.url == url
     assert b"are queued to be computed" in waiting.content
     assert b'http-equiv="refresh"' in waiting.content
     # Without labels yet, nobody's agreement is measured on this batch.
@@ -556,6 +603,241 @@ def test_project_workers_page_shows_the_last_labels_while_recomputing(client, ba
 
     assert b"Shown meanwhile: the last result" in response.content
     assert response.context["workers"] != before["workers"]  # the last labels are used
+
+
+# --- the button: a POST queues, a page only reads --------------------------------------------
+
+
+def test_the_button_queues_one_row_and_one_job_and_a_second_press_nothing_more(
+    client, batch, background, django_capture_on_commit_callbacks
+):
+    client.force_login(batch.project.requester)
+    page = reverse("quality:batch-quality", args=[batch.pk]) + f"?method={METHOD}"
+
+    with django_capture_on_commit_callbacks() as first_jobs:
+        first = _ask(client, batch, next_url=page)
+    [row] = BatchAggregation.objects.all()
+    with django_capture_on_commit_callbacks() as second_jobs:
+        second = _ask(client, batch, next_url=page)
+
+    assert (first.status_code, first.url) == (302, page)
+    assert (second.status_code, second.url) == (302, page)
+    assert len(first_jobs) == 1
+    assert second_jobs == []
+    assert list(BatchAggregation.objects.all()) == [row]
+    assert (row.method, row.state, row.n_answers) == (METHOD, BatchAggregationState.QUEUED, 5)
+    assert b"The aggregation is being computed" in client.get(page).content
+
+
+def test_the_button_of_another_requesters_batch_is_404_and_changes_nothing(
+    client, batch, background, django_capture_on_commit_callbacks
+):
+    client.force_login(RequesterFactory())
+
+    with django_capture_on_commit_callbacks() as jobs:
+        response = _ask(client, batch)
+
+    assert response.status_code == 404
+    assert jobs == []
+    assert not BatchAggregation.objects.exists()
+
+
+def test_the_button_refuses_anonymous_workers_and_a_get_and_changes_nothing(
+    client, batch, background, django_capture_on_commit_callbacks
+):
+    url = reverse("quality:batch-aggregation-request", args=[batch.pk])
+
+    with django_capture_on_commit_callbacks() as jobs:
+        anonymous = _ask(client, batch)
+        client.force_login(batch.workers[0])
+        worker = _ask(client, batch)
+        client.force_login(batch.project.requester)
+        get = client.get(url, {"method": METHOD})
+
+    assert anonymous.status_code == 302
+    assert anonymous.url.startswith(reverse("accounts:login"))
+    assert worker.status_code == 403
+    assert get.status_code == 405
+    assert jobs == []
+    assert not BatchAggregation.objects.exists()
+
+
+def test_the_button_queues_a_failed_computation_again(
+    client, failing_batch, background, django_capture_on_commit_callbacks
+):
+    row = _computed(failing_batch)
+    client.force_login(failing_batch.project.requester)
+    page = _export_url(failing_batch, "jsonl")
+
+    with django_capture_on_commit_callbacks() as jobs:
+        response = _ask(client, failing_batch, next_url=page)
+
+    assert (response.status_code, response.url) == (302, page)
+    assert len(jobs) == 1
+    assert list(BatchAggregation.objects.all()) == [row]
+    row.refresh_from_db()
+    assert (row.state, row.error) == (BatchAggregationState.QUEUED, "")
+
+
+def test_the_button_queues_nothing_for_a_fresh_result_or_a_small_batch(
+    client, batch, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(batch.project.requester)
+    with django_capture_on_commit_callbacks() as small_jobs:
+        small = _ask(client, batch)
+    settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 1
+    row = _computed(batch)
+
+    with django_capture_on_commit_callbacks() as fresh_jobs:
+        fresh = _ask(client, batch)
+
+    assert (small.status_code, fresh.status_code) == (302, 302)
+    assert (small_jobs, fresh_jobs) == ([], [])
+    assert list(BatchAggregation.objects.all()) == [row]
+    assert BatchAggregation.objects.get().state == BatchAggregationState.DONE
+
+
+@pytest.mark.parametrize(
+    "page, back",
+    [
+        ("", "quality"),
+        ("/quality/batches/{pk}/?method=ds_mace&result=3", "quality"),
+        ("/quality/projects/{project}/workers/?page=2&evil=1", "workers?page=2"),
+        ("/quality/projects/{project}/workers/?page=x", "workers"),
+        ("/quality/batches/{pk}/aggregated.parquet", "parquet"),
+    ],
+)
+def test_the_button_goes_back_to_the_page_it_came_from_with_the_method_asked(
+    client, batch, background, page, back
+):
+    client.force_login(batch.project.requester)
+    pages = {
+        "quality": reverse("quality:batch-quality", args=[batch.pk]),
+        "workers": reverse("quality:project-workers", args=[batch.project.pk]),
+        "parquet": reverse("quality:batch-export", args=[batch.pk, "parquet"]),
+    }
+    path, _sep, query = back.partition("?")
+    expected = f"{pages[path]}?method={METHOD}" + (f"&{query}" if query else "")
+
+    response = _ask(client, batch, next_url=page.format(pk=batch.pk, project=batch.project.pk))
+
+    assert (response.status_code, response.url) == (302, expected)
+    assert BatchAggregation.objects.get().state == BatchAggregationState.QUEUED
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "https://evil.example/quality/batches/{pk}/",
+        "//evil.example/quality/batches/{pk}/",
+        "/quality/batches/{other}/",
+        "/quality/projects/{other_project}/workers/",
+        "/requester/projects/",
+    ],
+)
+def test_the_button_refuses_a_page_that_is_not_the_batchs_and_changes_nothing(
+    client, batch, background, page, django_capture_on_commit_callbacks
+):
+    other = PublishedBatchFactory(project=ProjectFactory(requester=batch.project.requester))
+    client.force_login(batch.project.requester)
+    wanted = page.format(pk=batch.pk, other=other.pk, other_project=other.project.pk)
+
+    with django_capture_on_commit_callbacks() as jobs:
+        response = _ask(client, batch, next_url=wanted)
+        unknown_method = _ask(client, batch, method="majority_of_one")
+
+    quality_page = reverse("quality:batch-quality", args=[batch.pk])
+    assert (response.status_code, response.url) == (302, quality_page)
+    assert (unknown_method.status_code, unknown_method.url) == (302, quality_page)
+    assert jobs == []
+    assert not BatchAggregation.objects.exists()
+
+
+def _pages(batch):
+    return [
+        reverse("quality:batch-quality", args=[batch.pk]) + f"?method={METHOD}",
+        _export_url(batch, "csv"),
+        reverse("quality:project-workers", args=[batch.project.pk]) + f"?method={METHOD}",
+    ]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_a_get_after_the_answers_changed_says_so_and_writes_nothing(
+    client, batch, background, index, django_capture_on_commit_callbacks
+):
+    first = _computed(batch)
+    SubmittedAssignmentFactory(
+        task=TaskFactory(batch=batch, row_number=9), answers={"answer": "cow"}
+    )
+    client.force_login(batch.project.requester)
+
+    with django_capture_on_commit_callbacks() as jobs:
+        with transaction.atomic(), forbid_writes():
+            response = client.get(_pages(batch)[index])
+            if response.streaming:
+                b"".join(response.streaming_content)
+
+    assert response.status_code == (202 if index == 1 else 200)
+    assert b"The answers changed since the labels of" in response.content
+    assert b"Compute the aggregation" in response.content
+    assert b'http-equiv="refresh"' not in response.content
+    assert jobs == []
+    assert list(BatchAggregation.objects.all()) == [first]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_a_lost_computation_is_shown_failed_without_writing_and_its_button_retries_it(
+    client, batch, background, index, django_capture_on_commit_callbacks
+):
+    status = batch_aggregation_obtain(batch=batch, method=METHOD)
+    started = timezone.now() - stored.LOST_AFTER - timedelta(minutes=1)
+    BatchAggregation.objects.filter(pk=status.current.pk).update(
+        state=BatchAggregationState.RUNNING, started_at=started
+    )
+    client.force_login(batch.project.requester)
+    page = _pages(batch)[index]
+
+    with transaction.atomic(), forbid_writes():
+        response = client.get(page)
+    row = BatchAggregation.objects.get()
+    assert (row.state, row.error) == (BatchAggregationState.RUNNING, "")
+    assert response.status_code == (202 if index == 1 else 200)
+    assert b"The aggregation of this batch failed on" in response.content
+    assert b"was the job worker stopped?" in response.content
+    assert b"Try again" in response.content
+    assert b'http-equiv="refresh"' not in response.content
+
+    with django_capture_on_commit_callbacks() as jobs:
+        asked = _ask(client, batch, next_url=page)
+
+    assert (asked.status_code, asked.url) == (302, page)
+    assert len(jobs) == 1
+    row.refresh_from_db()
+    assert (row.pk, row.state, row.started_at) == (status.current.pk, "queued", None)
+
+
+def test_a_lost_computation_of_earlier_answers_gives_way_to_a_new_one(
+    batch, background, django_capture_on_commit_callbacks
+):
+    lost = batch_aggregation_obtain(batch=batch, method=METHOD).current
+    BatchAggregation.objects.filter(pk=lost.pk).update(
+        state=BatchAggregationState.RUNNING,
+        started_at=timezone.now() - stored.LOST_AFTER - timedelta(minutes=1),
+    )
+    SubmittedAssignmentFactory(
+        task=TaskFactory(batch=batch, row_number=9), answers={"answer": "cow"}
+    )
+
+    shown = stored.batch_aggregation_status(batch=batch, method=METHOD)
+    with django_capture_on_commit_callbacks() as jobs:
+        after = stored.batch_aggregation_request(batch=batch, method=METHOD)
+
+    assert (shown.current, shown.in_progress, shown.lost, shown.failure) == (None, None, lost, None)
+    assert len(jobs) == 1
+    assert after.in_progress == after.current
+    assert (after.current.n_answers, after.current.state) == (6, BatchAggregationState.QUEUED)
+    lost.refresh_from_db()
+    assert (lost.state, lost.error) == (BatchAggregationState.FAILED, stored.LOST_ERROR)
 
 
 # --- concurrency ----------------------------------------------------------------------------

@@ -3,10 +3,11 @@ job (quality/jobs.py) instead of inside a request, and read back by the download
 quality page and the project's workers page (docs/quality-aggregation.md).
 
 A batch with fewer answers than settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS is aggregated
-in the request, as before. From that size, a page asks `batch_aggregation_obtain()`: the
+in the request, as before. From that size, a page reads `batch_aggregation_status()`: the
 batch's fingerprint (what the aggregation is computed from) is read, and a stored result with
-the same fingerprint is served; otherwise one computation is queued and the page says so,
-offering the last result with its date meanwhile.
+the same fingerprint is served; otherwise the page says where the computation stands, offering
+the last result with its date meanwhile. A page never writes: the computation is queued by the
+requester's POST (`batch_aggregation_request()`, the page's button).
 
 The stored result holds exactly what the synchronous path computes (exports.aggregate_fields
 and the report built from the same labels), and the tasks' inputs are read live in both, so a
@@ -21,7 +22,7 @@ import json
 import logging
 import tempfile
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -56,8 +57,10 @@ logger = logging.getLogger(__name__)
 # makes earlier results differ from what a computation now would give.
 FORMAT_VERSION = 1
 # A computation still "running" this long after it started is taken as lost (its job worker
-# stopped mid-way): it is marked failed so that a new one can start.
+# stopped mid-way): a page shows it as failed, and the next write that queues one marks it
+# failed (_mark_lost) so that a new one can start.
 LOST_AFTER = timedelta(hours=2)
+LOST_ERROR = "The computation stopped without finishing (was the job worker stopped?)."
 # A computation queued this long without starting: the page suggests starting a job worker.
 WAITING_HINT_AFTER = timedelta(minutes=1)
 ERROR_SHOWN = 2000
@@ -110,15 +113,20 @@ class StoredStatus:
     """Where a batch's aggregation by one method stands, for a page to show.
 
     `is_synchronous`: the batch is small, aggregate it in the request; nothing else is set.
-    Otherwise `current` is the computation of the batch's present inputs (done, queued,
-    running or failed; None while another computation runs), `in_progress` the computation
-    queued or running, if any, and `latest` the newest finished result, fresh or not.
+    Otherwise `n_answers` is the number of answers it aggregates now, `current` the
+    computation of the batch's present inputs (done, queued, running or failed; None when
+    none was asked for since the answers last changed), `in_progress` the computation queued
+    or running, if any, `latest` the newest finished result, fresh or not, and `lost` a
+    computation still marked running LOST_AFTER after it started: read as failed, not in
+    progress, though only a write marks it so (_mark_lost).
     """
 
     is_synchronous: bool
+    n_answers: int = 0
     current: BatchAggregation | None = None
     in_progress: BatchAggregation | None = None
     latest: BatchAggregation | None = None
+    lost: BatchAggregation | None = None
 
     @property
     def is_fresh(self) -> bool:
@@ -126,7 +134,31 @@ class StoredStatus:
 
     @property
     def failure(self) -> BatchAggregation | None:
-        return self.current if self.current is not None and self.current.is_failed else None
+        """The computation of the present inputs, when it failed or was lost."""
+        current = self.current
+        if current is not None and (current.is_failed or current == self.lost):
+            return current
+        return None
+
+    @property
+    def failed_at(self) -> datetime | None:
+        """When the failure happened; for a lost computation, when it was taken as lost."""
+        failure = self.failure
+        if failure is None:
+            return None
+        return failure.started_at + LOST_AFTER if failure == self.lost else failure.computed_at
+
+    @property
+    def error(self) -> str:
+        failure = self.failure
+        if failure is None:
+            return ""
+        return LOST_ERROR if failure == self.lost else failure.error
+
+    @property
+    def is_stale(self) -> bool:
+        """A result exists, but the batch's inputs changed since it was computed."""
+        return self.latest is not None and not self.is_fresh
 
     @property
     def is_waiting_for_worker(self) -> bool:
@@ -139,28 +171,51 @@ class StoredStatus:
 
 
 def batch_aggregation_status(*, batch: Batch, method: str) -> StoredStatus:
-    """The batch's StoredStatus, without starting anything."""
+    """The batch's StoredStatus: reads only, so a page can show it on a GET."""
     fingerprint, n_answers = batch_fingerprint(batch, method)
     if n_answers < settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS:
         return StoredStatus(is_synchronous=True)
-    return _status(batch, method, fingerprint)
+    return _status(batch, method, fingerprint, n_answers)
 
 
-def _status(batch: Batch, method: str, fingerprint: str) -> StoredStatus:
+def _status(batch: Batch, method: str, fingerprint: str, n_answers: int) -> StoredStatus:
     rows = BatchAggregation.objects.filter(batch=batch, method=method)
+    in_progress = rows.filter(state__in=IN_PROGRESS).first()
+    lost = None
+    if (
+        in_progress is not None
+        and in_progress.state == BatchAggregationState.RUNNING
+        and in_progress.started_at < timezone.now() - LOST_AFTER
+    ):
+        in_progress, lost = None, in_progress
     return StoredStatus(
         is_synchronous=False,
+        n_answers=n_answers,
         current=rows.filter(fingerprint=fingerprint).first(),
-        in_progress=rows.filter(state__in=IN_PROGRESS).first(),
+        in_progress=in_progress,
         latest=rows.filter(state=BatchAggregationState.DONE)
         .order_by("-computed_at", "-pk")
         .first(),
+        lost=lost,
     )
+
+
+def batch_aggregation_request(*, batch: Batch, method: str) -> StoredStatus:
+    """The write behind a page's button ("Compute the aggregation", "Try again"): queue a
+    computation of the batch's present inputs when it has none (batch_aggregation_obtain), or
+    queue its failed or lost one again (batch_aggregation_retry). Nothing when the batch is
+    small, its result fresh, or a computation in progress. The StoredStatus after."""
+    status = batch_aggregation_obtain(batch=batch, method=method)
+    if status.failure is None:
+        return status
+    batch_aggregation_retry(batch=batch, method=method)
+    return batch_aggregation_status(batch=batch, method=method)
 
 
 def batch_aggregation_obtain(*, batch: Batch, method: str) -> StoredStatus:
     """The batch's StoredStatus, after queueing a computation of its present inputs when it is
-    large, has none and no other computation of it is in progress.
+    large, has none and no other computation of it is in progress. A write: a page reads
+    batch_aggregation_status() instead.
 
     Two requests never queue two computations of the same batch and method: the row is
     inserted under two unique constraints (same inputs; one in progress per batch and method),
@@ -182,7 +237,7 @@ def batch_aggregation_obtain(*, batch: Batch, method: str) -> StoredStatus:
                 pass  # the same inputs, or another computation in progress: it is theirs
             else:
                 transaction.on_commit(partial(_queue_job, row.pk))
-    return _status(batch, method, fingerprint)
+    return _status(batch, method, fingerprint, n_answers)
 
 
 def batch_aggregation_retry(*, batch: Batch, method: str) -> BatchAggregation | None:
@@ -220,11 +275,7 @@ def _mark_lost(batch: Batch, method: str) -> None:
         method=method,
         state=BatchAggregationState.RUNNING,
         started_at__lt=timezone.now() - LOST_AFTER,
-    ).update(
-        state=BatchAggregationState.FAILED,
-        computed_at=timezone.now(),
-        error="The computation stopped without finishing (was the job worker stopped?).",
-    )
+    ).update(state=BatchAggregationState.FAILED, computed_at=timezone.now(), error=LOST_ERROR)
 
 
 @db_task()
@@ -507,12 +558,13 @@ def project_stored_labels(
     """For the project's workers page: {batch id: labels} of its large batches (the fresh
     stored labels, else the last ones, else None while the first computation runs; small
     batches are left out, to aggregate in the request), and the large batches whose labels
-    are not fresh, with their status. Queues computations as batch_aggregation_obtain does.
-    `tasks` (public ids) limits the labels read to those tasks' (categorical_labels)."""
+    are not fresh, with their status. Reads only: it queues nothing (each pending batch's
+    notice has the button that does). `tasks` (public ids) limits the labels read to those
+    tasks' (categorical_labels)."""
     precomputed: dict = {}
     pending = []
     for batch in project.batches.exclude(status=BatchStatus.DRAFT).order_by("pk"):
-        status = batch_aggregation_obtain(batch=batch, method=method)
+        status = batch_aggregation_status(batch=batch, method=method)
         if status.is_synchronous:
             continue
         shown = status.current if status.is_fresh else status.latest

@@ -36,6 +36,11 @@ urlpatterns = [
     path("standing/", views.worker_standing, name="worker-standing"),
     path("batches/<int:pk>/", views.batch_quality, name="batch-quality"),
     path(
+        "batches/<int:pk>/aggregation/",
+        views.batch_aggregation_request,
+        name="batch-aggregation-request",
+    ),
+    path(
         "batches/<int:pk>/aggregation/retry/",
         views.batch_aggregation_retry,
         name="batch-aggregation-retry",

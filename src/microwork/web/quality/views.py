@@ -7,12 +7,14 @@ every rule lives in quality.services.
 """
 
 import re
+from urllib.parse import urlsplit
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -374,9 +376,9 @@ def _earlier_result(request, batch, method) -> BatchAggregation | None:
 def batch_export(request, pk, file_format):
     """The batch's aggregated data set as a download; ?method= picks the categorical method.
 
-    A large batch's comes from its stored aggregation (quality/stored.py): while that is being
-    computed the answer is a page saying so (202), offering the last result; ?result=<id>
-    downloads that one."""
+    A large batch's comes from its stored aggregation (quality/stored.py): until that is
+    computed the answer is a page saying where it stands (202), with the button that asks for
+    it and the last result, if any; ?result=<id> downloads that one. A GET writes nothing."""
     batch = _own_batch(request, pk)
     if file_format not in EXPORT_WRITERS:
         raise Http404
@@ -398,7 +400,7 @@ def batch_export(request, pk, file_format):
     if earlier is not None:
         aggregated = stored.stored_result(earlier).aggregated
     else:
-        status = stored.batch_aggregation_obtain(batch=batch, method=method)
+        status = stored.batch_aggregation_status(batch=batch, method=method)
         if status.is_fresh:
             aggregated = stored.stored_result(status.current).aggregated
         elif not status.is_synchronous:
@@ -435,11 +437,12 @@ def batch_export(request, pk, file_format):
 def batch_quality(request, pk):
     """Agreement (Krippendorff's alpha), confusion against gold and per-worker figures.
 
-    A large batch's come from its stored aggregation; while that is being computed the page
-    says so and shows the last result, dated, if there is one."""
+    A large batch's come from its stored aggregation; until that is computed the page says
+    where it stands, with the button that asks for it, and shows the last result, dated, if
+    there is one. A GET writes nothing."""
     batch = _own_batch(request, pk)
     method = _chosen_method(request) or DEFAULT_METHOD
-    status = stored.batch_aggregation_obtain(batch=batch, method=method)
+    status = stored.batch_aggregation_status(batch=batch, method=method)
     shown = None
     if status.is_synchronous:
         report = agreement.batch_report(batch, method=method)
@@ -458,9 +461,70 @@ def batch_quality(request, pk):
             "status": status,
             "shown": shown,
             "parquet_available": exports.parquet_available(),
-            "retry_form": ConfirmForm(),
         },
     )
+
+
+class AggregationRequestForm(forms.Form):
+    """The button of a large batch's aggregation notice: the method, and the page to go back
+    to. `next` must be one of the pages that show the notice for this batch: the batch's
+    quality page or one of its downloads, or its project's workers page; anything else (another
+    batch's page, another site) is refused, so the form cannot redirect elsewhere."""
+
+    method = forms.ChoiceField(choices=[(name, name) for name in METHODS])
+    next = forms.CharField(max_length=2000, required=False)
+
+    def __init__(self, *args, batch: Batch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+
+    def clean_next(self) -> str:
+        wanted = urlsplit(self.cleaned_data["next"])
+        if not wanted.path:
+            return ""
+        if wanted.scheme or wanted.netloc or wanted.path not in self._pages():
+            raise ValidationError(_("Not a page of this batch."), code="invalid")
+        return wanted.path
+
+    def back_to(self) -> str:
+        """The page to redirect to, with the method asked for (and the workers page's page)."""
+        path = self.cleaned_data["next"] or self._pages()[0]
+        query = {"method": self.cleaned_data["method"]}
+        page = QueryDict(urlsplit(self.data.get("next", "")).query).get("page", "")
+        if path == self._pages()[-1] and page.isdigit():
+            query["page"] = page
+        return f"{path}?{urlencode(query)}"
+
+    def _pages(self) -> list[str]:
+        batch = self.batch
+        return [
+            reverse("quality:batch-quality", kwargs={"pk": batch.pk}),
+            *(
+                reverse("quality:batch-export", kwargs={"pk": batch.pk, "file_format": name})
+                for name in EXPORT_WRITERS
+            ),
+            reverse("quality:project-workers", kwargs={"pk": batch.project_id}),
+        ]
+
+
+@requester_required
+@require_POST
+def batch_aggregation_request(request, pk):
+    """Queue a large batch's aggregation by the method asked for, or queue its failed one again
+    (stored.batch_aggregation_request): the button of the notice its pages show; then back to
+    the page it came from. Nothing is queued twice: a computation already queued or running,
+    or a fresh result, is left as it is."""
+    batch = _own_batch(request, pk)
+    form = AggregationRequestForm(request.POST, batch=batch)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was queued: the method or the page is not valid."))
+        return redirect("quality:batch-quality", pk=batch.pk)
+    status = stored.batch_aggregation_request(batch=batch, method=form.cleaned_data["method"])
+    if status.in_progress is not None:
+        messages.success(
+            request, _("The aggregation is being computed; the page shows it once it is ready.")
+        )
+    return redirect(form.back_to())
 
 
 @requester_required
