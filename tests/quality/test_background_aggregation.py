@@ -444,9 +444,9 @@ def test_a_failure_is_recorded_and_shown_to_the_requester_with_a_retry(
     assert download.status_code == 202
     assert b"The aggregation of this batch failed" in download.content
 
-    retry_url = reverse("quality:batch-aggregation-retry", args=[failing_batch.pk])
+    page_url = reverse("quality:batch-quality", args=[failing_batch.pk])
     with django_capture_on_commit_callbacks() as queued:
-        response = client.post(f"{retry_url}?method={METHOD}")
+        response = _ask(client, failing_batch, next_url=page_url)
 
     assert response.status_code == 302
     assert response.url == reverse("quality:batch-quality", args=[failing_batch.pk]) + (
@@ -455,42 +455,6 @@ def test_a_failure_is_recorded_and_shown_to_the_requester_with_a_retry(
     assert len(queued) == 1
     row.refresh_from_db()
     assert (row.state, row.error) == (BatchAggregationState.QUEUED, "")
-
-
-def test_retry_refuses_anonymous_workers_and_other_requesters_and_changes_nothing(
-    client, failing_batch, background
-):
-    row = _computed(failing_batch, method="ds_mace")
-    url = reverse("quality:batch-aggregation-retry", args=[failing_batch.pk]) + "?method=ds_mace"
-
-    anonymous = client.post(url)
-    client.force_login(WorkerFactory())
-    worker = client.post(url)
-    client.force_login(RequesterFactory())
-    other = client.post(url)
-    client.force_login(failing_batch.project.requester)
-    get = client.get(url)
-
-    assert anonymous.status_code == 302
-    assert anonymous.url.startswith(reverse("accounts:login"))
-    assert worker.status_code == 403
-    assert other.status_code == 404
-    assert get.status_code == 405
-    row.refresh_from_db()
-    assert row.state == BatchAggregationState.FAILED
-
-
-def test_retry_without_a_failure_queues_nothing(client, batch, background):
-    row = _computed(batch)
-    client.force_login(batch.project.requester)
-
-    response = client.post(
-        reverse("quality:batch-aggregation-retry", args=[batch.pk]) + f"?method={METHOD}"
-    )
-
-    assert response.status_code == 302
-    assert list(BatchAggregation.objects.all()) == [row]
-    assert BatchAggregation.objects.get().state == BatchAggregationState.DONE
 
 
 # --- the pages ------------------------------------------------------------------------------

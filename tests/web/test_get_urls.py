@@ -325,9 +325,6 @@ URLS = {
     "quality:batch-aggregation-request": lambda w: reverse(
         "quality:batch-aggregation-request", args=[w.batch.pk]
     ),
-    "quality:batch-aggregation-retry": lambda w: reverse(
-        "quality:batch-aggregation-retry", args=[w.batch.pk]
-    ),
     "quality:batch-export": lambda w: reverse("quality:batch-export", args=[w.batch.pk, "csv"]),
     # fairness
     "fairness:worker-dashboard": lambda w: reverse("fairness:worker-dashboard"),
@@ -445,7 +442,6 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "projects:template-preview": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "projects:template-preview-frame": (LOGIN, DENIED, DENIED, ABSENT, ABSENT, ABSENT),
     "quality:batch-aggregation-request": (LOGIN, DENIED, DENIED, POST, POST, POST),
-    "quality:batch-aggregation-retry": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "quality:batch-export": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
     "quality:batch-quality": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
     "quality:project-gold": (LOGIN, DENIED, DENIED, POST, POST, POST),

@@ -41,11 +41,6 @@ urlpatterns = [
         name="batch-aggregation-request",
     ),
     path(
-        "batches/<int:pk>/aggregation/retry/",
-        views.batch_aggregation_retry,
-        name="batch-aggregation-retry",
-    ),
-    path(
         "batches/<int:pk>/aggregated.<str:file_format>",
         views.batch_export,
         name="batch-export",

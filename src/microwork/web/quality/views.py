@@ -527,20 +527,6 @@ def batch_aggregation_request(request, pk):
     return redirect(form.back_to())
 
 
-@requester_required
-@require_POST
-def batch_aggregation_retry(request, pk):
-    """Queue again a large batch's failed aggregation (?method=), e.g. after a worker ran out
-    of memory; the batch quality page shows the error and this button."""
-    batch = _own_batch(request, pk)
-    method = _chosen_method(request) or DEFAULT_METHOD
-    if ConfirmForm(request.POST).is_valid():
-        if stored.batch_aggregation_retry(batch=batch, method=method) is not None:
-            messages.success(request, _("The aggregation is queued again."))
-    url = reverse("quality:batch-quality", kwargs={"pk": batch.pk})
-    return redirect(f"{url}?{urlencode({'method': method})}")
-
-
 # --- a project's gold questions, rules and workers -----------------------------------------
 
 
