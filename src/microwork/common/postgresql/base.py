@@ -1,5 +1,7 @@
 """microwork's PostgreSQL backend: Django's own, less three costs that every request paid
-(docs/adr/0016). ENGINE "microwork.common.postgresql", set by settings.py for a postgres URL.
+(docs/adr/0016). ENGINE "microwork.common.postgresql", set by settings.py for a postgres URL
+unless MICROWORK_DB_BACKEND=stock asks for Django's own, on which everything works the same for
+more CPU (docs/adr/0018 measured each change against it).
 
 - Timestamps are read by psycopg's own loader, in C with psycopg[binary]. Django registers a
   loader written in Python on every connection, to give aware datetimes in the connection's time
