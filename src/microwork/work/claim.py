@@ -250,13 +250,36 @@ def build(
         "project": project.pk,
         "task": task_id,
     }
+    constant = _constant_defaults(connection.vendor)
     values = {}
     for field in insert_fields():
-        if field.attname != _TASK_COLUMN:
-            value = set_here[field.attname] if field.attname in set_here else field.get_default()
-            values[field.attname] = value
-            params[f"new_{field.attname}"] = field.get_db_prep_save(value, connection)
+        name = field.attname
+        if name == _TASK_COLUMN:
+            continue
+        if name in constant:  # the same on every claim: prepared once
+            values[name], params[f"new_{name}"] = constant[name]
+            continue
+        value = set_here[name] if name in set_here else field.get_default()
+        values[name] = value
+        params[f"new_{name}"] = field.get_db_prep_save(value, connection)
     return Claim(statements=_statements(shape, target), params=params, values=values)
+
+
+@cache
+def _constant_defaults(vendor: str) -> dict[str, tuple[object, object]]:
+    """{attname: (default, as the database takes it)} of the columns whose default is one plain
+    immutable value (no callable such as a new public id, no mutable container), for `vendor`:
+    a claim would otherwise prepare each of them again on every accept."""
+    constant = {}
+    for field in insert_fields():
+        if field.attname == _TASK_COLUMN or field.attname in _SET_BY_CLAIM:
+            continue
+        if callable(field.default):
+            continue
+        value = field.get_default()
+        if value is None or isinstance(value, str | int | bool):
+            constant[field.attname] = (value, field.get_db_prep_save(value, connection))
+    return constant
 
 
 def _take(claim: Claim, worker: User) -> Assignment | None:
