@@ -188,10 +188,11 @@ def test_batch_past_its_lifetime_gives_unused_escrow_back_on_next_settle():
     batch.expires_at = timezone.now() - timedelta(seconds=1)
     batch.save(update_fields=["expires_at"])
 
-    assert payments.batches_settle_ended(requester=batch.project.requester) == 1
+    work.assignments_expire_overdue()
+    assert payments.batches_release_ended(requester=batch.project.requester) == 1
 
     assert payments.balance(payments.escrow(batch)) == SLOT
-    assert payments.batches_settle_ended() == 0  # nothing more to give back
+    assert payments.batches_release_ended() == 0  # nothing more to give back
     work.assignment_approve(assignment=submitted, requester=batch.project.requester)
     assert payments.balance(payments.escrow(batch)) == 0
     assert ledger_problems() == []

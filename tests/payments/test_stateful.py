@@ -251,7 +251,8 @@ class LedgerMachine(RuleBasedStateMachine):
             Batch.objects.filter(pk=self.batch.pk).update(
                 expires_at=timezone.now() - timedelta(seconds=1)
             )
-            payments.batches_settle_ended()
+            work.assignments_expire_overdue()
+            payments.batches_release_ended()
 
     @precondition(lambda self: self._has(AssignmentState.SUBMITTED))
     @rule()

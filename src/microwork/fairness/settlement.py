@@ -41,12 +41,11 @@ def settle_due(*, now=None) -> Settled:
     floor_settle_due()). Safe to run twice at once or twice in a minute."""
     now = now or timezone.now()
     result = Settled(expired=work.assignments_expire_overdue(now=now))
-    for _round in range(MAX_APPROVAL_ROUNDS):
-        approved = work.assignments_auto_approve_due(now=now)
-        result.auto_approved += approved
-        if approved < work.AUTO_APPROVE_BATCH:
-            break
-    result.batches_settled = payments.batches_settle_ended(now=now)
+    result.auto_approved = work.assignments_auto_approve_all_due(
+        now=now, rounds=MAX_APPROVAL_ROUNDS
+    )
+    # Overdue work was expired above, at the same `now`: only the release is left to do.
+    result.batches_settled = payments.batches_release_ended(now=now)
     result.appeals_granted = services.appeals_grant_overdue(now=now)
     return result
 

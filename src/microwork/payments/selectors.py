@@ -114,7 +114,7 @@ def _slot_cost(batch: Batch) -> int:
 
 def requester_due(requester: User, now=None) -> RequesterDue:
     """What fairness.settlement.settle_due() would move for `requester` at `now` (RequesterDue),
-    read without moving it, as payments.services.batches_settle_ended() and
+    read without moving it, as the sweep's expiry, payments.services.batches_release_ended() and
     work.services.assignments_auto_approve_due() compute it."""
     now = now or timezone.now()
     ended = (

@@ -585,8 +585,7 @@ def payout_request(
     existing = Posting.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing.payout
-    while work.assignments_auto_approve_due(worker=worker) == work.AUTO_APPROVE_BATCH:
-        pass  # a bounded number at a time; the rest in the next rounds
+    work.assignments_auto_approve_all_due(worker=worker)
     available = worker_available(worker, currency)
     Account.objects.select_for_update().filter(pk=available.pk).get()
     # A retry racing the first request waited on that lock: now it sees the first payout.
@@ -662,23 +661,12 @@ def payout_cancel(*, payout: Payout, actor: User) -> Payout:
 # --- settling what is due -------------------------------------------------------------------
 
 
-def batches_settle_ended(*, requester: User | None = None, now=None) -> int:
-    """Return unused escrow of batches that ended (cancelled, or past their lifetime).
-
-    Run by the periodic sweep (fairness.settlement.settle_due) and by the writes that need the
-    requester's funds settled first; a balance page shows what is due back without moving it.
-    Returns how many batches gave some back.
-    """
-    now = now or timezone.now()
-    work.assignments_expire_overdue(now=now)
-    return batches_release_ended(requester=requester, now=now)
-
-
 def batches_release_ended(*, requester: User | None = None, now=None) -> int:
     """Return what batches that ended (of `requester`, when given) hold beyond what they still
     owe, expiring nothing: an accepted assignment past its deadline still holds its slot until
-    the sweep expires it. A publish runs it for its requester (subscribers.py), so that it
-    neither waits for the sweep nor moves anyone else's work. Returns how many gave some back.
+    the sweep expires it. The sweep (fairness.settlement.settle_due) runs it after expiring;
+    a publish runs it for its requester (subscribers.py), so that it neither waits for the
+    sweep nor moves anyone else's work. Returns how many gave some back.
     """
     now = now or timezone.now()
     ended = Batch.objects.exclude(status=BatchStatus.DRAFT).filter(

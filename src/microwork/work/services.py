@@ -492,6 +492,22 @@ def assignments_auto_approve_due(
     return approved
 
 
+def assignments_auto_approve_all_due(
+    *, now=None, worker: User | None = None, rounds: int | None = None
+) -> int:
+    """assignments_auto_approve_due() again while it fills a whole round (AUTO_APPROVE_BATCH),
+    at most `rounds` times (None: until none is left). Returns how many were approved."""
+    approved = 0
+    done_rounds = 0
+    while rounds is None or done_rounds < rounds:
+        done = assignments_auto_approve_due(now=now, worker=worker)
+        approved += done
+        done_rounds += 1
+        if done < AUTO_APPROVE_BATCH:
+            break
+    return approved
+
+
 @transaction.atomic
 def assignments_review(*, assignments, requester: User, approve: bool, reason: str = "") -> int:
     """Approve or reject many submissions at once: all or none. Returns how many."""
