@@ -84,19 +84,13 @@ def requester_reputation(requester: User) -> Reputation:
     )
 
 
-def grant_due(now) -> Q:
-    """Open appeals past their answer window: granted automatically at the next sweep
-    (services.appeals_grant_overdue)."""
-    return Q(state=AppealState.OPEN, answer_due_at__lte=now)
-
-
 def _with_grant_due(appeals, now=None):
     """`appeals` with `is_grant_due`: the requester let the answer window pass, so the appeal
     is granted in effect (and shown so) before the sweep writes it down."""
     now = now or timezone.now()
     return appeals.annotate(
         is_grant_due=Case(
-            When(grant_due(now), then=Value(True)),
+            When(services.grant_due(now), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )

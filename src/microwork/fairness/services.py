@@ -434,6 +434,12 @@ def appeal_arbitrate(*, appeal: Appeal, staff: User, grant: bool, answer: str) -
     return _decide(locked, grant=grant, by=AppealDecider.STAFF, decider=staff, answer=answer)
 
 
+def grant_due(now) -> Q:
+    """Open appeals past their answer window: what appeals_grant_overdue() grants, and what
+    the appeals pages show as granted before it has run (selectors)."""
+    return Q(state=AppealState.OPEN, answer_due_at__lte=now)
+
+
 def appeals_grant_overdue(*, now=None, requester: User | None = None, worker: User | None = None):
     """Grant every open appeal whose answer window has passed: the rejected work is paid, the
     block or the rule's action lifted. Runs from the sweep (settlement.settle_due) and, for one
@@ -441,7 +447,7 @@ def appeals_grant_overdue(*, now=None, requester: User | None = None, worker: Us
     requester's silence decides for the worker. An appeal the requester cannot pay for (funds
     short) stays open and is tried again next time. Returns how many."""
     now = now or timezone.now()
-    due = Appeal.objects.filter(state=AppealState.OPEN, answer_due_at__lte=now)
+    due = Appeal.objects.filter(grant_due(now))
     if requester is not None:
         due = due.filter(requester=requester)
     if worker is not None:

@@ -22,7 +22,7 @@ from microwork.projects import events as project_events
 from microwork.projects import tasktypes, templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
-from microwork.work import claim, events
+from microwork.work import claim, events, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
@@ -71,7 +71,7 @@ def assignments_expire_overdue(*, now=None) -> int:
         # SKIP LOCKED: an assignment being submitted right now is left to that submit.
         overdue = list(
             Assignment.objects.select_for_update(skip_locked=True)
-            .filter(state=AssignmentState.ACCEPTED, deadline__lte=now)
+            .filter(selectors.expiry_due(now))
             .order_by("pk")
             .values_list("pk", "task_id")
         )
@@ -462,7 +462,7 @@ def assignments_auto_approve_due(
     settled first (a payout request); a page shows what is due without approving it.
     """
     now = now or timezone.now()
-    due = Assignment.objects.filter(state=AssignmentState.SUBMITTED, auto_approval_due_at__lte=now)
+    due = Assignment.objects.filter(selectors.auto_approval_due(now))
     if requester is not None:
         due = due.filter(task__batch__project__requester=requester)
     if worker is not None:
