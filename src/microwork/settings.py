@@ -33,11 +33,21 @@ def _secret_key() -> str:
         raise ImproperlyConfigured("MICROWORK_SECRET_KEY must be set when MICROWORK_HTTPS=1")
     # Embedded (non-HTTPS) installs keep a generated key in the data directory, so `make run`
     # needs no setup and sessions survive a restart.
+    # Several processes may start at once on a new data directory (two servers, a server and
+    # its job worker): each writes a candidate beside the key and links it into place, which
+    # only the first can do, so every process reads the same key.
     path = DATA_DIR / "secret_key"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
+        candidate = DATA_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        candidate.write_text(secrets.token_urlsafe(64))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()
 
 
