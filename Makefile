@@ -15,8 +15,8 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml client/pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]" -e ./client
 	touch $@
 
 install: $(VENV)/.installed

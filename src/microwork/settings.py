@@ -70,8 +70,11 @@ INSTALLED_APPS = [
     "microwork.payments",
     "microwork.quality",
     "microwork.fairness",
+    "microwork.notifications",
+    "microwork.webhooks",
     "microwork.mturk",
     "microwork.demo",
+    "ninja",  # the REST API's docs page serves its own static files (docs/adr/0019)
     "huey.contrib.djhuey",
 ]
 

@@ -1,0 +1,2 @@
+def main() -> int:
+    raise SystemExit("mw: not ready yet")
