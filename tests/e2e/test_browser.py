@@ -550,3 +550,45 @@ def test_worker_answers_on_the_requesters_external_page(
     # The page's answer reaches the work page too, which moves on.
     page.wait_for_url("**/work/history/")
     assert _submitted(worker).answers == {"rating": 4, "label": "no", "item": "kettle 7/b&c"}
+
+
+# A hostile template: it says "submitted" as soon as it loads, without submitting anything
+# (with "Submit and next", a page that believed it would accept task after task).
+FAKE_SUBMITTED_TEMPLATE = """
+<p>${text}</p>
+<label><input type="radio" name="answer" value="yes" required> yes</label>
+<script>
+window.parent.postMessage({ type: "microwork:submitted" }, "*");
+</script>
+"""
+
+
+def test_the_work_page_moves_on_only_when_the_server_holds_the_answer(
+    page, context, live_server, client
+):
+    project = ProjectFactory(
+        template_kind=TemplateKind.CUSTOM_HTML,
+        template_html=FAKE_SUBMITTED_TEMPLATE,
+        assignments_per_task=1,
+    )
+    make_tasks(PublishedBatchFactory(project=project), 2)
+    worker = WorkerFactory()
+    log_in(context, live_server, client, worker)
+
+    frame = accept(page, live_server, project, and_next=True)
+    first = Assignment.objects.get(worker=worker)
+    expect(page.locator("#work-status")).to_contain_text("the server has no answer")
+
+    assert page.url.endswith(f"/work/assignments/{first.public_id}/")
+    assert Assignment.objects.filter(worker=worker).count() == 1  # no accept-next loop
+    _assert_open_and_unanswered(first)
+
+    # The real submission still goes through, and then the page moves on.
+    frame.locator("input[name=answer]").check()
+    frame.locator("button[type=submit]").click()
+    second = wait_until(
+        page, lambda: Assignment.objects.filter(worker=worker).exclude(pk=first.pk).first()
+    )
+    page.wait_for_url(f"**/work/assignments/{second.public_id}/")
+    first.refresh_from_db()
+    assert (first.state, first.answers) == (AssignmentState.SUBMITTED, {"answer": "yes"})

@@ -269,6 +269,9 @@ URLS = {
     "work:assignment-active-time": lambda w: reverse(
         "work:assignment-active-time", args=[w.open_assignment.public_id]
     ),
+    "work:assignment-state": lambda w: reverse(
+        "work:assignment-state", args=[w.open_assignment.public_id]
+    ),
     "work:submit": lambda w: reverse("work:submit"),
     "work:history": lambda w: reverse("work:history"),
     # payments
@@ -467,6 +470,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "work:assignment-detail": (LOGIN, OK, ABSENT, DENIED, DENIED, DENIED),
     "work:assignment-frame": (OK, OK, OK, OK, OK, OK),
     "work:assignment-return": (LOGIN, POST, POST, DENIED, DENIED, DENIED),
+    "work:assignment-state": (LOGIN, OK, ABSENT, DENIED, DENIED, DENIED),
     "work:history": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "work:marketplace": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "work:project-accept": (LOGIN, POST, POST, DENIED, DENIED, DENIED),

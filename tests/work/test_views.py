@@ -59,6 +59,7 @@ def _session_views(project, assignment):
         ("get", reverse("work:assignment-detail", args=[assignment.public_id])),
         ("post", reverse("work:assignment-return", args=[assignment.public_id])),
         ("post", reverse("work:assignment-active-time", args=[assignment.public_id])),
+        ("get", reverse("work:assignment-state", args=[assignment.public_id])),
         ("get", reverse("work:history")),
     ]
 
@@ -111,6 +112,44 @@ def test_assignment_return_of_another_worker_is_404_and_changes_nothing(client, 
     assert _snapshot(assignment)[0] == AssignmentState.ACCEPTED
     assignment.task.refresh_from_db()
     assert assignment.task.open_slots == 2
+
+
+def test_assignment_state_of_another_worker_is_404(client, worker):
+    assignment = SubmittedAssignmentFactory()
+    _login(client, worker)
+
+    response = client.get(reverse("work:assignment-state", args=[assignment.public_id]))
+
+    assert response.status_code == 404
+
+
+def test_assignment_state_says_submitted_only_once_the_server_holds_the_answer(client, worker):
+    """The work page's check before it moves on (work.js): the frame's word is not enough."""
+    assignment = AssignmentFactory(worker=worker)
+    url = reverse("work:assignment-state", args=[assignment.public_id])
+    _login(client, worker)
+
+    opened = client.get(url)
+    client.post(reverse("work:submit"), _submit_data(assignment, answer="yes"))
+    submitted = client.get(url)
+
+    assert opened.status_code == 200
+    assert opened.json() == {"state": "accepted", "submitted": False}
+    assert opened["Cache-Control"] == "no-store"
+    assert submitted.json() == {"state": "submitted", "submitted": True}
+
+
+def test_assignment_state_of_overdue_work_says_expired_without_writing(client, worker):
+    assignment = AssignmentFactory(worker=worker)
+    Assignment.objects.filter(pk=assignment.pk).update(
+        deadline=timezone.now() - timedelta(seconds=1)
+    )
+    _login(client, worker)
+
+    response = client.get(reverse("work:assignment-state", args=[assignment.public_id]))
+
+    assert response.json() == {"state": "expired", "submitted": False}
+    assert _snapshot(assignment)[0] == AssignmentState.ACCEPTED
 
 
 def test_history_shows_only_own_assignments(client, worker):

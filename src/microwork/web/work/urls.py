@@ -20,6 +20,7 @@ urlpatterns = [
         views.assignment_active_time,
         name="assignment-active-time",
     ),
+    path("assignments/<str:public_id>/state/", views.assignment_state, name="assignment-state"),
     path("submit/", views.submit, name="submit"),
     path("history/", views.history, name="history"),
 ]

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from microwork.quality import selectors as quality
 from microwork.quality.enums import WorkerAction
 from microwork.quality.gold import gold_feedback_message
 from microwork.work import selectors, services
-from microwork.work.enums import AssignmentState
+from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.forms import ActiveTimeForm
 from microwork.work.frame import (
     EXTERNAL_OPENER_POLICY,
@@ -307,6 +307,20 @@ def assignment_active_time(request, public_id):
         # Nobody reads a beacon's answer; the status is for logs and tests.
         return HttpResponse(status=409)
     return HttpResponse(status=204)
+
+
+@worker_required
+@require_GET
+def assignment_state(request, public_id):
+    """What the server holds of the worker's own assignment. The work page asks this when the
+    task frame says "submitted", and moves on only if the server has the answer: the frame runs
+    the requester's code, whose word alone proves nothing (docs/adr/0004)."""
+    assignment = _own_assignment_or_404(request, public_id)
+    state = selectors.assignment_state_due(assignment)
+    return JsonResponse(
+        {"state": state.value, "submitted": state in ANSWERED_STATES},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @require_GET

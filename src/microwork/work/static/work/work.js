@@ -143,6 +143,55 @@
   // keeps the platform's origin (mturk/views.py, external_submit), may report.
   var reportingOrigin = frame && frame.dataset.direct ? window.location.origin : "null";
 
+  // The frame runs the requester's code, which can say "submitted" without submitting (and,
+  // with "Submit and next", start an endless accept loop). Only the server's word counts: ask
+  // it, with the worker's own session, and move on only if it holds the answer.
+  var checking = false;
+  var movedOn = false;
+  function moveOn() {
+    movedOn = true;
+    if (activeTime) {
+      activeTime.finish();
+    }
+    if (nextBox && nextBox.checked && acceptForm) {
+      acceptForm.submit();
+    } else if (bar) {
+      window.location.assign(bar.dataset.historyUrl);
+    }
+  }
+  function showUnconfirmed() {
+    if (status && bar) {
+      status.textContent = bar.dataset.unconfirmed;
+      status.hidden = false;
+    }
+  }
+  function confirmSubmitted() {
+    if (checking || movedOn || !bar || !bar.dataset.stateUrl) {
+      return;
+    }
+    checking = true;
+    window
+      .fetch(bar.dataset.stateUrl, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        cache: "no-store",
+      })
+      .then(function (response) {
+        return response.ok ? response.json() : { submitted: false };
+      })
+      .then(function (answer) {
+        if (answer.submitted === true) {
+          moveOn();
+        } else {
+          showUnconfirmed();
+        }
+      })
+      .catch(showUnconfirmed)
+      .then(function () {
+        checking = false;
+      });
+  }
+
   window.addEventListener("message", function (event) {
     // Only our own frame may drive this page: the window the message comes from, and its origin.
     if (!frame || event.source !== frame.contentWindow || event.origin !== reportingOrigin) {
@@ -153,14 +202,7 @@
       return;
     }
     if (data.type === "microwork:submitted") {
-      if (activeTime) {
-        activeTime.finish();
-      }
-      if (nextBox && nextBox.checked && acceptForm) {
-        acceptForm.submit();
-      } else if (bar) {
-        window.location.assign(bar.dataset.historyUrl);
-      }
+      confirmSubmitted();
     } else if (data.type === "microwork:refused" && status) {
       status.textContent = String(data.message || "");
       status.hidden = false;
