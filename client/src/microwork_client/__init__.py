@@ -1,1 +1,66 @@
 """A client for microwork's REST API v1; installs without the server (`pip install ./client`)."""
+
+__version__ = "0.1.0"
+
+from .client import Client, ProgressCallback  # noqa: E402
+from .errors import (  # noqa: E402
+    ApiError,
+    Conflict,
+    ConnectionFailed,
+    ErrorItem,
+    Forbidden,
+    MicroworkError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    UnexpectedResponse,
+    ValidationFailed,
+)
+from .types import (  # noqa: E402
+    Assignment,
+    Balance,
+    Batch,
+    Earnings,
+    LedgerLine,
+    Me,
+    Progress,
+    Project,
+    Qualification,
+    ReviewResult,
+    Task,
+    WorkerProject,
+    format_cents,
+    parse_cents,
+)
+
+__all__ = [
+    "ApiError",
+    "Assignment",
+    "Balance",
+    "Batch",
+    "Client",
+    "Conflict",
+    "ConnectionFailed",
+    "Earnings",
+    "ErrorItem",
+    "Forbidden",
+    "LedgerLine",
+    "Me",
+    "MicroworkError",
+    "NotFound",
+    "Progress",
+    "ProgressCallback",
+    "Project",
+    "Qualification",
+    "RateLimited",
+    "ReviewResult",
+    "ServerError",
+    "Task",
+    "Unauthorized",
+    "UnexpectedResponse",
+    "ValidationFailed",
+    "WorkerProject",
+    "format_cents",
+    "parse_cents",
+]

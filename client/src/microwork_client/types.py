@@ -1,0 +1,214 @@
+"""The API's objects as frozen dataclasses.
+
+Each keeps the JSON it was built from in `raw`, so a field the server adds later is readable
+(`project.raw["new_field"]`) before this client names it. Fields the contract marks as always
+present have no default; the others default to None.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from .errors import UnexpectedResponse
+
+R = TypeVar("R", bound="Resource")
+
+
+def _resource_type(hint: Any) -> type[Resource] | None:
+    """The Resource subclass in `hint` (`Progress` or `Progress | None`), if any."""
+    candidates = typing.get_args(hint) or (hint,)
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, Resource):
+            return candidate
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resource:
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    _hints: ClassVar[dict[type, dict[str, Any]]] = {}
+
+    @classmethod
+    def from_json(cls: type[R], data: Any) -> R:
+        if not isinstance(data, dict):
+            raise UnexpectedResponse(f"expected a JSON object for {cls.__name__}, got {data!r:.80}")
+        hints = cls._hints.get(cls)
+        if hints is None:
+            hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+            cls._hints[cls] = hints
+        values: dict[str, Any] = {"raw": data}
+        for spec in dataclasses.fields(cls):
+            if spec.name == "raw":
+                continue
+            if spec.name not in data:
+                if (
+                    spec.default is dataclasses.MISSING
+                    and spec.default_factory is dataclasses.MISSING
+                ):
+                    raise UnexpectedResponse(f"{cls.__name__} without {spec.name!r}: {data!r:.200}")
+                continue
+            value = data[spec.name]
+            nested = _resource_type(hints[spec.name])
+            if nested is not None and isinstance(value, dict):
+                value = nested.from_json(value)
+            values[spec.name] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Me(Resource):
+    id: str | int
+    email: str
+    role: str  # "worker" | "requester"
+    display_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Project(Resource):
+    id: str
+    title: str
+    description: str = ""
+    reward_cents: int = 0
+    currency: str = ""
+    assignments_per_task: int | None = None
+    time_limit_seconds: int | None = None
+    auto_approval_seconds: int | None = None
+    instructions: str | None = None
+    keywords: str | None = None
+    template: Any = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Progress(Resource):
+    submitted: int = 0
+    approved: int = 0
+    rejected: int = 0
+    open: int = 0
+    expired: int = 0
+    total_slots: int = 0
+    done_slots: int = 0
+
+    @property
+    def share_done(self) -> float:
+        return self.done_slots / self.total_slots if self.total_slots else 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Batch(Resource):
+    id: str | int
+    project_id: str
+    name: str = ""
+    state: str = ""
+    task_count: int = 0
+    progress: Progress | None = None
+    cost: dict[str, Any] | None = None
+    created_at: str | None = None
+    published_at: str | None = None
+
+    @property
+    def is_final(self) -> bool:
+        """Nothing will move any more: cancelled, or every slot done."""
+        if self.state in ("cancelled", "finished"):
+            return True
+        progress = self.progress
+        return bool(
+            progress and progress.total_slots and progress.done_slots >= progress.total_slots
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Task(Resource):
+    id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    assignments_per_task: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assignment(Resource):
+    id: str
+    task_id: str | None = None
+    worker_id: str | None = None
+    project_id: str | None = None
+    state: str = ""
+    answers: dict[str, Any] | None = None
+    submitted_at: str | None = None
+    deadline: str | None = None
+    # Set on the answer to accept: the task's row and the answer fields to fill.
+    data: dict[str, Any] | None = None
+    fields: list[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerProject(Resource):
+    id: str
+    title: str
+    description: str = ""
+    reward_cents: int = 0
+    currency: str = ""
+    tasks_available: int = 0
+    median_seconds: int | None = None
+    hourly_cents: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Balance(Resource):
+    currency: str
+    available_cents: int = 0
+    escrow_cents: int = 0
+    due_back_cents: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Earnings(Resource):
+    currency: str
+    available_cents: int = 0
+    pending_cents: int = 0
+    paid_out_cents: int = 0
+    due_cents: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class LedgerLine(Resource):
+    amount_cents: int = 0
+    currency: str = ""
+    kind: str | None = None
+    description: str | None = None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Qualification(Resource):
+    id: str | int
+    name: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewResult(Resource):
+    reviewed: int = 0
+
+
+def format_cents(cents: int, currency: str = "") -> str:
+    """12345, "EUR" -> "123.45 EUR"; negative amounts keep their sign."""
+    sign = "-" if cents < 0 else ""
+    whole, minor = divmod(abs(int(cents)), 100)
+    text = f"{sign}{whole}.{minor:02d}"
+    return f"{text} {currency}" if currency else text
+
+
+def parse_cents(text: str) -> int:
+    """ "0.5" -> 50, "12" -> 1200, "1.234" refused: amounts have at most two decimals."""
+    text = text.strip()
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    whole, _, minor = text.partition(".")
+    if not whole and not minor or not (whole or "0").isdigit() or (minor and not minor.isdigit()):
+        raise ValueError(f"not an amount: {text!r}")
+    if len(minor) > 2:
+        raise ValueError(f"more than two decimals: {text!r}")
+    return sign * (int(whole or "0") * 100 + int(minor.ljust(2, "0") or "0"))
