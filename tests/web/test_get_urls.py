@@ -367,6 +367,12 @@ URLS = {
     ),
     "mturk:key-list": lambda w: reverse("mturk:key-list"),
     "mturk:key-revoke": lambda w: reverse("mturk:key-revoke", args=[w.access_key.access_key_id]),
+    # REST API v1 (ninja's routes; with the session: a GET needs no CSRF token)
+    "api-not-found": lambda w: "/api/nothing",
+    "api-v1:api-root": lambda w: reverse("api-v1:api-root"),
+    "api-v1:openapi-json": lambda w: reverse("api-v1:openapi-json"),
+    "api-v1:openapi-view": lambda w: reverse("api-v1:openapi-view"),
+    "api-v1:me": lambda w: reverse("api-v1:me"),
 }
 
 
@@ -378,6 +384,7 @@ ADMIN = "admin login"  # 302 to the admin's login page (staff_member_required)
 BAD = "400"  # the MTurk endpoint's answer to anything but a signed POST
 DENIED = "403"  # the wrong role, or a submission without its frame token
 ABSENT = "404"  # another owner's object, or nothing there
+UNAUTHENTICATED = "401"  # the REST API, asked with no credential
 POST = "405"  # POST only (the method is checked before the role where require_POST is outer)
 
 
@@ -391,6 +398,11 @@ MARKET, PROJECTS, ROOT = to("/work/"), to("/requester/projects/"), to("/")
 # What each role gets, in the order of ROLES:
 #     anonymous, worker, other_worker, owner, other_requester, staff
 MATRIX: dict[str, tuple[str, ...]] = {
+    "api-not-found": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
+    "api-v1:api-root": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
+    "api-v1:me": (UNAUTHENTICATED, OK, OK, OK, OK, OK),
+    "api-v1:openapi-json": (OK, OK, OK, OK, OK, OK),
+    "api-v1:openapi-view": (OK, OK, OK, OK, OK, OK),
     "accounts:login": (OK, OK, OK, OK, OK, OK),
     "accounts:logout": (POST, POST, POST, POST, POST, POST),
     "accounts:signup": (OK, OK, OK, OK, OK, OK),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microwork.accounts.countries import COUNTRIES
-from microwork.accounts.enums import Role
+from microwork.accounts.enums import ApiTokenScope, Role
 
 
 class UserManager(BaseUserManager):
@@ -133,3 +133,46 @@ class Session(AbstractBaseSession):
         # The configured engine (accounts.sessions.db or .cached_db), named by the settings
         # rather than imported: the sessions module is built on this model.
         return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API (`Authorization: Bearer mwk_...`), made and revoked on
+    the settings page (accounts/tokens.py, docs/adr/0019-rest-api-framework.md).
+
+    Only the SHA-256 of the secret is kept: the secret is random (256 bits), so a fast hash is
+    as good as a slow one against guessing, and the look-up stays one indexed read. `prefix` is
+    the secret's first characters, shown so that a person can tell their tokens apart.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=ApiTokenScope.choices, default=ApiTokenScope.READ
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Set on use at most once a minute (accounts/tokens.py), so a busy token does not write on
+    # every request.
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=[choice.value for choice in ApiTokenScope]),
+                name="api_token_scope_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == ApiTokenScope.WRITE

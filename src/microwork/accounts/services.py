@@ -8,6 +8,13 @@ from django.utils.translation import gettext as _
 from microwork.accounts.countries import COUNTRY_CODES
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User, WorkerProfile
+
+# Personal API tokens live in accounts/tokens.py; these are their use cases' public names.
+from microwork.accounts.tokens import (  # noqa: F401
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 from microwork.common.ids import new_worker_id
 
 

@@ -1,0 +1,54 @@
+"""The REST API v1's NinjaAPI: its routers, errors as problems, the schema at /api/v1/schema/
+and its docs page at /api/v1/docs/ (docs/api.md, docs/adr/0019-rest-api-framework.md).
+
+Each area adds its router here, one line each.
+"""
+
+import json
+
+from ninja import NinjaAPI, Swagger
+from ninja.parser import Parser
+
+from microwork.api import auth, me, problems, worker
+
+# A JSON body larger than this is refused before it is parsed (413); uploads of files read
+# their own bodies, with their own limits.
+MAX_JSON_BODY_BYTES = 1_048_576
+
+
+class LimitedParser(Parser):
+    def parse_body(self, request):
+        length = request.META.get("CONTENT_LENGTH") or ""
+        # Django caps what it reads (DATA_UPLOAD_MAX_MEMORY_SIZE); this cap is the API's own.
+        if (length.isdigit() and int(length) > MAX_JSON_BODY_BYTES) or len(
+            request.body
+        ) > MAX_JSON_BODY_BYTES:
+            raise problems.ApiProblem(
+                413,
+                "payload-too-large",
+                f"A JSON body may be at most {MAX_JSON_BODY_BYTES} bytes.",
+            )
+        try:
+            return json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise problems.ApiProblem(400, "bad-request", "The body is not JSON.") from None
+
+
+api = NinjaAPI(
+    title="microwork",
+    version="1",
+    description="microwork's REST API: see /docs/api.md for tokens, errors and pagination.",
+    urls_namespace="api-v1",
+    openapi_url="/schema/",
+    docs_url="/docs/",
+    # Served from ninja's bundled static files under the site's strict CSP: no CDN, no inline
+    # script (ninja's page starts Swagger UI from a static file). No validator badge: it would
+    # load an image from swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
+    auth=auth.any_user,
+    parser=LimitedParser(),
+)
+problems.install(api)
+
+api.add_router("", me.router)
+api.add_router("/worker", worker.router)
