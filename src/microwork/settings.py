@@ -384,6 +384,9 @@ MICROWORK_FEES = {
 }
 # Workers can ask for a payout once their available earnings reach this (minor units).
 MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 500, minimum=1)
+# A requester is told (payments' balance_low event) when an escrow reservation takes their
+# available funds from this amount or more to below it (minor units).
+MICROWORK_BALANCE_LOW_CENTS = env_int("MICROWORK_BALANCE_LOW_CENTS", 1000)
 # Encrypts MTurk API key secrets at rest (mturk/keyring.py); empty: derived from SECRET_KEY.
 MICROWORK_API_KEY_ENCRYPTION_KEY = os.environ.get("MICROWORK_API_KEY_ENCRYPTION_KEY", "")
 # Fair work (docs/adr/0011): the hourly floor, in minor units of MICROWORK_CURRENCY per hour of

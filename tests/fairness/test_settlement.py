@@ -102,6 +102,7 @@ def test_sweep_job_runs_every_minute():
         "auto_approved": 0,
         "batches_settled": 0,
         "appeals_granted": 0,
+        "batches_finished": 0,
     }
 
 

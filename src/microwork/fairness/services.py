@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User, WorkerProfile
-from microwork.fairness import floor
+from microwork.fairness import events, floor
 from microwork.fairness.enums import AppealDecider, AppealState, AppealSubject
 from microwork.fairness.models import Appeal, PayFloorNotice, RequesterRating
 from microwork.payments import fees
@@ -22,6 +22,7 @@ from microwork.payments.models import Account
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch
 from microwork.quality import rules
+from microwork.quality import services as quality
 from microwork.quality.models import RuleAction, WorkerBlock
 from microwork.work import services as work
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
@@ -352,9 +353,17 @@ def _appeal_create(*, twins, already_appealed: str, now, **fields) -> Appeal:
         raise FairnessRefused(already_appealed)
     try:
         with transaction.atomic():
-            return Appeal.objects.create(opened_at=now, answer_due_at=now + ANSWER_WINDOW, **fields)
+            appeal = Appeal.objects.create(
+                opened_at=now, answer_due_at=now + ANSWER_WINDOW, **fields
+            )
     except IntegrityError:
         raise FairnessRefused(already_appealed) from None
+    events.appeal_opened.publish(
+        events.AppealOpened(
+            appeal_id=appeal.pk, worker_id=appeal.worker_id, requester_id=appeal.requester_id
+        )
+    )
+    return appeal
 
 
 def _grant_effect(appeal: Appeal) -> None:
@@ -375,7 +384,7 @@ def _grant_effect(appeal: Appeal) -> None:
         except work.ReviewRefused as refusal:
             raise FairnessRefused(refusal.message) from None
     else:
-        WorkerBlock.objects.filter(requester=appeal.requester, worker=appeal.worker).delete()
+        quality.worker_block_delete(requester=appeal.requester, worker=appeal.worker)
 
 
 def _decide(
@@ -394,6 +403,14 @@ def _decide(
     locked.decider = decider
     locked.answer = answer
     locked.save(update_fields=["state", "decided_at", "decided_by", "decider", "answer"])
+    events.appeal_decided.publish(
+        events.AppealDecided(
+            appeal_id=locked.pk,
+            worker_id=locked.worker_id,
+            requester_id=locked.requester_id,
+            granted=grant,
+        )
+    )
     return locked
 
 

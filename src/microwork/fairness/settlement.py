@@ -3,7 +3,8 @@
 What comes due with time alone: accepted work past its deadline expires and frees its slot;
 submitted work past its auto-approval time is approved and paid; a batch that ended gives its
 unused escrow back; an appeal the requester left unanswered past its deadline is granted (the
-rejection overturned and paid, the block or the rule's action lifted); a batch under the pay
+rejection overturned and paid, the block or the rule's action lifted); a batch with nothing left
+to do or review is found finished (work's batch_finished); a batch under the pay
 floor on measured time is raised and its approved work topped up.
 
 settle_due() does it all, from the job queue every minute (fairness/jobs.py) and from
@@ -34,6 +35,7 @@ class Settled:
     auto_approved: int = 0
     batches_settled: int = 0
     appeals_granted: int = 0
+    batches_finished: int = 0
 
 
 def settle_due(*, now=None) -> Settled:
@@ -47,6 +49,8 @@ def settle_due(*, now=None) -> Settled:
     # Overdue work was expired above, at the same `now`: only the release is left to do.
     result.batches_settled = payments.batches_release_ended(now=now)
     result.appeals_granted = services.appeals_grant_overdue(now=now)
+    # Last: a batch may have run out of time with nothing left in it, which no act marks.
+    result.batches_finished = work.batches_finish_done(now=now)
     return result
 
 

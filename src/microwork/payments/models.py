@@ -56,6 +56,10 @@ class Account(models.Model):
 class Posting(models.Model):
     """One balanced movement of money, written once."""
 
+    # Not a column: True on the instance post() has just written, False on one it found
+    # under its key (a retry), so the caller tells what happened only once.
+    is_new = False
+
     idempotency_key = models.CharField(max_length=200, unique=True)
     # A hash of what was asked, so a reused key with different terms is refused, not replayed.
     fingerprint = models.CharField(max_length=64, blank=True)

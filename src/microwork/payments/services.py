@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.common.money import format_money
-from microwork.payments import fees
+from microwork.payments import events, fees
 from microwork.payments.enums import MAY_GO_NEGATIVE, AccountKind, PayoutState, PostingKind
 from microwork.payments.models import Account, Bonus, LedgerEntry, Payout, Posting
 from microwork.projects.enums import BatchStatus
@@ -196,6 +196,7 @@ def post(
         )
         for line in lines
     )
+    posting.is_new = True
     return posting
 
 
@@ -250,16 +251,33 @@ def escrow_reserve(*, batch, slots: int) -> Posting:
     the batch's escrow; InsufficientFunds names the amount missing."""
     project = batch.project
     cost = slots_cost(project=project, slots=slots, batch=batch)
-    return post(
+    available = requester_available(project.requester, project.currency)
+    posting = post(
         kind=PostingKind.ESCROW_RESERVE,
         key=f"escrow_reserve:{batch.pk}",
-        lines=[
-            Line(requester_available(project.requester, project.currency), -cost),
-            Line(escrow(batch), cost),
-        ],
+        lines=[Line(available, -cost), Line(escrow(batch), cost)],
         batch=batch,
         memo=batch.name,
     )
+    _tell_if_low(posting, available, debited=cost)
+    return posting
+
+
+def _tell_if_low(posting: Posting, available: Account, *, debited: int) -> None:
+    """Publish balance_low when this new posting took the requester's available funds from
+    the threshold or more to below it: once per crossing, not on every reservation below."""
+    if not posting.is_new or debited <= 0:
+        return
+    threshold = settings.MICROWORK_BALANCE_LOW_CENTS
+    after = balance(available)
+    if after < threshold <= after + debited:
+        events.balance_low.publish(
+            events.BalanceLow(
+                requester_id=available.owner_id,
+                currency=available.currency,
+                available_cents=after,
+            )
+        )
 
 
 def reward_pay(*, assignment) -> Posting:
@@ -378,7 +396,7 @@ def escrow_release_unused(*, batch) -> Posting | None:
     # The count of the escrow's entries only ever grows (a top-up can bring a balance back), so
     # (batch, entries so far) names each release once.
     entries = LedgerEntry.objects.filter(account=account).count()
-    return post(
+    posting = post(
         kind=PostingKind.ESCROW_RELEASE,
         key=f"escrow_release:{batch.pk}:{entries}",
         lines=[
@@ -388,6 +406,16 @@ def escrow_release_unused(*, batch) -> Posting | None:
         batch=batch,
         memo=batch.name,
     )
+    if posting.is_new:
+        events.escrow_returned.publish(
+            events.EscrowReturned(
+                batch_id=batch.pk,
+                requester_id=project.requester_id,
+                amount_cents=surplus,
+                currency=project.currency,
+            )
+        )
+    return posting
 
 
 def overlap_release(*, task, slots: int) -> Posting | None:
@@ -435,16 +463,16 @@ def escrow_top_up(*, batch) -> Posting | None:
         return None
     project = batch.project
     entries = LedgerEntry.objects.filter(account=account).count()
-    return post(
+    available = requester_available(project.requester, project.currency)
+    posting = post(
         kind=PostingKind.ESCROW_RESERVE,
         key=f"escrow_top_up:{batch.pk}:{entries}",
-        lines=[
-            Line(requester_available(project.requester, project.currency), -missing),
-            Line(account, missing),
-        ],
+        lines=[Line(available, -missing), Line(account, missing)],
         batch=batch,
         memo=batch.name,
     )
+    _tell_if_low(posting, available, debited=missing)
+    return posting
 
 
 # --- pay floor top-ups ---------------------------------------------------------------------
@@ -548,7 +576,7 @@ def bonus_send(
         memo=reason,
         terms={"assignment": assignment.pk, "amount": amount_cents, "reason": reason},
     )
-    bonus, _created = Bonus.objects.get_or_create(
+    bonus, created = Bonus.objects.get_or_create(
         posting=posting,
         defaults={
             "assignment": assignment,
@@ -558,6 +586,17 @@ def bonus_send(
             "reason": reason[:1024],
         },
     )
+    if created:
+        events.bonus_sent.publish(
+            events.BonusSent(
+                bonus_id=bonus.pk,
+                assignment_id=assignment.pk,
+                worker_id=assignment.worker_id,
+                requester_id=requester.pk,
+                amount_cents=amount_cents,
+                currency=currency,
+            )
+        )
     return bonus
 
 
@@ -639,6 +678,15 @@ def _settle(
     locked.settled_at = timezone.now()
     locked.external_reference = external_reference
     locked.save(update_fields=["settle_posting", "state", "settled_at", "external_reference"])
+    if state == PayoutState.PAID:
+        events.payout_paid.publish(
+            events.PayoutPaid(
+                payout_id=locked.pk,
+                worker_id=locked.worker_id,
+                amount_cents=locked.amount_cents,
+                currency=locked.currency,
+            )
+        )
     return locked
 
 

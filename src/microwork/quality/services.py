@@ -211,7 +211,7 @@ def qualification_grant(
     if grant is None:
         try:
             with transaction.atomic():
-                return WorkerQualification.objects.create(
+                grant = WorkerQualification.objects.create(
                     qualification_type=qualification_type,
                     worker=worker,
                     integer_value=integer_value,
@@ -221,6 +221,9 @@ def qualification_grant(
             grant = WorkerQualification.objects.select_for_update().get(
                 qualification_type=qualification_type, worker=worker
             )
+        else:
+            _publish_granted(grant, requester)
+            return grant
     if grant.is_granted and grant.integer_value == integer_value:
         return grant
     grant.integer_value = integer_value
@@ -231,7 +234,19 @@ def qualification_grant(
     grant.save(
         update_fields=["integer_value", "status", "granted_at", "revoked_at", "revoke_reason"]
     )
+    _publish_granted(grant, requester)
     return grant
+
+
+def _publish_granted(grant: WorkerQualification, requester: User) -> None:
+    events.qualification_granted.publish(
+        events.QualificationGranted(
+            qualification_type_id=grant.qualification_type_id,
+            requester_id=requester.pk,
+            worker_id=grant.worker_id,
+            integer_value=grant.integer_value,
+        )
+    )
 
 
 @transaction.atomic
@@ -264,6 +279,13 @@ def qualification_revoke(
     grant.revoked_at = timezone.now()
     grant.revoke_reason = reason
     grant.save(update_fields=["status", "revoked_at", "revoke_reason"])
+    events.qualification_revoked.publish(
+        events.QualificationRevoked(
+            qualification_type_id=grant.qualification_type_id,
+            requester_id=requester.pk,
+            worker_id=grant.worker_id,
+        )
+    )
     return grant
 
 
@@ -463,9 +485,18 @@ def worker_block_create(*, requester: User, worker: User, reason: str) -> Worker
     if block is None:
         try:
             with transaction.atomic():
-                return WorkerBlock.objects.create(requester=requester, worker=worker, reason=reason)
+                block = WorkerBlock.objects.create(
+                    requester=requester, worker=worker, reason=reason
+                )
         except IntegrityError:
             block = WorkerBlock.objects.select_for_update().get(requester=requester, worker=worker)
+        else:
+            events.worker_blocked.publish(
+                events.WorkerBlocked(
+                    block_id=block.pk, requester_id=requester.pk, worker_id=worker.pk
+                )
+            )
+            return block
     if block.reason != reason:
         block.reason = reason
         block.save(update_fields=["reason"])
@@ -479,6 +510,10 @@ def worker_block_delete(*, requester: User, worker: User) -> bool:
     deleted, _by_model = WorkerBlock.objects.filter(
         Q(requester=requester) & Q(worker=worker)
     ).delete()
+    if deleted:
+        events.worker_unblocked.publish(
+            events.WorkerUnblocked(requester_id=requester.pk, worker_id=worker.pk)
+        )
     return deleted > 0
 
 

@@ -6,7 +6,11 @@ Subscribers, in INSTALLED_APPS order (docs/architecture.md lists them):
 - assignment_approved: payments pays the reward, or the overturn (payments/apps.py);
 - assignment_rejected: payments refunds the requester (payments/apps.py);
 - review_done: fairness holds the batches to the pay floor once the review has committed
-  (fairness/apps.py).
+  (fairness/apps.py);
+- batch_finished: nothing is left to do or review in a batch (every slot approved or rejected,
+  or the batch ended with nothing accepted or submitted); published once per batch, by the act
+  that finished it: a review, an expiry or return in an ended batch, a cancel, or the sweep
+  for a batch that simply ran out of time (work.services.batches_finish_done).
 
 And what the claim and the submit ask of them (hooks):
 - accept_gate: quality's blocks, requirements and gold mixing rate, read with the claim's facts;
@@ -52,10 +56,17 @@ class ReviewDone:
     batch_ids: frozenset[int]
 
 
+@dataclass(frozen=True)
+class BatchFinished:
+    batch_id: int
+    requester_id: int
+
+
 assignment_submitted = Event("assignment_submitted", AssignmentSubmitted)
 assignment_approved = Event("assignment_approved", AssignmentApproved)
 assignment_rejected = Event("assignment_rejected", AssignmentRejected)
 review_done = Event("review_done", ReviewDone)
+batch_finished = Event("batch_finished", BatchFinished)
 
 
 @dataclass(frozen=True)

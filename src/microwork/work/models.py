@@ -95,3 +95,20 @@ class Assignment(models.Model):
     @property
     def seconds_left(self) -> int:
         return max(0, int((self.deadline - timezone.now()).total_seconds()))
+
+
+class BatchFinish(models.Model):
+    """The moment the lifecycle found a batch finished: nothing left to do or review (every
+    slot approved or rejected, or the batch ended with nothing accepted or submitted).
+
+    One row per batch, so batch_finished (work/events.py) is published once: the act that
+    inserts the row publishes it, and a concurrent act finding the row there publishes nothing.
+    """
+
+    batch = models.OneToOneField(
+        "projects.Batch", on_delete=models.CASCADE, primary_key=True, related_name="finish"
+    )
+    finished_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} finished at {self.finished_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
 from microwork.work import claim, events, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
-from microwork.work.models import Assignment
+from microwork.work.models import Assignment, BatchFinish
 
 # A rejection can be overturned (approved after all) within this time, as on MTurk.
 OVERTURN_WINDOW = timedelta(days=30)
@@ -394,6 +394,7 @@ def assignment_approve(
     """
     locked = _approve(assignment=assignment, requester=requester, feedback=feedback)
     events.review_done.publish(events.ReviewDone(batch_ids=frozenset({locked.task.batch_id})))
+    batches_finish_done(batch_ids={locked.task.batch_id})
     return locked
 
 
@@ -427,6 +428,12 @@ def assignment_reject(*, assignment: Assignment, requester: User, reason: str) -
     assignment_rejected). Work past its auto-approval time has been approved already and
     cannot be rejected.
     """
+    locked = _reject(assignment=assignment, requester=requester, reason=reason)
+    batches_finish_done(batch_ids={locked.task.batch_id})
+    return locked
+
+
+def _reject(*, assignment: Assignment, requester: User, reason: str) -> Assignment:
     reason = (reason or "").strip()
     if not reason:
         raise ReviewRefused(_("A rejection needs a reason; the worker will see it."))
@@ -489,6 +496,7 @@ def assignments_auto_approve_due(
             batch_ids.add(locked.task.batch_id)
     if batch_ids:
         events.review_done.publish(events.ReviewDone(batch_ids=frozenset(batch_ids)))
+        batches_finish_done(batch_ids=batch_ids, now=now)
     return approved
 
 
@@ -514,14 +522,58 @@ def assignments_review(*, assignments, requester: User, approve: bool, reason: s
     if not approve and not (reason or "").strip():
         raise ReviewRefused(_("A rejection needs a reason; the worker will see it."))
     count = 0
+    approved_batch_ids = set()
     batch_ids = set()
     for assignment in sorted(assignments, key=lambda item: item.pk):
         if approve:
             locked = _approve(assignment=assignment, requester=requester, feedback=reason)
-            batch_ids.add(locked.task.batch_id)
+            approved_batch_ids.add(locked.task.batch_id)
         else:
-            assignment_reject(assignment=assignment, requester=requester, reason=reason)
+            locked = _reject(assignment=assignment, requester=requester, reason=reason)
+        batch_ids.add(locked.task.batch_id)
         count += 1
+    if approved_batch_ids:
+        events.review_done.publish(events.ReviewDone(batch_ids=frozenset(approved_batch_ids)))
     if batch_ids:
-        events.review_done.publish(events.ReviewDone(batch_ids=frozenset(batch_ids)))
+        batches_finish_done(batch_ids=batch_ids)
     return count
+
+
+def batches_finish_done(*, batch_ids=None, now=None) -> int:
+    """Publish batch_finished for each batch (of `batch_ids`, when given) that has nothing left
+    to do or review and was not found finished before: no assignment accepted or submitted,
+    and either every slot taken (each one approved or rejected, then) or the batch ended
+    (cancelled, or past its lifetime). Returns how many finished now.
+
+    The acts that can finish a batch call it (a review, and through batch_escrow_due an expiry
+    or a return in an ended batch, a cancel); the sweep calls it for every batch, for those
+    that simply ran out of time, and for any that two concurrent reviews each left to the
+    other. The BatchFinish row is inserted before the publish: a batch finishes once.
+    """
+    now = now or timezone.now()
+    pending = Assignment.objects.filter(
+        task__batch=OuterRef("pk"),
+        state__in=[AssignmentState.ACCEPTED, AssignmentState.SUBMITTED],
+    )
+    open_task = Task.objects.filter(batch=OuterRef("pk"), open_slots__gt=0)
+    done = (
+        Batch.objects.exclude(status=BatchStatus.DRAFT)
+        .filter(finish__isnull=True)
+        .filter(~Exists(pending))
+        .filter(Q(status=BatchStatus.CANCELLED) | Q(expires_at__lte=now) | ~Exists(open_task))
+    )
+    if batch_ids is not None:
+        done = done.filter(pk__in=batch_ids)
+    finished = 0
+    for batch_id, requester_id in list(done.order_by("pk").values_list("pk", "project__requester")):
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    BatchFinish.objects.create(batch_id=batch_id, finished_at=now)
+            except IntegrityError:
+                continue  # a concurrent act finished it first, and published it
+            events.batch_finished.publish(
+                events.BatchFinished(batch_id=batch_id, requester_id=requester_id)
+            )
+        finished += 1
+    return finished
