@@ -406,3 +406,94 @@ def test_config_is_saved_readable_by_its_owner_only(tmp_path, monkeypatch):
     monkeypatch.setenv("MICROWORK_TOKEN", "mwk_env")
     monkeypatch.setenv("MICROWORK_URL", "http://b.test")
     assert (mw_config.load().url, mw_config.load().token) == ("http://b.test", "mwk_env")
+
+
+def test_the_client_imports_nothing_of_the_server():
+    """`pip install ./client` brings httpx only: importing the command line must not need
+    microwork, Django or any other server dependency."""
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    check = (
+        "import sys, microwork_client.cli\n"
+        "server = {'microwork', 'django', 'ninja', 'psycopg', 'numpy', 'huey', 'granian'}\n"
+        "print(sorted(server & {name.split('.')[0] for name in sys.modules}))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    pyproject = Path(__file__).resolve().parents[2] / "client" / "pyproject.toml"
+    dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+
+    assert loaded == "[]"
+    assert dependencies == ["httpx>=0.27"]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when the block ends: nobody listens
+
+
+def test_mw_exits_4_when_the_server_cannot_be_reached(monkeypatch, capsys):
+    from microwork_client import cli
+
+    monkeypatch.setenv("MICROWORK_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("MICROWORK_TOKEN", "mwk_x")
+
+    code = cli.main(["--retries", "1", "balance"])
+
+    assert code == 4
+    err = capsys.readouterr().err
+    assert err.startswith("mw: cannot reach http://127.0.0.1:")
+    assert "/api/v1/balance" in err
+
+
+def test_mw_process_exit_status_is_4_when_connection_refused(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        **os.environ,
+        "MICROWORK_URL": f"http://127.0.0.1:{_closed_port()}",
+        "MICROWORK_TOKEN": "mwk_x",
+        "MICROWORK_CONFIG": str(tmp_path / "none.json"),
+    }
+    mw = Path(sys.executable).parent / "mw"
+
+    ran = subprocess.run(
+        [mw, "--retries", "0", "balance", "--json"], env=env, capture_output=True, text=True
+    )
+
+    assert ran.returncode == 4
+    assert ran.stdout == ""
+    assert json.loads(ran.stderr)["exit_code"] == 4
+
+
+def test_mw_usage_errors_exit_2(monkeypatch, capsys, tmp_path):
+    from microwork_client import cli
+
+    monkeypatch.setenv("MICROWORK_CONFIG", str(tmp_path / "none.json"))
+
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["batch", "upload"])
+    assert caught.value.code == 2
+    assert cli.main(["review", "approve", "b1"]) == 2
+    assert "--all-submitted or --assignment" in capsys.readouterr().err
+    assert cli.main(["review", "bonus", "a1", "--amount", "1.234", "--reason", "x"]) == 2
+
+
+def test_mw_without_login_exits_3(monkeypatch, capsys, tmp_path):
+    from microwork_client import cli
+
+    monkeypatch.setenv("MICROWORK_CONFIG", str(tmp_path / "none.json"))
+    monkeypatch.delenv("MICROWORK_URL", raising=False)
+    monkeypatch.delenv("MICROWORK_TOKEN", raising=False)
+
+    assert cli.main(["balance"]) == 3
+    assert "not logged in" in capsys.readouterr().err

@@ -135,8 +135,8 @@ def cmd_whoami(args: argparse.Namespace) -> int:
 
 
 def _read_toml(path: str) -> dict[str, Any]:
-    """A project file: its fields at the top level or under [project]; `x_file = "a.html"`
-    becomes `x` with the content of a.html (relative to the TOML file)."""
+    """A project file: its fields at the top level or under [project]. In any table,
+    `x_file = "a.html"` becomes `x` holding the text of a.html (relative to the TOML file)."""
     source = Path(path)
     try:
         with source.open("rb") as file:
@@ -145,13 +145,24 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from error
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path} is not valid TOML: {error}") from error
-    fields = dict(data.get("project", data))
-    for key in [k for k in fields if k.endswith("_file") and isinstance(fields[k], str)]:
-        included = source.parent / fields.pop(key)
-        try:
-            fields[key.removesuffix("_file")] = included.read_text(encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read {key} {included}: {error.strerror}") from error
+    return _include_files(dict(data.get("project", data)), source)
+
+
+def _include_files(table: dict[str, Any], source: Path) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            fields[key] = _include_files(value, source)
+        elif key.endswith("_file") and isinstance(value, str):
+            included = source.parent / value
+            try:
+                fields[key.removesuffix("_file")] = included.read_text(encoding="utf-8")
+            except OSError as error:
+                raise UsageError(
+                    f"{source}: cannot read {key} = {value!r}: {error.strerror or error}"
+                ) from error
+        else:
+            fields[key] = value
     return fields
 
 

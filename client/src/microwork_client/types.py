@@ -80,7 +80,11 @@ class Project(Resource):
     auto_approval_seconds: int | None = None
     instructions: str | None = None
     keywords: str | None = None
-    template: Any = None
+    lifetime_seconds: int | None = None
+    estimated_seconds: int | None = None
+    template: dict[str, Any] | None = None
+    terms_locked: bool = False
+    created_at: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
