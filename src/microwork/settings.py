@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "microwork.webhooks",
     "microwork.mturk",
     "microwork.demo",
+    "microwork.api.requester",  # the REST API's Idempotency-Key records
     "ninja",  # the REST API's docs page serves its own static files (docs/adr/0019)
     "huey.contrib.djhuey",
 ]
