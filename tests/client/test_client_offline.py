@@ -351,7 +351,7 @@ def test_resources_keep_unknown_fields_and_refuse_missing_required_ones():
             "id": 4,
             "project_id": "p",
             "state": "published",
-            "progress": {"total_slots": 10, "done_slots": 10, "open": 0},
+            "progress": {"total_slots": 10, "done_slots": 10, "accepted": 0},
             "new_field": 1,
         }
     )
@@ -497,3 +497,45 @@ def test_mw_without_login_exits_3(monkeypatch, capsys, tmp_path):
 
     assert cli.main(["balance"]) == 3
     assert "not logged in" in capsys.readouterr().err
+
+
+def test_a_dataset_still_computing_raises_pending_and_writes_nothing(tmp_path):
+    from microwork_client import DatasetPending
+
+    status = {"state": "not_requested", "method": "ds", "n_answers": 30000, "latest_result": None}
+    client = client_for(lambda r: httpx.Response(202, json={**status, "error": ""}))
+
+    with pytest.raises(DatasetPending) as caught:
+        client.download_results("b1", tmp_path / "d.csv", dataset=True)
+
+    assert caught.value.status["state"] == "not_requested"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_waiting_for_a_dataset_asks_for_it_once_then_downloads(tmp_path, monkeypatch):
+    from microwork_client import client as client_module
+
+    monkeypatch.setattr(client_module, "DATASET_POLL_SECONDS", 0)
+    calls = []
+
+    def handler(request):
+        calls.append((request.method, request.url.path, request.url.params.get("method")))
+        downloads = [c for c in calls if c[0] == "GET"]
+        if request.method == "POST":
+            return httpx.Response(200, json={"state": "queued", "method": "mace"})
+        if len(downloads) < 3:
+            return httpx.Response(202, json={"state": "queued", "method": "mace", "error": ""})
+        return httpx.Response(200, content=b"HITId,label\nt1,cat\n")
+
+    target = tmp_path / "d.csv"
+    written = client_for(handler).download_results(
+        "b1", target, dataset=True, method="mace", wait_seconds=60
+    )
+
+    assert target.read_bytes() == b"HITId,label\nt1,cat\n" and written == 19
+    assert calls == [
+        ("GET", "/api/v1/batches/b1/dataset", "mace"),
+        ("POST", "/api/v1/batches/b1/dataset/aggregation", "mace"),
+        ("GET", "/api/v1/batches/b1/dataset", "mace"),
+        ("GET", "/api/v1/batches/b1/dataset", "mace"),
+    ]

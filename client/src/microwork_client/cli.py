@@ -31,6 +31,7 @@ from .client import EXPORT_FORMATS, Client
 from .errors import (
     ApiError,
     ConnectionFailed,
+    DatasetPending,
     Forbidden,
     MicroworkError,
     ServerError,
@@ -77,9 +78,10 @@ def _progress_line(batch: Batch) -> str:
     if progress is None:
         return f"batch {batch.id} {batch.state}: {batch.task_count} tasks"
     return (
-        f"batch {batch.id} {batch.state}: {progress.done_slots}/{progress.total_slots} done "
-        f"({progress.share_done:.1%}) · {progress.open} open · {progress.submitted} submitted · "
-        f"{progress.approved} approved · {progress.rejected} rejected · {progress.expired} expired"
+        f"batch {batch.id} {batch.state}: {progress.done_slots}/{progress.total_slots} answered "
+        f"({progress.share_done:.1%}) · {progress.accepted} in progress · "
+        f"{progress.submitted} to review · {progress.approved} approved · "
+        f"{progress.rejected} rejected"
     )
 
 
@@ -354,6 +356,8 @@ def cmd_results_download(args: argparse.Namespace) -> int:
                 sys.stdout.buffer if to_stdout else output,
                 format=args.format,
                 dataset=args.dataset,
+                method=args.method,
+                wait_seconds=args.wait if args.dataset else 0,
                 progress=bar,
             )
         finally:
@@ -446,11 +450,11 @@ def cmd_statement(args: argparse.Namespace) -> int:
                     line.created_at,
                     format_cents(line.amount_cents, line.currency),
                     line.kind,
-                    line.description,
+                    line.memo,
                 )
                 for line in lines
             ),
-            ("DATE", "AMOUNT", "KIND", "DESCRIPTION"),
+            ("DATE", "AMOUNT", "KIND", "MEMO"),
         )
     return OK
 
@@ -555,6 +559,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the aggregated data set (one row per task, labels and confidence)",
     )
+    download.add_argument(
+        "--method", help="with --dataset: the aggregation method (default: the server's)"
+    )
+    download.add_argument(
+        "--wait",
+        type=float,
+        default=600,
+        metavar="SECONDS",
+        help="with --dataset: how long to wait for a large batch's aggregation (default 600)",
+    )
     download.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     review = commands.add_parser("review", help="approve, reject, bonus").add_subparsers(
@@ -615,6 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, REFUSED, str(error), error.to_json())
     except ConnectionFailed as error:
         return _fail(args, CONNECTION, str(error))
+    except DatasetPending as error:
+        return _fail(args, REFUSED, f"{error}; try again later", error.status)
     except config.ConfigError as error:
         return _fail(args, USAGE, str(error))
     except UnexpectedResponse as error:

@@ -30,12 +30,14 @@ from typing import IO, Any, TypeVar
 import httpx
 
 from . import __version__
-from .errors import ApiError, ConnectionFailed, UnexpectedResponse
+from .errors import ApiError, ConnectionFailed, DatasetPending, UnexpectedResponse
 from .types import (
     Assignment,
     Balance,
     Batch,
+    Bonus,
     Earnings,
+    Grant,
     LedgerLine,
     Me,
     Project,
@@ -55,6 +57,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({503})
 CHUNK = 256 * 1024
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+DATASET_POLL_SECONDS = 3.0
 UPLOAD_TYPES = {".csv": "text/csv", ".jsonl": "application/jsonl", ".ndjson": "application/jsonl"}
 
 
@@ -308,6 +311,9 @@ class Client:
     ) -> Iterator[Assignment]:
         return self._list(Assignment, f"batches/{batch_id}/assignments", state=state, limit=limit)
 
+    def assignment(self, assignment_id: str) -> Assignment:
+        return self._get(Assignment, f"assignments/{assignment_id}")
+
     # -- review ---------------------------------------------------------------------------------
 
     def approve(
@@ -337,13 +343,13 @@ class Client:
         amount_cents: int,
         reason: str,
         idempotency_key: str | None = None,
-    ) -> Any:
+    ) -> Bonus:
         """Pay a bonus. Pass your own `idempotency_key` to make a retry across runs pay once."""
-        return self.request(
-            "POST",
+        return self._post(
+            Bonus,
             f"assignments/{assignment_id}/bonus",
-            json={"amount_cents": amount_cents, "reason": reason},
-            headers={"Idempotency-Key": idempotency_key or _new_key()},
+            {"amount_cents": amount_cents, "reason": reason},
+            idempotency_key=idempotency_key or _new_key(),
         )
 
     def review(
@@ -382,10 +388,17 @@ class Client:
         *,
         format: str = "csv",
         dataset: bool = False,
+        method: str | None = None,
+        wait_seconds: float = 0,
         progress: ProgressCallback | None = None,
     ) -> int:
-        """Stream a batch's results (one row per assignment) or, with `dataset=True`, its
-        aggregated data set to `destination`; the number of bytes written.
+        """Stream a batch's results (one row per answered assignment) or, with `dataset=True`,
+        its aggregated data set (one row per task; `method` picks the aggregation) to
+        `destination`; the number of bytes written.
+
+        A large batch's data set is computed in the background: until it is, DatasetPending is
+        raised, unless `wait_seconds` > 0, in which case the computation is asked for and the
+        download tried again every few seconds for that long.
 
         A path is written through a temporary file beside it, renamed when complete, so an
         interrupted download never leaves a truncated file under the final name.
@@ -393,16 +406,36 @@ class Client:
         if format not in EXPORT_FORMATS:
             raise ValueError(f"format is one of {', '.join(EXPORT_FORMATS)}")
         kind = "dataset" if dataset else "results"
+        params = {"format": format, "method": method if dataset else None}
         request = self._http.build_request(
             "GET",
             f"batches/{batch_id}/{kind}",
-            params={"format": format},
+            params={k: v for k, v in params.items() if v is not None},
             headers={"Accept": "*/*"},
         )
+        deadline = time.monotonic() + wait_seconds
+        asked = False
+        while True:
+            try:
+                return self._download(request, destination, progress)
+            except DatasetPending as pending:
+                if time.monotonic() >= deadline or pending.status.get("state") == "failed":
+                    raise
+                if not asked:
+                    self.dataset_aggregate(batch_id, method=method)
+                    asked = True
+                time.sleep(min(DATASET_POLL_SECONDS, max(deadline - time.monotonic(), 0)))
+
+    def _download(
+        self,
+        request: httpx.Request,
+        destination: str | os.PathLike[str] | IO[bytes],
+        progress: ProgressCallback | None,
+    ) -> int:
         if not isinstance(destination, str | os.PathLike):
             return self._stream_into(request, destination, progress)
         target = Path(destination)
-        handle, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         try:
             with os.fdopen(handle, "wb") as file:
                 written = self._stream_into(request, file, progress)
@@ -418,6 +451,9 @@ class Client:
     ) -> int:
         response = self._send(request, stream=True)
         try:
+            if response.status_code == 202:  # a data set still to be computed
+                response.read()
+                raise DatasetPending(response.json())
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             written = 0
@@ -432,6 +468,13 @@ class Client:
         finally:
             response.close()
         return written
+
+    def dataset_aggregate(self, batch_id: str | int, *, method: str | None = None) -> Any:
+        """Ask for a large batch's aggregated data set to be computed in the background; the
+        server's status of it, or None when it can be downloaded now."""
+        return self.request(
+            "POST", f"batches/{batch_id}/dataset/aggregation", params={"method": method}
+        )
 
     # -- money ----------------------------------------------------------------------------------
 
@@ -460,17 +503,28 @@ class Client:
     def qualification_delete(self, qualification_id: str | int) -> None:
         self.request("DELETE", f"qualifications/{qualification_id}")
 
+    def qualification_grants(
+        self, qualification_id: str, *, limit: int | None = None
+    ) -> Iterator[Grant]:
+        return self._list(Grant, f"qualifications/{qualification_id}/grants", limit=limit)
+
     def qualification_grant(
-        self, qualification_id: str | int, *, worker_id: str, value: int
-    ) -> Any:
-        return self.request(
-            "POST",
+        self, qualification_id: str, *, worker_id: str, value: int = 1
+    ) -> Grant:
+        return self._post(
+            Grant,
             f"qualifications/{qualification_id}/grants",
-            json={"worker_id": worker_id, "value": value},
+            {"worker_id": worker_id, "value": value},
         )
 
-    def qualification_revoke(self, qualification_id: str | int, *, worker_id: str) -> None:
-        self.request("DELETE", f"qualifications/{qualification_id}/grants/{worker_id}")
+    def qualification_revoke(
+        self, qualification_id: str, *, worker_id: str, reason: str = ""
+    ) -> None:
+        self.request(
+            "DELETE",
+            f"qualifications/{qualification_id}/grants/{worker_id}",
+            params={"reason": reason or None},
+        )
 
     # -- worker side ----------------------------------------------------------------------------
 

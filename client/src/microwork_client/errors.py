@@ -28,6 +28,21 @@ class ConnectionFailed(MicroworkError):
         super().__init__(f"cannot reach {url}: {reason}")
 
 
+class DatasetPending(MicroworkError):
+    """A large batch's aggregated data set is not computed yet (the server answered 202).
+
+    `status` is the server's account of it: state (not_requested, queued, running, failed),
+    method, n_answers, latest_result, error."""
+
+    def __init__(self, status: dict[str, Any]):
+        self.status = status
+        state = status.get("state", "pending")
+        message = f"the aggregated data set is not ready ({state})"
+        if status.get("error"):
+            message += f": {status['error']}"
+        super().__init__(message)
+
+
 class UnexpectedResponse(MicroworkError):
     """The server answered something this client does not understand (not JSON, a field missing)."""
 

@@ -89,13 +89,20 @@ class Project(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class Progress(Resource):
+    """A batch's slots: `total_slots` is tasks times assignments per task; `done_slots` those
+    answered (submitted, approved or rejected); the others count assignments by state."""
+
+    total_slots: int = 0
+    done_slots: int = 0
+    accepted: int = 0
     submitted: int = 0
     approved: int = 0
     rejected: int = 0
-    open: int = 0
+    returned: int = 0
     expired: int = 0
-    total_slots: int = 0
-    done_slots: int = 0
+    tasks_completed: int = 0
+    percent_done: int = 0
+    median_seconds: int | None = None
 
     @property
     def share_done(self) -> float:
@@ -103,21 +110,36 @@ class Progress(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Cost(Resource):
+    slots: int = 0
+    rewards_cents: int = 0
+    fees_cents: int = 0
+    total_cents: int = 0
+    currency: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Batch(Resource):
-    id: str | int
+    """A batch; `progress` and `cost` are given by `batch()` and the state changes, not by
+    lists and uploads."""
+
+    id: int | str
     project_id: str
     name: str = ""
-    state: str = ""
+    state: str = ""  # draft, published, paused, expired, cancelled
     task_count: int = 0
+    columns: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)  # what may be done now: publish, pause...
     progress: Progress | None = None
-    cost: dict[str, Any] | None = None
+    cost: Cost | None = None
     created_at: str | None = None
     published_at: str | None = None
+    expires_at: str | None = None
 
     @property
     def is_final(self) -> bool:
-        """Nothing will move any more: cancelled, or every slot done."""
-        if self.state in ("cancelled", "finished"):
+        """Nothing more will be done: cancelled, expired, or every slot answered."""
+        if self.state in ("cancelled", "expired"):
             return True
         progress = self.progress
         return bool(
@@ -134,15 +156,25 @@ class Task(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class Assignment(Resource):
+    """An assignment as its requester sees it, or as its worker does (then with `project_id`,
+    `reward_cents`, and on the answer to accept the task's `data` and the answer `fields`)."""
+
     id: str
     task_id: str | None = None
-    worker_id: str | None = None
+    batch_id: int | None = None
     project_id: str | None = None
-    state: str = ""
+    worker_id: str | None = None
+    state: str = ""  # accepted, submitted, approved, rejected, returned, expired
     answers: dict[str, Any] | None = None
-    submitted_at: str | None = None
+    accepted_at: str | None = None
     deadline: str | None = None
-    # Set on the answer to accept: the task's row and the answer fields to fill.
+    submitted_at: str | None = None
+    reviewed_at: str | None = None
+    work_seconds: int | None = None
+    feedback: str = ""
+    is_auto_approved: bool = False
+    reward_cents: int | None = None
+    currency: str | None = None
     data: dict[str, Any] | None = None
     fields: list[str] | None = None
 
@@ -153,8 +185,10 @@ class WorkerProject(Resource):
     title: str
     description: str = ""
     reward_cents: int = 0
+    raised_reward_cents: int | None = None  # the pay floor's raise, when there is one
     currency: str = ""
     tasks_available: int = 0
+    estimated_seconds: int | None = None
     median_seconds: int | None = None
     hourly_cents: int | None = None
 
@@ -165,6 +199,10 @@ class Balance(Resource):
     available_cents: int = 0
     escrow_cents: int = 0
     due_back_cents: int = 0
+    auto_approvals_due_cents: int = 0
+    deposited_cents: int = 0
+    rewards_cents: int = 0
+    bonuses_cents: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,22 +212,55 @@ class Earnings(Resource):
     pending_cents: int = 0
     paid_out_cents: int = 0
     due_cents: int = 0
+    awaiting_review_cents: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class LedgerLine(Resource):
+    """A line of the requester's statement: money in (positive) or out of the account."""
+
+    id: int | None = None
+    created_at: str | None = None
+    kind: str = ""
+    memo: str = ""
+    batch_id: int | None = None
+    assignment_id: str | None = None
     amount_cents: int = 0
     currency: str = ""
-    kind: str | None = None
-    description: str | None = None
-    created_at: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Qualification(Resource):
-    id: str | int
+    id: str
     name: str = ""
     description: str = ""
+    keywords: str = ""
+    status: str = ""
+    is_requestable: bool = True
+    auto_granted: bool = False
+    auto_granted_value: int | None = None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grant(Resource):
+    worker_id: str
+    value: int | None = None
+    status: str = ""
+    granted_at: str | None = None
+    revoked_at: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bonus(Resource):
+    id: int
+    assignment_id: str = ""
+    worker_id: str = ""
+    amount_cents: int = 0
+    fee_cents: int = 0
+    currency: str = ""
+    reason: str = ""
+    created_at: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
