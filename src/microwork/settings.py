@@ -405,3 +405,6 @@ MICROWORK_AUTO_APPROVAL_MAX_SECONDS = env_int(
 MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = env_int(
     "MICROWORK_AGGREGATION_BACKGROUND_ANSWERS", 20_000, minimum=0
 )
+# Webhooks (docs/adr/0021): endpoints on this machine (http://localhost, 127.0.0.1) may be
+# registered and reached only with this on, or with MICROWORK_DEBUG; private addresses never.
+MICROWORK_WEBHOOKS_ALLOW_LOCAL = env_bool("MICROWORK_WEBHOOKS_ALLOW_LOCAL", False)
