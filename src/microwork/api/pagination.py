@@ -7,7 +7,7 @@ asked otherwise, so a page is stable while rows are added: the cursor is the las
 (URL-safe base64 of JSON); a cursor that does not decode is a 422 naming `cursor`.
 
     @router.get("/things", response=Page[ThingOut])
-    def things(request, page: PageParams = Query(...)):
+    def things(request, page: Query[PageParams]):
         return paginate(Thing.objects.filter(owner=request.auth), page, key="created_at",
                         item=thing_out)
 """

@@ -147,6 +147,10 @@ def _on_django_validation(request, exc: DjangoValidationError):
 
 
 def _on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ApiProblem):
+        # ninja answers any error of the body's parser with a 400 of its own; the parser's
+        # problem (a body over the cap: 413) is the answer.
+        return problem_response(exc.__cause__)
     if isinstance(exc, AuthenticationError):
         return problem_response(
             ApiProblem(

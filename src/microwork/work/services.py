@@ -60,6 +60,15 @@ class ReviewRefused(WorkRefused):
     pass
 
 
+class AnswerRefused(WorkRefused):
+    """The answer itself is refused (empty, too long, not one of the labels); `field` names the
+    answer field at fault, "" for the answer as a whole. The assignment stays open."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
 def assignments_expire_overdue(*, now=None) -> int:
     """Mark accepted assignments past their deadline as expired and give their slots back.
 
@@ -275,7 +284,7 @@ def assignment_submit(
                     row=locked.task.input,
                 )
             except templating.AnswerInvalid as error:
-                raise WorkRefused(error.message) from None
+                raise AnswerRefused(error.message, field=error.field) from None
             locked.state = AssignmentState.SUBMITTED
             locked.answers = answers
             locked.submitted_at = now
