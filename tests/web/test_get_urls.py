@@ -34,6 +34,7 @@ from microwork.projects.models import Batch
 from microwork.projects.tasktypes.field_photo import STORAGE_PREFIX
 from microwork.quality import services as quality
 from microwork.quality.enums import RuleActionKind
+from microwork.webhooks import services as webhooks
 from microwork.work import services as work
 from microwork.work.enums import AssignmentState
 from microwork.work.frame import frame_token
@@ -99,6 +100,8 @@ class World:
     qualification_type: object
     access_key: object
     ended_escrow_cents: int
+    webhook_endpoint: object = None
+    webhook_delivery: object = None
 
 
 PHOTO_CONFIG = {
@@ -185,6 +188,10 @@ def world(settings, tmp_path) -> World:
     blocker = RequesterFactory()
     quality.worker_block_create(requester=blocker, worker=worker, reason="Copied answers.")
     key, _secret = mturk.access_key_create(requester=owner)
+    webhook_endpoint, _secret = webhooks.endpoint_create(
+        owner=owner, url="https://hooks.example.com/in", event_types=["assignment.submitted"]
+    )
+    webhook_delivery = webhooks.endpoint_send_test(endpoint=webhook_endpoint)
     return World(
         users=users,
         project=project,
@@ -202,6 +209,8 @@ def world(settings, tmp_path) -> World:
         qualification_type=QualificationTypeFactory(owner=owner),
         access_key=key,
         ended_escrow_cents=payments.balance(payments.escrow(ended_batch)),
+        webhook_endpoint=webhook_endpoint,
+        webhook_delivery=webhook_delivery,
     )
 
 
@@ -367,6 +376,30 @@ URLS = {
     ),
     "mturk:key-list": lambda w: reverse("mturk:key-list"),
     "mturk:key-revoke": lambda w: reverse("mturk:key-revoke", args=[w.access_key.access_key_id]),
+    # webhooks
+    "webhooks:endpoint-list": lambda w: reverse("webhooks:endpoint-list"),
+    "webhooks:endpoint-create": lambda w: reverse("webhooks:endpoint-create"),
+    "webhooks:endpoint-detail": lambda w: reverse(
+        "webhooks:endpoint-detail", args=[w.webhook_endpoint.pk]
+    ),
+    "webhooks:endpoint-edit": lambda w: reverse(
+        "webhooks:endpoint-edit", args=[w.webhook_endpoint.pk]
+    ),
+    "webhooks:endpoint-delete": lambda w: reverse(
+        "webhooks:endpoint-delete", args=[w.webhook_endpoint.pk]
+    ),
+    "webhooks:endpoint-rotate": lambda w: reverse(
+        "webhooks:endpoint-rotate", args=[w.webhook_endpoint.pk]
+    ),
+    "webhooks:endpoint-test": lambda w: reverse(
+        "webhooks:endpoint-test", args=[w.webhook_endpoint.pk]
+    ),
+    "webhooks:delivery-detail": lambda w: reverse(
+        "webhooks:delivery-detail", args=[w.webhook_endpoint.pk, w.webhook_delivery.pk]
+    ),
+    "webhooks:delivery-resend": lambda w: reverse(
+        "webhooks:delivery-resend", args=[w.webhook_endpoint.pk, w.webhook_delivery.pk]
+    ),
     # REST API v1 (ninja's routes; with the session: a GET needs no CSRF token)
     "api-not-found": lambda w: "/api/nothing",
     "api-v1:api-root": lambda w: reverse("api-v1:api-root"),
@@ -496,6 +529,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "quality:worker-standing": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "quality:worker-unblock": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "set_language": (ROOT, ROOT, ROOT, ROOT, ROOT, ROOT),
+    "webhooks:delivery-detail": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
+    "webhooks:delivery-resend": (LOGIN, DENIED, DENIED, POST, POST, POST),
+    "webhooks:endpoint-create": (LOGIN, DENIED, DENIED, OK, OK, OK),
+    "webhooks:endpoint-delete": (LOGIN, DENIED, DENIED, POST, POST, POST),
+    "webhooks:endpoint-detail": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
+    "webhooks:endpoint-edit": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
+    "webhooks:endpoint-list": (LOGIN, DENIED, DENIED, OK, OK, OK),
+    "webhooks:endpoint-rotate": (LOGIN, DENIED, DENIED, POST, POST, POST),
+    "webhooks:endpoint-test": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "work:assignment-active-time": (LOGIN, POST, POST, DENIED, DENIED, DENIED),
     "work:assignment-detail": (LOGIN, OK, ABSENT, DENIED, DENIED, DENIED),
     "work:assignment-frame": (OK, OK, OK, OK, OK, OK),
