@@ -217,6 +217,11 @@ def world(settings, tmp_path) -> World:
 # --- each address, from the world ----------------------------------------------------------
 
 
+def _requester_api(route: str, arg=None):
+    """The address of the requester API's route `route`, about `arg(world)` when given."""
+    return lambda w: reverse(f"api-v1:requester-{route}", args=[arg(w)] if arg else [])
+
+
 URLS = {
     "home": lambda w: reverse("home"),
     "set_language": lambda w: reverse("set_language"),
@@ -418,6 +423,65 @@ URLS = {
     ),
     "api-v1:worker-assignments": lambda w: reverse("api-v1:worker-assignments"),
     "api-v1:worker-earnings": lambda w: reverse("api-v1:worker-earnings"),
+    # The requester's REST API (tests/api/requester/ tests each method of these paths).
+    **{
+        f"api-v1:requester-{name}": _requester_api(name)
+        for name in (
+            "projects",
+            "project-create",
+            "balance",
+            "statement",
+            "qualifications",
+            "qualification-create",
+        )
+    },
+    **{
+        f"api-v1:requester-{name}": _requester_api(name, lambda w: w.project.public_id)
+        for name in (
+            "project",
+            "project-update",
+            "batches",
+            "batch-upload",
+            "project-rules",
+            "project-rules-set",
+            "project-requirements",
+            "project-requirements-set",
+        )
+    },
+    **{
+        f"api-v1:requester-{name}": _requester_api(name, lambda w: w.batch.pk)
+        for name in (
+            "batch",
+            "batch-publish",
+            "batch-pause",
+            "batch-resume",
+            "batch-cancel",
+            "batch-tasks",
+            "batch-assignments",
+            "batch-review",
+            "batch-results",
+            "batch-dataset",
+            "batch-aggregation",
+        )
+    },
+    **{
+        f"api-v1:requester-{name}": _requester_api(name, lambda w: w.submitted.public_id)
+        for name in ("assignment", "assignment-approve", "assignment-reject", "assignment-bonus")
+    },
+    **{
+        f"api-v1:requester-{name}": _requester_api(name, lambda w: w.qualification_type.public_id)
+        for name in (
+            "qualification",
+            "qualification-update",
+            "qualification-delete",
+            "qualification-grants",
+            "qualification-grant",
+        )
+    },
+    "api-v1:requester-qualification-revoke": lambda w: reverse(
+        "api-v1:requester-qualification-revoke",
+        args=[w.qualification_type.public_id, w.submitted.worker.worker_id],
+    ),
 }
 
 
@@ -454,6 +518,66 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api-v1:worker-earnings": (UNAUTHENTICATED, OK, OK, DENIED, DENIED, DENIED),
     "api-v1:worker-project-accept": (POST, POST, POST, POST, POST, POST),
     "api-v1:worker-projects": (UNAUTHENTICATED, OK, OK, DENIED, DENIED, DENIED),
+    # The requester's REST API: lists of one's own, one's own objects, POST-only acts.
+    **dict.fromkeys(
+        (
+            f"api-v1:requester-{name}"
+            for name in (
+                "projects",
+                "project-create",
+                "balance",
+                "statement",
+                "qualifications",
+                "qualification-create",
+            )
+        ),
+        (UNAUTHENTICATED, DENIED, DENIED, OK, OK, OK),
+    ),
+    **dict.fromkeys(
+        (
+            f"api-v1:requester-{name}"
+            for name in (
+                "project",
+                "project-update",
+                "batches",
+                "batch-upload",
+                "project-rules",
+                "project-rules-set",
+                "project-requirements",
+                "project-requirements-set",
+                "batch",
+                "batch-tasks",
+                "batch-assignments",
+                "batch-results",
+                "batch-dataset",
+                "assignment",
+                "qualification",
+                "qualification-update",
+                "qualification-delete",
+                "qualification-grants",
+                "qualification-grant",
+            )
+        ),
+        (UNAUTHENTICATED, DENIED, DENIED, OK, ABSENT, ABSENT),
+    ),
+    **dict.fromkeys(
+        (
+            f"api-v1:requester-{name}"
+            for name in (
+                "batch-publish",
+                "batch-pause",
+                "batch-resume",
+                "batch-cancel",
+                "batch-review",
+                "batch-aggregation",
+                "assignment-approve",
+                "assignment-reject",
+                "assignment-bonus",
+                "qualification-revoke",
+            )
+        ),
+        (POST, POST, POST, POST, POST, POST),
+    ),
     "accounts:login": (OK, OK, OK, OK, OK, OK),
     "accounts:logout": (POST, POST, POST, POST, POST, POST),
     "accounts:signup": (OK, OK, OK, OK, OK, OK),

@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
 
 from microwork.api import auth, me, problems, worker
+from microwork.api.requester import assignments, batches, money, projects, quality, results
 
 # A JSON body larger than this is refused before it is parsed (413); uploads of files read
 # their own bodies, with their own limits.
@@ -52,3 +53,10 @@ problems.install(api)
 
 api.add_router("", me.router)
 api.add_router("/worker", worker.router)
+# The requester's endpoints (api/requester/).
+api.add_router("", projects.router)
+api.add_router("", batches.router)
+api.add_router("", assignments.router)
+api.add_router("", results.router)
+api.add_router("", money.router)
+api.add_router("", quality.router)

@@ -602,6 +602,28 @@ def rule_create(
     weight_percent: int = 50,
 ) -> Rule:
     """Add a quality rule to `project`; raise ValidationError naming a bad field."""
+    rule = _rule_checked(
+        project=project,
+        condition=condition,
+        threshold_percent=threshold_percent,
+        action=action,
+        min_observations=min_observations,
+        weight_percent=weight_percent,
+    )
+    rule.save()
+    return rule
+
+
+def _rule_checked(
+    *,
+    project: Project,
+    condition: str,
+    threshold_percent: int,
+    action: str,
+    min_observations: int = 10,
+    weight_percent: int = 50,
+) -> Rule:
+    """The rule, unsaved, once its fields are checked (ValidationError naming a bad one)."""
     if condition not in RuleCondition.values:
         raise ValidationError({"condition": _("Unknown condition.")})
     if action not in RuleActionKind.values:
@@ -618,5 +640,52 @@ def rule_create(
         raise ValidationError({"threshold_percent": _("A percentage from 0 to 100.")})
     if min_observations < 1:
         raise ValidationError({"min_observations": _("At least one observation.")})
-    rule.save()
     return rule
+
+
+MAX_RULES_PER_PROJECT = 20
+_RULE_FIELDS = ("condition", "threshold_percent", "action", "min_observations", "weight_percent")
+
+
+def _rule_terms(rule: Rule) -> tuple:
+    return tuple(getattr(rule, name) for name in _RULE_FIELDS)
+
+
+@transaction.atomic
+def project_rules_set(*, project: Project, rule_specs: list[dict]) -> list[Rule]:
+    """Make `rule_specs` (rule_create's keyword arguments, each) the project's active rules.
+
+    An active rule with the same terms as one asked for stays as it is, with the actions it
+    took; the other active rules are disabled (rules.rule_deactivate: their actions stay until
+    lifted); the rest are created. Raise ValidationError keyed "rules[<index>].<field>" on the
+    first bad one; nothing changes then. Returns the active rules, in the order asked.
+    """
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if len(rule_specs) > MAX_RULES_PER_PROJECT:
+        raise ValidationError(
+            {"rules": _("A project has at most %(n)d rules.") % {"n": MAX_RULES_PER_PROJECT}}
+        )
+    wanted = []
+    for index, raw in enumerate(rule_specs):
+        try:
+            wanted.append(_rule_checked(project=project, **raw))
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    f"rules[{index}].{name}": messages
+                    for name, messages in error.message_dict.items()
+                }
+            ) from None
+    active = list(Rule.objects.filter(project=project, is_active=True).order_by("pk"))
+    result = []
+    for rule in wanted:
+        same = next((old for old in active if _rule_terms(old) == _rule_terms(rule)), None)
+        if same is not None:
+            active.remove(same)
+            result.append(same)
+        else:
+            rule.save()
+            result.append(rule)
+    for old in active:
+        rules.rule_deactivate(rule=old)
+    return result

@@ -574,3 +574,39 @@ def project_stored_labels(
         if not status.is_fresh:
             pending.append(PendingBatch(batch=batch, status=status))
     return precomputed, pending
+
+
+# --- what a download of the aggregated data set serves --------------------------------------
+
+
+@dataclass(frozen=True)
+class DatasetSource:
+    """Where a download of a batch's aggregated data set comes from: `aggregated` (as
+    exports.aggregate_fields returns it) read back from a stored result, or None with
+    `pending` None for a small batch, aggregated by the writer in the request; or `pending`,
+    the StoredStatus of a large batch whose result for its present inputs is not computed yet
+    (the page or the API says where it stands, and writes nothing)."""
+
+    aggregated: list[tuple[ExportField, dict]] | None = None
+    pending: StoredStatus | None = None
+
+
+def batch_dataset_source(
+    *, batch: Batch, method: str, result_id: int | None = None
+) -> DatasetSource:
+    """The source of `batch`'s aggregated data set by `method`, for every door that serves it
+    (the export page, the API): the finished stored aggregation `result_id` when it is one of
+    this batch's by this method, else the fresh stored result of a large batch, else pending;
+    a small batch is aggregated in the request. Reads only."""
+    if result_id is not None:
+        earlier = BatchAggregation.objects.filter(
+            pk=result_id, batch=batch, method=method, state=BatchAggregationState.DONE
+        ).first()
+        if earlier is not None:
+            return DatasetSource(aggregated=stored_result(earlier).aggregated)
+    status = batch_aggregation_status(batch=batch, method=method)
+    if status.is_synchronous:
+        return DatasetSource()
+    if status.is_fresh:
+        return DatasetSource(aggregated=stored_result(status.current).aggregated)
+    return DatasetSource(pending=status)

@@ -326,3 +326,10 @@ def worker_open_assignments(*, worker: User):
         .select_related("task__batch__project")
         .order_by("accepted_at")
     )
+
+
+def batch_submitted(batch: Batch):
+    """The batch's assignments still in state submitted: what "approve all submitted" (the
+    review page, the API's review) hands to assignments_review. Those past their auto-approval
+    time are in it: approving one records it approved at its due time."""
+    return Assignment.objects.filter(task__batch=batch, state=AssignmentState.SUBMITTED)

@@ -373,7 +373,7 @@ def batch_review(request, pk):
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
         if action == ReviewAction.APPROVE_ALL:
-            chosen = list(scoped.filter(state=AssignmentState.SUBMITTED))
+            chosen = list(selectors.batch_submitted(batch))
         else:
             chosen = list(form.cleaned_data["selected"])
         try:

@@ -40,8 +40,6 @@ from microwork.quality.forms import (
     add_service_error,
 )
 from microwork.quality.models import (
-    BatchAggregation,
-    BatchAggregationState,
     GoldSettings,
     QualificationType,
     Rule,
@@ -361,14 +359,11 @@ def _chosen_method(request) -> str | None:
     return method if method in METHODS else None
 
 
-def _earlier_result(request, batch, method) -> BatchAggregation | None:
-    """The finished stored aggregation ?result= names, when it is one of this batch's."""
+def _earlier_result_id(request) -> int | None:
+    """The stored aggregation ?result= names (stored.batch_dataset_source checks it is one of
+    the batch's)."""
     wanted = request.GET.get("result", "")
-    if not wanted.isdigit():
-        return None
-    return BatchAggregation.objects.filter(
-        pk=int(wanted), batch=batch, method=method, state=BatchAggregationState.DONE
-    ).first()
+    return int(wanted) if wanted.isdigit() else None
 
 
 @requester_required
@@ -395,29 +390,24 @@ def batch_export(request, pk, file_format):
             status=501,
             content_type="text/plain; charset=utf-8",
         )
-    aggregated = None
-    earlier = _earlier_result(request, batch, method)
-    if earlier is not None:
-        aggregated = stored.stored_result(earlier).aggregated
-    else:
-        status = stored.batch_aggregation_status(batch=batch, method=method)
-        if status.is_fresh:
-            aggregated = stored.stored_result(status.current).aggregated
-        elif not status.is_synchronous:
-            return render(
-                request,
-                "quality/batch_aggregation_pending.html",
-                {
-                    "batch": batch,
-                    "project": batch.project,
-                    "method": method,
-                    "file_format": file_format,
-                    "status": status,
-                },
-                status=202,
-            )
+    source = stored.batch_dataset_source(
+        batch=batch, method=method, result_id=_earlier_result_id(request)
+    )
+    if source.pending is not None:
+        return render(
+            request,
+            "quality/batch_aggregation_pending.html",
+            {
+                "batch": batch,
+                "project": batch.project,
+                "method": method,
+                "file_format": file_format,
+                "status": source.pending,
+            },
+            status=202,
+        )
     try:
-        stream = EXPORT_WRITERS[file_format](batch, method=method, aggregated=aggregated)
+        stream = EXPORT_WRITERS[file_format](batch, method=method, aggregated=source.aggregated)
     except exports.ParquetUnavailable:
         return HttpResponse(
             _("Parquet files need pyarrow on the server (the parquet extra); use CSV or JSONL."),
