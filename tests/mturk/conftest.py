@@ -4,6 +4,8 @@ JSON 1.1, errors, paging) with boto3's own serializer, parsers and paginators. O
 every test using the `mturk` fixture runs a second time with boto3 over real HTTP against a
 live server; test_live.py has the round trip through the worker's web pages."""
 
+import uuid
+
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
@@ -47,18 +49,37 @@ def _send_through(client: Client):
     return send
 
 
-def make_client(access_key_id: str, secret: str, *, endpoint: str = ENDPOINT, django=None):
+def make_client(
+    access_key_id: str,
+    secret: str,
+    *,
+    endpoint: str = ENDPOINT,
+    django=None,
+    nonce: bool = True,
+    retries: int = 1,
+):
     client = boto3.client(
         "mturk",
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id=access_key_id,
         aws_secret_access_key=secret,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(retries={"max_attempts": retries, "mode": "standard"}),
     )
+    # boto3 signs over the second, so two identical calls within one second carry the same
+    # signature, and the server takes the second as a replay (mturk/auth.py: signature_once),
+    # answering ThrottlingException, which a default client retries, signed again. Tests make
+    # such calls on purpose (identical HITs in a loop) without retries: a signed nonce keeps
+    # each call's signature its own. test_replay.py runs a default client without it.
+    if nonce:
+        client.meta.events.register("before-sign.mturk", _sign_a_nonce)
     if django is not None:
         client.meta.events.register("before-send.mturk", _send_through(django))
     return client
+
+
+def _sign_a_nonce(request, **_kwargs):
+    request.headers["X-Test-Nonce"] = uuid.uuid4().hex
 
 
 @pytest.fixture

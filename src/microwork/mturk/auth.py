@@ -4,8 +4,9 @@ boto3 signs with the service name `mturk-requester` and whatever region the clie
 we accept any region and recompute the signature over exactly the headers the client listed
 in SignedHeaders, the request's own path and Host, and the SHA-256 of the body. The secret
 comes from the requester's access key (decrypted, mturk/keyring.py); comparison is constant
-time. A request dated more than 15 minutes from our clock is refused, which also bounds any
-replay of a captured request to that window.
+time. A request dated more than 15 minutes from our clock is refused; inside that window, a
+request that changes something is taken once (`signature_once`), so a captured one cannot be
+replayed.
 """
 
 import hashlib
@@ -14,11 +15,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from microwork.mturk import keyring
 from microwork.mturk.errors import AuthError
-from microwork.mturk.models import RequesterAccessKey
+from microwork.mturk.models import RequesterAccessKey, SeenSignature
 
 SERVICE = "mturk-requester"
 MAX_SKEW = timedelta(minutes=15)
@@ -153,3 +155,34 @@ def authenticate(request, *, now: datetime | None = None) -> RequesterAccessKey:
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         RequesterAccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key
+
+
+def signature_once(request, *, now: datetime | None = None) -> None:
+    """Record the signature of `request`, already authenticated, or refuse it as a replay.
+
+    Call it inside the operation's transaction, after the operation: a refused or failed
+    operation rolls its record back, so a client's retry of a request that changed nothing is
+    still taken. On PostgreSQL a concurrent copy waits on the unique index for the first one's
+    commit, then is refused.
+
+    The refusal is MTurk's ThrottlingException, which botocore retries, signing again: boto3
+    signs over the second, not over its invocation id, so a client that really sends the same
+    call twice within one second (two identical HITs in a loop) gets its second call through
+    on the retry, while a captured request, which nobody can sign again, never does.
+    """
+    signature = AUTHORIZATION.match(request.META["HTTP_AUTHORIZATION"].strip())["signature"]
+    try:
+        with transaction.atomic():
+            SeenSignature.objects.create(signature=signature, seen_at=now or timezone.now())
+    except IntegrityError:
+        raise AuthError(
+            "ThrottlingException",
+            "Rate exceeded: this signed request was already received; a request that changes "
+            "something is taken once. Sign it again to repeat it.",
+        ) from None
+
+
+def seen_signatures_forget(*, now: datetime | None = None) -> int:
+    """Forget signatures whose requests would now be refused as expired anyway."""
+    cutoff = (now or timezone.now()) - 2 * MAX_SKEW
+    return SeenSignature.objects.filter(seen_at__lt=cutoff).delete()[0]

@@ -11,7 +11,8 @@ import logging
 import re
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -102,11 +103,20 @@ def _error(error: MTurkError) -> HttpResponse:
     return _respond(error.body(), status=error.status)
 
 
-def _run(operation: str, requester, body: dict) -> dict:
+def changes_something(operation: str) -> bool:
+    return not operation.startswith(("Get", "List"))
+
+
+def _run(operation: str, requester, body: dict, request) -> dict:
     module = importlib.import_module(f"microwork.mturk.operations.{module_name(operation)}")
     try:
         with transaction.atomic():
-            return module.run(requester, Params(body))
+            answer = module.run(requester, Params(body))
+            if changes_something(operation):
+                # After the operation: a request refused on its own terms (a second approval,
+                # a repeated UniqueRequestToken) gets MTurk's own error, not a replay's.
+                auth.signature_once(request)
+            return answer
     except InsufficientFunds as refusal:
         raise RequestError(
             f"You do not have enough funds to complete this request. {refusal.message}",
@@ -149,9 +159,17 @@ def endpoint(request):
             raise RequestError(
                 "The request body is not JSON.", "AWS.MechanicalTurk.XMLParseError"
             ) from None
+        except RecursionError:
+            raise RequestError("The request body is nested too deeply.") from None
         if not isinstance(body, dict):
             raise RequestError("The request body must be a JSON object.")
-        return _respond(_run(operation, key.requester, body))
+        return _respond(_run(operation, key.requester, body, request))
+    except RequestDataTooBig:
+        return _error(
+            RequestError(
+                f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+            )
+        )
     except MTurkError as error:
         return _error(error)
     except Exception:

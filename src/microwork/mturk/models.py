@@ -87,3 +87,15 @@ class HitState(models.Model):
 
     def __str__(self) -> str:
         return f"state of {self.task_id}"
+
+
+class SeenSignature(models.Model):
+    """The signature of a request that changed something, kept while its date is inside the
+    15 minutes auth.py accepts: the same signed request sent again (a captured SendBonus
+    replayed) is refused, in every app server, since they share the database."""
+
+    signature = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.signature
