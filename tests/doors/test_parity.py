@@ -1,9 +1,10 @@
-"""The same act through the requester's web pages and through the MTurk API leaves the same
-state and the same ledger (#15).
+"""The same act through the requester's web pages, through the MTurk API and through the REST
+API leaves the same state and the same ledger (#15, #21).
 
 Each scenario builds its starting state twice, the same way, then acts once through each door:
-the review and bonus pages with Django's test client, logged in as the requester, and boto3
-through the MTurk endpoint in-process (tests/mturk/conftest.py). Workers act through their own
+the review and bonus pages with Django's test client, logged in as the requester, boto3
+through the MTurk endpoint in-process (tests/mturk/conftest.py), and the REST API with a
+personal token (api/requester/). Workers act through their own
 pages in both runs: accept, open the task frame, post its form. What each run leaves is read
 with ids and timestamps normalised away (people, tasks and accounts by their part in the
 scenario) and compared exactly: assignments, tasks, the batch, bonuses, pay floor notices and
@@ -44,6 +45,7 @@ from microwork.projects import services as projects
 from microwork.projects.models import Batch, Project, Task
 from microwork.work.models import Assignment
 from tests.accounts.factories import UserFactory, WorkerFactory
+from tests.api.conftest import api_client_for
 from tests.mturk.conftest import make_client
 from tests.projects.factories import project_fields
 
@@ -68,6 +70,7 @@ class Run:
     labels: dict[tuple[str, int], str] = field(default_factory=dict)
     web: Client | None = None
     mturk: object = None
+    api: object = None
 
     def request(self, call, *args, **kwargs):
         """One HTTP request, which commits on its own: what waits for the commit runs now."""
@@ -97,6 +100,7 @@ def _new_run(commit) -> Run:
     run.web.force_login(requester)
     key, secret = mturk_services.access_key_create(requester=requester)
     run.mturk = make_client(key.access_key_id, secret, django=Client())
+    run.api = api_client_for(requester)
     return run
 
 
@@ -383,13 +387,70 @@ def _approve_then_settle(approve: Callable[[Run], None]) -> Callable[[Run], None
     return act
 
 
+# --- the REST API ----------------------------------------------------------------------------
+
+
+def _api(run: Run, action: str, worker: str, body: dict, *, status: int = 200, key: str = ""):
+    """POST /api/v1/assignments/<worker's>/<action>; the answer must have `status`."""
+    headers = {"Idempotency-Key": key} if key else None
+    response = run.request(
+        run.api.post,
+        f"/api/v1/assignments/{run.assignment(worker).public_id}/{action}",
+        body,
+        headers=headers,
+    )
+    assert response.status_code == status, response.content
+    return response.json()
+
+
+def _approve_api(run: Run) -> None:
+    _api(run, "approve", "ann", {"feedback": "Careful work"})
+
+
+def _reject_api(run: Run) -> None:
+    _api(run, "reject", "bob", {"reason": "The sentence is positive."})
+
+
+def _overturn_api(run: Run) -> None:
+    _reject_api(run)
+    _api(run, "approve", "bob", {"feedback": "Read again: fair enough."})
+
+
+def _approve_all_api(run: Run) -> None:
+    """One request, as the page's "Approve all submitted" is one post."""
+    response = run.request(
+        run.api.post,
+        f"/api/v1/batches/{run.batch.pk}/review",
+        {"action": "approve", "all_submitted": True},
+    )
+    assert response.json() == {"reviewed": 4}, response.content
+
+
+def _approve_each_api(run: Run) -> None:
+    for worker in ("ann", "bob", "cid", "dee"):
+        _api(run, "approve", worker, {})
+
+
+def _bonus_api(run: Run) -> None:
+    body = {"amount_cents": 25, "reason": "Careful work"}
+    first = _api(run, "bonus", "ann", body, status=201, key="bonus-ann-1")
+    # A retry with the same key: the same answer, no second bonus.
+    assert _api(run, "bonus", "ann", body, status=201, key="bonus-ann-1") == first
+
+
+def _reject_late_api(run: Run) -> None:
+    problem = _api(run, "reject", "ann", {"reason": "The sentence is negative."}, status=409)
+    assert problem["type"].endswith("/review-refused")
+
+
 @dataclass(frozen=True)
 class Scenario:
     setup: Callable[[Run], None]
     web: Callable[[Run], None]
     mturk: Callable[[Run], None]
+    api: Callable[[Run], None]
     settings: dict = field(default_factory=dict)
-    # False when the doors do the act in a different number of requests: the web's one
+    # False when the MTurk API does the act in a different number of requests: the web's one
     # "approve all" against the API's one call per assignment. The pay floor then raises after
     # the first commit through the API and after the last through the page, so the money takes
     # another path (top-ups, or a raised escrow and rewards paid at the new level) to the same
@@ -401,30 +462,38 @@ FEW_SUBMISSIONS = {"MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS": 3}
 
 
 SCENARIOS = {
-    "approve a submission": Scenario(_two_submissions, _approve_web, _approve_mturk),
-    "reject with a reason": Scenario(_two_submissions, _reject_web, _reject_mturk),
-    "overturn a rejection": Scenario(_two_submissions, _overturn_web, _overturn_mturk),
+    "approve a submission": Scenario(_two_submissions, _approve_web, _approve_mturk, _approve_api),
+    "reject with a reason": Scenario(_two_submissions, _reject_web, _reject_mturk, _reject_api),
+    "overturn a rejection": Scenario(
+        _two_submissions, _overturn_web, _overturn_mturk, _overturn_api
+    ),
     "approve all of a batch under the pay floor": Scenario(
         _slow_batch,
         _approve_all_web,
         _approve_all_mturk,
+        _approve_all_api,
         settings=FEW_SUBMISSIONS,
         same_postings=False,
     ),
     "approve a batch under the pay floor one submission a request": Scenario(
-        _slow_batch, _approve_each_web, _approve_all_mturk, settings=FEW_SUBMISSIONS
+        _slow_batch,
+        _approve_each_web,
+        _approve_all_mturk,
+        _approve_each_api,
+        settings=FEW_SUBMISSIONS,
     ),
-    "send a bonus": Scenario(_one_submission, _bonus_web, _bonus_mturk),
+    "send a bonus": Scenario(_one_submission, _bonus_web, _bonus_mturk, _bonus_api),
     "approve work past its auto-approval time": Scenario(
-        _past_auto_approval, _approve_late_web, _approve_mturk
+        _past_auto_approval, _approve_late_web, _approve_mturk, _approve_api
     ),
     "reject work past its auto-approval time (refused)": Scenario(
-        _past_auto_approval, _reject_late_web, _reject_late_mturk
+        _past_auto_approval, _reject_late_web, _reject_late_mturk, _reject_late_api
     ),
     "approve work submitted after the batch expired": Scenario(
         _submitted_after_expiry,
         _approve_then_settle(_approve_web),
         _approve_then_settle(_approve_mturk),
+        _approve_then_settle(_approve_api),
     ),
 }
 
@@ -569,6 +638,22 @@ def test_the_pages_and_the_mturk_api_leave_the_same_state_and_ledger(
     through_the_api = _through("mturk", scenario, django_capture_on_commit_callbacks)
 
     _assert_same(through_pages, through_the_api, same_postings=scenario.same_postings)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_the_pages_and_the_rest_api_leave_the_same_state_and_ledger(
+    name, settings, django_capture_on_commit_callbacks
+):
+    """The REST API does each act in as many requests as the pages (a bulk review is one
+    request), so the money's path is compared too, in every scenario."""
+    scenario = SCENARIOS[name]
+    for setting, value in scenario.settings.items():
+        setattr(settings, setting, value)
+
+    through_pages = _through("web", scenario, django_capture_on_commit_callbacks)
+    through_the_api = _through("api", scenario, django_capture_on_commit_callbacks)
+
+    _assert_same(through_pages, through_the_api, same_postings=True)
 
 
 def _assert_same(through_pages: dict, through_the_api: dict, *, same_postings: bool) -> None:
