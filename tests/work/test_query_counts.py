@@ -48,11 +48,12 @@ QUALITY_ACCEPT = 5 + CLAIM
 # the session with its user, the assignment with its task, batch, project and requester
 WORK_PAGE = 2
 # the assignment locked by its public id, with its task, batch, project and whether the project
-# has active rules; the UPDATE
-PLAIN_SUBMIT = 2
+# has active rules; the UPDATE; the requester's active webhook endpoints (webhooks' subscriber,
+# one prepared statement on an index: docs/adr/0021)
+PLAIN_SUBMIT = 3
 # the same, then the worker, the rules, their actions on the worker, the gold accuracy measure,
 # and whether the project shows gold feedback
-QUALITY_SUBMIT = 7
+QUALITY_SUBMIT = 8
 # the session with its user, the project, the facts (an open assignment: yes), the open
 # assignment
 RESUME_ACCEPT = 4
