@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from microwork.common.email_url import email_settings
 from microwork.common.environment import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -388,6 +389,13 @@ MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 5
 # A requester is told (payments' balance_low event) when an escrow reservation takes their
 # available funds from this amount or more to below it (minor units).
 MICROWORK_BALANCE_LOW_CENTS = env_int("MICROWORK_BALANCE_LOW_CENTS", 1000)
+# Email (docs/deploy.md, docs/adr/0022): MICROWORK_EMAIL_URL names Django's backend and the
+# sender (common/email_url.py sets EMAIL_* and DEFAULT_FROM_EMAIL); unset, each mail is written
+# to a file under DATA_DIR/mail. Links in mails start with MICROWORK_SITE_URL.
+globals().update(
+    email_settings(os.environ.get("MICROWORK_EMAIL_URL", ""), default_dir=DATA_DIR / "mail")
+)
+MICROWORK_SITE_URL = os.environ.get("MICROWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Encrypts MTurk API key secrets at rest (mturk/keyring.py); empty: derived from SECRET_KEY.
 MICROWORK_API_KEY_ENCRYPTION_KEY = os.environ.get("MICROWORK_API_KEY_ENCRYPTION_KEY", "")
 # Fair work (docs/adr/0011): the hourly floor, in minor units of MICROWORK_CURRENCY per hour of
@@ -396,9 +404,11 @@ MICROWORK_API_KEY_ENCRYPTION_KEY = os.environ.get("MICROWORK_API_KEY_ENCRYPTION_
 MICROWORK_PAY_FLOOR_CENTS_PER_HOUR = env_int("MICROWORK_PAY_FLOOR_CENTS_PER_HOUR", 1202)
 # How many submissions a batch needs before its measured median time replaces the estimate.
 MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS = env_int("MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS", 20, minimum=1)
-# The longest auto-approval delay a project may set: payment within a known time.
+# The longest auto-approval delay a project may set: payment within a known time. MTurk's own
+# limit, 30 days, so its code runs unchanged; MTurk HITs that set none get 7 days, not MTurk's 30
+# (mturk/services.py).
 MICROWORK_AUTO_APPROVAL_MAX_SECONDS = env_int(
-    "MICROWORK_AUTO_APPROVAL_MAX_SECONDS", 7 * 24 * 3600, minimum=0
+    "MICROWORK_AUTO_APPROVAL_MAX_SECONDS", 30 * 24 * 3600, minimum=0
 )
 # From this many answers, a batch's aggregated data set and quality pages are computed by a
 # background job and stored (docs/quality-aggregation.md); smaller batches in the request.

@@ -85,6 +85,7 @@ def test_publish_view_shows_the_floor_refusal(client):
 
 
 def test_project_with_auto_approval_over_the_cap_is_refused(requester, settings):
+    settings.MICROWORK_AUTO_APPROVAL_MAX_SECONDS = 7 * 24 * 3600  # an operator's shorter cap
     fields = dict(
         title="T",
         description="D",

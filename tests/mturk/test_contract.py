@@ -300,9 +300,9 @@ REFUSED = {
         **HIT, AssignmentReviewPolicy={"PolicyName": "ScoreMyKnownAnswers/2011-09-01"}
     ),
     "lifetime under 30 s": lambda m: m.create_hit(**{**HIT, "LifetimeInSeconds": 29}),
-    # MTurk allows 30 days; microwork caps it (MICROWORK_AUTO_APPROVAL_MAX_SECONDS, 7 days).
-    "auto-approval over the cap": lambda m: m.create_hit(
-        **{**HIT, "AutoApprovalDelayInSeconds": 30 * 24 * 3600}
+    # MTurk's own limit, 30 days, which is also MICROWORK_AUTO_APPROVAL_MAX_SECONDS's default.
+    "auto-approval over 30 days": lambda m: m.create_hit(
+        **{**HIT, "AutoApprovalDelayInSeconds": 30 * 24 * 3600 + 1}
     ),
     "max results over 100": lambda m: m.list_worker_blocks(MaxResults=101),
     "worker id pattern": lambda m: m.create_worker_block(WorkerId="bad-id", Reason="x"),
@@ -330,6 +330,20 @@ REFUSED = {
         ],
     ),
 }
+
+
+def test_auto_approval_up_to_30_days_and_a_lower_cap_refused_by_its_parameter(
+    mturk, funded, settings
+):
+    month = mturk.create_hit(**{**HIT, "AutoApprovalDelayInSeconds": 30 * 24 * 3600})["HIT"]
+    settings.MICROWORK_AUTO_APPROVAL_MAX_SECONDS = 3 * 24 * 3600  # an operator's shorter cap
+
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.create_hit(**{**HIT, "AutoApprovalDelayInSeconds": 4 * 24 * 3600})
+
+    assert month["AutoApprovalDelayInSeconds"] == 30 * 24 * 3600
+    assert _error(excinfo)[2].startswith("AutoApprovalDelayInSeconds: At most 72 hours")
+    assert Task.objects.count() == 1
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
@@ -484,9 +498,7 @@ def test_a_rejection_cannot_be_overridden_once_the_hit_is_deleted(mturk, funded)
     assert _error(excinfo)[1] == "AWS.MechanicalTurk.InvalidAssignmentState"
     assert Assignment.objects.get(pk=done.pk).state == "rejected"
     assert mturk.get_account_balance()["AvailableBalance"] == "1000.00"
-    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
-        mturk.get_hit(HITId=hit["HITId"])
-    assert "does not exist" in _error(excinfo)[2]
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Disposed"
 
 
 def test_delete_hit_with_unreviewed_work_is_refused(mturk, funded):

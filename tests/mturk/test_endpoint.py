@@ -246,6 +246,11 @@ def test_expire_then_delete_hit(mturk, funded):
     with pytest.raises(mturk.exceptions.RequestError) as excinfo:
         mturk.delete_hit(HITId=hit["HITId"])
     assert "currently in the state 'Disposed'" in _error(excinfo)[2]
+    # One state for a deleted HIT: GetHIT says Disposed too; nothing else finds it.
+    assert mturk.get_hit(HITId=hit["HITId"])["HIT"]["HITStatus"] == "Disposed"
+    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
+        mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=0)
+    assert _error(excinfo)[1] == "AWS.MechanicalTurk.HITDoesNotExist"
     assert mturk.list_hits()["NumResults"] == 0
     assert mturk.get_account_balance()["AvailableBalance"] == "1000.00"
     assert ledger_problems() == []

@@ -6,8 +6,10 @@ from microwork.mturk import errors, selectors
 from microwork.quality.models import QualificationType
 
 
-def hit(requester: User, hit_id: str):
-    task = selectors.hit_for_requester(requester=requester, hit_id=hit_id)
+def hit(requester: User, hit_id: str, *, disposed: bool = False):
+    """The requester's HIT; a deleted (disposed) one only if `disposed`: GetHIT reports it as
+    Disposed, as a second DeleteHIT does, while other operations find no such HIT."""
+    task = selectors.hit_for_requester(requester=requester, hit_id=hit_id, disposed=disposed)
     if task is None:
         raise errors.hit_does_not_exist(hit_id)
     return task

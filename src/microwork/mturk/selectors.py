@@ -19,8 +19,9 @@ from microwork.work.selectors import state_due
 API_ASSIGNMENT_STATES = {label: state for state, label in ANSWERED_STATES.items()}
 
 
-def hits(requester: User | None = None):
-    """Tasks not disposed of, with the counters MTurk reports (reference §3.2):
+def hits(requester: User | None = None, *, disposed: bool = False):
+    """Tasks not disposed of (`disposed`: those too), with the counters MTurk reports
+    (reference §3.2):
     `pending` (accepted, within the deadline), `submitted` (within its auto-approval time) and
     `completed` (approved or rejected, or past its auto-approval time);
     NumberOfAssignmentsAvailable is what is left of max_assignments."""
@@ -39,9 +40,9 @@ def hits(requester: User | None = None):
             | approval_due,
         ),
     )
-    tasks = tasks.exclude(batch__status=BatchStatus.DRAFT).filter(
-        Q(mturk_state__isnull=True) | Q(mturk_state__disposed_at__isnull=True)
-    )
+    tasks = tasks.exclude(batch__status=BatchStatus.DRAFT)
+    if not disposed:
+        tasks = tasks.filter(Q(mturk_state__isnull=True) | Q(mturk_state__disposed_at__isnull=True))
     if requester is not None:
         tasks = tasks.filter(batch__project__requester=requester)
     return tasks
@@ -82,8 +83,8 @@ def hit_status(task, *, state: HitState | None = None, now=None) -> str:
     return "Reviewable"
 
 
-def hit_for_requester(*, requester: User, hit_id: str):
-    return hits(requester).filter(public_id=hit_id).first()
+def hit_for_requester(*, requester: User, hit_id: str, disposed: bool = False):
+    return hits(requester, disposed=disposed).filter(public_id=hit_id).first()
 
 
 def hit_type_for_requester(*, requester: User, hit_type_id: str) -> Project | None:

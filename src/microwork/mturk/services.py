@@ -29,7 +29,8 @@ REQUEST_TOKEN_LIFETIME = timedelta(hours=24)
 # A HIT type registered through the API is open this long when a HIT does not say otherwise.
 DEFAULT_LIFETIME_SECONDS = 7 * 24 * 3600
 # MTurk's default is 30 days; microwork caps the delay (docs/adr/0011), so the cap is the default.
-DEFAULT_AUTO_APPROVAL_SECONDS = min(30 * 24 * 3600, settings.MICROWORK_AUTO_APPROVAL_MAX_SECONDS)
+# When a HIT type sets none: a week, not MTurk's 30 days, so workers are paid within a week.
+DEFAULT_AUTO_APPROVAL_SECONDS = min(7 * 24 * 3600, settings.MICROWORK_AUTO_APPROVAL_MAX_SECONDS)
 
 
 class MTurkRefused(Exception):
@@ -318,39 +319,13 @@ def requirement_for_quality(raw: dict, index: int, requester: User) -> dict:
 def workers_notify(
     *, requester: User, subject: str, message: str, worker_ids: list[str]
 ) -> dict[str, str]:
-    """Email each worker whose work `requester` has reviewed (MTurk's rule for NotifyWorkers).
+    """Message each worker whose work `requester` has reviewed (MTurk's rule for NotifyWorkers),
+    through the notifications (a notification, mailed by the job queue after the commit).
 
-    Returns {worker id: why not sent} for the others; a delivery failure is reported the same
-    way, never raised, as MTurk reports per-worker failures.
+    Returns {worker id: why not sent} for the others, as MTurk reports per-worker failures.
     """
-    from django.core.mail import send_mail
+    from microwork.notifications.services import workers_message
 
-    from microwork.work.enums import AssignmentState
-    from microwork.work.models import Assignment
-
-    reviewed = set(
-        Assignment.objects.filter(
-            task__batch__project__requester=requester,
-            worker__worker_id__in=worker_ids,
-            state__in=[AssignmentState.APPROVED, AssignmentState.REJECTED],
-        ).values_list("worker__worker_id", "worker__email")
+    return workers_message(
+        requester=requester, worker_ids=worker_ids, subject=subject, message=message
     )
-    emails = dict(reviewed)
-    failures = {}
-    for worker_id in dict.fromkeys(worker_ids):
-        email = emails.get(worker_id)
-        if email is None:
-            failures[worker_id] = (
-                "You can only send messages to workers whose work you have approved or rejected."
-            )
-            continue
-        try:
-            send_mail(
-                subject,
-                f"{message}\n\n-- {requester.public_name}",
-                None,
-                [email],
-            )
-        except Exception as error:  # noqa: BLE001 - any delivery problem is per-worker
-            failures[worker_id] = f"The message could not be delivered: {error}"
-    return failures

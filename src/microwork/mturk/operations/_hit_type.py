@@ -19,6 +19,16 @@ REQUIREMENT_MEMBERS = {
     "RequiredToPreview",
     "ActionsGuarded",
 }
+# A refusal names the parameter the client sent, not the project's field it landed in.
+PARAMETERS = {
+    "title": "Title",
+    "description": "Description",
+    "keywords": "Keywords",
+    "reward_cents": "Reward",
+    "time_allotted_seconds": "AssignmentDurationInSeconds",
+    "estimated_seconds": "AssignmentDurationInSeconds",
+    "auto_approval_delay_seconds": "AutoApprovalDelayInSeconds",
+}
 
 
 def register(requester, params):
@@ -66,7 +76,10 @@ def register(requester, params):
         )
     except ValidationError as error:
         raise RequestError(
-            "; ".join(f"{key}: {' '.join(value)}" for key, value in error.message_dict.items())
+            "; ".join(
+                f"{PARAMETERS.get(key, key)}: {' '.join(value)}"
+                for key, value in error.message_dict.items()
+            )
             if hasattr(error, "error_dict")
             else "; ".join(error.messages),
             "AWS.ParameterOutOfRange",
