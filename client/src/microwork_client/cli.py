@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 import time
 import tomllib
@@ -262,7 +263,18 @@ def cmd_batch_upload(args: argparse.Namespace) -> int:
             bar.close()
         seconds = bar.seconds
         if args.publish:
-            batch = client.batch_publish(batch.id)
+            try:
+                batch = client.batch_publish(batch.id)
+            except MicroworkError:
+                # Say what exists: on stdout as JSON for a script, else on stderr.
+                if args.json:
+                    _json_out(batch)
+                else:
+                    sys.stderr.write(
+                        f"mw: batch {batch.id} was created ({batch.task_count} tasks, draft), "
+                        "but publishing it failed:\n"
+                    )
+                raise
     if args.json:
         _json_out(batch)
     else:
@@ -610,6 +622,9 @@ def _fail(args: argparse.Namespace | None, code: int, message: str, problem: Any
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # httpx logs each request at INFO: not for a command line's stderr, whatever the host
+    # program configured.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on bad usage
     try:
