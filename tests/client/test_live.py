@@ -513,6 +513,9 @@ def test_balance_json_parses(mw, requester_token):
     assert balance.json()["available_cents"] == 2_000_000
     assert balance.json()["currency"] == "EUR"
     assert "20000.00 EUR" in shown.out
+    statement = mw("statement", "--json", token=token)
+    assert statement.code == 0, statement.err
+    assert [line["amount_cents"] for line in statement.json()] == [2_000_000]
 
 
 def test_python_client_not_found_for_another_requesters_project(server):
@@ -522,3 +525,32 @@ def test_python_client_not_found_for_another_requesters_project(server):
     theirs = ProjectFactory(requester=RequesterFactory())
     with Client(server, _token(RequesterFactory())) as client, pytest.raises(NotFound):
         client.project(theirs.public_id)
+
+
+def test_batch_status_watch_follows_progress_live_until_done(mw, server, requester_token, tmp_path):
+    """The real `mw` process: its first line shows the task taken, then the worker submits,
+    and the next line shows it answered, after which `mw` exits by itself."""
+    from tests.accounts.factories import WorkerFactory
+
+    _, token = requester_token
+    project_id = _project(mw, token, tmp_path)
+    rows = tmp_path / "one.csv"
+    _write_rows(rows, 1)
+    batch_id = _upload(mw, token, project_id, rows, "--publish")["id"]
+    worker = Client(server, _token(WorkerFactory()))
+    assignment = worker.accept(project_id)
+    env = {**os.environ, "MICROWORK_URL": server, "MICROWORK_TOKEN": token}
+    command = [Path(sys.executable).parent / "mw", "batch", "status", str(batch_id)]
+    command += ["--watch", "--interval", "0.2", "--json"]
+
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as watching:
+        first = json.loads(watching.stdout.readline())
+        worker.submit(assignment.id, {"sentiment": "positive"})
+        rest = [json.loads(line) for line in watching.stdout]
+        code = watching.wait(timeout=30)
+    worker.close()
+
+    assert code == 0
+    assert (first["progress"]["accepted"], first["progress"]["done_slots"]) == (1, 0)
+    assert len(rest) == 1
+    assert (rest[0]["progress"]["submitted"], rest[0]["progress"]["done_slots"]) == (1, 1)
