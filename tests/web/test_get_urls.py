@@ -229,6 +229,9 @@ URLS = {
     "accounts:login": lambda w: reverse("accounts:login"),
     "accounts:logout": lambda w: reverse("accounts:logout"),
     "accounts:worker-settings": lambda w: reverse("accounts:worker-settings"),
+    "accounts:api-tokens": lambda w: reverse("accounts:api-tokens"),
+    # POST only: refused before any token is looked up.
+    "accounts:api-token-revoke": lambda w: reverse("accounts:api-token-revoke", args=[1]),
     # projects
     "projects:project-list": lambda w: reverse("projects:project-list"),
     "projects:project-create": lambda w: reverse("projects:project-create"),
@@ -581,6 +584,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "accounts:login": (OK, OK, OK, OK, OK, OK),
     "accounts:logout": (POST, POST, POST, POST, POST, POST),
     "accounts:signup": (OK, OK, OK, OK, OK, OK),
+    "accounts:api-token-revoke": (LOGIN, POST, POST, POST, POST, POST),
+    "accounts:api-tokens": (LOGIN, OK, OK, OK, OK, OK),
     "accounts:worker-settings": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "fairness:account-delete": (LOGIN, POST, POST, DENIED, DENIED, DENIED),
     "fairness:appeal-answer": (LOGIN, DENIED, DENIED, POST, POST, POST),

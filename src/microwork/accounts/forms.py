@@ -6,7 +6,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from microwork.accounts.countries import country_choices
-from microwork.accounts.enums import Role
+from microwork.accounts.enums import ApiTokenScope, Role
 from microwork.accounts.models import User
 
 
@@ -108,4 +108,13 @@ class WorkerSettingsForm(forms.Form):
         ],
         required=False,
         help_text=_("Applied now and each time you log in, on any device."),
+    )
+
+
+class ApiTokenCreateForm(forms.Form):
+    """A personal API token's name and scope (accounts/tokens.py checks them again)."""
+
+    name = forms.CharField(label=_("Name (what uses the token)"), max_length=100)
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=ApiTokenScope.choices, initial=ApiTokenScope.READ
     )

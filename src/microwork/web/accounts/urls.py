@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from microwork.web.accounts import views
+from microwork.web.accounts import token_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.worker_settings, name="worker-settings"),
+    path("tokens/", token_views.token_list, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="api-token-revoke"),
 ]
