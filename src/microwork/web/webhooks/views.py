@@ -2,6 +2,8 @@
 once, at creation and at each rotation), a test event, and the delivery log with re-send.
 Rules live in webhooks.services; every lookup is scoped to the requester (another's is 404)."""
 
+import json
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microwork.accounts.decorators import requester_required
-from microwork.webhooks import payloads, selectors, services
+from microwork.webhooks import selectors, services
 from microwork.webhooks.forms import EndpointForm
 from microwork.webhooks.models import MAX_ENDPOINTS_PER_OWNER, Delivery, WebhookEndpoint
 
@@ -142,8 +144,8 @@ def delivery_detail(request, pk: int, delivery_pk: int):
         {
             "endpoint": endpoint,
             "delivery": delivery,
-            # The body as sent: the bytes the signature covers.
-            "body": payloads.payload_bytes(delivery.payload).decode("utf-8"),
+            # Indented for reading; the body sent is the same JSON, compact (payload_bytes).
+            "body": json.dumps(delivery.payload, indent=2, sort_keys=True, ensure_ascii=False),
         },
     )
 
