@@ -350,9 +350,16 @@ X_FRAME_OPTIONS = "DENY"  # the task frame opts out, in work/frame.py
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Where to report a security flaw (/.well-known/security.txt): a mailto: or https: address;
+# unset, security@ the host the page was asked for.
+MICROWORK_SECURITY_CONTACT = os.environ.get("MICROWORK_SECURITY_CONTACT", "")
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are sent by the browser only if set Secure, on path /, with no Domain: a
+    # sibling host (a requester's study.example.org) cannot plant or shadow them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("MICROWORK_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("MICROWORK_HSTS_SECONDS", 31_536_000)

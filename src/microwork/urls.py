@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from microwork.web import well_known
 from microwork.web.accounts import views as account_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path(".well-known/security.txt", well_known.security_txt, name="security-txt"),
     path("accounts/", include("microwork.web.accounts.urls")),
     path("requester/", include("microwork.web.projects.urls")),
     path("work/", include("microwork.web.work.urls")),

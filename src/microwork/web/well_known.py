@@ -1,0 +1,25 @@
+"""Files under /.well-known/ (RFC 8615): security.txt (RFC 9116), how to report a flaw."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+# RFC 9116 asks for an Expires under a year away; a moving date, to the day, never goes stale.
+SECURITY_TXT_LIFETIME = timedelta(days=180)
+
+
+@require_GET
+def security_txt(request):
+    host = request.get_host().rsplit(":", 1)[0]
+    contact = settings.MICROWORK_SECURITY_CONTACT or f"mailto:security@{host}"
+    expires = (timezone.now() + SECURITY_TXT_LIFETIME).date()
+    lines = [
+        f"Contact: {contact}",
+        f"Expires: {expires.isoformat()}T00:00:00Z",
+        "Preferred-Languages: en, fr",
+        f"Canonical: {request.build_absolute_uri()}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
