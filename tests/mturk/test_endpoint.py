@@ -383,20 +383,32 @@ def test_worker_blocks(mturk, funded):
         mturk.create_worker_block(WorkerId="ANOBODY", Reason="x")
 
 
-def test_notify_workers_reports_workers_never_reviewed(mturk, funded, mailoutbox):
+def test_notify_workers_reports_workers_never_reviewed(
+    mturk, funded, mailoutbox, django_capture_on_commit_callbacks
+):
+    from huey.contrib.djhuey import HUEY
+
     hit = mturk.create_hit(**HIT)["HIT"]
     assignment = _submit(hit["HITId"])
     mturk.approve_assignment(AssignmentId=assignment.public_id)
     stranger = WorkerFactory()
 
-    result = mturk.notify_workers(
-        Subject="Hello",
-        MessageText="More work soon",
-        WorkerIds=[assignment.worker.worker_id, stranger.worker_id],
-    )
+    # The message is a notification, mailed by the job queue after the commit.
+    HUEY.immediate = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = mturk.notify_workers(
+                Subject="Hello",
+                MessageText="More work soon",
+                WorkerIds=[assignment.worker.worker_id, stranger.worker_id],
+            )
+    finally:
+        HUEY.immediate = False
 
     assert [f["WorkerId"] for f in result["NotifyWorkersFailureStatuses"]] == [stranger.worker_id]
-    assert len(mailoutbox) == 1
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+        ([assignment.worker.email], "[microwork] Hello")
+    ]
 
 
 def test_unsupported_operation_is_refused_clearly(mturk, funded):

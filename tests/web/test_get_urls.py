@@ -28,6 +28,7 @@ from microwork.fairness import services as fairness
 from microwork.fairness.enums import AppealState
 from microwork.fairness.models import Appeal
 from microwork.mturk import services as mturk
+from microwork.notifications.tokens import unsubscribe_token, verify_token
 from microwork.payments import services as payments
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Batch
@@ -229,6 +230,28 @@ URLS = {
     "accounts:login": lambda w: reverse("accounts:login"),
     "accounts:logout": lambda w: reverse("accounts:logout"),
     "accounts:worker-settings": lambda w: reverse("accounts:worker-settings"),
+    "accounts:password-reset": lambda w: reverse("accounts:password-reset"),
+    "accounts:password-reset-done": lambda w: reverse("accounts:password-reset-done"),
+    # A link that is not valid: the page says so (a valid one redirects and keeps its token).
+    "accounts:password-reset-confirm": lambda w: reverse(
+        "accounts:password-reset-confirm", args=["MQ", "not-a-token"]
+    ),
+    "accounts:password-reset-complete": lambda w: reverse("accounts:password-reset-complete"),
+    # notifications (the worker's own; the signed links carry their authority)
+    "notifications:list": lambda w: reverse("notifications:list"),
+    "notifications:read": lambda w: reverse(
+        "notifications:read", args=[w.users["worker"].notifications.first().pk]
+    ),
+    "notifications:read-all": lambda w: reverse("notifications:read-all"),
+    "notifications:preferences": lambda w: reverse("notifications:preferences"),
+    "notifications:verify-send": lambda w: reverse("notifications:verify-send"),
+    "notifications:verify": lambda w: reverse(
+        "notifications:verify",
+        args=[verify_token(w.users["worker"].pk, w.users["worker"].email)],
+    ),
+    "notifications:unsubscribe": lambda w: reverse(
+        "notifications:unsubscribe", args=[unsubscribe_token(w.users["worker"].pk, None)]
+    ),
     "accounts:api-tokens": lambda w: reverse("accounts:api-tokens"),
     # POST only: refused before any token is looked up.
     "accounts:api-token-revoke": lambda w: reverse("accounts:api-token-revoke", args=[1]),
@@ -587,6 +610,17 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "accounts:api-token-revoke": (LOGIN, POST, POST, POST, POST, POST),
     "accounts:api-tokens": (LOGIN, OK, OK, OK, OK, OK),
     "accounts:worker-settings": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
+    "accounts:password-reset": (OK, OK, OK, OK, OK, OK),
+    "accounts:password-reset-done": (OK, OK, OK, OK, OK, OK),
+    "accounts:password-reset-confirm": (OK, OK, OK, OK, OK, OK),
+    "accounts:password-reset-complete": (OK, OK, OK, OK, OK, OK),
+    "notifications:list": (LOGIN, OK, OK, OK, OK, OK),
+    "notifications:read": (LOGIN, POST, POST, POST, POST, POST),
+    "notifications:read-all": (LOGIN, POST, POST, POST, POST, POST),
+    "notifications:preferences": (LOGIN, OK, OK, OK, OK, OK),
+    "notifications:verify-send": (LOGIN, POST, POST, POST, POST, POST),
+    "notifications:verify": (OK, OK, OK, OK, OK, OK),
+    "notifications:unsubscribe": (OK, OK, OK, OK, OK, OK),
     "fairness:account-delete": (LOGIN, POST, POST, DENIED, DENIED, DENIED),
     "fairness:appeal-answer": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "fairness:appeal-arbitrate": (LOGIN, DENIED, DENIED, DENIED, DENIED, POST),

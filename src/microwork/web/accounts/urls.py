@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from microwork.web.accounts import token_views, views
+from microwork.web.accounts import password_views, token_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,22 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.worker_settings, name="worker-settings"),
+    path("password/reset/", password_views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/sent/",
+        password_views.PasswordResetDoneView.as_view(),
+        name="password-reset-done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        password_views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password/reset/done/",
+        password_views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
     path("tokens/", token_views.token_list, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="api-token-revoke"),
 ]

@@ -17,6 +17,7 @@ from microwork.accounts.services import (
     user_sign_up,
     worker_profile_update,
 )
+from microwork.notifications.services import email_verification_send
 
 
 def language_cookie_set(response, language: str):
@@ -78,6 +79,7 @@ def sign_up(request):
         except EmailTaken:
             form.add_error("email", _("An account with this email already exists."))
         else:
+            email_verification_send(user=user)
             login(request, user, backend="microwork.accounts.backends.UserBackend")
             return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
