@@ -328,3 +328,22 @@ def test_a_secret_the_server_can_no_longer_read_fails_the_delivery(requester, re
     assert delivery.state == "failed"
     assert delivery.error.startswith("The endpoint's secret cannot be read")
     assert receiver.arrivals == []
+
+
+def test_the_purge_deletes_finished_deliveries_older_than_the_log_keeps(requester):
+    endpoint, _secret = services.endpoint_create(
+        owner=requester, url="https://hooks.example.com/in", event_types=SUBMITTED
+    )
+    now = timezone.now()
+    old = now - sending.KEPT_FOR - timedelta(minutes=1)
+    old_done = services.endpoint_send_test(endpoint=endpoint, now=old)
+    old_pending = services.endpoint_send_test(endpoint=endpoint, now=old)
+    recent_done = services.endpoint_send_test(endpoint=endpoint, now=now - timedelta(days=1))
+    Delivery.objects.filter(pk__in=[old_done.pk, recent_done.pk]).update(
+        state=DeliveryState.FAILED, next_attempt_at=None
+    )
+
+    assert sending.deliveries_purge_finished(now=now) == 1
+
+    assert set(Delivery.objects.values_list("pk", flat=True)) == {old_pending.pk, recent_done.pk}
+    assert sending.deliveries_purge_finished(now=now) == 0

@@ -56,6 +56,9 @@ LEASE = timedelta(seconds=60)
 # with its queue in memory, the queue unreachable at the commit).
 SWEEP_GRACE = timedelta(minutes=1)
 SWEEP_BATCH = 500
+# A finished delivery is kept this long in the endpoint's log, then deleted (the daily purge).
+KEPT_FOR = timedelta(days=30)
+PURGE_BATCH = 5000
 READ_BYTES = 4 * RESPONSE_BODY_KEPT
 USER_AGENT = "microwork-webhooks/1"
 
@@ -249,3 +252,16 @@ def deliveries_requeue_due(*, now: datetime | None = None, limit: int = SWEEP_BA
     )
     _queue_all(due)
     return len(due)
+
+
+def deliveries_purge_finished(*, now: datetime | None = None, limit: int = PURGE_BATCH) -> int:
+    """Delete up to `limit` deliveries that finished (succeeded or failed) and were created
+    more than KEPT_FOR ago; return how many. Pending ones are kept, however old."""
+    now = now or timezone.now()
+    old = list(
+        Delivery.objects.filter(created_at__lt=now - KEPT_FOR)
+        .exclude(state=DeliveryState.PENDING)
+        .values_list("pk", flat=True)[:limit]
+    )
+    Delivery.objects.filter(pk__in=old).delete()
+    return len(old)
