@@ -175,7 +175,9 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
     ).update(next_attempt_at=now + LEASE, last_attempt_at=now, attempt_count=F("attempt_count") + 1)
     if not taken:
         return None
-    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:  # deleted with its endpoint since
+        return None
     if not delivery.endpoint.is_active and delivery.event_type != TEST_EVENT:
         outcome = Outcome(error="The endpoint is disabled.", is_final=True)
     else:
@@ -186,22 +188,19 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
         state, next_attempt_at = DeliveryState.FAILED, None
     else:
         state, next_attempt_at = DeliveryState.PENDING, now + BACKOFF[delivery.attempt_count - 1]
-    delivery.state = state
-    delivery.next_attempt_at = next_attempt_at
-    delivery.status_code = outcome.status_code
-    delivery.response_ms = outcome.response_ms
-    delivery.response_body = outcome.response_body
-    delivery.error = outcome.error
-    delivery.save(
-        update_fields=[
-            "state",
-            "next_attempt_at",
-            "status_code",
-            "response_ms",
-            "response_body",
-            "error",
-        ]
-    )
+    fields = {
+        "state": state,
+        "next_attempt_at": next_attempt_at,
+        "status_code": outcome.status_code,
+        "response_ms": outcome.response_ms,
+        "response_body": outcome.response_body,
+        "error": outcome.error,
+    }
+    # An UPDATE, not save(): the endpoint may have been deleted, with its log, meanwhile.
+    if not Delivery.objects.filter(pk=delivery_id).update(**fields):
+        return None
+    for name, value in fields.items():
+        setattr(delivery, name, value)
     if next_attempt_at is not None:
         _queue(delivery.pk, eta=next_attempt_at)
     return delivery
