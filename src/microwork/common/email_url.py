@@ -67,7 +67,7 @@ def email_settings(url: str, *, default_dir: Path) -> dict:
     if scheme == "memory":
         return {**settings, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if scheme == "file":
-        if not parts.path.startswith("/"):
+        if parts.netloc or not parts.path.startswith("/"):
             raise ImproperlyConfigured(f"{NAME} needs an absolute directory, like file:///var/mail")
         return {
             **settings,
