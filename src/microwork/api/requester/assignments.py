@@ -41,7 +41,7 @@ IDEMPOTENCY_HEADER = {
 }
 
 
-class AssignmentOut(Schema):
+class RequesterAssignmentOut(Schema):
     id: str
     task_id: str
     batch_id: int
@@ -121,7 +121,7 @@ def assignment_out(assignment: Assignment, now=None) -> dict:
 
 @router.get(
     "/batches/{batch_id}/assignments",
-    response=Page[AssignmentOut],
+    response=Page[RequesterAssignmentOut],
     url_name="requester-batch-assignments",
 )
 def batch_assignments(
@@ -147,7 +147,9 @@ def batch_assignments(
     )
 
 
-@router.get("/assignments/{assignment_id}", response=AssignmentOut, url_name="requester-assignment")
+@router.get(
+    "/assignments/{assignment_id}", response=RequesterAssignmentOut, url_name="requester-assignment"
+)
 def assignment_detail(request, assignment_id: str):
     return assignment_out(own_assignment(request, assignment_id))
 
@@ -164,7 +166,7 @@ def _reviewed(request, assignment_id: str, review) -> tuple[int, dict]:
 
 @router.post(
     "/assignments/{assignment_id}/approve",
-    response=AssignmentOut,
+    response=RequesterAssignmentOut,
     url_name="requester-assignment-approve",
     openapi_extra=IDEMPOTENCY_HEADER,
 )
@@ -181,7 +183,7 @@ def assignment_approve(request, assignment_id: str, payload: ApproveIn):
 
 @router.post(
     "/assignments/{assignment_id}/reject",
-    response=AssignmentOut,
+    response=RequesterAssignmentOut,
     url_name="requester-assignment-reject",
     openapi_extra=IDEMPOTENCY_HEADER,
 )
