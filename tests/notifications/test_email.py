@@ -74,6 +74,7 @@ def test_a_french_worker_gets_the_mail_in_french(
     )
     assert "Ne plus recevoir ces e-mails" in body
     assert "Ne plus recevoir ces e-mails" in html_of(message)
+    assert '<html lang="fr">' in html_of(message)
 
 
 def test_preference_off_sends_nothing_but_the_notification_shows(

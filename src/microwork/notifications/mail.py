@@ -33,6 +33,7 @@ def _build(
 ) -> EmailMultiAlternatives:
     context = {
         **context,
+        "language": language_of(to),
         "user": to,
         "unsubscribe_url": unsubscribe,
         "site_url": settings.MICROWORK_SITE_URL,

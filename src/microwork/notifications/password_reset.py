@@ -62,7 +62,7 @@ class PasswordResetForm(DjangoPasswordResetForm):
         """Render in the account's language and queue; the job sends after the commit."""
         user = context["user"]
         with translation.override(mail.language_of(user)):
-            context = {**context, "site_url": mail.absolute("")}
+            context = {**context, "site_url": mail.absolute(""), "language": mail.language_of(user)}
             subject = "[microwork] " + _("Reset your password")
             body = render_to_string(email_template_name, context)
             html = (
