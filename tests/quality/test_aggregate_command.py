@@ -2,6 +2,8 @@
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,117 @@ def test_aggregate_on_a_shared_data_set_scores_like_the_documented_table():
     )
 
     assert "accuracy 0.81" in err  # docs/quality-aggregation.md: MV 0.818 on Dog
+
+
+# Real files (issue #20): bad bytes, an empty file, empty labels, repeated answers.
+
+
+def test_aggregate_refuses_bytes_that_are_not_utf8_naming_the_line(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("worker,task,label\nw1,t1,chat\nw2,t1,caf\u00e9\n".encode("latin-1"))
+
+    with pytest.raises(CommandError, match=r"line 3: byte 0xe9 is not UTF-8 text"):
+        _run(path, "--method", "majority_vote")
+
+
+def test_aggregate_cli_reports_bad_bytes_without_a_traceback_and_fails(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"worker,task,label\nw1,t1,a\nw2,t1,a\nw\xe9,t2,b\n")
+    microwork = Path(sys.executable).with_name("microwork")
+
+    done = subprocess.run(
+        [str(microwork), "aggregate", str(path)], capture_output=True, text=True, check=False
+    )
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"CommandError: {path}, line 4: byte 0xe9 is not UTF-8 text; save the file as UTF-8\n"
+    )
+
+
+def test_aggregate_says_an_empty_file_is_empty(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+
+    with pytest.raises(CommandError, match=r"empty\.csv: the file is empty$"):
+        _run(path, "--method", "majority_vote")
+
+
+def test_aggregate_refuses_an_empty_gold_file(answers, tmp_path):
+    gold = tmp_path / "gold.csv"
+    gold.write_bytes(b"")
+
+    with pytest.raises(CommandError, match="gold.csv: the file is empty"):
+        _run(answers, "--gold", gold)
+
+
+@pytest.fixture
+def blank_labels(tmp_path):
+    # Before: the two empty labels on t1 outvoted "cat" (line numbers 2 to 6).
+    path = tmp_path / "blank.csv"
+    path.write_text("worker,task,label\nw1,t1,\nw2,t1,  \nw3,t1,cat\nw1,t2,dog\nw2,t2,\n")
+    return path
+
+
+def test_aggregate_skips_empty_labels_by_default_and_reports_their_lines(blank_labels):
+    for method in ("majority_vote", "ds_mace", "text"):
+        out, err = _run(blank_labels, "--method", method)
+
+        assert [line.split(",")[::3] for line in out.splitlines()[1:]] == [
+            ["t1", "1"],
+            ["t2", "1"],
+        ]
+        assert [line.split(",")[1] for line in out.splitlines()[1:]] == ["cat", "dog"]
+        assert err.splitlines()[0].startswith(f"{method}: 2 tasks, 2 workers, 2 answers, ")
+        assert err.splitlines()[1] == "3 answers with an empty label skipped, lines 2, 3, 6"
+
+
+def test_aggregate_refuses_empty_labels_when_asked(blank_labels, tmp_path):
+    out_path = tmp_path / "labels.csv"
+
+    with pytest.raises(
+        CommandError, match=r"3 answers with an empty label, lines 2, 3, 6 \(--empty-labels skip"
+    ):
+        _run(blank_labels, "--empty-labels", "refuse", "--out", out_path)
+
+    assert not out_path.exists()
+
+
+def test_aggregate_lists_ten_lines_then_counts_the_rest(tmp_path):
+    path = _write(tmp_path / "a.csv", "worker,task,label", [(f"w{i}", "t1", "") for i in range(12)])
+    (tmp_path / "a.csv").write_text(path.read_text() + "w1,t1,cat\n")
+
+    _out, err = _run(path, "--method", "majority_vote")
+
+    assert (
+        "12 answers with an empty label skipped, lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more"
+        in err
+    )
+
+
+def test_aggregate_counts_a_workers_repeated_answer_once_the_last_one(tmp_path):
+    # w1 answers t1 five times: once "cat", then "dog" four times; w2 and w3 say "cat".
+    rows = [("w1", "t1", "cat"), *[("w1", "t1", "dog")] * 4, ("w2", "t1", "cat")]
+    rows += [("w3", "t1", "cat"), ("w1", "t2", "dog"), ("w1", "t2", "cat")]
+    path = _write(tmp_path / "dup.csv", "worker,task,label", rows)
+
+    for method in ("majority_vote", "dawid_skene", "ds_mace"):
+        out, err = _run(path, "--method", method)
+
+        labels = [line.split(",") for line in out.splitlines()[1:]]
+        assert [(task, label, n) for task, label, _conf, n in labels] == [
+            ("t1", "cat", "3"),
+            ("t2", "cat", "1"),  # w1's last answer to t2
+        ]
+        assert err.splitlines()[0].startswith(f"{method}: 2 tasks, 3 workers, 4 answers, ")
+        assert err.splitlines()[1] == (
+            "5 duplicate answers dropped: a worker's last answer to a task counts, "
+            "the earlier ones do not"
+        )
+
+
+def test_aggregate_reports_nothing_dropped_on_a_clean_file(answers):
+    _out, err = _run(answers, "--method", "majority_vote")
+
+    assert len(err.splitlines()) == 1

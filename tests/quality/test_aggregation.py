@@ -397,12 +397,15 @@ def test_encode_columns_refuses_columns_of_different_lengths():
 
 
 def test_pooling_gives_a_rarely_seen_worker_the_crowds_confusion():
-    # Three workers always right on 20 tasks; "rare" answered one task of class "a" (right)
-    # and alone a task "solo". Rare was never seen on a "b" task, so plain DS gives rare a
-    # uniform row for truth "b" and EM settles near a coin toss on solo (its own answer feeds that row); pooling
-    # fills that row from the crowd, who never answer "a" to a "b", and solo is clearly "a".
+    # Three workers always right on 20 tasks; "rare1" and "rare2" each answered one task of
+    # class "a" (right), then both answered "solo" "a". They were never seen on a "b" task, so
+    # plain DS gives them uniform rows for truth "b" and EM settles near a coin toss on solo
+    # (their own answers feed those rows); pooling fills the rows from the crowd, who never
+    # answer "a" to a "b", and solo is clearly "a". (A task with one answer would not show
+    # it: its confidence comes from its worker's record elsewhere, whatever the model.)
     answers = [(f"w{w}", f"t{t}", "ab"[t % 2]) for w in range(3) for t in range(20)]
-    answers += [("rare", "t0", "a"), ("rare", "solo", "a")]
+    answers += [("rare1", "t0", "a"), ("rare1", "solo", "a")]
+    answers += [("rare2", "t2", "a"), ("rare2", "solo", "a")]
 
     plain = aggregate(answers, method="dawid_skene")
     pooled = aggregate(answers, method="dawid_skene", pooling=2.0)

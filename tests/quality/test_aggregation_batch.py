@@ -3,7 +3,12 @@
 import pytest
 
 from microwork.quality.aggregation import UnknownMethod
-from microwork.quality.aggregation.batch import AggregatedRow, batch_aggregate, worker_skills
+from microwork.quality.aggregation.batch import (
+    AggregatedRow,
+    EmptyLabels,
+    batch_aggregate,
+    worker_skills,
+)
 from microwork.work.enums import AssignmentState
 from tests.accounts.factories import WorkerFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
@@ -112,3 +117,30 @@ def test_worker_skills_by_worker_id(batch, workers):
     }
     with pytest.raises(UnknownMethod):
         worker_skills(batch, field="animal", method="median")
+
+
+def test_batch_aggregate_skips_blank_answers_so_a_blank_never_wins(batch, workers):
+    task = TaskFactory(batch=batch, row_number=2)
+    answer(task, workers[0], animal=" ")
+    answer(task, workers[1], animal="  ")
+    answer(task, workers[2], animal="cat")
+    blank_only = TaskFactory(batch=batch, row_number=3)
+    answer(blank_only, workers[0], animal="\t")
+
+    for method in ("majority_vote", "ds_mace", "text"):
+        rows = list(batch_aggregate(batch, field="animal", method=method))
+
+        assert [(row.task_id, row.label, row.n_answers) for row in rows] == [
+            (task.public_id, "cat", 1)
+        ]
+
+
+def test_batch_aggregate_refuses_blank_answers_when_asked(batch, workers):
+    task = TaskFactory(batch=batch, row_number=7)
+    answer(task, workers[0], animal=" ")
+    answer(task, workers[1], animal="cat")
+
+    with pytest.raises(
+        EmptyLabels, match=r"1 answers to 'animal' are blank, on the tasks of rows 7"
+    ):
+        list(batch_aggregate(batch, field="animal", empty_labels="refuse"))

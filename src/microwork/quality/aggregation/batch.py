@@ -46,11 +46,31 @@ class AggregatedRow(NamedTuple):
     n_answers: int
 
 
-def _answers(batch: Batch, field: str, *, keep_empty: bool = False) -> tuple[list, dict]:
+class EmptyLabels(ValueError):
+    """Answers to a field whose value is blank, refused (`empty_labels="refuse"`)."""
+
+    def __init__(self, field: str, row_numbers: list[int]):
+        shown = ", ".join(map(str, row_numbers[:10]))
+        more = f" and {len(row_numbers) - 10} more" if len(row_numbers) > 10 else ""
+        super().__init__(
+            f"{len(row_numbers)} answers to {field!r} are blank, on the tasks of rows {shown}{more}"
+        )
+        self.field, self.row_numbers = field, row_numbers
+
+
+EMPTY_SKIP, EMPTY_REFUSE = "skip", "refuse"
+
+
+def _answers(
+    batch: Batch, field: str, *, keep_empty: bool = False, blank_rows: list | None = None
+) -> tuple[list, dict]:
     """(worker, task public id, value) triples for `field`, and each task's row number.
 
-    Assignments without the field, or with an empty value, are not answers to it; with
-    `keep_empty` an empty list is one (no box drawn says there is nothing to box).
+    Assignments without the field, or with an empty or blank (whitespace only) value, are
+    not answers to it, so a blank can never be a label that wins; the row numbers of the
+    tasks with a blank answer go to `blank_rows` when given. With `keep_empty` an empty list
+    is an answer (no box drawn says there is nothing to box). The database holds one
+    assignment per worker and task (a unique constraint), so there are no duplicates here.
     """
     rows = (
         Assignment.objects.filter(task__batch=batch, state__in=AGGREGATED_STATES)
@@ -61,7 +81,11 @@ def _answers(batch: Batch, field: str, *, keep_empty: bool = False) -> tuple[lis
     triples, row_numbers = [], {}
     for worker_id, task_id, row_number, answers in rows:
         value = (answers or {}).get(field)
-        if value is None or value == "" or (value == [] and not keep_empty):
+        if value is None or (value == [] and not keep_empty):
+            continue
+        if isinstance(value, str) and not value.strip():
+            if blank_rows is not None:
+                blank_rows.append(row_number)
             continue
         triples.append((worker_id, task_id, value))
         row_numbers[task_id] = row_number
@@ -74,7 +98,12 @@ def _hashable(value):
 
 
 def batch_aggregate(
-    batch: Batch, *, field: str, method: str = DEFAULT_METHOD, gold: dict | None = None
+    batch: Batch,
+    *,
+    field: str,
+    method: str = DEFAULT_METHOD,
+    gold: dict | None = None,
+    empty_labels: str = EMPTY_SKIP,
 ) -> Iterator[AggregatedRow]:
     """Yield one AggregatedRow per task of `batch` with an answer in `field`, by row number.
 
@@ -83,10 +112,18 @@ def batch_aggregate(
     for bounding boxes (the label is then a list of averaged boxes, see _box_rows).
     `gold` maps task public ids to known labels (categorical methods only). Raise
     UnknownMethod for any other method, before reading anything.
+
+    Blank answers (empty or whitespace only) are skipped; with `empty_labels="refuse"` they
+    raise EmptyLabels naming their tasks' row numbers instead.
     """
     if method not in ALL_METHODS:
         raise UnknownMethod(method)
-    triples, row_numbers = _answers(batch, field, keep_empty=method == BOXES_METHOD)
+    blank_rows: list[int] = []
+    triples, row_numbers = _answers(
+        batch, field, keep_empty=method == BOXES_METHOD, blank_rows=blank_rows
+    )
+    if blank_rows and empty_labels == EMPTY_REFUSE:
+        raise EmptyLabels(field, blank_rows)
     if method in METHODS:
         result = aggregate(
             [(w, t, _hashable(v)) for w, t, v in triples],

@@ -140,20 +140,54 @@ def encode_columns(
     raw_classes, raw_label_idx = _factorize(labels)
     if len(task_idx) != len(worker_idx) or len(task_idx) != len(raw_label_idx):
         raise ValueError("workers, tasks and labels must have the same length")
-    task_pos = {task: i for i, task in enumerate(task_list)} if gold else {}
+    return encode_indices(
+        worker_idx,
+        task_idx,
+        raw_label_idx,
+        workers_list=worker_list,
+        tasks_list=task_list,
+        labels_list=raw_classes,
+        gold=gold,
+        compact_labels=False,
+    )
+
+
+def encode_indices(
+    worker_idx: np.ndarray,
+    task_idx: np.ndarray,
+    label_idx: np.ndarray,
+    *,
+    workers_list: list,
+    tasks_list: list,
+    labels_list: list,
+    gold: dict | None = None,
+    compact_labels: bool = True,
+) -> Encoded:
+    """Encode answers already given as indices into `workers_list`, `tasks_list` and
+    `labels_list` (every worker and task listed must have an answer). Classes are the labels
+    used (every label listed, without `compact_labels`) and gold labels, sorted; gold labels of
+    tasks nobody answered are ignored."""
+    if compact_labels and len(labels_list):
+        used = np.flatnonzero(np.bincount(label_idx, minlength=len(labels_list)))
+        if len(used) < len(labels_list):
+            new_index = np.full(len(labels_list), -1, dtype=np.intp)
+            new_index[used] = np.arange(len(used))
+            label_idx = new_index[label_idx]
+            labels_list = [labels_list[i] for i in used.tolist()]
+    task_pos = {task: i for i, task in enumerate(tasks_list)} if gold else {}
     gold_items = [
         (task_pos[task], label) for task, label in (gold or {}).items() if task in task_pos
     ]
-    classes = _sorted_labels([*raw_classes, *(label for _, label in gold_items)])
+    classes = _sorted_labels([*labels_list, *(label for _, label in gold_items)])
     class_pos = {label: i for i, label in enumerate(classes)}
-    remap = np.array([class_pos[label] for label in raw_classes], dtype=np.intp)
+    remap = np.array([class_pos[label] for label in labels_list], dtype=np.intp)
     return Encoded(
-        tasks=task_list,
-        workers=worker_list,
+        tasks=tasks_list,
+        workers=workers_list,
         classes=classes,
-        task_idx=task_idx,
-        worker_idx=worker_idx,
-        label_idx=remap[raw_label_idx] if len(remap) else raw_label_idx,
+        task_idx=np.asarray(task_idx, dtype=np.intp),
+        worker_idx=np.asarray(worker_idx, dtype=np.intp),
+        label_idx=remap[label_idx] if len(remap) else np.asarray(label_idx, dtype=np.intp),
         gold_task_idx=np.array([t for t, _ in gold_items], dtype=np.intp),
         gold_label_idx=np.array([class_pos[label] for _, label in gold_items], dtype=np.intp),
     )
@@ -303,15 +337,73 @@ def _first_step_weights(enc: Encoded) -> np.ndarray | None:
     return (on_gold | ~has_gold[enc.worker_idx]).astype(float)
 
 
+# A lone answer's worker accuracy is shrunk towards the crowd's with this many pseudo-answers.
+LONE_PRIOR_STRENGTH = 5.0
+
+
+def _lone_answer_posteriors(enc: Encoded, post: np.ndarray, answer_counts: np.ndarray) -> None:
+    """Replace, in place, the posteriors of tasks with a single answer (gold tasks aside).
+
+    A lone answer says nothing about its worker: every model fits it perfectly, so EM reads
+    it as proof of the worker's skill and reports 0.9-1.0, or lets a class prior pick a label
+    nobody gave. Its posterior is instead the one-coin posterior under a uniform class prior:
+    the answer's label gets the worker's accuracy, every other label an equal share of the
+    rest. That accuracy is learned only from the worker's informative answers (on tasks with
+    other answers, or gold), as the expected share right under the method's posteriors, and
+    shrunk towards the crowd's mean with LONE_PRIOR_STRENGTH pseudo-answers. With no
+    informative answer anywhere the crowd's mean is chance, 1/K: a lone answer from an
+    unknown crowd cannot raise the confidence above chance.
+    """
+    k = enc.n_classes
+    lone_task = answer_counts == 1
+    if enc.gold_task_idx.size:
+        lone_task[enc.gold_task_idx] = False
+    if k <= 1 or not lone_task.any():
+        return
+    informative = ~lone_task[enc.task_idx]
+    right = post[enc.task_idx, enc.label_idx] * informative
+    n_inf = np.bincount(enc.worker_idx, weights=informative, minlength=enc.n_workers)
+    r_inf = np.bincount(enc.worker_idx, weights=right, minlength=enc.n_workers)
+    total = n_inf.sum()
+    crowd = float(r_inf.sum() / total) if total else 1.0 / k
+    accuracy = (r_inf + LONE_PRIOR_STRENGTH * crowd) / (n_inf + LONE_PRIOR_STRENGTH)
+    lone_answers = np.flatnonzero(lone_task[enc.task_idx])
+    tasks = enc.task_idx[lone_answers]
+    chosen = accuracy[enc.worker_idx[lone_answers]]
+    post[tasks] = ((1.0 - chosen) / (k - 1))[:, None]
+    post[tasks, enc.label_idx[lone_answers]] = chosen
+
+
+def _given_argmax(enc: Encoded, post: np.ndarray) -> np.ndarray:
+    """Per task, the most probable label among those some worker gave it (or its gold label).
+
+    A model may put more mass on a label nobody gave (a learned class prior, a worker's
+    confusion matrix); the label returned is still one a worker gave, and its confidence is
+    its own posterior, so the mass on the other labels reads as doubt.
+    """
+    k = enc.n_classes
+    if k == 0:
+        return np.zeros(enc.n_tasks, dtype=np.intp)
+    given = np.zeros(enc.n_tasks * k, dtype=bool)
+    given[enc.task_idx * k + enc.label_idx] = True
+    given = given.reshape(enc.n_tasks, k)
+    if enc.gold_task_idx.size:
+        given[enc.gold_task_idx, enc.gold_label_idx] = True
+    # Posteriors lie in [0, 1]: -1 puts every label nobody gave below any given one.
+    return _argmax_with_ties(np.where(given, post, -1.0))
+
+
 def _result(enc: Encoded, method: str, post: np.ndarray, iterations: int = 0) -> CategoricalResult:
+    answer_counts = np.bincount(enc.task_idx, minlength=enc.n_tasks)
+    _lone_answer_posteriors(enc, post, answer_counts)
     return CategoricalResult(
         method=method,
         tasks=enc.tasks,
         workers=enc.workers,
         classes=enc.classes,
         posteriors=post,
-        label_idx=_argmax_with_ties(post),
-        answer_counts=np.bincount(enc.task_idx, minlength=enc.n_tasks),
+        label_idx=_given_argmax(enc, post),
+        answer_counts=answer_counts,
         worker_skill=_expected_accuracy(enc, post),
         iterations=iterations,
     )

@@ -7,12 +7,19 @@ when --out is given, to standard error otherwise, so `aggregate a.csv > labels.c
 clean CSV. The gold file (`task,label`) is only scored against unless --fit-gold also gives it
 to the method as fixed truths. A progress bar on standard error follows the reading of large
 files (and the method's run).
+
+Real files: the file is streamed into integer columns (memory grows with the distinct workers,
+tasks and labels, not with the file); a worker's repeated answers to one task count once, the
+last one (the summary says how many were dropped); an answer with an empty or blank label is
+skipped and counted, with its line numbers (--empty-labels refuse refuses the file instead);
+bytes that are not UTF-8, an empty file and short rows are refused naming the line.
 """
 
 import argparse
 import csv
 import os
 import time
+from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,6 +32,7 @@ from microwork.quality.aggregation import (
     aggregate_text,
     normalise_text,
 )
+from microwork.quality.aggregation.columns import AnswerColumns
 
 TEXT_METHOD = "text"
 ALL_METHODS = (*METHODS, *NUMERIC_METHODS, TEXT_METHOD)
@@ -58,59 +66,159 @@ class Progress:
             self.stream.flush()
 
 
+# How many line numbers a refusal lists before "and N more".
+LINES_LISTED = 10
+EMPTY_SKIP, EMPTY_REFUSE = "skip", "refuse"
+
+
+def _not_utf8(path: str, line: int, text: str) -> CommandError:
+    # The file is read with errors="surrogateescape": an undecodable byte b became chr(0xDC00 + b).
+    byte = next(ord(char) - 0xDC00 for char in text if 0xDC80 <= ord(char) <= 0xDCFF)
+    return CommandError(
+        f"{path}, line {line}: byte 0x{byte:02x} is not UTF-8 text; save the file as UTF-8"
+    )
+
+
+def _is_utf8(text: str) -> bool:
+    return text.isascii() or not any(0xDC80 <= ord(char) <= 0xDCFF for char in text)
+
+
 def _open_csv(path: str, wanted: tuple[str, ...]):
+    """(file, csv reader past a checked header). Bytes that are not UTF-8 are decoded as lone
+    surrogates rather than raising mid-file, so the reader can name their line."""
     try:
-        handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 (closed by caller)
+        handle = open(  # noqa: SIM115 (closed by the caller)
+            path, newline="", encoding="utf-8-sig", errors="surrogateescape"
+        )
     except OSError as error:
         raise CommandError(f"{path}: {error.strerror}") from None
     reader = csv.reader(handle)
-    header = [name.strip().lower() for name in next(reader, [])]
-    if header[: len(wanted)] != list(wanted):
+    try:
+        first = next(reader, None)
+        if first is None:
+            raise CommandError(f"{path}: the file is empty")
+        for cell in first:
+            if not _is_utf8(cell):
+                raise _not_utf8(path, reader.line_num, cell)
+        header = [name.strip().lower() for name in first]
+        if header[: len(wanted)] != list(wanted):
+            raise CommandError(f"{path}: the header must start with {','.join(wanted)}")
+    except (CommandError, csv.Error) as error:
         handle.close()
-        raise CommandError(f"{path}: the header must start with {','.join(wanted)}")
+        if isinstance(error, csv.Error):
+            raise CommandError(f"{path}, line {reader.line_num}: {error}") from None
+        raise
     return handle, reader
 
 
-def read_answers(path: str, progress_stream, *, show_progress: bool | None) -> list[tuple]:
-    """(worker, task, label) triples from `path`; raise CommandError naming a bad line."""
+@dataclass
+class Answers:
+    """A file's answers as integer columns, with what reading them left out."""
+
+    columns: AnswerColumns
+    empty_label_lines: list[int] = field(default_factory=list)
+
+    @property
+    def dropped_duplicates(self) -> int:
+        return self.columns.dropped_duplicates
+
+
+def read_answers(
+    path: str, progress_stream, *, show_progress: bool | None, empty_labels: str = EMPTY_SKIP
+) -> Answers:
+    """Stream `path`'s worker,task,label rows into integer columns (memory grows with the
+    distinct workers, tasks and labels, and 12 bytes an answer, not with the file); keep each
+    worker's last answer to a task. An answer whose label is empty or blank is skipped and its
+    line noted, or, with `empty_labels="refuse"`, refused with the lines. Raise CommandError
+    naming the line of a short row, an empty worker or task, or bytes that are not UTF-8."""
     size = os.path.getsize(path) if os.path.exists(path) else 0
     enabled = size >= PROGRESS_MIN_BYTES if show_progress is None else show_progress
     handle, reader = _open_csv(path, ("worker", "task", "label"))
     progress = Progress(progress_stream, size, "reading", enabled=enabled)
-    answers = []
+    columns = AnswerColumns()
+    empty_lines: list[int] = []
+    # Each distinct value is checked once, when first seen: a value holding a bad byte differs
+    # from every good one, so it is always new the first time it appears.
+    seen = (columns.workers, columns.tasks, columns.labels)
     with handle:
-        for cells in reader:
-            if not cells or all(not cell for cell in cells):
-                continue
-            if len(cells) < 3:
-                raise CommandError(f"{path}, line {reader.line_num}: expected worker,task,label")
-            answers.append((cells[0], cells[1], cells[2]))
-            if len(answers) % 5000 == 0:
-                progress.update(handle.buffer.tell() if hasattr(handle, "buffer") else 0)
-    progress.finish(f"{len(answers)} answers")
-    return answers
+        try:
+            for cells in reader:
+                if len(cells) < 3:
+                    if not cells or all(not cell for cell in cells):
+                        continue
+                    raise CommandError(
+                        f"{path}, line {reader.line_num}: expected worker,task,label"
+                    )
+                worker, task, label = cells[0], cells[1], cells[2]
+                for value, known in zip((worker, task, label), seen, strict=True):
+                    if value not in known and not _is_utf8(value):
+                        raise _not_utf8(path, reader.line_num, value)
+                if not label.strip():
+                    if not worker and not task:
+                        continue  # a row of empty cells
+                    empty_lines.append(reader.line_num)
+                    continue
+                if not worker or not task:
+                    raise CommandError(
+                        f"{path}, line {reader.line_num}: the worker and the task must not be empty"
+                    )
+                columns.add(worker, task, label)
+                if len(columns) % 5000 == 0:
+                    progress.update(handle.buffer.tell())
+        except csv.Error as error:
+            raise CommandError(f"{path}, line {reader.line_num}: {error}") from None
+    if empty_lines and empty_labels == EMPTY_REFUSE:
+        raise CommandError(
+            f"{path}: {len(empty_lines)} answers with an empty label, {_lines(empty_lines)} "
+            "(--empty-labels skip leaves them out)"
+        )
+    columns.deduplicate()
+    progress.finish(f"{len(columns)} answers")
+    return Answers(columns, empty_lines)
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:LINES_LISTED]))
+    more = len(numbers) - LINES_LISTED
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}" + (
+        f" and {more} more" if more > 0 else ""
+    )
 
 
 def read_gold(path: str) -> dict:
     handle, reader = _open_csv(path, ("task", "label"))
+    gold = {}
     with handle:
-        return {cells[0]: cells[1] for cells in reader if len(cells) >= 2 and cells[0]}
+        try:
+            for cells in reader:
+                if len(cells) >= 2 and cells[0]:
+                    for value in cells[:2]:
+                        if not _is_utf8(value):
+                            raise _not_utf8(path, reader.line_num, value)
+                    gold[cells[0]] = cells[1]
+        except csv.Error as error:
+            raise CommandError(f"{path}, line {reader.line_num}: {error}") from None
+    return gold
 
 
-def run(answers: list[tuple], method: str, gold: dict | None) -> list[tuple]:
+def run(answers: AnswerColumns, method: str, gold: dict | None) -> list[tuple]:
     """(task, label, confidence, n_answers) rows in order of the tasks' first answer."""
     if method in METHODS:
-        return list(aggregate(answers, method=method, gold=gold).rows())
+        return list(aggregate(answers.encoded(gold), method=method).rows())
     if method in NUMERIC_METHODS:
-        try:
-            numbers = [(w, t, float(v)) for w, t, v in answers]
-        except ValueError as error:
-            raise CommandError(f"{method} needs numeric labels: {error}") from None
-        result = aggregate_numeric(numbers, method=method)
+        numbers = {}
+        for label in answers.labels:
+            try:
+                numbers[label] = float(label)
+            except ValueError:
+                raise CommandError(f"{method} needs numeric labels, not {label!r}") from None
+        result = aggregate_numeric(
+            ((w, t, numbers[v]) for w, t, v in answers.triples()), method=method
+        )
         return [
             (t, result.values[t], result.confidence[t], result.n_answers[t]) for t in result.values
         ]
-    result = aggregate_text(answers)
+    result = aggregate_text(list(answers.triples()))
     return [(t, result.labels[t], result.confidence[t], result.n_answers[t]) for t in result.labels]
 
 
@@ -138,7 +246,11 @@ def score(rows: list[tuple], gold: dict, method: str) -> tuple[int, int, float |
 
 
 class Command(BaseCommand):
-    help = "Aggregate a worker,task,label answers file offline, optionally scored against gold."
+    help = (
+        "Aggregate a worker,task,label answers file offline, optionally scored against gold. "
+        "A worker's repeated answers to a task count once (the last one); answers with an "
+        "empty label are skipped and counted unless --empty-labels refuse."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("answers", help="CSV with a worker,task,label header")
@@ -146,6 +258,13 @@ class Command(BaseCommand):
         parser.add_argument("--gold", help="CSV with a task,label header: print the accuracy")
         parser.add_argument("--fit-gold", action="store_true", help="use gold as fixed truths")
         parser.add_argument("--out", help="write task,label,confidence,n_answers here")
+        parser.add_argument(
+            "--empty-labels",
+            choices=(EMPTY_SKIP, EMPTY_REFUSE),
+            default=EMPTY_SKIP,
+            help="an answer with an empty or blank label: skip it and report how many and "
+            "their lines (the default), or refuse the file naming those lines",
+        )
         parser.add_argument(
             "--progress",
             action=argparse.BooleanOptionalAction,
@@ -155,14 +274,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         method = options["method"]
-        answers = read_answers(
-            options["answers"], self.stderr._out, show_progress=options["progress"]
-        )
-        if not answers:
-            raise CommandError(f"{options['answers']}: no answers")
         gold = read_gold(options["gold"]) if options["gold"] else None
         if options["fit_gold"] and method not in METHODS:
             raise CommandError("--fit-gold applies to the categorical methods only")
+        read = read_answers(
+            options["answers"],
+            self.stderr._out,
+            show_progress=options["progress"],
+            empty_labels=options["empty_labels"],
+        )
+        answers = read.columns
+        if not len(answers):
+            raise CommandError(f"{options['answers']}: no answers")
         started = time.process_time()
         rows = run(answers, method, gold if options["fit_gold"] else None)
         seconds = time.process_time() - started
@@ -172,11 +295,20 @@ class Command(BaseCommand):
                 self._write(handle, rows)
         else:
             self._write(self.stdout._out, rows)
-        workers = len({w for w, _t, _l in answers})
         summary.write(
-            f"{method}: {len(rows)} tasks, {workers} workers, {len(answers)} answers, "
-            f"{seconds:.2f} s CPU"
+            f"{method}: {len(rows)} tasks, {len(answers.workers)} workers, {len(answers)} "
+            f"answers, {seconds:.2f} s CPU"
         )
+        if read.dropped_duplicates:
+            summary.write(
+                f"{read.dropped_duplicates} duplicate answers dropped: a worker's last answer "
+                "to a task counts, the earlier ones do not"
+            )
+        if read.empty_label_lines:
+            summary.write(
+                f"{len(read.empty_label_lines)} answers with an empty label skipped, "
+                f"{_lines(read.empty_label_lines)}"
+            )
         if gold is not None:
             right, scored, mae = score(rows, gold, method)
             accuracy = f"{right / scored:.4f}" if scored else "n/a"
