@@ -393,6 +393,9 @@ MICROWORK_FEES = {
 }
 # Workers can ask for a payout once their available earnings reach this (minor units).
 MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 500, minimum=1)
+# The most open (accepted, unfinished) assignments a worker may hold across the site at once:
+# a few accounts could otherwise hold every slot of a batch until its deadline.
+MICROWORK_MAX_OPEN_ASSIGNMENTS = env_int("MICROWORK_MAX_OPEN_ASSIGNMENTS", 3, minimum=1)
 # A requester is told (payments' balance_low event) when an escrow reservation takes their
 # available funds from this amount or more to below it (minor units).
 MICROWORK_BALANCE_LOW_CENTS = env_int("MICROWORK_BALANCE_LOW_CENTS", 1000)

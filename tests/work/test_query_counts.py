@@ -172,7 +172,11 @@ def test_accept_resuming_an_open_assignment_takes_the_exact_queries():
 
 def _facts(worker, project):
     facts = claim.read_facts(worker=worker, project=project)
-    return {name: bool(value) for name, value in facts.items() if name != "gold_mixing_rate"}
+    return {
+        name: value if name == "open_assignments" else bool(value)
+        for name, value in facts.items()
+        if name != "gold_mixing_rate"
+    }
 
 
 NOTHING = {
@@ -180,7 +184,9 @@ NOTHING = {
     "has_worker_block": False,
     "has_accept_requirements": False,
     "has_open_assignment": False,
+    "open_assignments": 0,  # across the site: the cap on open assignments
 }
+STOPPED = {name: True for name in NOTHING if name.startswith("has_")}
 
 
 def test_claim_facts_name_exactly_what_could_stop_the_worker_or_resume():
@@ -229,7 +235,7 @@ def test_claim_facts_name_exactly_what_could_stop_the_worker_or_resume():
         accepted_at=timezone.now() - timedelta(hours=1),
         deadline=timezone.now() - timedelta(seconds=1),
     )
-    assert _facts(worker, project) == NOTHING
+    assert _facts(worker, project) == {**NOTHING, "open_assignments": 1}  # elsewhere's
 
     act(worker)
     WorkerBlockFactory(worker=worker, requester=project.requester)
@@ -241,6 +247,6 @@ def test_claim_facts_name_exactly_what_could_stop_the_worker_or_resume():
         project=project, mixing_rate_percent=30, shows_feedback=False, workers_per_gold_task=None
     )
 
-    assert _facts(worker, project) == dict.fromkeys(NOTHING, True)
+    assert _facts(worker, project) == {**STOPPED, "open_assignments": 2}
     assert claim.read_facts(worker=worker, project=project)["gold_mixing_rate"] == 30
     assert _facts(other, elsewhere) == {**NOTHING, "has_accept_requirements": True}

@@ -372,7 +372,8 @@ def _refusal(*, worker: User, task_id: int) -> Refusal:
 
 # --- What an accept must know before it claims, in one statement: what could stop the worker
 # and the project's gold mixing rate (the columns of the accept gate that quality provides,
-# work/events.py), and whether they have an open assignment in the project. SQL for the same
+# work/events.py), whether they have an open assignment in the project, and how many they have
+# open across the site. SQL for the same
 # reason as the claim's: on every accept, the ORM's cost to write it was larger than the
 # database's to run it.
 _FACTS_SQL_TEMPLATE = f"""
@@ -383,7 +384,11 @@ SELECT {{gate_columns}},
             WHERE mine.worker_id = %(worker)s
               AND batch.project_id = %(project)s
               AND mine.state = %(accepted)s
-              AND mine.deadline > %(now)s) AS has_open_assignment
+              AND mine.deadline > %(now)s) AS has_open_assignment,
+    (SELECT count(*) FROM {_ASSIGNMENT} AS held
+     WHERE held.worker_id = %(worker)s
+       AND held.state = %(accepted)s
+       AND held.deadline > %(now)s) AS open_assignments
 """
 _facts_sql: dict[str, str] = {}  # by the gate's columns: written once per process
 
@@ -391,7 +396,8 @@ _facts_sql: dict[str, str] = {}  # by the gate's columns: written once per proce
 def read_facts(
     *, worker: User, project: Project, gate: events.AcceptGate | None = None
 ) -> dict[str, object]:
-    """The accept's facts by column name: the gate's columns and `has_open_assignment`."""
+    """The accept's facts by column name: the gate's columns, `has_open_assignment` and
+    `open_assignments`."""
     gate = gate or events.accept_gate.call()
     sql = _facts_sql.get(gate.columns)
     if sql is None:

@@ -11,10 +11,12 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from microwork.accounts.models import User
 from microwork.common.compiled import CompiledQuery, save_fields
@@ -48,8 +50,36 @@ class NoTaskAvailable(WorkRefused):
     pass
 
 
+class TooManyOpen(NoTaskAvailable):
+    def __init__(self, count: int):
+        super().__init__(
+            ngettext(
+                "You have %(count)d task open, the most at once: submit or return it first.",
+                "You have %(count)d tasks open, the most at once: submit or return one first.",
+                count,
+            )
+            % {"count": count}
+        )
+
+
+def _check_open_count(count: int) -> None:
+    """Refuse a new claim once the worker holds the site's most open assignments at once.
+
+    Checked before the claim, not inside it: two claims of one worker at the very same moment
+    (two tabs) can both pass, so a worker may go one over. It is a brake on hoarding slots,
+    which needs many claims; the slot and payment invariants do not depend on it.
+    """
+    if count >= settings.MICROWORK_MAX_OPEN_ASSIGNMENTS:
+        raise TooManyOpen(count)
+
+
 class AssignmentNotOpen(WorkRefused):
     pass
+
+
+class NotYourAssignment(AssignmentNotOpen):
+    """The assignment is another worker's: a door that knows the worker answers "no such
+    assignment" (404), as if it did not exist."""
 
 
 class DeadlinePassed(WorkRefused):
@@ -148,6 +178,7 @@ def assignment_claim_next(
         open_assignment = _open_assignments(worker, project).order_by("accepted_at").first()
         if open_assignment is not None:
             return open_assignment
+    _check_open_count(facts["open_assignments"])
     swept = _sweep_if_due()
     rate = facts["gold_mixing_rate"] or 0
     wants_gold = rate > 0 and draw() * 100 < rate
@@ -190,6 +221,11 @@ def assignment_claim(*, worker: User, task: Task) -> Assignment:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
     project = task.batch.project
     events.accept_gate.call().check(worker=worker, project=project, facts=None)
+    _check_open_count(
+        Assignment.objects.filter(
+            worker=worker, state=AssignmentState.ACCEPTED, deadline__gt=timezone.now()
+        ).count()
+    )
     try:
         return _claim_given(worker=worker, task=task, project=project)
     except TaskFull:
@@ -244,7 +280,7 @@ def _locked_open_assignment(assignment: Assignment | str, worker: User | None) -
     else:
         locked = _LOCKED_BY_PK.get(pk=assignment.pk)
     if worker is not None and locked.worker_id != worker.pk:
-        raise AssignmentNotOpen(_("This assignment is not yours."))
+        raise NotYourAssignment(_("This assignment is not yours."))
     if locked.state != AssignmentState.ACCEPTED:
         raise AssignmentNotOpen(
             _("This assignment is already %(state)s.")
@@ -527,25 +563,114 @@ def assignments_auto_approve_all_due(
 
 @transaction.atomic
 def assignments_review(*, assignments, requester: User, approve: bool, reason: str = "") -> int:
-    """Approve or reject many submissions at once: all or none. Returns how many."""
-    if not approve and not (reason or "").strip():
+    """Approve or reject many submissions at once: all or none. Returns how many.
+
+    The rules of assignment_approve and assignment_reject, one by one in id order (the first
+    refused one refuses them all), in a bounded number of queries however many there are: the
+    rows are locked together, written by a few UPDATEs, and their money moves at once
+    (assignments_approved / assignments_rejected, which payments answers with one set of
+    postings).
+    """
+    reason = (reason or "").strip()
+    if not approve and not reason:
         raise ReviewRefused(_("A rejection needs a reason; the worker will see it."))
-    count = 0
-    approved_batch_ids = set()
-    batch_ids = set()
-    for assignment in sorted(assignments, key=lambda item: item.pk):
-        if approve:
-            locked = _approve(assignment=assignment, requester=requester, feedback=reason)
-            approved_batch_ids.add(locked.task.batch_id)
-        else:
-            locked = _reject(assignment=assignment, requester=requester, reason=reason)
-        batch_ids.add(locked.task.batch_id)
-        count += 1
-    if approved_batch_ids:
-        events.review_done.publish(events.ReviewDone(batch_ids=frozenset(approved_batch_ids)))
-    if batch_ids:
-        batches_finish_done(batch_ids=batch_ids)
-    return count
+    locked = list(
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task__batch__project", "worker")
+        .filter(pk__in={assignment.pk for assignment in assignments})
+        .order_by("pk")
+    )
+    if not locked:
+        return 0
+    now = timezone.now()
+    for row in locked:
+        _check_reviewer(row, requester)
+    batch_ids = {row.task.batch_id for row in locked}
+    if approve:
+        _approve_many(locked, now=now, feedback=reason)
+        events.review_done.publish(events.ReviewDone(batch_ids=frozenset(batch_ids)))
+    else:
+        _reject_many(locked, now=now, reason=reason)
+    batches_finish_done(batch_ids=batch_ids)
+    return len(locked)
+
+
+def _approve_many(locked: list[Assignment], *, now, feedback: str) -> None:
+    """_approve's rules and writes for many locked rows: those due are approved at their due
+    time, automatically; a rejection within the window is overturned."""
+    due, by_hand, overturned = [], [], set()
+    for row in locked:
+        if _is_auto_approval_due(row, now):
+            due.append(row)
+            continue
+        if row.state == AssignmentState.REJECTED:
+            if row.reviewed_at and now - row.reviewed_at > OVERTURN_WINDOW:
+                raise ReviewRefused(_("A rejection can only be overturned within 30 days."))
+            overturned.add(row.pk)
+        elif row.state != AssignmentState.SUBMITTED:
+            raise ReviewRefused(
+                _("Only submitted work can be approved; this one is %(state)s.")
+                % {"state": row.get_state_display().lower()}
+            )
+        by_hand.append(row)
+    feedback = feedback[:MAX_FEEDBACK]
+    if by_hand:
+        Assignment.objects.filter(pk__in=[row.pk for row in by_hand]).update(
+            state=AssignmentState.APPROVED,
+            reviewed_at=now,
+            is_auto_approved=False,
+            feedback=feedback,
+        )
+    if due:
+        Assignment.objects.filter(pk__in=[row.pk for row in due]).update(
+            state=AssignmentState.APPROVED,
+            reviewed_at=F("auto_approval_due_at"),
+            is_auto_approved=True,
+            feedback=feedback,
+        )
+    automatic = {row.pk for row in due}
+    for row in locked:
+        row.state = AssignmentState.APPROVED
+        row.is_auto_approved = row.pk in automatic
+        row.reviewed_at = row.auto_approval_due_at if row.is_auto_approved else now
+        row.feedback = feedback
+    events.assignments_approved.publish(
+        events.AssignmentsApproved(
+            approvals=tuple(
+                events.AssignmentApproved(
+                    assignment=row,
+                    was_rejected=row.pk in overturned,
+                    automatic=row.pk in automatic,
+                )
+                for row in locked
+            )
+        )
+    )
+
+
+def _reject_many(locked: list[Assignment], *, now, reason: str) -> None:
+    """_reject's rules and writes for many locked rows."""
+    for row in locked:
+        if _is_auto_approval_due(row, now):
+            raise ReviewRefused(
+                _("This submission was approved automatically when its review time ran out.")
+            )
+        if row.state != AssignmentState.SUBMITTED:
+            raise ReviewRefused(
+                _("Only submitted work can be rejected; this one is %(state)s.")
+                % {"state": row.get_state_display().lower()}
+            )
+    reason = reason[:MAX_FEEDBACK]
+    Assignment.objects.filter(pk__in=[row.pk for row in locked]).update(
+        state=AssignmentState.REJECTED, reviewed_at=now, feedback=reason
+    )
+    for row in locked:
+        row.state, row.reviewed_at, row.feedback = AssignmentState.REJECTED, now, reason
+    events.assignments_rejected.publish(
+        events.AssignmentsRejected(
+            rejections=tuple(events.AssignmentRejected(assignment=row) for row in locked)
+        )
+    )
 
 
 def batches_finish_done(*, batch_ids=None, now=None) -> int:
