@@ -438,11 +438,11 @@ def cmd_balance(args: argparse.Namespace) -> int:
     if args.json:
         _json_out(balance)
     else:
-        money = lambda cents: format_cents(cents, balance.currency)  # noqa: E731
-        print(f"available  {money(balance.available_cents):>16}")
-        print(f"in escrow  {money(balance.escrow_cents):>16}")
+        currency = balance.currency
+        print(f"available  {format_cents(balance.available_cents, currency):>16}")
+        print(f"in escrow  {format_cents(balance.escrow_cents, currency):>16}")
         if balance.due_back_cents:
-            print(f"due back   {money(balance.due_back_cents):>16}")
+            print(f"due back   {format_cents(balance.due_back_cents, currency):>16}")
     return OK
 
 
@@ -483,7 +483,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     # --json and --retries are accepted before or after the subcommand; SUPPRESS keeps the
     # subcommand's parser from overwriting a value given before it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts"
     )
@@ -505,8 +505,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def add(group, name: str, handler, help: str) -> argparse.ArgumentParser:
-        sub = group.add_parser(name, help=help, description=help, parents=[common])
+    def add(
+        group: argparse._SubParsersAction[_Parser],  # what add_subparsers() gives
+        name: str,
+        handler: Callable[[argparse.Namespace], int],
+        help: str,
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = group.add_parser(
+            name, help=help, description=help, parents=[common]
+        )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -627,8 +634,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on bad usage
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return args.handler(args)
+        return handler(args)
     except UsageError as error:
         return _fail(args, USAGE, str(error))
     except NotLoggedIn as error:

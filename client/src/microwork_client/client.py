@@ -202,7 +202,9 @@ class Client:
             )
         )
 
-    def pages(self, path: str, *, limit: int | None = None, **params: Any) -> Iterator[dict]:
+    def pages(
+        self, path: str, *, limit: int | None = None, **params: Any
+    ) -> Iterator[dict[str, Any]]:
         """Every item of a paginated list, following `next_cursor` until it is null."""
         cursor = None
         while True:

@@ -37,7 +37,7 @@ def config_path() -> Path:
 def load() -> Settings:
     """The stored URL and token, each overridden by its environment variable when set."""
     path = config_path()
-    stored: dict = {}
+    stored: dict[str, str] = {}
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
