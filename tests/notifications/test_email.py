@@ -247,3 +247,28 @@ def test_signing_up_mails_a_verification_link_that_confirms_the_address(
     assert not EmailVerification.objects.exists()
     assert anonymous.post(path).status_code == 200
     assert EmailVerification.objects.get().email == "new@example.org"
+
+
+def test_the_daily_job_sends_what_a_lost_job_left_unsent(smtp, immediate_queue):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    worker = WorkerFactory(email="lost@example.org")
+    lost = Notification.objects.create(
+        recipient=worker,
+        kind=NotificationKind.PAYOUT_PAID,
+        params={"amount_cents": 700, "currency": "EUR"},
+        delivery=Delivery.IMMEDIATE,
+    )
+    fresh = Notification.objects.create(
+        recipient=worker, kind=NotificationKind.PAYOUT_PAID, params={}, delivery=Delivery.IMMEDIATE
+    )
+    Notification.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=2))
+
+    assert jobs.daily_digest.call_local() == {"digests": 0, "requeued": 1}
+
+    assert [rcpts for rcpts, _message in smtp.messages] == [["lost@example.org"]]
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.emailed_at is not None, fresh.emailed_at) == (True, None)

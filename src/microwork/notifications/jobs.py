@@ -4,6 +4,7 @@ refusing) raises, and huey runs the job again later; a notification is marked em
 once its mail was accepted, so a retry never mails twice what was sent."""
 
 import logging
+from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 RETRIES = 5
 RETRY_DELAY = 120  # seconds
+UNSENT_AFTER = timedelta(hours=1)
 
 
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY)
@@ -101,10 +103,27 @@ def digests_send(*, now=None) -> int:
     return sent
 
 
+def unsent_requeue(*, now=None) -> int:
+    """Queue again the mails wanted at once that are still unsent an hour after they were made
+    (their job was lost, or ran out of retries); returns how many."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            delivery=Delivery.IMMEDIATE,
+            emailed_at__isnull=True,
+            created_at__lt=now - UNSENT_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        notifications_email(ids)
+    return len(ids)
+
+
 @db_periodic_task(crontab(hour="6", minute="0"))
 def daily_digest() -> dict:
-    """Every day at 06:00 (the server's time zone): the previous day's digests."""
-    return {"digests": digests_send()}
+    """Every day at 06:00 (the server's time zone): the previous day's digests, and the mails
+    wanted at once that are still unsent."""
+    return {"digests": digests_send(), "requeued": unsent_requeue()}
 
 
 @db_task(retries=RETRIES, retry_delay=RETRY_DELAY)

@@ -47,6 +47,12 @@ class Notification(models.Model):
                 condition=Q(delivery="pending"),
                 name="notification_pending",
             ),
+            # Wanted at once and still unsent: the daily job queues them again.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(delivery="immediate", emailed_at__isnull=True),
+                name="notification_unsent",
+            ),
             # The daily digest reads only these.
             models.Index(
                 fields=["recipient", "created_at"],

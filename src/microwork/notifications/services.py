@@ -68,7 +68,9 @@ def _after_commit(notification_id: int) -> None:
         batch = _Batch()
         connection.microwork_notifications = batch
     batch.ids.append(notification_id)
-    transaction.on_commit(batch.flush)
+    # robust: a queue that cannot take the job logs it, and the act it follows stays done; the
+    # daily job mails what is left unsent (jobs.unsent_requeue).
+    transaction.on_commit(batch.flush, robust=True)
 
 
 @transaction.atomic
