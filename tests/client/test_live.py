@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from microwork_client import cli
+from microwork_client import Client, NotFound, cli
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -145,7 +145,10 @@ def mw(server, monkeypatch, capsys, tmp_path):
                 patch.setenv("MICROWORK_URL", url or server)
                 patch.setenv("MICROWORK_TOKEN", token)
             capsys.readouterr()
-            code = cli.main([str(arg) for arg in args])
+            try:
+                code = cli.main([str(arg) for arg in args])
+            except SystemExit as exit:  # argparse refusing the command line
+                code = exit.code
             captured = capsys.readouterr()
         return Ran(code, captured.out, captured.err)
 
@@ -462,3 +465,204 @@ def test_100000_rows_upload_and_results_download(mw, serving, requester_token, t
     for step, (wall, client_cpu, server_cpu) in timings.items():
         print(f"  {step:<30} {wall:7.2f} {client_cpu:9.2f} {server_cpu:13.2f}")
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+# -- review ------------------------------------------------------------------------------------
+
+
+def test_review_approve_all_submitted_approves_exactly_the_submitted(
+    mw, server, requester_token, tmp_path
+):
+    from microwork.work.enums import AssignmentState
+    from microwork.work.models import Assignment
+    from tests.accounts.factories import WorkerFactory
+
+    requester, token = requester_token
+    rows = tmp_path / "three.csv"
+    _write_rows(rows, 3)
+    project_id, other_project_id = _project(mw, token, tmp_path), _project(mw, token, tmp_path)
+    batch_id = _upload(mw, token, project_id, rows, "--publish")["id"]
+    _upload(mw, token, other_project_id, rows, "--publish")
+    # Workers through the API: two submit, one keeps its task open; in the other project's
+    # batch one submits, and must stay submitted.
+    taken = {}
+    for name, project, submits in [
+        ("first", project_id, True),
+        ("second", project_id, True),
+        ("open", project_id, False),
+        ("elsewhere", other_project_id, True),
+    ]:
+        with Client(server, _token(WorkerFactory())) as worker:
+            assignment = worker.accept(project)
+            if submits:
+                worker.submit(assignment.id, {"sentiment": "neutral"})
+            taken[name] = assignment.id
+
+    review = mw("review", "approve", batch_id, "--all-submitted", "--json", token=token)
+    again = mw("review", "approve", batch_id, "--all-submitted", token=token)
+
+    assert review.code == 0, review.err
+    assert review.json()["reviewed"] == 2
+    states = dict(
+        Assignment.objects.filter(task__batch__project__requester=requester).values_list(
+            "public_id", "state"
+        )
+    )
+    assert states == {
+        taken["first"]: AssignmentState.APPROVED,
+        taken["second"]: AssignmentState.APPROVED,
+        taken["open"]: AssignmentState.ACCEPTED,
+        taken["elsewhere"]: AssignmentState.SUBMITTED,
+    }
+    assert again.code == 0
+    assert "Approved 0 assignment(s)" in again.out
+
+
+def test_batch_status_watch_stops_when_the_batch_is_cancelled(mw, requester_token, tmp_path):
+    _, token = requester_token
+    project_id = _project(mw, token, tmp_path)
+    rows = tmp_path / "two.csv"
+    _write_rows(rows, 2)
+    batch_id = _upload(mw, token, project_id, rows)["id"]
+
+    cancelled = mw("batch", "cancel", batch_id, "--json", token=token)
+    watched = mw("batch", "status", batch_id, "--watch", "--json", token=token)
+
+    assert cancelled.code == 0, cancelled.err
+    assert cancelled.json()["state"] == "cancelled"
+    assert watched.code == 0
+    lines = [json.loads(line) for line in watched.out.splitlines()]
+    assert [line["state"] for line in lines] == ["cancelled"]
+
+
+def test_balance_json_parses(mw, requester_token):
+    _, token = requester_token
+
+    balance = mw("balance", "--json", token=token)
+    shown = mw("balance", token=token)
+
+    assert balance.code == 0, balance.err
+    assert balance.json()["available_cents"] == 2_000_000
+    assert balance.json()["currency"] == "EUR"
+    assert "20000.00 EUR" in shown.out
+    statement = mw("statement", "--json", token=token)
+    assert statement.code == 0, statement.err
+    assert [line["amount_cents"] for line in statement.json()] == [2_000_000]
+
+
+def test_python_client_not_found_for_another_requesters_project(server):
+    from tests.accounts.factories import RequesterFactory
+    from tests.projects.factories import ProjectFactory
+
+    theirs = ProjectFactory(requester=RequesterFactory())
+    with Client(server, _token(RequesterFactory())) as client, pytest.raises(NotFound):
+        client.project(theirs.public_id)
+
+
+def test_batch_status_watch_follows_progress_live_until_done(mw, server, requester_token, tmp_path):
+    """The real `mw` process: its first line shows the task taken, then the worker submits,
+    and the next line shows it answered, after which `mw` exits by itself."""
+    from tests.accounts.factories import WorkerFactory
+
+    _, token = requester_token
+    project_id = _project(mw, token, tmp_path)
+    rows = tmp_path / "one.csv"
+    _write_rows(rows, 1)
+    batch_id = _upload(mw, token, project_id, rows, "--publish")["id"]
+    worker = Client(server, _token(WorkerFactory()))
+    assignment = worker.accept(project_id)
+    env = {**os.environ, "MICROWORK_URL": server, "MICROWORK_TOKEN": token}
+    command = [Path(sys.executable).parent / "mw", "batch", "status", str(batch_id)]
+    command += ["--watch", "--interval", "0.2", "--json"]
+
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as watching:
+        first = json.loads(watching.stdout.readline())
+        worker.submit(assignment.id, {"sentiment": "positive"})
+        rest = [json.loads(line) for line in watching.stdout]
+        code = watching.wait(timeout=30)
+    worker.close()
+
+    assert code == 0
+    assert (first["progress"]["accepted"], first["progress"]["done_slots"]) == (1, 0)
+    assert len(rest) == 1
+    assert (rest[0]["progress"]["submitted"], rest[0]["progress"]["done_slots"]) == (1, 1)
+
+
+def test_reject_named_then_bonus_with_a_key_pays_once(mw, server, requester_token, tmp_path):
+    from microwork.payments.models import Bonus
+    from microwork.work.enums import AssignmentState
+    from microwork.work.models import Assignment
+    from tests.accounts.factories import WorkerFactory
+
+    _, token = requester_token
+    project_id = _project(mw, token, tmp_path)
+    rows = tmp_path / "two.csv"
+    _write_rows(rows, 2)
+    batch_id = _upload(mw, token, project_id, rows, "--publish")["id"]
+    ids = []
+    for _ in range(2):
+        with Client(server, _token(WorkerFactory())) as worker:
+            assignment = worker.accept(project_id)
+            worker.submit(assignment.id, {"sentiment": "positive"})
+            ids.append(assignment.id)
+    bad, good = ids
+
+    no_reason = mw("review", "reject", batch_id, "--assignment", bad, token=token)
+    rejected = mw(
+        *("review", "reject", batch_id, "--assignment", bad, "--reason", "Blank answer"),
+        token=token,
+    )
+    approved = mw("review", "approve", batch_id, "--assignment", good, "--json", token=token)
+    bonus = ("review", "bonus", good, "--amount", "0.50", "--reason", "Careful work")
+    first = mw(*bonus, "--idempotency-key", "bonus-run-1", "--json", token=token)
+    replayed = mw(*bonus, "--idempotency-key", "bonus-run-1", "--json", token=token)
+
+    assert no_reason.code == 2  # --reason is required: nothing sent
+    assert rejected.code == 0, rejected.err
+    assert "Rejected 1 assignment(s)" in rejected.out
+    assert approved.code == 0 and approved.json()["reviewed"] == 1
+    states = dict(Assignment.objects.filter(public_id__in=ids).values_list("public_id", "state"))
+    assert states == {bad: AssignmentState.REJECTED, good: AssignmentState.APPROVED}
+    assert Assignment.objects.get(public_id=bad).feedback == "Blank answer"
+    assert first.code == 0 and replayed.code == 0, (first.err, replayed.err)
+    assert first.json() == replayed.json()
+    assert first.json()["amount_cents"] == 50
+    assert list(Bonus.objects.values_list("assignment__public_id", "amount_cents")) == [(good, 50)]
+
+
+def test_dataset_download_has_one_row_per_task(mw, server, requester_token, tmp_path):
+    from tests.accounts.factories import WorkerFactory
+
+    _, token = requester_token
+    project_id = _project(mw, token, tmp_path)
+    rows = tmp_path / "two.csv"
+    _write_rows(rows, 2)
+    batch_id = _upload(mw, token, project_id, rows, "--publish")["id"]
+    for _ in range(2):
+        with Client(server, _token(WorkerFactory())) as worker:
+            assignment = worker.accept(project_id)
+            worker.submit(assignment.id, {"sentiment": "negative"})
+    target = tmp_path / "dataset.jsonl"
+
+    downloaded = mw(
+        *("results", "download", batch_id, "--dataset", "--format", "jsonl", "-o", target),
+        token=token,
+    )
+
+    assert downloaded.code == 0, downloaded.err
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert len(lines) == 2
+    assert "negative" in target.read_text()
+
+
+def test_client_iterators_follow_every_page(server, requester_token):
+    from tests.projects.factories import ProjectFactory
+
+    requester, token = requester_token
+    made = {ProjectFactory(requester=requester).public_id for _ in range(5)}
+    ProjectFactory()  # someone else's
+
+    with Client(server, token) as client:
+        listed = [project.id for project in client.projects(limit=2)]
+
+    assert sorted(listed) == sorted(made)
