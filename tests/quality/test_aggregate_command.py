@@ -163,8 +163,9 @@ def test_aggregate_cli_reports_bad_bytes_without_a_traceback_and_fails(tmp_path)
 
     assert done.returncode == 1
     assert done.stdout == ""
-    assert done.stderr == (
-        f"CommandError: {path}, line 4: byte 0xe9 is not UTF-8 text; save the file as UTF-8\n"
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"CommandError: {path}, line 4: byte 0xe9 is not UTF-8 text; save the file as UTF-8"
     )
 
 

@@ -27,29 +27,31 @@ class AnswerColumns:
         self.workers: dict[Hashable, int] = {}
         self.tasks: dict[Hashable, int] = {}
         self.labels: dict[Hashable, int] = {}
-        self._columns = (array("i"), array("i"), array("i"))  # worker, task, label indices
+        # Worker, task and label indices into the dicts above, one entry per answer. A reader
+        # in a hurry may append to them directly, with indices it put in the dicts.
+        self.index_columns = (array("i"), array("i"), array("i"))
         self._kept: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.dropped_duplicates = 0
 
     def __len__(self) -> int:
         """The number of answers kept (after `deduplicate()`, without the duplicates)."""
-        return len(self._kept[0]) if self._kept is not None else len(self._columns[0])
+        return len(self._kept[0]) if self._kept is not None else len(self.index_columns[0])
 
     def add(self, worker: Hashable, task: Hashable, label: Hashable) -> None:
         w = self.workers.setdefault(worker, len(self.workers))
         t = self.tasks.setdefault(task, len(self.tasks))
         label_index = self.labels.setdefault(label, len(self.labels))
-        workers, tasks, labels = self._columns
+        self._kept = None
+        workers, tasks, labels = self.index_columns
         workers.append(w)
         tasks.append(t)
         labels.append(label_index)
-        self._kept = None
 
     def deduplicate(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The (worker, task, label) index columns with one answer per worker and task, the last
         one given, in arrival order; sets `dropped_duplicates`."""
         if self._kept is None:
-            workers, tasks, labels = (np.frombuffer(c, dtype=np.int32) for c in self._columns)
+            workers, tasks, labels = (np.frombuffer(c, dtype=np.int32) for c in self.index_columns)
             key = tasks.astype(np.int64) * max(len(self.workers), 1) + workers
             # np.unique returns each key's first position; on the reversed keys, the last one.
             _, last = np.unique(key[::-1], return_index=True)

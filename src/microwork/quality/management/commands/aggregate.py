@@ -137,33 +137,45 @@ def read_answers(
     progress = Progress(progress_stream, size, "reading", enabled=enabled)
     columns = AnswerColumns()
     empty_lines: list[int] = []
-    # Each distinct value is checked once, when first seen: a value holding a bad byte differs
-    # from every good one, so it is always new the first time it appears.
-    seen = (columns.workers, columns.tasks, columns.labels)
+    workers, tasks, labels = columns.workers, columns.tasks, columns.labels
+    append_worker, append_task, append_label = (c.append for c in columns.index_columns)
+    count = 0
+    # The loop runs once per answer, so it is written for speed: each distinct value is
+    # checked (UTF-8, blank) only when first seen. A value holding a bad byte differs from
+    # every good one, so it is always new the first time it appears; a blank label is never
+    # stored, so it is caught every time.
     with handle:
         try:
             for cells in reader:
-                if len(cells) < 3:
-                    if not cells or all(not cell for cell in cells):
+                if len(cells) != 3:
+                    if len(cells) < 3:
+                        if not any(cells):
+                            continue
+                        raise CommandError(
+                            f"{path}, line {reader.line_num}: expected worker,task,label"
+                        )
+                    cells = cells[:3]
+                worker, task, label = cells
+                label_index = labels.get(label)
+                if label_index is None:
+                    if not _is_utf8(label):
+                        raise _not_utf8(path, reader.line_num, label)
+                    if not label.strip():
+                        if worker or task:  # not a row of empty cells
+                            empty_lines.append(reader.line_num)
                         continue
-                    raise CommandError(
-                        f"{path}, line {reader.line_num}: expected worker,task,label"
-                    )
-                worker, task, label = cells[0], cells[1], cells[2]
-                for value, known in zip((worker, task, label), seen, strict=True):
-                    if value not in known and not _is_utf8(value):
-                        raise _not_utf8(path, reader.line_num, value)
-                if not label.strip():
-                    if not worker and not task:
-                        continue  # a row of empty cells
-                    empty_lines.append(reader.line_num)
-                    continue
-                if not worker or not task:
-                    raise CommandError(
-                        f"{path}, line {reader.line_num}: the worker and the task must not be empty"
-                    )
-                columns.add(worker, task, label)
-                if len(columns) % 5000 == 0:
+                    label_index = labels[label] = len(labels)
+                worker_index = workers.get(worker)
+                if worker_index is None:
+                    worker_index = _new_id(path, reader.line_num, worker, workers)
+                task_index = tasks.get(task)
+                if task_index is None:
+                    task_index = _new_id(path, reader.line_num, task, tasks)
+                append_worker(worker_index)
+                append_task(task_index)
+                append_label(label_index)
+                count += 1
+                if count % 8192 == 0:
                     progress.update(handle.buffer.tell())
         except csv.Error as error:
             raise CommandError(f"{path}, line {reader.line_num}: {error}") from None
@@ -175,6 +187,17 @@ def read_answers(
     columns.deduplicate()
     progress.finish(f"{len(columns)} answers")
     return Answers(columns, empty_lines)
+
+
+def _new_id(path: str, line: int, value: str, known: dict) -> int:
+    """Add a worker or task id seen for the first time to `known`; refuse an empty one or one
+    that is not UTF-8."""
+    if not value:
+        raise CommandError(f"{path}, line {line}: the worker and the task must not be empty")
+    if not _is_utf8(value):
+        raise _not_utf8(path, line, value)
+    known[value] = index = len(known)
+    return index
 
 
 def _lines(numbers: list[int]) -> str:
