@@ -539,3 +539,33 @@ def test_waiting_for_a_dataset_asks_for_it_once_then_downloads(tmp_path, monkeyp
         ("GET", "/api/v1/batches/b1/dataset", "mace"),
         ("GET", "/api/v1/batches/b1/dataset", "mace"),
     ]
+
+
+def test_progress_bar_draws_on_one_line_and_ends_it():
+    import io
+
+    from microwork_client.progress import ProgressBar
+
+    stream = io.StringIO()
+    bar = ProgressBar("uploading rows.csv", stream=stream, force=True)
+    bar(0, 2_000_000)
+    bar(2_000_000, 2_000_000)
+    bar.close()
+
+    drawn = stream.getvalue()
+    assert drawn.count("\n") == 1 and drawn.endswith("\n")
+    assert drawn.startswith("\ruploading rows.csv [")
+    assert "100.0% 2.0 MB/2.0 MB" in drawn
+
+
+def test_progress_bar_is_silent_off_a_terminal():
+    import io
+
+    from microwork_client.progress import ProgressBar
+
+    stream = io.StringIO()  # isatty() is False
+    bar = ProgressBar("uploading", stream=stream)
+    bar(5, 10)
+    bar.close()
+
+    assert stream.getvalue() == ""

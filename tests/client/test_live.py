@@ -221,6 +221,22 @@ def test_login_checks_the_token_and_keeps_it_readable_by_its_owner_only(mw, serv
     assert whoami.json()["role"] == "requester"
 
 
+def test_login_reads_the_token_from_standard_input(mw, server, tmp_path, monkeypatch):
+    import io
+
+    from tests.accounts.factories import RequesterFactory
+
+    token = _token(RequesterFactory())
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{token}\n"))
+
+    login = mw("login", "--url", server + "/", "--json")
+
+    assert login.code == 0, login.err
+    stored = json.loads((tmp_path / "config" / "mw.json").read_text())
+    assert stored == {"url": server, "token": token}
+    assert login.json()["me"]["role"] == "requester"
+
+
 def test_login_with_a_wrong_token_exits_3_and_keeps_nothing(mw, server, tmp_path):
     login = mw("login", "--url", server, "--token", "mwk_not-a-token")
 
