@@ -158,3 +158,24 @@ def test_auto_approval_of_the_last_slot_finishes_the_batch_once():
         settle_due()
 
     assert published == [_finished(batch)]
+
+
+def test_the_upgrade_records_batches_already_finished_so_the_sweep_announces_none():
+    import importlib
+
+    from django.apps import apps
+
+    upgrade = importlib.import_module("microwork.work.migrations.0006_batch_finish_existing")
+    done = _published(tasks=1)
+    assignment = _submitted(done)
+    # Approved before BatchFinish existed: no row, no event.
+    Assignment.objects.filter(pk=assignment.pk).update(state="approved")
+    live = _published(tasks=2)
+
+    upgrade.record_finished(apps, None)
+
+    assert list(BatchFinish.objects.values_list("batch_id", flat=True)) == [done.pk]
+    with recorded(events.batch_finished) as published:
+        settle_due()
+    assert published == []
+    assert not BatchFinish.objects.filter(batch=live).exists()
