@@ -682,3 +682,20 @@ def test_client_iterators_follow_every_page(server, requester_token):
         listed = [project.id for project in client.projects(limit=2)]
 
     assert sorted(listed) == sorted(made)
+
+
+def test_a_large_upload_with_a_wrong_token_exits_3_not_4(mw, requester_token, tmp_path):
+    """The server refuses before reading the body: `mw` must still read its 401, not report a
+    connection cut while the file was being sent."""
+    from microwork.projects.models import Batch
+
+    requester, token = requester_token
+    project_id = _project(mw, token, tmp_path)
+    rows = tmp_path / "big.csv"
+    _write_rows(rows, 100_000)
+
+    uploaded = mw("batch", "upload", rows, "--project", project_id, token="mwk_wrong")
+
+    assert uploaded.code == 3, uploaded.err
+    assert "401" in uploaded.err
+    assert not Batch.objects.filter(project__requester=requester).exists()
