@@ -121,7 +121,7 @@ def unsent_requeue(*, now=None) -> int:
 
 @db_periodic_task(crontab(hour="6", minute="0"))
 def daily_digest() -> dict:
-    """Every day at 06:00 (the server's time zone): the previous day's digests, and the mails
+    """Every day at 06:00 UTC (huey schedules in UTC): the previous day's digests, and the mails
     wanted at once that are still unsent."""
     return {"digests": digests_send(), "requeued": unsent_requeue()}
 
