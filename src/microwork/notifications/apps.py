@@ -15,6 +15,8 @@ class NotificationsConfig(AppConfig):
 
         work_events.assignment_approved.subscribe(subscribers.assignment_approved)
         work_events.assignment_rejected.subscribe(subscribers.assignment_rejected)
+        work_events.assignments_approved.subscribe(subscribers.assignments_approved)
+        work_events.assignments_rejected.subscribe(subscribers.assignments_rejected)
         work_events.batch_finished.subscribe(subscribers.batch_finished)
         payment_events.bonus_sent.subscribe(subscribers.bonus_sent)
         payment_events.payout_paid.subscribe(subscribers.payout_paid)

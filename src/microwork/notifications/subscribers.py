@@ -9,13 +9,19 @@ from microwork.accounts.models import User
 from microwork.fairness.events import AppealDecided, AppealOpened
 from microwork.fairness.models import Appeal
 from microwork.notifications.enums import NotificationKind as Kind
-from microwork.notifications.services import notify
+from microwork.notifications.services import notify, notify_many
 from microwork.payments.events import BalanceLow, BonusSent, EscrowReturned, PayoutPaid
 from microwork.payments.models import Bonus
 from microwork.projects.models import Batch
 from microwork.quality.events import QualificationGranted, WorkerBlocked, WorkerUnblocked
 from microwork.quality.models import QualificationType, WorkerBlock
-from microwork.work.events import AssignmentApproved, AssignmentRejected, BatchFinished
+from microwork.work.events import (
+    AssignmentApproved,
+    AssignmentRejected,
+    AssignmentsApproved,
+    AssignmentsRejected,
+    BatchFinished,
+)
 
 
 def _requester_name(user_id: int) -> str:
@@ -26,13 +32,13 @@ def _requester_name(user_id: int) -> str:
 # --- a worker's ----------------------------------------------------------------------------
 
 
-def assignment_approved(event: AssignmentApproved) -> None:
+def _approved(event: AssignmentApproved) -> tuple[int, Kind, dict]:
     assignment = event.assignment
     batch = assignment.task.batch
-    notify(
-        recipient_id=assignment.worker_id,
-        kind=Kind.ASSIGNMENT_APPROVED,
-        params={
+    return (
+        assignment.worker_id,
+        Kind.ASSIGNMENT_APPROVED,
+        {
             "assignment": assignment.public_id,
             "project": batch.project.title,
             "reward_cents": batch.reward_cents,
@@ -43,17 +49,36 @@ def assignment_approved(event: AssignmentApproved) -> None:
     )
 
 
-def assignment_rejected(event: AssignmentRejected) -> None:
+def _rejected(event: AssignmentRejected) -> tuple[int, Kind, dict]:
     assignment = event.assignment
-    notify(
-        recipient_id=assignment.worker_id,
-        kind=Kind.ASSIGNMENT_REJECTED,
-        params={
+    return (
+        assignment.worker_id,
+        Kind.ASSIGNMENT_REJECTED,
+        {
             "assignment": assignment.public_id,
             "project": assignment.task.batch.project.title,
             "reason": assignment.feedback,
         },
     )
+
+
+def assignment_approved(event: AssignmentApproved) -> None:
+    recipient_id, kind, params = _approved(event)
+    notify(recipient_id=recipient_id, kind=kind, params=params)
+
+
+def assignment_rejected(event: AssignmentRejected) -> None:
+    recipient_id, kind, params = _rejected(event)
+    notify(recipient_id=recipient_id, kind=kind, params=params)
+
+
+def assignments_approved(event: AssignmentsApproved) -> None:
+    """A bulk review's approvals: the same notifications, written at once."""
+    notify_many(notes=[_approved(item) for item in event.approvals])
+
+
+def assignments_rejected(event: AssignmentsRejected) -> None:
+    notify_many(notes=[_rejected(item) for item in event.rejections])
 
 
 def bonus_sent(event: BonusSent) -> None:

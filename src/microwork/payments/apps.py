@@ -12,6 +12,8 @@ class PaymentsConfig(AppConfig):
 
         work_events.assignment_approved.subscribe(subscribers.pay_approved)
         work_events.assignment_rejected.subscribe(subscribers.refund_rejected)
+        work_events.assignments_approved.subscribe(subscribers.pay_approved_many)
+        work_events.assignments_rejected.subscribe(subscribers.refund_rejected_many)
         project_events.batch_publishing.subscribe(subscribers.settle_ended_before_publishing)
         project_events.batch_published.subscribe(subscribers.reserve_published)
         project_events.batch_escrow_due.subscribe(subscribers.settle_escrow)

@@ -57,17 +57,20 @@ def _currency(currency: str | None) -> str:
     return currency or settings.MICROWORK_CURRENCY
 
 
+def _account_key(kind: AccountKind, owner: User | None, batch, currency: str) -> str:
+    if kind == AccountKind.ESCROW:
+        return f"escrow:batch:{batch.pk}:{currency}"
+    if kind in (AccountKind.PLATFORM_FEES, AccountKind.EXTERNAL):
+        return f"{kind}:{currency}"
+    return f"{kind}:{owner.pk}:{currency}"
+
+
 def account_get(
     *, kind: AccountKind, owner: User | None = None, batch=None, currency: str | None = None
 ) -> Account:
     """The account of that kind (created on first use)."""
     currency = _currency(currency)
-    if kind == AccountKind.ESCROW:
-        key = f"escrow:batch:{batch.pk}:{currency}"
-    elif kind in (AccountKind.PLATFORM_FEES, AccountKind.EXTERNAL):
-        key = f"{kind}:{currency}"
-    else:
-        key = f"{kind}:{owner.pk}:{currency}"
+    key = _account_key(kind, owner, batch, currency)
     account, _created = Account.objects.get_or_create(
         key=key, defaults={"kind": kind, "owner": owner, "batch": batch, "currency": currency}
     )
@@ -200,6 +203,101 @@ def post(
     return posting
 
 
+def _accounts_get_many(refs) -> dict[str, Account]:
+    """The accounts `refs` name, by key, created when missing: at most three queries."""
+    wanted = {ref.key: ref for ref in refs}
+    found = {account.key: account for account in Account.objects.filter(key__in=list(wanted))}
+    missing = [
+        Account(
+            key=key,
+            kind=ref.kind,
+            owner=ref.owner,
+            batch=ref.batch,
+            currency=_currency(ref.currency),
+        )
+        for key, ref in wanted.items()
+        if key not in found
+    ]
+    if missing:
+        Account.objects.bulk_create(missing, ignore_conflicts=True)
+        found.update(
+            (account.key, account)
+            for account in Account.objects.filter(key__in=[account.key for account in missing])
+        )
+    return found
+
+
+def post_many(specs: "list[PostingSpec]") -> list[Posting]:
+    """Write many balanced postings in a bounded number of queries, whatever their number (a
+    review of a thousand submissions), by the rules of post(): the accounts they touch are
+    locked in primary-key order, then their balances checked once for all the postings
+    together (InsufficientFunds names the amount missing); postings already written under
+    their keys are returned, not written again. Inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("payments.post_many() must run inside a transaction")
+    if not specs:
+        return []
+    accounts = _accounts_get_many(ref for spec in specs for ref, _amount in spec.lines)
+    delta: dict[int, int] = {}
+    for spec in specs:
+        lines = [(accounts[ref.key], amount) for ref, amount in spec.lines if amount != 0]
+        if sum(amount for _account, amount in lines) != 0:
+            raise ValueError(f"posting {spec.key} does not balance: {lines}")
+        if len({account.currency for account, _amount in lines}) > 1:
+            raise ValueError(f"posting {spec.key} mixes currencies")
+    locked = {
+        account.pk: account
+        for account in Account.objects.select_for_update()
+        .filter(pk__in={account.pk for account in accounts.values()})
+        .order_by("pk")
+    }
+    # Read after the locks: a concurrent posting of the same key has committed by now.
+    written = {
+        posting.idempotency_key: posting
+        for posting in Posting.objects.filter(idempotency_key__in=[spec.key for spec in specs])
+    }
+    todo = [spec for spec in specs if spec.key not in written]
+    for spec in todo:
+        for ref, amount in spec.lines:
+            pk = accounts[ref.key].pk
+            delta[pk] = delta.get(pk, 0) + amount
+    spending = [
+        pk for pk, change in delta.items() if change < 0 and locked[pk].kind not in MAY_GO_NEGATIVE
+    ]
+    balances = dict(
+        LedgerEntry.objects.filter(account__in=spending)
+        .values("account")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("account", "total")
+    )
+    for pk in sorted(spending):
+        after = balances.get(pk, 0) + delta[pk]
+        if after < 0:
+            raise InsufficientFunds(account=locked[pk], missing_cents=-after)
+    created = Posting.objects.bulk_create(
+        Posting(
+            idempotency_key=spec.key,
+            kind=spec.kind,
+            batch=spec.batch,
+            assignment=spec.assignment,
+        )
+        for spec in todo
+    )
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            posting=posting,
+            account=accounts[ref.key],
+            amount_cents=amount,
+            currency=accounts[ref.key].currency,
+        )
+        for posting, spec in zip(created, todo, strict=True)
+        for ref, amount in spec.lines
+        if amount != 0
+    )
+    written.update((posting.idempotency_key, posting) for posting in created)
+    return [written[spec.key] for spec in specs]
+
+
 # --- deposits ------------------------------------------------------------------------------
 
 
@@ -280,58 +378,146 @@ def _tell_if_low(posting: Posting, available: Account, *, debited: int) -> None:
         )
 
 
-def reward_pay(*, assignment) -> Posting:
-    """Pay an approved assignment from its batch's escrow: reward to the worker, fee to us."""
+@dataclass(frozen=True)
+class AccountRef:
+    """An account named by its kind and owner, found or created when a posting is written."""
+
+    kind: AccountKind
+    owner: User | None = None
+    batch: Batch | None = None
+    currency: str | None = None
+
+    @property
+    def key(self) -> str:
+        return _account_key(self.kind, self.owner, self.batch, _currency(self.currency))
+
+    def get(self) -> Account:
+        return account_get(
+            kind=self.kind, owner=self.owner, batch=self.batch, currency=self.currency
+        )
+
+
+@dataclass(frozen=True)
+class PostingSpec:
+    """One posting to write: post()'s arguments, with accounts named by AccountRef."""
+
+    kind: PostingKind
+    key: str
+    lines: tuple[tuple[AccountRef, int], ...]
+    batch: Batch | None = None
+    assignment: Assignment | None = None
+
+    def post(self) -> Posting:
+        return post(
+            kind=self.kind,
+            key=self.key,
+            lines=[Line(ref.get(), amount) for ref, amount in self.lines],
+            batch=self.batch,
+            assignment=self.assignment,
+        )
+
+
+def _escrow_ref(batch) -> AccountRef:
+    project = batch.project
+    return AccountRef(AccountKind.ESCROW, project.requester, batch, project.currency)
+
+
+def _reward_spec(assignment, price: tuple[int, int]) -> PostingSpec:
     batch = assignment.task.batch
-    reward, fee = slot_price(batch.project, batch)
+    reward, fee = price
     currency = batch.project.currency
-    return post(
+    return PostingSpec(
         kind=PostingKind.REWARD,
         key=f"reward:{assignment.pk}",
-        lines=[
-            Line(escrow(batch), -(reward + fee)),
-            Line(worker_available(assignment.worker, currency), reward),
-            Line(platform_fees(currency), fee),
-        ],
+        lines=(
+            (_escrow_ref(batch), -(reward + fee)),
+            (AccountRef(AccountKind.WORKER_AVAILABLE, assignment.worker, None, currency), reward),
+            (AccountRef(AccountKind.PLATFORM_FEES, None, None, currency), fee),
+        ),
         batch=batch,
         assignment=assignment,
     )
+
+
+def _refund_spec(assignment, price: tuple[int, int]) -> PostingSpec:
+    batch = assignment.task.batch
+    project = batch.project
+    reward, fee = price
+    return PostingSpec(
+        kind=PostingKind.REJECTION_REFUND,
+        key=f"rejection_refund:{assignment.pk}",
+        lines=(
+            (_escrow_ref(batch), -(reward + fee)),
+            (
+                AccountRef(
+                    AccountKind.REQUESTER_AVAILABLE, project.requester, None, project.currency
+                ),
+                reward + fee,
+            ),
+        ),
+        batch=batch,
+        assignment=assignment,
+    )
+
+
+def _overturn_spec(assignment, price: tuple[int, int]) -> PostingSpec:
+    batch = assignment.task.batch
+    project = batch.project
+    reward, fee = price
+    currency = project.currency
+    return PostingSpec(
+        kind=PostingKind.OVERTURN,
+        key=f"overturn:{assignment.pk}",
+        lines=(
+            (
+                AccountRef(AccountKind.REQUESTER_AVAILABLE, project.requester, None, currency),
+                -(reward + fee),
+            ),
+            (AccountRef(AccountKind.WORKER_AVAILABLE, assignment.worker, None, currency), reward),
+            (AccountRef(AccountKind.PLATFORM_FEES, None, None, currency), fee),
+        ),
+        batch=batch,
+        assignment=assignment,
+    )
+
+
+def _price(assignment) -> tuple[int, int]:
+    batch = assignment.task.batch
+    return slot_price(batch.project, batch)
+
+
+def reward_pay(*, assignment) -> Posting:
+    """Pay an approved assignment from its batch's escrow: reward to the worker, fee to us."""
+    return _reward_spec(assignment, _price(assignment)).post()
 
 
 def rejection_refund(*, assignment) -> Posting:
     """Give a rejected assignment's reward and fee back to the requester's funds."""
-    batch = assignment.task.batch
-    reward, fee = slot_price(batch.project, batch)
-    return post(
-        kind=PostingKind.REJECTION_REFUND,
-        key=f"rejection_refund:{assignment.pk}",
-        lines=[
-            Line(escrow(batch), -(reward + fee)),
-            Line(
-                requester_available(batch.project.requester, batch.project.currency), reward + fee
-            ),
-        ],
-        batch=batch,
-        assignment=assignment,
-    )
+    return _refund_spec(assignment, _price(assignment)).post()
 
 
 def overturn_pay(*, assignment) -> Posting:
     """Pay an assignment whose rejection was overturned, from the requester's funds."""
-    batch = assignment.task.batch
-    project = batch.project
-    reward, fee = slot_price(project, batch)
-    return post(
-        kind=PostingKind.OVERTURN,
-        key=f"overturn:{assignment.pk}",
-        lines=[
-            Line(requester_available(project.requester, project.currency), -(reward + fee)),
-            Line(worker_available(assignment.worker, project.currency), reward),
-            Line(platform_fees(project.currency), fee),
-        ],
-        batch=batch,
-        assignment=assignment,
-    )
+    return _overturn_spec(assignment, _price(assignment)).post()
+
+
+def reviews_settle(*, approved=(), overturned=(), rejected=()) -> list[Posting]:
+    """The postings of a bulk review at once (post_many): a reward from escrow for each
+    `approved` assignment, an overturn payment from the requester's funds for each
+    `overturned` one, a refund to the requester for each `rejected` one; written in
+    assignment id order, the order reviewing them one by one writes them."""
+    prices: dict[int, tuple[int, int]] = {}
+
+    def price(assignment) -> tuple[int, int]:
+        batch = assignment.task.batch
+        if batch.pk not in prices:  # a review is usually of one batch: its price is read once
+            prices[batch.pk] = slot_price(batch.project, batch)
+        return prices[batch.pk]
+
+    specs = [(a.pk, _reward_spec(a, price(a))) for a in approved]
+    specs += [(a.pk, _overturn_spec(a, price(a))) for a in overturned]
+    specs += [(a.pk, _refund_spec(a, price(a))) for a in rejected]
+    return post_many([spec for _pk, spec in sorted(specs, key=lambda item: item[0])])
 
 
 def overlap_headroom_slots(batch) -> int:

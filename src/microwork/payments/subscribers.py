@@ -5,7 +5,12 @@ transaction, so the act and its posting commit or roll back together."""
 from microwork.payments import selectors, services
 from microwork.projects.enums import BatchStatus
 from microwork.projects.events import BatchEscrowDue, BatchPublished, BatchPublishing
-from microwork.work.events import AssignmentApproved, AssignmentRejected
+from microwork.work.events import (
+    AssignmentApproved,
+    AssignmentRejected,
+    AssignmentsApproved,
+    AssignmentsRejected,
+)
 
 
 def pay_approved(event: AssignmentApproved) -> None:
@@ -19,6 +24,18 @@ def pay_approved(event: AssignmentApproved) -> None:
 
 def refund_rejected(event: AssignmentRejected) -> None:
     services.rejection_refund(assignment=event.assignment)
+
+
+def pay_approved_many(event: AssignmentsApproved) -> None:
+    """A bulk review's approvals, paid as pay_approved pays each, in one set of postings."""
+    services.reviews_settle(
+        approved=[item.assignment for item in event.approvals if not item.was_rejected],
+        overturned=[item.assignment for item in event.approvals if item.was_rejected],
+    )
+
+
+def refund_rejected_many(event: AssignmentsRejected) -> None:
+    services.reviews_settle(rejected=[item.assignment for item in event.rejections])
 
 
 def settle_ended_before_publishing(event: BatchPublishing) -> None:

@@ -5,6 +5,8 @@ Subscribers, in INSTALLED_APPS order (docs/architecture.md lists them):
 - assignment_submitted: quality evaluates its rules, then dynamic overlap (quality/apps.py);
 - assignment_approved: payments pays the reward, or the overturn (payments/apps.py);
 - assignment_rejected: payments refunds the requester (payments/apps.py);
+- assignments_approved, assignments_rejected: the same for a bulk review's approvals or
+  rejections, all at once (assignments_review publishes these instead of one event each);
 - review_done: fairness holds the batches to the pay floor once the review has committed
   (fairness/apps.py);
 - batch_finished: nothing is left to do or review in a batch (every slot approved or rejected,
@@ -49,6 +51,22 @@ class AssignmentRejected:
 
 
 @dataclass(frozen=True)
+class AssignmentsApproved:
+    """A bulk review (assignments_review) approved these at once: each as assignment_approved
+    says one, so a subscriber can act on them all together (a bounded number of queries for a
+    thousand)."""
+
+    approvals: tuple[AssignmentApproved, ...]
+
+
+@dataclass(frozen=True)
+class AssignmentsRejected:
+    """A bulk review rejected these at once."""
+
+    rejections: tuple[AssignmentRejected, ...]
+
+
+@dataclass(frozen=True)
 class ReviewDone:
     """One review act (one approval, a page of approvals, an auto-approval run) approved work
     of these batches; published inside its transaction, acted on after the commit."""
@@ -65,6 +83,8 @@ class BatchFinished:
 assignment_submitted = Event("assignment_submitted", AssignmentSubmitted)
 assignment_approved = Event("assignment_approved", AssignmentApproved)
 assignment_rejected = Event("assignment_rejected", AssignmentRejected)
+assignments_approved = Event("assignments_approved", AssignmentsApproved)
+assignments_rejected = Event("assignments_rejected", AssignmentsRejected)
 review_done = Event("review_done", ReviewDone)
 batch_finished = Event("batch_finished", BatchFinished)
 

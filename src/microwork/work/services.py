@@ -576,7 +576,8 @@ def assignments_review(*, assignments, requester: User, approve: bool, reason: s
         raise ReviewRefused(_("A rejection needs a reason; the worker will see it."))
     locked = list(
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("task__batch__project", "worker")
+        # The requester too: the escrow's account is named by it, once per row.
+        .select_related("task__batch__project__requester", "worker")
         .filter(pk__in={assignment.pk for assignment in assignments})
         .order_by("pk")
     )
