@@ -180,3 +180,35 @@ def test_one_coin_guards_avoid_crowdkits_collapse_on_duck():
 
     assert round(reference, 3) == 0.583  # ../shared/datasets/README.md
     assert mine >= reference + 0.1
+
+
+# crowd-kit's MACE builds its spam-strategy table with a groupby, in sorted worker and label
+# order, and reads it with pd.factorize's codes, in order of first appearance (crowd-kit 1.4.2,
+# mace.py, _e_step): unless workers and labels first appear in sorted order, each worker is
+# given another's strategy. docs/quality-aggregation.md ("MACE against crowd-kit's").
+CROWDKIT_MACE_PRIORS = {
+    "theta_prior": (0.5, 0.5),
+    "strategy_prior": 10.0,
+    "variational": True,
+    "start": "soft",
+    "max_iter": 50,
+    "tol": 0.0,
+}
+
+
+def test_mace_with_crowdkits_priors_matches_crowdkit_where_its_order_holds():
+    frame, _gold = generated()
+    # Label, then worker order: labels and workers first appear in sorted order.
+    ordered = frame.sort_values(["label", "worker"], kind="stable").reset_index(drop=True)
+    assert list(pd.factorize(ordered["worker"])[1]) == sorted(set(ordered["worker"]))
+    columns = (ordered[name].to_numpy(dtype=str) for name in ("worker", "task", "label"))
+
+    result = aggregate(encode_columns(*columns), method="mace", **CROWDKIT_MACE_PRIORS)
+    mine = pd.Series(np.asarray(result.classes)[result.label_idx], index=result.tasks)
+    reference = crowdkit.MACE().fit_predict(ordered).astype(str)
+    shuffled = crowdkit.MACE().fit_predict(frame).astype(str)
+
+    same = float((mine == reference[mine.index]).mean())
+    same_shuffled = float((shuffled[mine.index] == reference[mine.index]).mean())
+    assert same >= 0.99, same
+    assert same_shuffled < same, same_shuffled  # the same answers in another order

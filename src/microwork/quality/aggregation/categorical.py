@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from scipy.special import digamma
 
 Answer = tuple[Hashable, Hashable, Hashable]
 
@@ -753,46 +754,75 @@ def _mace_fit(
     restarts: int,
     seed: int,
     learn_prior: bool,
+    theta_prior: tuple[float, float] | None = None,
+    strategy_prior: float | None = None,
+    variational: bool = False,
+    start: str = "majority",
+    strategy_pooling: float = 0.0,
 ) -> tuple[np.ndarray, int]:
     k, t_n = enc.n_classes, enc.n_tasks
     diagonal = np.arange(k)
     log_uniform = np.full(k, -np.log(max(k, 1)))
+    know_prior, spam_prior = (smoothing, smoothing) if theta_prior is None else theta_prior
+    xi_prior = smoothing if strategy_prior is None else strategy_prior
     state: dict = {}
 
     def m_step(post, weights):
         counts = _expected_counts(enc, post, weights)  # (w, answered l, true j)
         right = counts[:, diagonal, diagonal]  # expected answers l given when the truth was l
         given = counts.sum(axis=2)  # answers l given
-        if "theta" not in state:
+        if "know" not in state:
             # First step: competence from agreement with the start, strategy from label use.
-            state["theta"] = np.clip(
+            state["know"] = np.clip(
                 right.sum(axis=1) / np.maximum(given.sum(axis=1), 1e-12), 0.05, 0.95
             )
+            state["spam"] = 1 - state["know"]
             use = _counts_by_worker(enc) + smoothing
             state["xi"] = use / use.sum(axis=1, keepdims=True)
-        theta, xi = state["theta"], state["xi"]
+        know, spam_p, xi = state["know"], state["spam"], state["xi"]
         # Of the answers l that were right, the share given knowingly rather than by spamming.
-        knows = theta[:, None] / np.maximum(theta[:, None] + (1 - theta[:, None]) * xi, EPS)
+        knows = know[:, None] / np.maximum(know[:, None] + spam_p[:, None] * xi, EPS)
         competent = right * knows
         spam = given - competent
-        theta = (competent.sum(axis=1) + smoothing) / (given.sum(axis=1) + 2 * smoothing)
-        xi = spam + smoothing
-        xi /= xi.sum(axis=1, keepdims=True)
-        state["theta"], state["xi"] = theta, xi
+        total, competent_total = given.sum(axis=1), competent.sum(axis=1)
+        if variational:
+            # Variational Bayes (crowd-kit's default): exp(digamma(count + prior)) over
+            # exp(digamma(total + priors)), which shrinks workers seen on few answers harder.
+            norm = digamma(total + know_prior + spam_prior)
+            know = np.exp(digamma(competent_total + know_prior) - norm)
+            spam_p = np.exp(digamma(total - competent_total + spam_prior) - norm)
+            xi = np.exp(
+                digamma(spam + xi_prior) - digamma((spam + xi_prior).sum(axis=1, keepdims=True))
+            )
+        else:
+            know = (competent_total + know_prior) / (total + know_prior + spam_prior)
+            spam_p = 1 - know
+            xi = spam + xi_prior
+            if strategy_pooling:
+                # Partial pooling: pseudo-answers spread like the whole crowd's spamming.
+                crowd = spam.sum(axis=0) + xi_prior
+                xi = xi + strategy_pooling * crowd / crowd.sum()
+            xi /= xi.sum(axis=1, keepdims=True)
+        state["know"], state["spam"], state["xi"] = know, spam_p, xi
         log_prior = np.log((post.sum(axis=0) + 1.0) / (t_n + k)) if learn_prior else log_uniform
-        return theta, xi, log_prior
+        return know, spam_p, xi, log_prior
 
     def e_step(params):
-        theta, xi, log_prior = params
-        table = ((1 - theta)[:, None] * xi)[:, :, None].repeat(k, axis=2)  # (w, l, j)
-        table[:, diagonal, diagonal] += theta[:, None]
+        know, spam_p, xi, log_prior = params
+        table = (spam_p[:, None] * xi)[:, :, None].repeat(k, axis=2)  # (w, l, j)
+        table[:, diagonal, diagonal] += know[:, None]
         return _log_likelihoods(enc, log_prior, np.log(np.maximum(table, EPS))), 0.0
 
     def run(init):
         state.clear()
         return _em(enc, init, m_step, e_step, max_iter=max_iter, tol=tol)
 
-    post, _, iterations = _best_of_restarts(enc, run, restarts=restarts, seed=seed)
+    init = None
+    if start == "soft":
+        # crowd-kit's start: every worker knows half the time and spams uniformly, i.e. a
+        # vote where each answer multiplies its label's odds by K + 1.
+        init = _clamp_gold(enc, _softmax_rows(_counts(enc) * np.log(k + 1.0))[0])
+    post, _, iterations = _best_of_restarts(enc, run, restarts=restarts, seed=seed, init=init)
     return post, iterations
 
 
@@ -805,11 +835,22 @@ def mace(
     restarts: int = 0,
     seed: int = 0,
     learn_prior: bool = False,
+    theta_prior: tuple[float, float] | None = None,
+    strategy_prior: float | None = None,
+    variational: bool = False,
+    start: str = "majority",
+    strategy_pooling: float = 0.0,
 ) -> CategoricalResult:
     """MACE (Hovy et al. 2013): a worker either knows the answer (probability theta_w) and
     gives it, or spams a label drawn from their own strategy xi_w. True labels have a uniform
     prior, as in MACE, unless `learn_prior`. EM from the majority vote, `smoothing`
-    pseudo-counts on theta and xi; optional seeded restarts kept by likelihood."""
+    pseudo-counts on theta and xi; optional seeded restarts kept by likelihood.
+
+    crowd-kit's MACE differs in its priors and start; these options reproduce each piece
+    (docs/quality-aggregation.md, "MACE against crowd-kit's"): `theta_prior=(know, spam)`
+    pseudo-counts on theta (crowd-kit: (0.5, 0.5)), `strategy_prior` pseudo-counts per label
+    on xi (crowd-kit: 10), `variational=True` for its variational-Bayes M-step, and
+    `start="soft"` for its start (every worker half knowing, half spamming uniformly)."""
     post, iterations = _mace_fit(
         enc,
         smoothing=smoothing,
@@ -818,6 +859,11 @@ def mace(
         restarts=restarts,
         seed=seed,
         learn_prior=learn_prior,
+        theta_prior=theta_prior,
+        strategy_prior=strategy_prior,
+        variational=variational,
+        start=start,
+        strategy_pooling=strategy_pooling,
     )
     return _result(enc, "mace", post, iterations)
 
