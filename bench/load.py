@@ -9,10 +9,14 @@ walk away), then check the invariants in the database. With two baselines in the
     DATABASE_URL=... .venv/bin/python bench/load.py --serve 2 --serve-workers 1 \\
         --kill-one-server-at 8 --seconds 20 --no-psycopg
     # or against servers started by hand: --base-url http://127.0.0.1:8000 --bare-url ...:8001
+    # the REST API's pair beside the pages' (docs/adr/0019): CPU per pair of each
+    DATABASE_URL=... .venv/bin/python bench/load.py --driver wrk --serve 1 --path http --path api
 
 Paths measured, each on its own project (so each starts with every slot free):
 - http: the real pages (sessions, CSRF, templates, the task frame's token), one claim and one
   submit per pair, plus the work page that a browser opens in between;
+- api: the REST API (/api/v1/worker/, a personal token per worker): accept, then submit (or
+  return, or walk away), JSON both ways; only with --path api;
 - bare: bench/bare_app.py, one POST doing the same two service calls, no middleware;
 - psycopg: the same claim statement and submit transaction straight on PostgreSQL.
 Loads go to 127.0.0.1 only and stop by themselves (--seconds, --count; a worker gives up after
@@ -38,7 +42,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 PASSWORD = "load-bench-password-2026"
-TITLES = {"http": "load: http", "bare": "load: bare", "psycopg": "load: psycopg"}
+TITLES = {
+    "http": "load: http",
+    "bare": "load: bare",
+    "psycopg": "load: psycopg",
+    "api": "load: api",
+}
 FRAME_SRC = re.compile(r'src="(/work/assignments/([^/"]+)/frame/\?token=([^"]+))"')
 
 
@@ -152,18 +161,18 @@ def setup(*, workers: int, tasks: int) -> None:
             actor=requester,
         )
         batch_publish(batch=batch)
-    print(f"setup: {workers} workers, 3 projects of {tasks:,} tasks x 3 slots")
+    print(f"setup: {workers} workers, {len(TITLES)} projects of {tasks:,} tasks x 3 slots")
 
 
-def project_ids() -> dict[str, tuple[int, str]]:
-    """The newest project of each path: (pk, public_id)."""
+def project_ids(paths=TITLES) -> dict[str, tuple[int, str]]:
+    """The newest project of each of `paths`: (pk, public_id)."""
     from microwork.projects.models import Project
 
     found = {}
-    for path, title in TITLES.items():
-        project = Project.objects.filter(title=title).order_by("-pk").first()
+    for path in paths:
+        project = Project.objects.filter(title=TITLES[path]).order_by("-pk").first()
         if project is None:
-            sys.exit("no load projects: run bench/load.py --setup first")
+            sys.exit(f"no load project for the {path} path: run bench/load.py --setup first")
         found[path] = (project.pk, project.public_id)
     return found
 
@@ -307,6 +316,97 @@ def http_worker(index, *, base, project, run, budget, spare, args, logged_in) ->
             if not walked_away:
                 return
         account = next(spare, None)  # the next person takes this seat
+        if account is None:
+            return
+
+
+# --- the REST API over HTTP ----------------------------------------------------------------
+
+
+class ApiTokens:
+    """A personal API token (read and write) per account that takes a seat, made through the
+    service when the seat is taken and revoked at the end of the run."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.made = []
+
+    def secret_for(self, account: int) -> str:
+        from django.db import connection
+
+        from microwork.accounts.models import User
+        from microwork.accounts.tokens import api_token_create
+
+        try:
+            user = User.objects.get(email=worker_email(account))
+            token, secret = api_token_create(user=user, name="bench/load.py", scope="write")
+        finally:
+            connection.close()  # this thread's connection, not needed again
+        with self.lock:
+            self.made.append(token)
+        return secret
+
+    def revoke_all(self) -> None:
+        from microwork.accounts.tokens import api_token_revoke
+
+        for token in self.made:
+            api_token_revoke(token=token, user=token.user)
+
+
+def api_worker(index, *, base, project, run, budget, spare, args, tokens) -> None:
+    """One simulated worker on the REST API: accept, then submit (or return, or walk away)."""
+    import httpx
+
+    rng = random.Random(index)
+    servers = Servers(base if isinstance(base, list) else [base], index)
+    account = index
+    while True:
+        headers = {"Authorization": f"Bearer {tokens.secret_for(account)}"}
+        with httpx.Client(timeout=30, headers=headers) as client:
+            send = functools.partial(servers.send, client, run=run, budget=budget)
+            walked_away = False
+            while not walked_away and budget.take():
+                started = time.perf_counter()
+                response = send("POST", f"/api/v1/worker/projects/{project}/accept")
+                if response is None:
+                    return
+                run.timed("accept", started)
+                if response.status_code != 201:
+                    run.error(f"accept: {response.status_code} {response.text[:80]}")
+                    continue
+                assignment_id = response.json()["id"]
+                roll = rng.random()
+                if roll < args.abandon_share:
+                    with run.lock:
+                        run.abandoned += 1
+                    walked_away = True
+                elif roll < args.abandon_share + args.return_share:
+                    started = time.perf_counter()
+                    response = send("POST", f"/api/v1/worker/assignments/{assignment_id}/return")
+                    if response is None:
+                        return
+                    run.timed("return", started)
+                    with run.lock:
+                        run.returns += 1
+                else:
+                    started = time.perf_counter()
+                    response = send(
+                        "POST",
+                        f"/api/v1/worker/assignments/{assignment_id}/submit",
+                        json={"answers": {"answer": "ok"}},
+                    )
+                    if response is None:
+                        return
+                    run.timed("submit", started)
+                    if response.status_code == 200 and response.json()["state"] == "submitted":
+                        with run.lock:
+                            run.pairs += 1
+                            run.acknowledged.append(assignment_id)
+                    else:
+                        run.error(f"submit: {response.status_code}")
+            if not walked_away:
+                return
+        account = next(spare, None)
         if account is None:
             return
 
@@ -496,7 +596,11 @@ def report(name: str, run: Run) -> dict:
     print(
         f"\n{name}: {run.pairs:,} pairs in {run.seconds:.1f} s = "
         f"{figures['pairs_per_second']:,.0f} pairs/s"
-        + (f"; {run.returns} returned, {run.abandoned} abandoned" if name == "http" else "")
+        + (
+            f"; {run.returns} returned, {run.abandoned} abandoned"
+            if name in ("http", "api")
+            else ""
+        )
         + (f"; {len(run.errors)} errors" if run.errors else "")
     )
     if run.pairs_at_fault is not None:
@@ -878,6 +982,13 @@ def main() -> None:
         metavar="SECONDS",
         help="with --serve 2 or more: kill -9 the first server this long into the http run",
     )
+    parser.add_argument(
+        "--path",
+        action="append",
+        choices=["http", "api", "bare", "psycopg"],
+        help="measure only these paths, in this order (repeat it: --path http --path api); "
+        "by default http, bare (with --bare or --bare-url) and psycopg, as the flags say",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures to this file")
     parser.add_argument(
         "--warmup",
@@ -897,6 +1008,13 @@ def main() -> None:
         parser.error("--kill-one-server-at needs --serve 2 (or more): one must survive")
     if args.kill_one_server_at is not None and args.driver == "wrk":
         parser.error("--kill-one-server-at needs --driver threads: wrk cannot fail over")
+    if args.path:
+        args.no_http = "http" not in args.path
+        args.no_psycopg = "psycopg" not in args.path
+        if "bare" in args.path and not (args.bare or args.bare_url):
+            parser.error("--path bare needs --bare (with --serve) or --bare-url")
+        if "bare" not in args.path:
+            args.bare, args.bare_url = False, None
     if args.driver == "wrk" and not shutil.which("wrk"):
         sys.exit("--driver wrk needs wrk (Debian: apt-get install wrk)")
 
@@ -914,7 +1032,7 @@ def main() -> None:
 
     from microwork.accounts.models import User
 
-    projects = project_ids()
+    projects = project_ids(args.path or ["http", "bare", "psycopg"])
     # Every account --setup made is a seat: with few workers each thread gets more spares, so a
     # long run does not stop when its 32 have walked away. A database set up with fewer spares
     # (8 a worker before) still runs, with those.
@@ -943,6 +1061,12 @@ def main() -> None:
     for baseline in ("bare", "psycopg"):
         if rates.get(baseline) and "http" in rates:
             print(f"http / {baseline}: {rates['http'] / rates[baseline]:.0%}")
+    if "api" in summary and "http" in summary:
+        cpu = {
+            path: summary[path]["cpu_ms_per_pair"].get("app servers") for path in ("api", "http")
+        }
+        if cpu["api"] and cpu["http"]:
+            print(f"app CPU per pair, api / http: {cpu['api'] / cpu['http']:.0%}")
     # A fresh connection for the checks: in a fault run the database restarted under the old one.
     connection.close()
     problems = invariant_problems(acknowledged)
@@ -982,6 +1106,9 @@ def run_paths(
         write_seats(seats.name, list(range(args.workers + spares)))
         if args.warmup:
             acknowledged += warm_up(args, bases[0], bare, projects, spares)
+    order = args.path or ["http", "bare", "psycopg"]
+    if "api" in order and order.index("api") == 0:
+        acknowledged += api_path(args, bases, projects, spares, budget, meter, summary)
     if not args.no_http:
         before = meter.snapshot()
         if args.driver == "wrk":
@@ -1008,6 +1135,8 @@ def run_paths(
             before, meter.snapshot(), run.pairs, with_servers=with_servers
         )
         acknowledged += run.acknowledged
+    if "api" in order and order.index("api") > 0:
+        acknowledged += api_path(args, bases, projects, spares, budget, meter, summary)
     if bare:
         before = meter.snapshot()
         if args.driver == "wrk":
@@ -1052,6 +1181,55 @@ def run_paths(
         summary["psycopg"] = report("psycopg", run)
         acknowledged += run.acknowledged
     return acknowledged, summary
+
+
+def api_path(args, bases, projects, spares, budget, meter, summary) -> list[str]:
+    """The REST API's path: its figures into `summary`, its acknowledged submits. Every token
+    it made is revoked at the end."""
+    import tempfile
+
+    tokens = ApiTokens()
+    acknowledged = []
+    try:
+        if args.driver == "wrk":
+            with tempfile.NamedTemporaryFile("w", prefix="mw-api-seats-", suffix=".txt") as seats:
+                for account in range(args.workers + spares):
+                    pk = worker_pk(account)
+                    seats.write(f"{tokens.secret_for(account)} - {pk}\n")
+                seats.flush()
+                wrk = functools.partial(
+                    run_wrk, "api", base=bases[0], project=projects["api"][1], seats=seats.name
+                )
+                if args.warmup:
+                    acknowledged += wrk(args=args, seconds=args.warmup, quiet=True).acknowledged
+                before = meter.snapshot()
+                run = wrk(args=args)
+        else:
+            before = meter.snapshot()
+            run = run_threads(
+                args.workers,
+                api_worker,
+                base=bases,
+                project=projects["api"][1],
+                budget=Budget(**budget),
+                spare=iter(range(args.workers, args.workers + spares)),
+                args=args,
+                tokens=tokens,
+            )
+        after = meter.snapshot()
+    finally:
+        tokens.revoke_all()
+    summary["api"] = report("api", run)
+    summary["api"]["cpu_ms_per_pair"] = CpuMeter.report(
+        before, after, run.pairs, with_servers=bool(meter.server_groups)
+    )
+    return acknowledged + run.acknowledged
+
+
+def worker_pk(account: int) -> int:
+    from microwork.accounts.models import User
+
+    return User.objects.values_list("pk", flat=True).get(email=worker_email(account))
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@
 --
 -- Environment (set by load.py):
 --   LOAD_MODE     "http": accept, work page, submit (or return, or walk away);
---                 "bare": one POST /pair/ per pair (bench/bare_app.py)
---   LOAD_SEATS    a file, one line per account: "session-cookie csrf-token worker-pk"; thread i
+--                 "bare": one POST /pair/ per pair (bench/bare_app.py);
+--                 "api": the REST API: accept, submit (or return, or walk away), JSON
+--   LOAD_SEATS    a file, one line per account: "session-cookie csrf-token worker-pk" ("api":
+--                 "api-token - worker-pk"); thread i
 --                 starts on line i+1 and takes lines i+1+N, i+1+2N... when its worker walks away
 --   LOAD_PROJECT  the project's public id
 --   LOAD_OUT      a file name: each thread writes LOAD_OUT.<thread> as it goes ("lat STEP MS",
@@ -103,6 +105,18 @@ function request()
     return wrk.format("POST", "/pair/", { ["Content-Type"] = "application/x-www-form-urlencoded" },
       "worker=" .. seat.worker .. "&project=" .. project)
   end
+  if mode == "api" then
+    local headers = { ["Authorization"] = "Bearer " .. seat.session }
+    if step == "accept" then
+      return wrk.format("POST", "/api/v1/worker/projects/" .. project .. "/accept", headers)
+    elseif step == "submit" then
+      headers["Content-Type"] = "application/json"
+      return wrk.format("POST", "/api/v1/worker/assignments/" .. assignment .. "/submit", headers,
+        '{"answers": {"answer": "ok"}}')
+    elseif step == "return" then
+      return wrk.format("POST", "/api/v1/worker/assignments/" .. assignment .. "/return", headers)
+    end
+  end
   if step == "accept" then
     return wrk.format("POST", "/work/projects/" .. project .. "/accept/", headers_for(true),
       "csrfmiddlewaretoken=" .. seat.csrf)
@@ -126,12 +140,52 @@ local function acknowledged(id)
   out:write("ack ", id, "\n")
 end
 
+local function roll_next()
+  local roll = math.random()
+  if roll < abandon_share then
+    out:write("count abandoned\n") -- walks away: the next account takes the seat
+    take_seat()
+  elseif roll < abandon_share + return_share then
+    step = "return"
+  else
+    step = "submit"
+  end
+end
+
+local function api_response(status, body)
+  if step == "accept" then
+    local id = body:match('^{"id": "([A-Z0-9]+)"')
+    if status ~= 201 or id == nil then
+      error_seen("accept: " .. status)
+      return
+    end
+    assignment = id
+    roll_next()
+  elseif step == "submit" then
+    if status == 200 and body:find('"state": "submitted"', 1, true) then
+      acknowledged(assignment)
+      step = "accept"
+    else
+      error_seen("submit: " .. status)
+    end
+  elseif step == "return" then
+    if status == 200 then
+      out:write("count returns\n")
+      step = "accept"
+    else
+      error_seen("return: " .. status)
+    end
+  end
+end
+
 function response(status, headers, body)
   if step == "idle" then
     return
   end
   timed(step)
-  if step == "pair" then
+  if mode == "api" then
+    api_response(status, body)
+  elseif step == "pair" then
     if status == 200 then
       acknowledged(body:match("^%s*(.-)%s*$"))
     else
@@ -151,15 +205,7 @@ function response(status, headers, body)
       return
     end
     assignment, token = id, unescape(raw)
-    local roll = math.random()
-    if roll < abandon_share then
-      out:write("count abandoned\n") -- walks away: the next account takes the seat
-      take_seat()
-    elseif roll < abandon_share + return_share then
-      step = "return"
-    else
-      step = "submit"
-    end
+    roll_next()
   elseif step == "submit" then
     if status == 200 and body:find("microwork:submitted", 1, true) then
       acknowledged(assignment)

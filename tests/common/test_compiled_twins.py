@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 import microwork
 from microwork.accounts.models import Session
+from microwork.accounts.tokens import api_token_create
 from microwork.common.compiled import CompiledQuery, compiled_queries, save_fields
 from microwork.quality.enums import RuleActionKind, RuleCondition
 from microwork.quality.models import Rule
@@ -79,7 +80,7 @@ def test_every_compiled_query_of_the_code_base_is_made_once_at_import():
 def rows(db):
     """Rows for every model a compiled query of the code base reads: two assignments, one on a
     project with an active rule (the submit's annotation is then True), one submitted with a
-    JSON answer; two users, one signed in (a session row with its user)."""
+    JSON answer; two users, one signed in (a session row with its user), one with an API token."""
     accepted = AssignmentFactory()
     submitted = SubmittedAssignmentFactory(
         answers={"answer": "chat", "notes": ["é", 2, None]}, worker=accepted.worker
@@ -92,7 +93,7 @@ def rows(db):
         threshold_percent=70,
         action=RuleActionKind.FLAG,
     )
-    RequesterFactory()
+    api_token_create(user=RequesterFactory(), name="script", scope="read")  # api/auth.py's read
     Client().force_login(WorkerFactory())
     assert Session.objects.filter(user__isnull=False).count() == 1
     return [accepted, submitted]

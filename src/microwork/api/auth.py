@@ -7,9 +7,10 @@ token when one was used). `worker_required`/`requester_required` do the role che
 decorators, for an operation under `auth.any_user`.
 
 Refusals: no credential, or an unknown or revoked token: 401. A read-scoped token on a POST,
-PUT, PATCH or DELETE, the wrong role, a session request without its CSRF token: 403. A client
-sending many bad tokens is answered 429 for a while (FAILURE_LIMIT per FAILURE_WINDOW per
-address, in Django's cache), before its tokens are even looked up.
+PUT, PATCH or DELETE, the wrong role, a session request without its CSRF token: 403. An address
+that sent FAILURE_LIMIT bad tokens within FAILURE_WINDOW_SECONDS is answered 429 instead of
+401 until the window ends (counted in Django's cache). Only a bad token touches the cache: a
+good one costs nothing more, and is never refused for others' mistakes at the same address.
 """
 
 from functools import wraps
@@ -34,25 +35,18 @@ def _failure_key(request) -> str:
     return "api-auth-failures:" + request.META.get("REMOTE_ADDR", "")
 
 
-def _refuse_if_too_many_failures(request) -> None:
-    if (cache.get(_failure_key(request)) or 0) >= FAILURE_LIMIT:
-        raise ApiProblem(
-            429,
-            "too-many-requests",
-            "Too many requests with a bad token from this address; wait a few minutes.",
-            headers={"Retry-After": str(FAILURE_WINDOW_SECONDS)},
-        )
-
-
-def _count_failure(request) -> None:
+def _count_failure(request) -> int:
+    """Count one more bad token from the request's address; the count in this window."""
     key = _failure_key(request)
     # add() starts the window; incr() never extends it, so the count falls back to zero
     # FAILURE_WINDOW_SECONDS after the first failure.
-    if not cache.add(key, 1, FAILURE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, FAILURE_WINDOW_SECONDS)
+    if cache.add(key, 1, FAILURE_WINDOW_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, FAILURE_WINDOW_SECONDS)
+        return 1
 
 
 def check_role(user: User, role: Role | None) -> User:
@@ -80,10 +74,15 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, secret.strip())
 
     def authenticate(self, request, token: str):
-        _refuse_if_too_many_failures(request)
         found = api_token_authenticate(token)
         if found is None:
-            _count_failure(request)
+            if _count_failure(request) > FAILURE_LIMIT:
+                raise ApiProblem(
+                    429,
+                    "too-many-requests",
+                    "Too many requests with a bad token from this address; wait a few minutes.",
+                    headers={"Retry-After": str(FAILURE_WINDOW_SECONDS)},
+                )
             raise ApiProblem(
                 401,
                 "unauthenticated",

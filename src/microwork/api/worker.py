@@ -9,7 +9,7 @@ selector, and an answer goes through the same checks as one posted from the task
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, WithJsonSchema
@@ -17,6 +17,7 @@ from pydantic import AfterValidator, WithJsonSchema
 from microwork.api import auth
 from microwork.api.pagination import Page, PageParams, paginate
 from microwork.api.problems import ApiProblem
+from microwork.common.compiled import CompiledQuery
 from microwork.payments import selectors as payments
 from microwork.projects.gold import answer_field_names
 from microwork.projects.models import Project
@@ -124,12 +125,25 @@ def assignment_out(assignment: Assignment, *, now=None, with_task: bool = False)
     return out
 
 
+def _with_project(**lookup):
+    return Assignment.objects.select_related("task__batch__project").filter(**lookup)
+
+
+# A worker's every accept reads these: compiled once per connection (common/compiled.py), as
+# the pages' are.
+_PROJECT = CompiledQuery(
+    lambda public_id: Project.objects.filter(public_id=public_id), public_id=str
+)
+_ASSIGNMENT = CompiledQuery(lambda pk: _with_project(pk=pk), pk=int)
+_OWN_ASSIGNMENT = CompiledQuery(
+    lambda public_id, worker_id: _with_project(public_id=public_id, worker_id=worker_id),
+    public_id=str,
+    worker_id=int,
+)
+
+
 def _own_assignment(request, assignment_id: str) -> Assignment:
-    return get_object_or_404(
-        Assignment.objects.select_related("task__batch__project"),
-        public_id=assignment_id,
-        worker=request.auth,
-    )
+    return _OWN_ASSIGNMENT.get_or_404(public_id=assignment_id, worker_id=request.auth.pk)
 
 
 @router.get("/projects", response=Page[WorkerProjectOut], url_name="worker-projects")
@@ -167,14 +181,14 @@ def worker_project_accept(request, project_id: str):
     409 `no-task-available` when there is none for this worker; 409 `accept-refused` when a
     block or a requirement of the project keeps them out (the detail says which).
     """
-    project = get_object_or_404(Project, public_id=project_id)
+    project = _PROJECT.get_or_404(public_id=project_id)
     try:
         assignment = services.assignment_claim_next(worker=request.auth, project=project)
     except AcceptRefused as refusal:
         raise ApiProblem(409, "accept-refused", refusal.message) from None
     except services.NoTaskAvailable as refusal:
         raise ApiProblem(409, "no-task-available", refusal.message) from None
-    assignment = Assignment.objects.select_related("task__batch__project").get(pk=assignment.pk)
+    assignment = _ASSIGNMENT.get(pk=assignment.pk)
     return Status(201, assignment_out(assignment, with_task=True))
 
 
@@ -186,15 +200,17 @@ def worker_project_accept(request, project_id: str):
 def worker_assignment_submit(request, assignment_id: str, payload: SubmitIn):
     """Submit the answer. 409 `assignment-not-open` (already submitted, returned, expired),
     409 `deadline-passed` (the answer was not kept), 422 naming the answer field at fault."""
-    assignment = _own_assignment(request, assignment_id)
     fields = {
         name: [value] if isinstance(value, str) else list(value)
         for name, value in payload.answers.items()
     }
     try:
+        # By its public id: the use case's one locked read finds it and checks its worker.
         submitted = services.assignment_submit(
-            assignment=assignment, fields=fields, worker=request.auth
+            assignment=assignment_id, fields=fields, worker=request.auth
         )
+    except (Assignment.DoesNotExist, services.NotYourAssignment):
+        raise Http404 from None
     except services.AssignmentNotOpen as refusal:
         raise ApiProblem(409, "assignment-not-open", refusal.message) from None
     except services.DeadlinePassed as refusal:
@@ -225,7 +241,7 @@ def worker_assignment_return(request, assignment_id: str):
         returned = services.assignment_return(assignment=assignment, worker=request.auth)
     except services.WorkRefused as refusal:
         raise ApiProblem(409, "assignment-not-open", refusal.message) from None
-    returned = Assignment.objects.select_related("task__batch__project").get(pk=returned.pk)
+    returned = _ASSIGNMENT.get(pk=returned.pk)
     return assignment_out(returned)
 
 
