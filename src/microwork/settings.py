@@ -7,6 +7,7 @@ Production is `MICROWORK_HTTPS=1` plus a `MICROWORK_SECRET_KEY` and a `DATABASE_
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "microwork.api.requester",  # the REST API's Idempotency-Key records
     "ninja",  # the REST API's docs page serves its own static files (docs/adr/0019)
     "huey.contrib.djhuey",
+    "axes",  # login lockout (docs/adr/0023)
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "microwork.common.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into its 429 page
 ]
 
 ROOT_URLCONF = "microwork.urls"
@@ -262,7 +265,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, taking each request's user from its session's row, else reading it with
 # a compiled query (accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["microwork.accounts.backends.UserBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any check
+    "microwork.accounts.backends.UserBackend",
+]
+# Login lockout (django-axes, docs/adr/0023): at MICROWORK_LOGIN_FAILURES wrong passwords for
+# one account (from any address), or from one address (for any account), logins are refused,
+# even right ones, with a 429 for MICROWORK_LOGIN_COOLOFF_MINUTES, counted again from each
+# refused try. Failures are rows in the database, which every app server shares (axes' cache
+# handler would need the shared cache). Successful logins are not logged (no trail of people's
+# addresses) and clear the account's failures.
+AXES_FAILURE_LIMIT = env_int("MICROWORK_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("MICROWORK_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every command; lockouts are logged as warnings
+AXES_LOCKOUT_CALLABLE = "microwork.web.accounts.lockout.locked_out"
+AXES_USERNAME_CALLABLE = "microwork.web.accounts.lockout.login_name"
+# Behind MICROWORK_PROXY_COUNT trusted proxies the client is the address they add
+# (X-Forwarded-For); with none, the connection's own address.
+AXES_IPWARE_PROXY_COUNT = env_int("MICROWORK_PROXY_COUNT", 0, minimum=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -372,7 +398,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MICROWORK_LOG_LEVEL", "INFO")},
     # Configured here, so `microwork worker` does not add a second handler of its own.
-    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},  # a lockout, not every failed try
+    },
 }
 
 # --- the platform's own rules -------------------------------------------------------------
