@@ -225,6 +225,7 @@ def _requester_api(route: str, arg=None):
 
 URLS = {
     "home": lambda w: reverse("home"),
+    "security-txt": lambda w: reverse("security-txt"),
     "set_language": lambda w: reverse("set_language"),
     "accounts:signup": lambda w: reverse("accounts:signup"),
     "accounts:login": lambda w: reverse("accounts:login"),
@@ -636,6 +637,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "fairness:worker-appeals": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "fairness:worker-dashboard": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "home": (OK, MARKET, MARKET, PROJECTS, PROJECTS, PROJECTS),
+    "security-txt": (OK, OK, OK, OK, OK, OK),
     "mturk:endpoint": (BAD, BAD, BAD, BAD, BAD, BAD),
     "mturk:external-submit": (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
     "mturk:external-submit-token": (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
