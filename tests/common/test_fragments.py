@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests.accounts.factories import RequesterFactory, WorkerFactory
 
 WORKER_LINKS = ["Find work", "My work", "Earnings", "Hours and wage", "Qualifications", "Settings"]
-REQUESTER_LINKS = ["Projects", "Balance", "Qualifications", "Appeals"]
+REQUESTER_LINKS = ["Projects", "Balance", "Qualifications", "Appeals", "Webhooks", "API tokens"]
 STAFF_LINKS = ["Deposits", "Payouts", "Arbitration", "Admin"]
 
 
