@@ -254,3 +254,16 @@ def test_aggregate_reports_nothing_dropped_on_a_clean_file(answers):
     _out, err = _run(answers, "--method", "majority_vote")
 
     assert len(err.splitlines()) == 1
+
+
+def test_aggregate_numeric_counts_the_last_answer_and_refuses_a_word(tmp_path):
+    rows = [("w1", "t1", "oops"), ("w1", "t1", "4"), ("w2", "t1", "6"), ("w3", "t1", "8")]
+    path = _write(tmp_path / "n.csv", "worker,task,label", rows)
+
+    out, err = _run(path, "--method", "median")
+
+    assert out.splitlines()[1].startswith("t1,6.0,")
+    assert "1 duplicate answers dropped" in err
+    bad = _write(tmp_path / "bad.csv", "worker,task,label", [*rows, ("w4", "t1", "x")])
+    with pytest.raises(CommandError, match="median needs numeric labels, not 'x'"):
+        _run(bad, "--method", "median")

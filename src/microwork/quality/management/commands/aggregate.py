@@ -229,14 +229,20 @@ def run(answers: AnswerColumns, method: str, gold: dict | None) -> list[tuple]:
     if method in METHODS:
         return list(aggregate(answers.encoded(gold), method=method).rows())
     if method in NUMERIC_METHODS:
-        numbers = {}
-        for label in answers.labels:
-            try:
-                numbers[label] = float(label)
-            except ValueError:
-                raise CommandError(f"{method} needs numeric labels, not {label!r}") from None
+        numbers: dict[str, float] = {}
+
+        def number(label: str) -> float:
+            # Each distinct label is parsed once; one left only in a dropped duplicate is not.
+            value = numbers.get(label)
+            if value is None:
+                try:
+                    value = numbers[label] = float(label)
+                except ValueError:
+                    raise CommandError(f"{method} needs numeric labels, not {label!r}") from None
+            return value
+
         result = aggregate_numeric(
-            ((w, t, numbers[v]) for w, t, v in answers.triples()), method=method
+            ((w, t, number(v)) for w, t, v in answers.triples()), method=method
         )
         return [
             (t, result.values[t], result.confidence[t], result.n_answers[t]) for t in result.values
