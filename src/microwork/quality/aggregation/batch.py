@@ -23,6 +23,7 @@ from microwork.quality.aggregation.categorical import (
     aggregate,
     aggregate_multilabel,
 )
+from microwork.quality.aggregation.columns import AnswerColumns
 from microwork.quality.aggregation.numeric import NUMERIC_METHODS, aggregate_numeric
 from microwork.quality.aggregation.text import aggregate_text
 from microwork.quality.rules import answer_weights
@@ -72,13 +73,26 @@ def _answers(
     is an answer (no box drawn says there is nothing to box). The database holds one
     assignment per worker and task (a unique constraint), so there are no duplicates here.
     """
+    triples, row_numbers = [], {}
+    for worker_id, task_id, row_number, value in _stream_answers(
+        batch, field, keep_empty=keep_empty, blank_rows=blank_rows
+    ):
+        triples.append((worker_id, task_id, value))
+        row_numbers[task_id] = row_number
+    return triples, row_numbers
+
+
+def _stream_answers(
+    batch: Batch, field: str, *, keep_empty: bool, blank_rows: list | None
+) -> Iterator[tuple]:
+    """Yield (worker, task public id, row number, value) by row number, as `_answers` keeps
+    them, through a server-side cursor."""
     rows = (
         Assignment.objects.filter(task__batch=batch, state__in=AGGREGATED_STATES)
         .order_by("task__row_number", "pk")
         .values_list("worker__worker_id", "task__public_id", "task__row_number", "answers")
         .iterator(chunk_size=CHUNK)
     )
-    triples, row_numbers = [], {}
     for worker_id, task_id, row_number, answers in rows:
         value = (answers or {}).get(field)
         if value is None or (value == [] and not keep_empty):
@@ -87,9 +101,22 @@ def _answers(
             if blank_rows is not None:
                 blank_rows.append(row_number)
             continue
-        triples.append((worker_id, task_id, value))
+        yield worker_id, task_id, row_number, value
+
+
+def _answer_columns(
+    batch: Batch, field: str, *, blank_rows: list | None = None
+) -> tuple[AnswerColumns, dict]:
+    """The categorical answers to `field` as integer columns (`_answers`' rules), and each
+    task's row number: no tuple per answer is kept, so a large batch costs its tasks and
+    workers plus a few bytes an answer."""
+    columns, row_numbers = AnswerColumns(), {}
+    for worker_id, task_id, row_number, value in _stream_answers(
+        batch, field, keep_empty=False, blank_rows=blank_rows
+    ):
+        columns.add(worker_id, task_id, _hashable(value))
         row_numbers[task_id] = row_number
-    return triples, row_numbers
+    return columns, row_numbers
 
 
 def _hashable(value):
@@ -119,16 +146,18 @@ def batch_aggregate(
     if method not in ALL_METHODS:
         raise UnknownMethod(method)
     blank_rows: list[int] = []
-    triples, row_numbers = _answers(
-        batch, field, keep_empty=method == BOXES_METHOD, blank_rows=blank_rows
-    )
+    if method in METHODS:
+        columns, row_numbers = _answer_columns(batch, field, blank_rows=blank_rows)
+    else:
+        triples, row_numbers = _answers(
+            batch, field, keep_empty=method == BOXES_METHOD, blank_rows=blank_rows
+        )
     if blank_rows and empty_labels == EMPTY_REFUSE:
         raise EmptyLabels(field, blank_rows)
     if method in METHODS:
         result = aggregate(
-            [(w, t, _hashable(v)) for w, t, v in triples],
+            columns.encoded(gold),
             method=method,
-            gold=gold,
             worker_weights=answer_weights(project=batch.project),
         )
         rows = result.rows()
@@ -205,11 +234,10 @@ def worker_skills(
     not categorical."""
     if method not in METHODS:
         raise UnknownMethod(method)
-    triples, _ = _answers(batch, field)
+    columns, _ = _answer_columns(batch, field)
     result = aggregate(
-        [(w, t, _hashable(v)) for w, t, v in triples],
+        columns.encoded(gold),
         method=method,
-        gold=gold,
         worker_weights=answer_weights(project=batch.project),
     )
     return result.skills
