@@ -435,7 +435,7 @@ globals().update(
     email_settings(os.environ.get("MICROWORK_EMAIL_URL", ""), default_dir=DATA_DIR / "mail")
 )
 MICROWORK_SITE_URL = os.environ.get("MICROWORK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Encrypts MTurk API key secrets at rest (mturk/keyring.py); empty: derived from SECRET_KEY.
+# Encrypts MTurk API key and webhook secrets at rest (common/keyring.py); empty: from SECRET_KEY.
 MICROWORK_API_KEY_ENCRYPTION_KEY = os.environ.get("MICROWORK_API_KEY_ENCRYPTION_KEY", "")
 # Fair work (docs/adr/0011): the hourly floor, in minor units of MICROWORK_CURRENCY per hour of
 # measured or estimated work, on what the worker receives (fees are on top, for the requester).
