@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from microwork.common.csvsafe import csv_lines
+from microwork.common.parquet import ParquetSink
 from microwork.projects import tasktypes
 from microwork.projects.models import Batch, Task
 from microwork.quality.aggregation.batch import (
@@ -228,36 +229,6 @@ def export_jsonl(
     return (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
 
 
-class _Sink:
-    """A write-only file that hands back what was written since the last take(). It counts
-    every byte for tell(): the Parquet footer records row-group offsets from it."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.position = 0
-        self.closed = False
-
-    def write(self, data) -> int:
-        data = bytes(data)
-        self.parts.append(data)
-        self.position += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.position
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self.closed = True
-
-    def take(self) -> bytes:
-        data = b"".join(self.parts)
-        self.parts.clear()
-        return data
-
-
 def parquet_available() -> bool:
     try:
         import pyarrow  # noqa: F401
@@ -315,7 +286,7 @@ def export_parquet(
     boxes = {field.name for field in fields if field.kind == BOXES}
 
     def generate() -> Iterator[bytes]:
-        sink = _Sink()
+        sink = ParquetSink()
         writer = pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema)
         drain = sink.take
 

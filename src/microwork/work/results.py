@@ -22,6 +22,7 @@ from django.db import connection
 from psycopg.types.datetime import TimestamptzLoader
 
 from microwork.common.csvsafe import csv_lines
+from microwork.common.parquet import ParquetSink
 from microwork.projects import tasktypes
 from microwork.projects.models import Batch
 from microwork.work.enums import ANSWERED_STATES
@@ -246,36 +247,6 @@ def _jsonl_lines(batch: Batch) -> Iterator[str]:
         )
 
 
-class _ParquetSink:
-    """A write-only file for pyarrow that hands back what was written since the last take();
-    it counts every byte for tell(), which the Parquet footer's offsets come from."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.position = 0
-        self.closed = False
-
-    def write(self, data) -> int:
-        data = bytes(data)
-        self.parts.append(data)
-        self.position += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.position
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self.closed = True
-
-    def take(self) -> bytes:
-        data = b"".join(self.parts)
-        self.parts.clear()
-        return data
-
-
 def results_parquet(batch: Batch) -> Iterator[bytes]:
     """Yield the results CSV's table as a Parquet file, one row group per CHUNK rows: the same
     columns, every cell text as in the CSV (a formula-looking cell is kept as typed: Parquet is
@@ -299,7 +270,7 @@ def results_parquet(batch: Batch) -> Iterator[bytes]:
     )
 
     def generate() -> Iterator[bytes]:
-        sink = _ParquetSink()
+        sink = ParquetSink()
         writer = pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema)
         rows: list[list] = []
 
