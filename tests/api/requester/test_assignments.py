@@ -244,3 +244,41 @@ def test_assignments_filter_by_state_and_page(callers, batch):
     assert waiting == [a.public_id for a in submitted[1:]]
     approved = callers.api.get(f"/api/v1/batches/{batch.pk}/assignments", {"state": "approved"})
     assert [item["id"] for item in approved.json()["items"]] == [submitted[0].public_id]
+
+
+def test_a_review_retried_with_its_key_answers_the_same_and_pays_once(callers, batch):
+    submitted = submit(batch, 2)
+    url = f"/api/v1/batches/{batch.pk}/review"
+    body = {"action": "approve", "all_submitted": True}
+    key = {"Idempotency-Key": "review-1"}
+
+    first = callers.api.post(url, body, headers=key)
+    second = callers.api.post(url, body, headers=key)
+
+    assert first.json() == second.json() == {"reviewed": 2}
+    assert sorted(_postings(PostingKind.REWARD)) == sorted(a.pk for a in submitted)
+
+
+def test_the_same_key_is_each_requesters_own(callers, batch):
+    """Keys are per user: another requester's key of the same name is another request."""
+    (mine,) = submit(batch, 1)
+    (theirs,) = submit(make_batch(callers.other), 1)
+    key = {"Idempotency-Key": "approve"}
+
+    mine_approved = callers.api.post(_url(mine, "approve"), {}, headers=key)
+    theirs_approved = callers.other_api.post(_url(theirs, "approve"), {}, headers=key)
+
+    assert (mine_approved.status_code, theirs_approved.status_code) == (200, 200)
+    assert sorted(_postings(PostingKind.REWARD)) == sorted([mine.pk, theirs.pk])
+
+
+def test_a_bad_idempotency_key_is_422_naming_the_header(callers, batch):
+    (assignment,) = submit(batch, 1)
+    before = rows()
+    body = assert_problem(
+        callers.api.post(_url(assignment, "approve"), {}, headers={"Idempotency-Key": "x" * 201}),
+        422,
+        "validation-error",
+    )
+    assert [error["field"] for error in body["errors"]] == ["Idempotency-Key"]
+    assert rows() == before
