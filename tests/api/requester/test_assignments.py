@@ -282,3 +282,26 @@ def test_a_bad_idempotency_key_is_422_naming_the_header(callers, batch):
     )
     assert [error["field"] for error in body["errors"]] == ["Idempotency-Key"]
     assert rows() == before
+
+
+def test_keys_are_forgotten_after_a_day_and_the_money_stays_paid_once(callers, batch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from microwork.api.requester.idempotency import KEEP_FOR, keys_forget
+    from microwork.api.requester.models import IdempotentRequest
+
+    (assignment,) = submit(batch, 1)
+    key = {"Idempotency-Key": "bonus-old"}
+    body = {"amount_cents": 25, "reason": "Thanks"}
+    callers.api.post(_url(assignment, "bonus"), body, headers=key)
+    callers.api.post(_url(assignment, "approve"), {}, headers={"Idempotency-Key": "fresh"})
+
+    forgotten = keys_forget(now=timezone.now() + KEEP_FOR + timedelta(seconds=1))
+    retried = callers.api.post(_url(assignment, "bonus"), body, headers=key)
+
+    assert forgotten == 2
+    assert retried.status_code == 201
+    assert Bonus.objects.count() == 1  # payments' own key still holds
+    assert IdempotentRequest.objects.count() == 1

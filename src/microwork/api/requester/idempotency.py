@@ -8,14 +8,20 @@ idempotency-conflict. A request that fails leaves no record, so it can be retrie
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from microwork.api.problems import ApiProblem
 from microwork.api.requester.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 MAX_KEY_CHARS = 200
+# A key answers its first answer for this long (jobs.py forgets older ones). The money stays
+# safe after that: an approval is paid once whatever the key, and a bonus's posting keeps the
+# key's hash for ever (payments' own idempotency).
+KEEP_FOR = timedelta(hours=24)
 
 
 class _Taken(Exception):
@@ -79,3 +85,10 @@ def idempotent(request, act: Callable[[str | None], tuple[int, dict]]) -> tuple[
             return status, body
     except _Taken:
         return _replay(IdempotentRequest.objects.get(user=user, key=key), fingerprint)
+
+
+def keys_forget(*, now=None) -> int:
+    """Delete the records of keys older than KEEP_FOR; returns how many."""
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
