@@ -335,3 +335,21 @@ def test_the_docs_page_loads_under_the_strict_csp_without_inline_script():
         is_data = 'type="application/json"' in attributes
         assert is_file or is_data, attributes
     assert "http://" not in html and "https://" not in html  # no CDN
+
+
+def test_the_schema_is_built_once_then_served_as_built(monkeypatch):
+    from microwork.api import v1
+
+    monkeypatch.setattr(v1, "_schema_bodies", {})
+    built = []
+    build = v1.api.get_openapi_schema
+    monkeypatch.setattr(
+        v1.api, "get_openapi_schema", lambda **kwargs: built.append(1) or build(**kwargs)
+    )
+
+    first, second = Client().get("/api/v1/schema/"), Client().get("/api/v1/schema/")
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.content == second.content
+    assert second["Content-Type"] == "application/json"
+    assert built == [1]

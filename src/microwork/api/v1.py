@@ -4,8 +4,10 @@ and its docs page at /api/v1/docs/ (docs/api.md, docs/adr/0019-rest-api-framewor
 Each area adds its router here, one line each.
 """
 
+import functools
 import json
 
+from django.http import HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
 
@@ -35,6 +37,27 @@ class LimitedParser(Parser):
             raise problems.ApiProblem(400, "bad-request", "The body is not JSON.") from None
 
 
+_schema_bodies: dict[str, bytes] = {}
+
+
+def schema_cached(view):
+    """ninja's docs_decorator: keep /api/v1/schema/'s body once built, per address. Building it
+    walks every endpoint's models (about 60 ms of CPU), and the address is public. The docs
+    page itself (it may carry the visitor's CSRF token) is not kept."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        body = _schema_bodies.get(request.path)
+        if body is not None:
+            return HttpResponse(body, content_type="application/json")
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and response["Content-Type"] == "application/json":
+            _schema_bodies[request.path] = response.content
+        return response
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="microwork",
     version="1",
@@ -46,6 +69,7 @@ api = NinjaAPI(
     # script (ninja's page starts Swagger UI from a static file). No validator badge: it would
     # load an image from swagger.io.
     docs=Swagger(settings={"validatorUrl": None}),
+    docs_decorator=schema_cached,
     auth=auth.any_user,
     parser=LimitedParser(),
 )
