@@ -40,14 +40,14 @@ run: demo
 
 ## make test: install what tests need, then run the whole suite (DATABASE_URL picks the database)
 test: install-test
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench client
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/microwork makemigrations --check --dry-run
 	$(BIN)/pytest
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench client
+	$(BIN)/ruff format --check src tests bench client
 
 ## make messages: collect marked strings into the French catalogue (docs/translating.md)
 # From the package folder, so tests/ and bench/ stay out and the catalogue lands in src/microwork/locale.
