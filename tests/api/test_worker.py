@@ -513,7 +513,10 @@ def test_earnings_are_the_earnings_pages_figures(task):
 def test_every_worker_get_by_token_writes_only_the_tokens_last_use(task):
     assignment = AssignmentFactory(task=task)
     client = api_client_for(assignment.worker, scope="read")
-    client.get("/api/v1/me")  # the token's first use is marked here
+    with forbid_writes():  # the token's first use is marked: the one write a GET may make
+        assert client.get("/api/v1/me").status_code == 200
+    stamped = ApiToken.objects.get(user=assignment.worker).last_used_at
+    assert stamped is not None
 
     with forbid_writes():
         for url in (
@@ -524,4 +527,4 @@ def test_every_worker_get_by_token_writes_only_the_tokens_last_use(task):
             "/api/v1/worker/earnings",
         ):
             assert client.get(url).status_code == 200, url
-    assert ApiToken.objects.get(user=assignment.worker).last_used_at is not None
+    assert ApiToken.objects.get(user=assignment.worker).last_used_at == stamped

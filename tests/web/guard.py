@@ -6,7 +6,7 @@ DELETE, REPLACE or MERGE, a schema change, or a row lock (SELECT ... FOR UPDATE 
 start of a write) raises WriteOnRead naming the statement. What a request may write, and
 only that: its session's row (microwork's session table or Django's), and its credential's
 last use: the user's last_login (Django's login), an MTurk key's last_used_at (mturk/auth.py,
-at most once a while)."""
+at most once a while), a personal API token's last_used_at (accounts/tokens.py, once a minute)."""
 
 import re
 from contextlib import contextmanager
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session as DjangoSession
 from django.db import connection
 
-from microwork.accounts.models import Session
+from microwork.accounts.models import ApiToken, Session
 from microwork.mturk.models import RequesterAccessKey
 
 SESSION_TABLES = frozenset({Session._meta.db_table, DjangoSession._meta.db_table})
@@ -34,6 +34,7 @@ def _stamps():
     return (
         (get_user_model()._meta.db_table, "last_login"),
         (RequesterAccessKey._meta.db_table, "last_used_at"),
+        (ApiToken._meta.db_table, "last_used_at"),
     )
 
 
