@@ -353,3 +353,19 @@ def test_the_schema_is_built_once_then_served_as_built(monkeypatch):
     assert first.content == second.content
     assert second["Content-Type"] == "application/json"
     assert built == [1]
+
+
+def test_role_decorators_refuse_the_other_role_with_a_403_problem():
+    from types import SimpleNamespace
+
+    @auth.requester_required
+    def requester_only(request):
+        return "done"
+
+    requester, worker = RequesterFactory(), WorkerFactory()
+
+    assert requester_only(SimpleNamespace(auth=requester)) == "done"
+    with pytest.raises(ApiProblem) as refused:
+        requester_only(SimpleNamespace(auth=worker))
+    assert (refused.value.status, refused.value.slug) == (403, "forbidden")
+    assert refused.value.detail == "This endpoint is for requesters."
