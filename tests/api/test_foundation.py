@@ -369,3 +369,10 @@ def test_role_decorators_refuse_the_other_role_with_a_403_problem():
         requester_only(SimpleNamespace(auth=worker))
     assert (refused.value.status, refused.value.slug) == (403, "forbidden")
     assert refused.value.detail == "This endpoint is for requesters."
+
+
+def test_a_method_an_address_does_not_take_is_a_405_problem_naming_the_allowed_ones():
+    response = api_client_for(WorkerFactory()).get("/api/v1/worker/projects/ANY/accept")
+
+    assert_problem(response, 405, "method-not-allowed")
+    assert response["Allow"] == "POST"

@@ -10,6 +10,7 @@ the web upload reports them). An endpoint refuses by raising ApiProblem; a Valid
 Django's (the services' way of naming a field) becomes a 422 with its fields.
 """
 
+import functools
 import json
 import logging
 
@@ -194,6 +195,23 @@ def install(api) -> None:
     api.add_exception_handler(NinjaValidationError, _on_validation)
     api.add_exception_handler(DjangoValidationError, _on_django_validation)
     api.add_exception_handler(ApiProblem, _on_problem)
+
+
+def method_problems(view):
+    """Wrap an API address's view so that ninja's plain 405 (a method the address does not
+    take) is a problem too, with its Allow header."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        allowed = response.get("Allow", "")
+        return problem_response(
+            ApiProblem(405, "method-not-allowed", f"Use {allowed}.", headers={"Allow": allowed})
+        )
+
+    return wrapper
 
 
 def not_found_view(request, *args, **kwargs):
