@@ -8,7 +8,9 @@ well under a minute.
 
 import pytest
 import schemathesis
+from django.core.signals import request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -25,6 +27,17 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", app)
 
 EXAMPLES = 3
 CHECKS = [not_a_server_error, response_schema_conformance]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection():
+    """Schemathesis calls the WSGI application directly, not through Django's test client, so
+    each request's start would close the test's connection (close_old_connections: it is not
+    in autocommit), and on PostgreSQL break the test's transaction. The test client disconnects
+    that handler the same way."""
+    request_started.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
 
 
 @pytest.fixture
