@@ -552,13 +552,16 @@ def test_worker_answers_on_the_requesters_external_page(
     assert _submitted(worker).answers == {"rating": 4, "label": "no", "item": "kettle 7/b&c"}
 
 
-# A hostile template: it says "submitted" as soon as it loads, without submitting anything
-# (with "Submit and next", a page that believed it would accept task after task).
+# A hostile template: it says "submitted" as soon as it loads, and again every 300 ms, without
+# submitting anything (with "Submit and next", a page that believed it would accept task after
+# task). Said again, so that it is heard even if it loads before the work page's script.
 FAKE_SUBMITTED_TEMPLATE = """
 <p>${text}</p>
 <label><input type="radio" name="answer" value="yes" required> yes</label>
 <script>
-window.parent.postMessage({ type: "microwork:submitted" }, "*");
+function claim() { window.parent.postMessage({ type: "microwork:submitted" }, "*"); }
+claim();
+setInterval(claim, 300);
 </script>
 """
 
