@@ -726,6 +726,29 @@ def test_batch_review_lists_submissions_waiting_first(client, requester, submiss
     assert response.context["waiting"] == 2
 
 
+def test_batch_review_shows_boxes_and_checkbox_lists_as_text(client, requester, submissions):
+    """Structured answers (bounding boxes) made the review page answer 500 (issue 16)."""
+    boxes = [{"label": "car", "x1": 1, "y1": 2, "x2": 30, "y2": 40}]
+    Assignment.objects.filter(pk=submissions[0].pk).update(
+        answers={"boxes": boxes, "image_width": 640, "tags": ["a", "b"], "note": None}
+    )
+    client.force_login(requester)
+
+    response = client.get(reverse("projects:batch-review", args=[submissions[0].task.batch.pk]))
+
+    assert response.status_code == 200
+    items = dict(
+        next(a for a in response.context["submissions"] if a == submissions[0]).answer_items
+    )
+    assert items == {
+        "boxes": '[{"label":"car","x1":1,"x2":30,"y1":2,"y2":40}]',
+        "image_width": "640",
+        "tags": "a; b",
+        "note": "",
+    }
+    assert "[{&quot;label&quot;:&quot;car&quot;" in response.content.decode()
+
+
 def test_batch_review_filters_by_state(client, requester, submissions):
     batch = submissions[0].task.batch
     submissions[0].state = AssignmentState.APPROVED

@@ -147,10 +147,11 @@ def _records(batch: Batch) -> Iterator[tuple]:
                 )
 
 
-def _cell(value) -> str:
-    """Checkbox lists as "a;b"; structured answers (boxes) as JSON; None as empty."""
+def answer_cell(value, *, separator: str = ";") -> str:
+    """Checkbox lists as "a;b"; structured answers (boxes) as JSON; None as empty. The results
+    files and the review page show answers this way."""
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return ";".join(value)
+        return separator.join(value)
     if isinstance(value, list | dict):
         # Sorted keys: PostgreSQL's jsonb reorders them, SQLite keeps them; the file must not
         # depend on the database.
@@ -204,7 +205,7 @@ def results_csv(batch: Batch) -> Iterator[str]:
             # A plain string answer is its own cell: skip the call for the common case.
             for name in fields:
                 value = answers.get(name)
-                cells.append(value if type(value) is str else _cell(value))
+                cells.append(value if type(value) is str else answer_cell(value))
             cells.append(feedback)
             yield cells
 
@@ -301,7 +302,7 @@ def results_parquet(batch: Batch) -> Iterator[bytes]:
                     submitted.isoformat() if submitted else "",
                     seconds,
                     *(str(inputs.get(column, "")) for column in columns),
-                    *(_cell(answers.get(name)) for name in fields),
+                    *(answer_cell(answers.get(name)) for name in fields),
                     feedback,
                 ]
             )

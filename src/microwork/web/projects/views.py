@@ -399,7 +399,7 @@ def batch_review(request, pk):
     submissions = page.get_page(request.GET.get("page"))
     for assignment in submissions:
         assignment.answer_items = [
-            (name, "; ".join(value) if isinstance(value, list) else value)
+            (name, results.answer_cell(value, separator="; "))
             for name, value in (assignment.answers or {}).items()
         ]
         # Each row's own request key: a double click on its button sends one bonus.
