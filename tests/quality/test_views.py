@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from microwork.quality.enums import Comparator, QualificationStatus, SystemQualification
 from microwork.quality.models import (
@@ -193,7 +194,28 @@ def test_requester_worker_detail_shows_only_the_requesters_own_relation(client, 
 
     assert list(response.context["assignments"]) == [mine]
     assert list(response.context["grants"]) == [own_grant]
-    assert response.context["block"] is None
+    assert response.context["worker_block"] is None
+    # The page says so too: inside {% block %} a context variable named "block" was the
+    # template's block itself, so the page always said "Blocked ... since ." (issue 16).
+    html = response.content.decode()
+    assert "Blocked from all your projects" not in html
+    assert "Lift the block" not in html
+    assert "Block this worker" in html
+
+
+def test_requester_worker_detail_shows_the_block_its_date_and_reason(client, requester):
+    worker = WorkerFactory()
+    block = WorkerBlock.objects.create(worker=worker, requester=requester, reason="Copied answers.")
+    client.force_login(requester)
+
+    html = client.get(
+        reverse("quality:requester-worker-detail", args=[worker.worker_id])
+    ).content.decode()
+
+    date = timezone.localtime(block.created_at).strftime("%m/%d/%Y")
+    assert f"Blocked from all your projects since {date}." in html
+    assert "Reason, as the worker sees it: Copied answers." in html
+    assert "Lift the block" in html
 
 
 def test_worker_block_page_needs_a_reason_and_unblock_lifts_it(client, requester):

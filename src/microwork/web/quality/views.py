@@ -224,7 +224,8 @@ def _worker_detail(request, worker, *, block_form=None, status=200):
             )
             .select_related("qualification_type")
             .order_by("qualification_type__name"),
-            "block": selectors.worker_block(worker=worker, requester=request.user),
+            # Not "block": inside {% block %} that name is the template block itself.
+            "worker_block": selectors.worker_block(worker=worker, requester=request.user),
             "block_form": block_form or BlockForm(),
             "unblock_form": ConfirmForm(),
         },
