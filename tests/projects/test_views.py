@@ -747,6 +747,10 @@ def test_batch_review_shows_boxes_and_checkbox_lists_as_text(client, requester, 
         "note": "",
     }
     assert "[{&quot;label&quot;:&quot;car&quot;" in response.content.decode()
+    worker_page = reverse("quality:requester-worker-detail", args=[submissions[0].worker.worker_id])
+    assert f'<a href="{worker_page}">{submissions[0].worker.worker_id}</a>' in (
+        response.content.decode()
+    )
 
 
 def test_batch_review_filters_by_state(client, requester, submissions):
