@@ -361,3 +361,14 @@ def test_unmet_requirement_has_a_comparator_label():
     )
 
     assert requirement.qualification_name == "Approved tasks"
+
+
+def test_the_admin_index_names_gold_settings_in_the_plural_once(client):
+    from tests.accounts.factories import UserFactory
+
+    client.force_login(UserFactory(role="requester", is_staff=True, is_superuser=True))
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert ">Gold settings</a>" in html
+    assert "settingss" not in html  # issue 16: Django's default plural added an s

@@ -316,6 +316,7 @@ class GoldSettings(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = _("gold settings")  # not Django's "gold settingss"
         constraints = [
             models.CheckConstraint(
                 condition=Q(mixing_rate_percent__lte=100), name="gold_settings_rate_at_most_100"
