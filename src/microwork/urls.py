@@ -9,6 +9,8 @@ from microwork.web.accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path(".well-known/security.txt", well_known.security_txt, name="security-txt"),
+    # Browsers ask for /favicon.ico whatever the page says; pages link the SVG (base.html).
+    path("favicon.ico", well_known.favicon, name="favicon"),
     path("accounts/", include("microwork.web.accounts.urls")),
     path("requester/", include("microwork.web.projects.urls")),
     path("work/", include("microwork.web.work.urls")),

@@ -5,10 +5,12 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+import microwork
 from microwork.common.csp import PLATFORM_POLICY
 from microwork.work.frame import frame_token
 from tests.work.factories import AssignmentFactory
@@ -111,3 +113,12 @@ def test_security_txt_names_a_contact_and_an_expiry_under_a_year(client, setting
     assert timedelta(days=179) < expires - datetime.now(UTC) <= timedelta(days=180)
     assert fields["Canonical"] == "http://testserver/.well-known/security.txt"
     assert fields["Preferred-Languages"] == "en, fr"
+
+
+def test_the_favicon_is_linked_by_pages_and_found_at_its_usual_address(client):
+    page = client.get(reverse("accounts:login")).content.decode()
+    icon = client.get("/favicon.ico")
+
+    assert '<link rel="icon" type="image/svg+xml" href="/static/microwork/favicon.svg">' in page
+    assert (icon.status_code, icon["Location"]) == (301, "/static/microwork/favicon.svg")
+    assert (Path(microwork.__file__).parent / "common/static/microwork/favicon.svg").is_file()

@@ -226,6 +226,7 @@ def _requester_api(route: str, arg=None):
 URLS = {
     "home": lambda w: reverse("home"),
     "security-txt": lambda w: reverse("security-txt"),
+    "favicon": lambda w: reverse("favicon"),
     "set_language": lambda w: reverse("set_language"),
     "accounts:signup": lambda w: reverse("accounts:signup"),
     "accounts:login": lambda w: reverse("accounts:login"),
@@ -530,6 +531,7 @@ def to(path: str) -> str:
 
 
 MARKET, PROJECTS, ROOT = to("/work/"), to("/requester/projects/"), to("/")
+ICON = "301"  # /favicon.ico: for good, to the static SVG
 
 # What each role gets, in the order of ROLES:
 #     anonymous, worker, other_worker, owner, other_requester, staff
@@ -638,6 +640,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "fairness:worker-dashboard": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "home": (OK, MARKET, MARKET, PROJECTS, PROJECTS, PROJECTS),
     "security-txt": (OK, OK, OK, OK, OK, OK),
+    "favicon": (ICON, ICON, ICON, ICON, ICON, ICON),
     "mturk:endpoint": (BAD, BAD, BAD, BAD, BAD, BAD),
     "mturk:external-submit": (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
     "mturk:external-submit-token": (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),

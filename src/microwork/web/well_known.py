@@ -1,9 +1,11 @@
-"""Files under /.well-known/ (RFC 8615): security.txt (RFC 9116), how to report a flaw."""
+"""Addresses a browser or a robot asks for on its own: /.well-known/security.txt (RFC 9116),
+how to report a flaw, and /favicon.ico."""
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -23,3 +25,10 @@ def security_txt(request):
         f"Canonical: {request.build_absolute_uri()}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request):
+    """The site's icon, which pages link as SVG (base.html). Worked out per request: in
+    production the static name carries its hash, known once collectstatic has run."""
+    return HttpResponsePermanentRedirect(static("microwork/favicon.svg"))
