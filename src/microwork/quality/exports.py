@@ -20,8 +20,8 @@ Memory: the aggregation holds one field's answers at a time (the methods need th
 tasks are then read in chunks and each record written out as it is built, so the file itself
 never sits in memory. Parquet is written one row group per chunk.
 
-Parquet needs pyarrow, an optional extra (`pip install microwork[parquet]`, about 40 MB): most
-installations never need it, and CSV and JSONL carry the same data.
+Parquet needs pyarrow, a dependency since issue 16 (a default install answered 501); an
+installation without it still answers CSV and JSONL and says why Parquet is missing.
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def export_parquet(
     both before anything is read.
     """
     if not parquet_available():
-        raise ParquetUnavailable("Parquet export needs pyarrow: pip install microwork[parquet]")
+        raise ParquetUnavailable("Parquet export needs pyarrow: pip install pyarrow")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
