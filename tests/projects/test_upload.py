@@ -182,3 +182,43 @@ def test_jsonl_reader_skips_the_bom():
 
     assert reader.columns == ["text"]
     assert rows[0].values == {"text": "a"}
+
+
+def test_jsonl_reader_names_a_row_nested_too_deeply_and_reads_on():
+    """A deeply nested row made the upload answer 500 (RecursionError, issue 17)."""
+    deep = b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"
+
+    _reader, rows = _rows(b'{"a": "x"}\n' + deep + b'{"a": "y"}\n', "rows.jsonl")
+
+    assert [row.values for row in rows] == [{"a": "x"}, None, {"a": "y"}]
+    assert rows[1].errors == [RowError(2, None, "nested too deeply")]
+
+
+def test_jsonl_reader_refuses_a_lone_surrogate_by_row_and_column():
+    """Accepted before, it then broke the preview and the task frame (issue 17)."""
+    content = b'{"a": "ok"}\n{"a": "bad \\ud800 cell"}\n{"\\udfff": "key"}\n'
+
+    _reader, rows = _rows(content, "rows.jsonl")
+
+    assert [row.values for row in rows] == [{"a": "ok"}, None, None]
+    assert rows[1].errors == [RowError(2, "a", "holds a lone surrogate, which is not text")]
+    assert rows[2].errors == [RowError(3, "\udfff", "invalid column name")]
+
+
+def test_jsonl_reader_refuses_an_overlong_line_without_holding_it(monkeypatch):
+    monkeypatch.setattr("microwork.projects.upload.MAX_LINE_CHARS", 50)
+    long_line = b'{"a": "' + b"x" * 200 + b'"}\n'
+
+    _reader, rows = _rows(b'{"a": "1"}\n' + long_line + b'{"a": "3"}\n', "rows.jsonl")
+
+    assert [row.values for row in rows] == [{"a": "1"}, None, {"a": "3"}]
+    assert rows[1].errors == [RowError(2, None, "longer than 50 characters")]
+
+
+def test_jsonl_reader_refuses_an_overlong_last_line_without_a_newline(monkeypatch):
+    monkeypatch.setattr("microwork.projects.upload.MAX_LINE_CHARS", 50)
+
+    _reader, rows = _rows(b'{"a": "1"}\n{"a": "' + b"x" * 200 + b'"}', "rows.jsonl")
+
+    assert [row.number for row in rows] == [1, 2]
+    assert rows[1].errors == [RowError(2, None, "longer than 50 characters")]

@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 65_536
 MAX_COLUMN_NAME = 100
+# A JSON Lines line is read up to this many characters, so one huge line cannot take the
+# server's memory: every row of a micro-task batch is far shorter.
+MAX_LINE_CHARS = 1_048_576
 # Known answers of gold questions (quality/gold.py): kept out of the row's values, in Row.gold.
 GOLD_CSV_COLUMN = "_gold"
 GOLD_JSONL_KEY = "gold"
@@ -64,7 +67,20 @@ def _text(binary) -> io.TextIOWrapper:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="", errors="strict")
 
 
+def _is_text(value: str) -> bool:
+    """False for a string JSON's \\ud800 escapes can make and UTF-8 cannot write: a lone
+    surrogate, which would break every page that shows the cell."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_cell(number: int, column: str, value: str, errors: list[RowError]) -> None:
+    if not _is_text(value):
+        errors.append(RowError(number, column, _("holds a lone surrogate, which is not text")))
+        return
     if len(value) > MAX_CELL_CHARS:
         errors.append(
             RowError(number, column, _("longer than %(n)d characters") % {"n": MAX_CELL_CHARS})
@@ -161,18 +177,29 @@ class JsonlReader:
         number = 0
         while True:
             try:
-                line = self._text.readline()
+                line = self._text.readline(MAX_LINE_CHARS + 1)
+                too_long = len(line) > MAX_LINE_CHARS
+                while too_long and line and not line.endswith("\n"):
+                    line = self._text.readline(MAX_LINE_CHARS)  # the rest, read and dropped
             except UnicodeDecodeError:
                 raise FileInvalid(
                     RowError(number + 1, None, _("not UTF-8 text from here on"))
                 ) from None
             if not line:
+                if too_long:
+                    yield self._too_long(number + 1)
                 return
             number += 1
+            if too_long:
+                yield self._too_long(number)
+                continue
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
+            except RecursionError:
+                yield Row(number, None, [RowError(number, None, _("nested too deeply"))])
+                continue
             except json.JSONDecodeError as error:
                 yield Row(
                     number,
@@ -208,7 +235,7 @@ class JsonlReader:
                 _check_cell(number, column, text, errors)
                 values[column] = text
                 if column not in known:
-                    if not column or len(column) > MAX_COLUMN_NAME:
+                    if not column or len(column) > MAX_COLUMN_NAME or not _is_text(column):
                         errors.append(
                             RowError(number, column[:40] or None, _("invalid column name"))
                         )
@@ -222,6 +249,11 @@ class JsonlReader:
                             )
                         )
             yield Row(number, None if errors else values, errors, gold)
+
+    @staticmethod
+    def _too_long(number: int) -> Row:
+        message = _("longer than %(n)d characters") % {"n": MAX_LINE_CHARS}
+        return Row(number, None, [RowError(number, None, message)])
 
 
 def open_reader(binary, filename: str):
