@@ -1,7 +1,16 @@
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from tests.accounts.factories import RequesterFactory, WorkerFactory
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_the_default():
+    """A test that leaves a language active (a page answered in French, a service called under
+    translation.activate) must not change the words the next test reads."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
