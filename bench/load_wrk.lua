@@ -152,6 +152,25 @@ local function roll_next()
   end
 end
 
+-- What a submit or a return came to, whichever door took it: `ok` is that door's sign of success.
+local function submit_answered(ok, status)
+  if ok then
+    acknowledged(assignment)
+    step = "accept"
+  else
+    error_seen("submit: " .. status)
+  end
+end
+
+local function return_answered(ok, status)
+  if ok then
+    out:write("count returns\n")
+    step = "accept"
+  else
+    error_seen("return: " .. status)
+  end
+end
+
 local function api_response(status, body)
   if step == "accept" then
     local id = body:match('^{"id": "([A-Z0-9]+)"')
@@ -162,19 +181,9 @@ local function api_response(status, body)
     assignment = id
     roll_next()
   elseif step == "submit" then
-    if status == 200 and body:find('"state": "submitted"', 1, true) then
-      acknowledged(assignment)
-      step = "accept"
-    else
-      error_seen("submit: " .. status)
-    end
+    submit_answered(status == 200 and body:find('"state": "submitted"', 1, true), status)
   elseif step == "return" then
-    if status == 200 then
-      out:write("count returns\n")
-      step = "accept"
-    else
-      error_seen("return: " .. status)
-    end
+    return_answered(status == 200, status)
   end
 end
 
@@ -207,19 +216,9 @@ function response(status, headers, body)
     assignment, token = id, unescape(raw)
     roll_next()
   elseif step == "submit" then
-    if status == 200 and body:find("microwork:submitted", 1, true) then
-      acknowledged(assignment)
-      step = "accept"
-    else
-      error_seen("submit: " .. status)
-    end
+    submit_answered(status == 200 and body:find("microwork:submitted", 1, true), status)
   elseif step == "return" then
-    if status == 302 then
-      out:write("count returns\n")
-      step = "accept"
-    else
-      error_seen("return: " .. status)
-    end
+    return_answered(status == 302, status)
   end
 end
 
