@@ -202,13 +202,12 @@ def assignment_claim_next(
     raise NoTaskAvailable(_("There is no task left for you in this project."))
 
 
-def _open_assignments(worker: User, project: Project):
-    return Assignment.objects.filter(
-        worker=worker,
-        task__batch__project=project,
-        state=AssignmentState.ACCEPTED,
-        deadline__gt=timezone.now(),
+def _open_assignments(worker: User, project: Project | None = None):
+    """The worker's open assignments: in `project`, or across the site."""
+    open_ones = Assignment.objects.filter(
+        worker=worker, state=AssignmentState.ACCEPTED, deadline__gt=timezone.now()
     )
+    return open_ones if project is None else open_ones.filter(task__batch__project=project)
 
 
 def assignment_claim(*, worker: User, task: Task) -> Assignment:
@@ -221,11 +220,7 @@ def assignment_claim(*, worker: User, task: Task) -> Assignment:
         raise NoTaskAvailable(_("Only workers can accept tasks."))
     project = task.batch.project
     events.accept_gate.call().check(worker=worker, project=project, facts=None)
-    _check_open_count(
-        Assignment.objects.filter(
-            worker=worker, state=AssignmentState.ACCEPTED, deadline__gt=timezone.now()
-        ).count()
-    )
+    _check_open_count(_open_assignments(worker).count())
     try:
         return _claim_given(worker=worker, task=task, project=project)
     except TaskFull:
