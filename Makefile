@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test lint migrate demo clean messages compilemessages
+.PHONY: run test chromium install install-test lint migrate demo clean messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,18 @@ run: demo
 	MICROWORK_DEBUG=$${MICROWORK_DEBUG:-1} $(BIN)/microwork runserver --noreload $(HOST):$(PORT)
 
 ## make test: install what tests need, then run the whole suite (DATABASE_URL picks the database)
-test: install-test
+test: install-test chromium
 	$(BIN)/ruff check src tests bench client
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/microwork makemigrations --check --dry-run
 	$(BIN)/pytest
+
+## The browser tests (tests/e2e) drive Debian's Chromium; installed here when it is missing and
+## apt-get can (as root), else they are skipped with a message saying why.
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "make test: no chromium (Debian's package chromium): the browser tests are skipped"
 
 lint: install-test
 	$(BIN)/ruff check src tests bench client

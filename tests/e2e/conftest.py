@@ -10,6 +10,7 @@ default); the paths are listed at the end of the run.
 """
 
 import http.server
+import importlib
 import os
 import shutil
 import threading
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection, connections
+from django.db.models.signals import post_migrate
 
 from microwork.mturk import services
 from microwork.work.enums import AssignmentState
@@ -61,6 +64,33 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.parent == Path(__file__).parent:
             item.add_marker(skip)
+
+
+_LEDGER_TRIGGERS = importlib.import_module("microwork.payments.migrations.0002_append_only_ledger")
+
+
+def _ledger_triggers_back(sender, using="default", **kwargs) -> None:
+    """After the flush that ends a transactional test on SQLite (flush sends post_migrate),
+    the ledger is append-only again."""
+    if connections[using].vendor == "sqlite":
+        with connections[using].schema_editor() as editor:
+            _LEDGER_TRIGGERS.drop_triggers(None, editor)
+            _LEDGER_TRIGGERS.create_triggers(None, editor)
+
+
+post_migrate.connect(_ledger_triggers_back, dispatch_uid="tests.e2e.ledger_triggers_back")
+
+
+@pytest.fixture(autouse=True)
+def _ledger_flushable_on_sqlite(transactional_db):
+    """The live server needs a transactional database, which is emptied by a flush after each
+    test. SQLite flushes with DELETE, which the ledger's append-only triggers refuse
+    (PostgreSQL's TRUNCATE fires no row trigger): they are lifted for the flush alone. This
+    teardown runs before transactional_db's flush; post_migrate puts them back after it."""
+    yield
+    if connection.vendor == "sqlite":
+        with connection.schema_editor() as editor:
+            _LEDGER_TRIGGERS.drop_triggers(None, editor)
 
 
 @pytest.fixture(scope="package")

@@ -2,8 +2,8 @@
 360 px wide viewport): the sandbox holds, one task of each ready-made type is done and its
 answer lands in the database exactly, and a refused answer changes nothing.
 
-Needs /usr/bin/chromium (`.ci/run` installs it) and PostgreSQL: the live server needs a
-transactional database, and on SQLite its flush would trip the ledger's append-only triggers.
+Needs /usr/bin/chromium (`.ci/run` installs it); runs on SQLite and on PostgreSQL (the live
+server's transactional database and the ledger's triggers: tests/e2e/conftest.py).
 """
 
 import base64
@@ -32,7 +32,7 @@ from tests.e2e.conftest import (
 )
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory, make_tasks
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # A hostile template: it tries to read the worker's cookies and the platform page around it,
 # and records what happened in the answer it submits.

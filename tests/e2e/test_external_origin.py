@@ -14,7 +14,7 @@ frame document with an opaque origin, or nothing (X-Frame-Options: DENY).
 The live server serves /static/ with Django's handler, not whitenoise, so the CSP sandbox of
 static pages (common/csp.py) is checked in tests/work/test_external_framing.py instead.
 
-Needs /usr/bin/chromium and PostgreSQL, like the rest of tests/e2e.
+Needs /usr/bin/chromium, like the rest of tests/e2e; runs on SQLite and on PostgreSQL.
 """
 
 import json
@@ -46,7 +46,7 @@ from tests.e2e.conftest import (
 )
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # The study's page. Everything it finds out goes into hidden fields of its answer. Before the
 # worker answers it also posts a forged "submitted" to the work page, which must ignore it.

@@ -3,7 +3,7 @@ HTTP, previewed and done by a worker in headless Chromium. Its own form posts to
 externalSubmit and loads Amazon's externalHIT_v1.js; microwork serves the script and points
 the form at turkSubmitTo, so the answer lands and comes back through the API.
 
-Needs /usr/bin/chromium and PostgreSQL, like the rest of tests/e2e.
+Needs /usr/bin/chromium, like the rest of tests/e2e; runs on SQLite and on PostgreSQL.
 """
 
 import pytest
@@ -22,7 +22,7 @@ from tests.e2e.conftest import (
     wait_submitted,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # The shape of the AWS MTurk tutorial's question (aws-samples/mturk-code-samples).
 AWS_SAMPLE_QUESTION = """<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/\
