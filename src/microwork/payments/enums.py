@@ -9,10 +9,14 @@ class AccountKind(models.TextChoices):
     WORKER_PAYOUT_PENDING = "worker_payout_pending", _("Payouts requested")
     PLATFORM_FEES = "platform_fees", _("Platform fees")
     EXTERNAL = "external", _("Outside world (deposits and payouts)")
+    # What a requester owes after a card payment was refunded or disputed once its money was
+    # spent: never above zero, below it by the amount owed (docs/deposits.md).
+    REQUESTER_DEBT = "requester_debt", _("Owed after a reversed payment")
 
 
-# Only the outside world may go below zero: it is where deposits come from and payouts go.
-MAY_GO_NEGATIVE = frozenset({AccountKind.EXTERNAL})
+# Only the outside world may go below zero: it is where deposits come from and payouts go; and
+# a requester's debt account, whose negative balance is what they owe.
+MAY_GO_NEGATIVE = frozenset({AccountKind.EXTERNAL, AccountKind.REQUESTER_DEBT})
 
 
 class PostingKind(models.TextChoices):
@@ -27,9 +31,38 @@ class PostingKind(models.TextChoices):
     PAYOUT_REQUEST = "payout_request", _("Payout requested")
     PAYOUT_PAID = "payout_paid", _("Payout paid")
     PAYOUT_CANCEL = "payout_cancel", _("Payout cancelled")
+    DEPOSIT_REVERSAL = "deposit_reversal", _("Card payment refunded or disputed")
+    DEBT_REPAYMENT = "debt_repayment", _("Debt repaid")
 
 
 class PayoutState(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     PAID = "paid", _("Paid")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class DepositChannel(models.TextChoices):
+    """How a deposit's money came in: it is written on its receipt."""
+
+    STAFF = "staff", _("Recorded by staff")
+    TRANSFER = "transfer", _("Bank transfer")
+    CARD = "card", _("Card payment")
+
+
+class CardDepositState(models.TextChoices):
+    CREATED = "created", _("Waiting for payment")
+    PROCESSING = "processing", _("Payment processing")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Payment failed")
+    EXPIRED = "expired", _("Expired unpaid")
+
+
+class StripeEventOutcome(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    WAITING = "waiting", _("Waiting for its payment")
+    IGNORED = "ignored", _("Ignored")
+
+
+class PayoutMethodKind(models.TextChoices):
+    IBAN = "iban", _("Bank account (IBAN)")
+    PAYPAL = "paypal", _("PayPal")

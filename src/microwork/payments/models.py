@@ -12,7 +12,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from microwork.payments.enums import AccountKind, PayoutState, PostingKind
+from microwork.payments.enums import (
+    AccountKind,
+    CardDepositState,
+    DepositChannel,
+    PayoutMethodKind,
+    PayoutState,
+    PostingKind,
+    StripeEventOutcome,
+)
 
 
 class Account(models.Model):
@@ -163,3 +171,172 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"payout {self.amount_cents} {self.currency} to {self.worker_id} ({self.state})"
+
+
+# --- card deposits, receipts, payout details (docs/deposits.md, docs/adr/0024) -------------
+
+
+class CardDeposit(models.Model):
+    """A requester's payment by card through a Stripe Checkout Session.
+
+    Created before the requester is sent to Stripe; only a signed webhook event credits it
+    (`posting`), once. Refunds and disputes add to `reversed_cents` with reversing postings.
+    """
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="card_deposits"
+    )
+    # The form's key: a double click or a resubmitted page makes one deposit, one session.
+    request_key = models.CharField(max_length=64)
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    state = models.CharField(
+        max_length=16, choices=CardDepositState.choices, default=CardDepositState.CREATED
+    )
+    stripe_session_id = models.CharField(max_length=255, blank=True)
+    checkout_url = models.URLField(max_length=2000, blank=True)
+    stripe_payment_intent = models.CharField(max_length=255, blank=True)
+    posting = models.OneToOneField(
+        Posting, null=True, blank=True, on_delete=models.PROTECT, related_name="card_deposit"
+    )
+    # Cumulative amounts taken back: refunds as Stripe counts them (a charge's amount_refunded),
+    # disputes as the sum of their amounts.
+    refunded_cents = models.BigIntegerField(default=0)
+    disputed_cents = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="card_deposit_positive"),
+            models.UniqueConstraint(
+                fields=["requester", "request_key"], name="card_deposit_request_key_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["stripe_session_id"],
+                condition=~Q(stripe_session_id=""),
+                name="card_deposit_session_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="paid") | Q(posting__isnull=False, paid_at__isnull=False),
+                name="card_deposit_paid_has_posting",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_cents__gte=0, disputed_cents__gte=0),
+                name="card_deposit_reversals_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stripe_payment_intent"], name="card_deposit_intent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"card deposit {self.amount_cents} {self.currency} ({self.state})"
+
+    @property
+    def reversed_cents(self) -> int:
+        return self.refunded_cents + self.disputed_cents
+
+
+class StripeEvent(models.Model):
+    """A verified Stripe event, recorded once under its id: a replay or a duplicate delivery
+    finds it and changes nothing. An event about a payment not yet known (a refund that came
+    before its checkout.session.completed) waits here with its object, and is applied when
+    the payment is."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=16, choices=StripeEventOutcome.choices)
+    payment_intent = models.CharField(max_length=255, blank=True)
+    deposit = models.ForeignKey(
+        CardDeposit, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    # The event's object, kept only while it waits.
+    data = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    stripe_created = models.BigIntegerField(default=0)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["stripe_created", "pk"]
+        indexes = [
+            models.Index(fields=["payment_intent", "outcome"], name="stripe_event_waiting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type} ({self.outcome})"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given in a year: locked by each new receipt, so numbers have no
+    gap and no duplicate (the deposit's transaction takes it back with the number if it rolls
+    back)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Receipt(models.Model):
+    """The receipt of one deposit, numbered per year without gap ("2026-000001"). What it says
+    of the operator is copied when it is issued: a receipt never changes afterwards."""
+
+    number = models.CharField(max_length=20, unique=True)
+    year = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="receipt")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="receipts"
+    )
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    channel = models.CharField(max_length=16, choices=DepositChannel.choices)
+    reference = models.CharField(max_length=200, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    # The requester as billed, and the operator's details, when issued.
+    customer = models.JSONField(default=dict)
+    operator = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="receipt_year_sequence"),
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="receipt_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PayoutMethod(models.Model):
+    """Where a worker's payouts go: an IBAN and its holder, or a PayPal address.
+
+    Payouts wait 24 hours after any change (`changed_at`): payout_request() refuses until then,
+    and the SEPA export skips them, so a stolen session cannot redirect money before the
+    worker, told by email, can react.
+    """
+
+    worker = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payout_method"
+    )
+    kind = models.CharField(max_length=8, choices=PayoutMethodKind.choices)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)  # compact, upper-case
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    holder = models.CharField(_("account holder"), max_length=70, blank=True)
+    paypal_email = models.EmailField(_("PayPal email"), blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="iban", paypal_email="") & ~Q(iban="") & ~Q(holder="")
+                | Q(kind="paypal", iban="", bic="", holder="") & ~Q(paypal_email=""),
+                name="payout_method_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.worker_id}"
