@@ -28,15 +28,16 @@ migrate: install
 demo: migrate
 	$(BIN)/microwork demo --url http://$(HOST):$(PORT)
 
-## make run: install, migrate, seed the demo, serve on http://127.0.0.1:8000 (SQLite, WAL), with
-## the job queue's worker beside it (the sweep, large batches' aggregation, webhooks: it may post
-## to http://localhost endpoints, as the DEBUG server lets you register), logging to worker.log
+## make run: install, migrate, seed the demo, serve on http://127.0.0.1:8000 (SQLite, WAL) with
+## the production server (`microwork serve`, granian), with the job queue's worker beside it (the
+## sweep, large batches' aggregation, webhooks), logging to worker.log. Webhook endpoints on this
+## machine (http://localhost) may be registered and reached: it is a demo on your own machine.
 run: demo
 	data=$${MICROWORK_DATA_DIR:-var}; \
-	MICROWORK_WEBHOOKS_ALLOW_LOCAL=$${MICROWORK_WEBHOOKS_ALLOW_LOCAL:-1} \
+	export MICROWORK_WEBHOOKS_ALLOW_LOCAL=$${MICROWORK_WEBHOOKS_ALLOW_LOCAL:-1}; \
 	$(BIN)/microwork worker --workers 1 >>"$$data/worker.log" 2>&1 & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	MICROWORK_DEBUG=$${MICROWORK_DEBUG:-1} $(BIN)/microwork runserver --noreload $(HOST):$(PORT)
+	$(BIN)/microwork serve --bind $(HOST):$(PORT)
 
 ## make test: install what tests need, then run the whole suite (DATABASE_URL picks the database)
 test: install-test chromium
