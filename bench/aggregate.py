@@ -66,6 +66,7 @@ SHORT = {
     "glad": "GLAD",
     "mace": "MACE",
     "ds_mace": "DS+MACE",
+    "shrunk_ds_mace": "shrunkDS+MACE",
 }
 # crowd-kit's class for each of our methods it also has, used with its defaults.
 CROWDKIT = {

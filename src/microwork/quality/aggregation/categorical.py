@@ -541,6 +541,35 @@ def wawa(enc: Encoded, *, worker_weights: np.ndarray | None = None) -> Categoric
     return _result(enc, "wawa", _wawa_posteriors(enc, worker_weights))
 
 
+# A worker's one-coin accuracy (the centre of the shrinkage below) is itself shrunk towards the
+# crowd's with this many pseudo-answers, as one-coin DS does.
+COIN_ACCURACY_STRENGTH = 10.0
+
+
+def _one_coin_shape(counts: np.ndarray) -> np.ndarray:
+    """(workers, K answered, K true): each worker's confusion matrix if they were a one-coin
+    worker, the centre towards which `coin_prior` shrinks their full matrix.
+
+    The diagonal is the worker's accuracy over all their answers, shrunk towards the crowd's
+    with COIN_ACCURACY_STRENGTH pseudo-answers; the errors are spread like the crowd's errors
+    for that true class (not uniformly: a crowd that mistakes "2" for "1" more than for "3"
+    keeps that shape). One number per worker is learned from all their answers at once, so a
+    worker seen on three tasks gets a sensible matrix; a worker seen on many keeps their own.
+    """
+    k = counts.shape[1]
+    diagonal = np.arange(k)
+    right = counts[:, diagonal, diagonal].sum(axis=1)
+    total = counts.sum(axis=(1, 2))
+    crowd_accuracy = float(right.sum() / max(total.sum(), 1e-12))
+    accuracy = (right + COIN_ACCURACY_STRENGTH * crowd_accuracy) / (total + COIN_ACCURACY_STRENGTH)
+    errors = counts.sum(axis=0) + 1e-3  # (answered, true) over the crowd
+    errors[diagonal, diagonal] = 0.0
+    errors /= errors.sum(axis=0, keepdims=True)
+    shape = (1.0 - accuracy)[:, None, None] * errors[None, :, :]
+    shape[:, diagonal, diagonal] = accuracy[:, None]
+    return shape
+
+
 def _dawid_skene_fit(
     enc: Encoded,
     *,
@@ -549,6 +578,7 @@ def _dawid_skene_fit(
     max_iter: int,
     tol: float,
     worker_weights: np.ndarray | None = None,
+    coin_prior: float = 0.0,
 ) -> tuple[np.ndarray, int]:
     k, t_n = enc.n_classes, enc.n_tasks
     # Weights temper each worker's evidence: an answer of weight 0.5 counts as half an
@@ -565,6 +595,8 @@ def _dawid_skene_fit(
         if pooling:
             crowd = counts.sum(axis=0) + smoothing
             table += pooling * crowd / crowd.sum(axis=0, keepdims=True)
+        if coin_prior:
+            table += coin_prior * _one_coin_shape(counts)
         table /= table.sum(axis=1, keepdims=True)
         return np.log(np.maximum(prior, EPS)), np.log(np.maximum(table, EPS))
 
@@ -585,6 +617,7 @@ def dawid_skene(
     max_iter: int = 100,
     tol: float = 1e-5,
     worker_weights: np.ndarray | None = None,
+    coin_prior: float = 0.0,
 ) -> CategoricalResult:
     """Dawid & Skene (1979): a full confusion matrix per worker, fitted by EM from the majority
     vote. `worker_weights` (one per worker, 1 by default) temper each worker's evidence. `smoothing` is a pseudo-count added to every confusion cell (a flat Dirichlet prior),
@@ -601,6 +634,7 @@ def dawid_skene(
         max_iter=max_iter,
         tol=tol,
         worker_weights=worker_weights,
+        coin_prior=coin_prior,
     )
     return _result(enc, "dawid_skene", post, iterations)
 
@@ -901,6 +935,49 @@ def ds_mace(
     return _result(enc, "ds_mace", _clamp_gold(enc, post), ds_iterations + mace_iterations)
 
 
+def shrunk_ds_mace(
+    enc: Encoded,
+    *,
+    coin_prior: float = 10.0,
+    max_iter: int = 100,
+    tol: float = 1e-5,
+    worker_weights: np.ndarray | None = None,
+) -> CategoricalResult:
+    """The default since issue #20: the normalised geometric mean of the posteriors of
+    Dawid-Skene shrunk towards one-coin (`coin_prior` pseudo-answers per true class centred on
+    the worker's one-coin matrix, `_one_coin_shape`) and MACE with a learned class prior.
+
+    The shrinkage is what changed from `ds_mace` (whose DS half pools towards the crowd's
+    matrix instead): a worker seen on a few tasks is described by one accuracy, learned from
+    all their answers, rather than by K x K cells fitted to noise, which is where full
+    confusion matrices lost on sparse crowds with spammers; a worker seen on many tasks keeps
+    their own matrix. MACE covers spammers and one-label workers. Chosen by minimax regret
+    over the shared data sets and simulated stress regimes (bench/aggregate_robust.py;
+    docs/quality-aggregation.md). `worker_weights` temper the DS half only, as in ds_mace.
+    """
+    ds_post, ds_iterations = _dawid_skene_fit(
+        enc,
+        smoothing=0.01,
+        pooling=0.0,
+        max_iter=max_iter,
+        tol=tol,
+        worker_weights=worker_weights,
+        coin_prior=coin_prior,
+    )
+    mace_post, mace_iterations = _mace_fit(
+        enc, smoothing=0.01, max_iter=max_iter, tol=tol, restarts=0, seed=0, learn_prior=True
+    )
+    result = ensemble(enc, [ds_post, mace_post], "shrunk_ds_mace")
+    return replace(result, iterations=ds_iterations + mace_iterations)
+
+
+def ensemble(enc: Encoded, posteriors: Sequence[np.ndarray], method: str) -> CategoricalResult:
+    """The normalised geometric mean of several models' posteriors on `enc` (gold pinned)."""
+    log_mean = sum(np.log(np.maximum(p, EPS)) for p in posteriors) / len(posteriors)
+    post, _ = _softmax_rows(log_mean)
+    return _result(enc, method, _clamp_gold(enc, post))
+
+
 def _counts_by_worker(enc: Encoded) -> np.ndarray:
     """(workers, K): how often each worker gave each label."""
     k = enc.n_classes
@@ -917,12 +994,14 @@ METHODS: dict[str, Callable[..., CategoricalResult]] = {
     "glad": glad,
     "mace": mace,
     "ds_mace": ds_mace,
+    "shrunk_ds_mace": shrunk_ds_mace,
 }
-# Chosen by bench/aggregate.py across every categorical data set; see docs/quality-aggregation.md.
-DEFAULT_METHOD = "ds_mace"
-# The methods that honour per-worker weights (quality rules' LOWER_WEIGHT); ds_mace in its
-# Dawid-Skene half. The others ignore them.
-WEIGHTED_METHODS = frozenset({"majority_vote", "wawa", "dawid_skene", "ds_mace"})
+# Chosen for robustness by bench/aggregate_robust.py (leave one data set out and simulated
+# stress regimes); docs/quality-aggregation.md and ADR 0029. It was ds_mace until issue #20.
+DEFAULT_METHOD = "shrunk_ds_mace"
+# The methods that honour per-worker weights (quality rules' LOWER_WEIGHT); the ensembles in
+# their Dawid-Skene half. The others ignore them.
+WEIGHTED_METHODS = frozenset({"majority_vote", "wawa", "dawid_skene", "ds_mace", "shrunk_ds_mace"})
 
 
 def aggregate(
