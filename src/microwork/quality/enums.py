@@ -10,6 +10,26 @@ class QualificationTypeStatus(models.TextChoices):
     INACTIVE = "Inactive", _("Inactive")
 
 
+class QualificationRequestState(models.TextChoices):
+    """A worker's request for a qualification type (MTurk's QualificationRequest).
+
+    in_progress: a test started, not yet submitted (it expires at its deadline); submitted:
+    waiting for the requester's accept or reject (a test without an answer key); granted:
+    scored, auto-granted or accepted; rejected: by the requester; expired: the test's time ran
+    out before it was submitted.
+    """
+
+    IN_PROGRESS = "in_progress", _("test in progress")
+    SUBMITTED = "submitted", _("waiting for the requester")
+    GRANTED = "granted", _("granted")
+    REJECTED = "rejected", _("rejected")
+    EXPIRED = "expired", _("time ran out")
+
+
+# A worker has at most one of these per qualification type at a time.
+OPEN_REQUEST_STATES = (QualificationRequestState.IN_PROGRESS, QualificationRequestState.SUBMITTED)
+
+
 class QualificationStatus(models.TextChoices):
     GRANTED = "Granted", _("Granted")
     REVOKED = "Revoked", _("Revoked")
@@ -103,6 +123,46 @@ MTURK_ID_FOR = {
     SystemQualification.ADULT: "00000000000000000060",
     SystemQualification.MASTERS: "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH",
 }
+
+
+# MTurk's system qualification types as GetQualificationType and ListQualificationTypes show
+# them: (QualificationTypeId, Name, Description), in MTurk's own words; both Masters ids appear.
+MTURK_SYSTEM_TYPES = (
+    (
+        "000000000000000000L0",
+        "Worker_PercentAssignmentsApproved",
+        "The percentage of assignments the Worker has submitted that were subsequently "
+        "approved by the Requester, over all assignments the Worker has submitted.",
+    ),
+    (
+        "00000000000000000040",
+        "Worker_NumberHITsApproved",
+        "Specifies the total number of HITs submitted by a Worker that have been approved.",
+    ),
+    (
+        "00000000000000000071",
+        "Worker_Locale",
+        "The location of the Worker, as specified in the Worker's mailing address.",
+    ),
+    (
+        "00000000000000000060",
+        "Worker_Adult",
+        "Requires Workers to acknowledge that they are over 18 and that they agree to work on "
+        "potentially offensive content.",
+    ),
+    (
+        "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH",
+        "Masters",
+        "Workers who have demonstrated a high degree of success in performing a wide range of "
+        "HITs.",
+    ),
+    (
+        "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+        "Masters",
+        "Workers who have demonstrated a high degree of success in performing a wide range of "
+        "HITs (sandbox id).",
+    ),
+)
 
 
 class RuleCondition(models.TextChoices):

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from microwork.common.ids import new_entity_id
 from microwork.projects.models import Project
 from microwork.quality.enums import (
+    OPEN_REQUEST_STATES,
     ActionsGuarded,
     Comparator,
+    QualificationRequestState,
     QualificationStatus,
     QualificationTypeStatus,
     RuleActionKind,
@@ -20,8 +22,9 @@ from microwork.quality.enums import (
 class QualificationType(models.Model):
     """A requester's own qualification: a named integer score they grant to workers.
 
-    The fields are those of MTurk's CreateQualificationType. The test, answer key and retry
-    delay are stored for qualification requests (MTurk's Tier 3), which nothing uses yet.
+    The fields are those of MTurk's CreateQualificationType. Workers take the test on the web
+    (QualificationRequest; scored with the answer key if there is one) or get an auto-granted
+    type for the asking; the retry delay spaces their attempts (None: one attempt).
     Deleting is soft (`deleted_at`): granted qualifications stay, as on MTurk, and the name
     becomes free again.
     """
@@ -130,6 +133,82 @@ class WorkerQualification(models.Model):
     @property
     def is_granted(self) -> bool:
         return self.status == QualificationStatus.GRANTED
+
+
+class QualificationRequest(models.Model):
+    """A worker's request for a qualification type: a test taken, or a plain request of an
+    auto-granted type (MTurk's QualificationRequest). quality/qualification_requests.py holds
+    its rules.
+
+    `test` is the type's test as the worker was shown it (MTurk's QualificationRequest.Test),
+    `answers` what they submitted ({QuestionIdentifier: value or [values]}). With an answer key
+    the test is scored at once (`summed_score`, then `integer_value` granted); without one the
+    request waits for the requester, who grants `integer_value` or rejects with `reason`. The
+    time from `started_at` to `submitted_at` (or to `deadline` if it ran out) is time the worker
+    gave unpaid (fairness/wages.py).
+    """
+
+    public_id = models.CharField(max_length=30, unique=True, default=new_entity_id, editable=False)
+    qualification_type = models.ForeignKey(
+        QualificationType, on_delete=models.PROTECT, related_name="requests"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qualification_requests"
+    )
+    state = models.CharField(max_length=12, choices=QualificationRequestState.choices)
+    test = models.TextField(blank=True, max_length=65535)
+    answers = models.JSONField(default=dict, blank=True)
+    summed_score = models.IntegerField(null=True, blank=True)
+    integer_value = models.IntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True, max_length=1024)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            # One test in progress or one request waiting at a time, per worker and type: two
+            # clicks on "Start" cannot open two attempts.
+            models.UniqueConstraint(
+                fields=["qualification_type", "worker"],
+                condition=Q(state__in=OPEN_REQUEST_STATES),
+                name="qualification_request_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[choice.value for choice in QualificationRequestState]),
+                name="qualification_request_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(test="") | Q(deadline__isnull=False),
+                name="qualification_request_test_has_deadline",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "qualification_type"], name="qualification_request_by"),
+            models.Index(fields=["qualification_type", "state"], name="qualification_request_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} requests {self.qualification_type} ({self.state})"
+
+    def is_overdue(self, now=None) -> bool:
+        """A test in progress whose time has run out (the next write records it expired)."""
+        return (
+            self.state == QualificationRequestState.IN_PROGRESS
+            and self.deadline is not None
+            and self.deadline <= (now or timezone.now())
+        )
+
+    @property
+    def ended_at(self):
+        """When the worker stopped giving time to it: submitted, or the test's deadline."""
+        if self.submitted_at is not None:
+            return self.submitted_at
+        if self.state == QualificationRequestState.EXPIRED:
+            return self.deadline
+        return None
 
 
 class ProjectRequirement(models.Model):

@@ -12,16 +12,18 @@ from django.utils.translation import gettext as _
 from microwork.accounts.countries import COUNTRY_CODES
 from microwork.accounts.models import User
 from microwork.projects.models import Project
-from microwork.quality import events, rules, selectors
+from microwork.quality import events, qualification_tests, rules, selectors
 from microwork.quality.enums import (
     MAX_IN_INTEGER_VALUES,
     MAX_IN_LOCALE_VALUES,
     MAX_REQUIREMENTS_PER_PROJECT,
+    OPEN_REQUEST_STATES,
     ORDERING_COMPARATORS,
     PRESENCE_COMPARATORS,
     SET_COMPARATORS,
     ActionsGuarded,
     Comparator,
+    QualificationRequestState,
     QualificationStatus,
     QualificationTypeStatus,
     RuleActionKind,
@@ -31,6 +33,7 @@ from microwork.quality.enums import (
 )
 from microwork.quality.models import (
     ProjectRequirement,
+    QualificationRequest,
     QualificationType,
     Rule,
     WorkerBlock,
@@ -86,6 +89,22 @@ def _validate_type(qualification_type: QualificationType) -> None:
         raise ValidationError({"auto_granted": _("A type with a test cannot be auto-granted.")})
     if qualification_type.test and qualification_type.test_duration_seconds is None:
         raise ValidationError({"test_duration_seconds": _("A test needs a duration.")})
+    if qualification_type.answer_key and not qualification_type.test:
+        raise ValidationError({"answer_key": _("An answer key needs a test.")})
+    # Checked here, so no worker ever meets a test that cannot be shown or scored.
+    try:
+        test = (
+            qualification_tests.parse_test(qualification_type.test)
+            if qualification_type.test
+            else None
+        )
+    except qualification_tests.TestInvalid as error:
+        raise ValidationError({"test": f"Test: {error}"}) from None
+    if qualification_type.answer_key:
+        try:
+            qualification_tests.parse_answer_key(qualification_type.answer_key, test)
+        except qualification_tests.TestInvalid as error:
+            raise ValidationError({"answer_key": str(error)}) from None
     qualification_type.full_clean(exclude=["owner", "public_id"], validate_constraints=False)
 
 
@@ -174,6 +193,14 @@ def qualification_type_delete(*, qualification_type: QualificationType) -> Quali
     locked.status = QualificationTypeStatus.INACTIVE
     locked.deleted_at = timezone.now()
     locked.save(update_fields=["status", "deleted_at", "updated_at"])
+    # MTurk rejects a deleted type's pending requests; a test in progress ends with them.
+    QualificationRequest.objects.filter(
+        qualification_type=locked, state__in=OPEN_REQUEST_STATES
+    ).update(
+        state=QualificationRequestState.REJECTED,
+        reason="The qualification type was deleted.",
+        decided_at=locked.deleted_at,
+    )
     return locked
 
 
