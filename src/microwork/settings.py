@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "microwork.fairness",
     "microwork.notifications",
     "microwork.webhooks",
+    "microwork.observatory",  # public statistics and the worker survey (docs/adr/0026)
     "microwork.mturk",
     "microwork.demo",
     "microwork.api.requester",  # the REST API's Idempotency-Key records
@@ -457,3 +458,19 @@ MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = env_int(
 # Webhooks (docs/adr/0021): endpoints on this machine (http://localhost, 127.0.0.1) may be
 # registered and reached only with this on, or with MICROWORK_DEBUG; private addresses never.
 MICROWORK_WEBHOOKS_ALLOW_LOCAL = env_bool("MICROWORK_WEBHOOKS_ALLOW_LOCAL", False)
+# The observatory (docs/observatory.md, docs/adr/0026): no published cell counts fewer than
+# MICROWORK_OBSERVATORY_K workers. Activity classes: "very active" worked in each of the last
+# VERY_ACTIVE_WEEKS weeks, "regular" in each of the last REGULAR_MONTHS months, "occasional" at
+# least once in the last OCCASIONAL_MONTHS. The legal minimum wage (minor units per hour) is
+# compared with the effective hourly wage; 1202 is the French gross SMIC of 2026.
+MICROWORK_OBSERVATORY_K = env_int("MICROWORK_OBSERVATORY_K", 10, minimum=2)
+MICROWORK_OBSERVATORY_VERY_ACTIVE_WEEKS = env_int(
+    "MICROWORK_OBSERVATORY_VERY_ACTIVE_WEEKS", 4, minimum=1
+)
+MICROWORK_OBSERVATORY_REGULAR_MONTHS = env_int("MICROWORK_OBSERVATORY_REGULAR_MONTHS", 3, minimum=1)
+MICROWORK_OBSERVATORY_OCCASIONAL_MONTHS = env_int(
+    "MICROWORK_OBSERVATORY_OCCASIONAL_MONTHS", 12, minimum=1
+)
+MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS = env_int(
+    "MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS", 1202, minimum=0
+)

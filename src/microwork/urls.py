@@ -19,6 +19,7 @@ urlpatterns = [
     path("fairness/", include("microwork.web.fairness.urls")),
     path("notifications/", include("microwork.web.notifications.urls")),
     path("webhooks/", include("microwork.web.webhooks.urls")),
+    path("observatory/", include("microwork.web.observatory.urls")),
     path("api/", include("microwork.api.urls")),
     path("mturk/", include("microwork.mturk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -245,6 +245,14 @@ URLS = {
         "notifications:read", args=[w.users["worker"].notifications.first().pk]
     ),
     "notifications:read-all": lambda w: reverse("notifications:read-all"),
+    "observatory:index": lambda w: reverse("observatory:index"),
+    "observatory:method": lambda w: reverse("observatory:method"),
+    "observatory:survey": lambda w: reverse("observatory:survey"),
+    "observatory:survey-withdraw": lambda w: reverse("observatory:survey-withdraw"),
+    # The world stores no snapshot: a month's page and files are not there.
+    "observatory:month": lambda w: reverse("observatory:month", args=["2026-11"]),
+    "observatory:package": lambda w: reverse("observatory:package", args=["2026-11"]),
+    "observatory:file": lambda w: reverse("observatory:file", args=["2026-11", "overview.csv"]),
     "notifications:preferences": lambda w: reverse("notifications:preferences"),
     "notifications:verify-send": lambda w: reverse("notifications:verify-send"),
     "notifications:verify": lambda w: reverse(
@@ -647,6 +655,13 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "mturk:key-list": (LOGIN, DENIED, DENIED, OK, OK, OK),
     "mturk:key-revoke": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "mturk:submit-root": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
+    "observatory:index": (OK, OK, OK, OK, OK, OK),
+    "observatory:method": (OK, OK, OK, OK, OK, OK),
+    "observatory:survey": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
+    "observatory:survey-withdraw": (LOGIN, POST, POST, DENIED, DENIED, DENIED),
+    "observatory:month": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
+    "observatory:package": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
+    "observatory:file": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
     "payments:bonus-send": (POST, POST, POST, POST, POST, POST),
     "payments:payout-request": (POST, POST, POST, POST, POST, POST),
     "payments:requester-balance": (LOGIN, DENIED, DENIED, OK, OK, OK),

@@ -1,0 +1,48 @@
+"""Reads of the observatory for the pages: stored snapshots only, never the records."""
+
+from django.conf import settings
+
+from microwork.observatory import statistics
+from microwork.observatory.models import Snapshot
+
+
+def k() -> int:
+    return settings.MICROWORK_OBSERVATORY_K
+
+
+def snapshot_for(month: str | None) -> Snapshot | None:
+    """The stored snapshot of `month` ("2026-11"), or the latest one when `month` is None."""
+    if month is None:
+        return Snapshot.objects.order_by("-month").first()
+    try:
+        first = statistics.parse_month(month)
+    except ValueError:
+        return None
+    return Snapshot.objects.filter(month=first).first()
+
+
+def snapshot_months() -> list[str]:
+    return [f"{month:%Y-%m}" for month in Snapshot.objects.values_list("month", flat=True)]
+
+
+def monthly_series(limit: int = 24) -> list[dict]:
+    """The overview of the last `limit` stored months, oldest first, for the time series."""
+    rows = []
+    for month, figures in Snapshot.objects.order_by("-month").values_list("month", "figures")[
+        :limit
+    ]:
+        values = {row["measure"]: row["value"] for row in figures.get("overview", [])}
+        rows.append({"month": f"{month:%Y-%m}", **values})
+    return rows[::-1]
+
+
+def method_context() -> dict:
+    return {
+        "k": k(),
+        "very_active_weeks": settings.MICROWORK_OBSERVATORY_VERY_ACTIVE_WEEKS,
+        "regular_months": settings.MICROWORK_OBSERVATORY_REGULAR_MONTHS,
+        "occasional_months": settings.MICROWORK_OBSERVATORY_OCCASIONAL_MONTHS,
+        "minimum_wage_cents": settings.MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS,
+        "pay_floor_cents": settings.MICROWORK_PAY_FLOOR_CENTS_PER_HOUR,
+        "currency": settings.MICROWORK_CURRENCY,
+    }

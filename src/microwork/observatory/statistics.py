@@ -1,0 +1,828 @@
+"""A month's statistics from the records, by SQL aggregates, then made safe to publish.
+
+Time and pay are those of fairness/wages.py (docs/adr/0011): an assignment counts in the month
+it was accepted (site time zone); approved work is paid time (`work_seconds`), rejected work
+(`work_seconds`) and returned or expired work (`ended_at - accepted_at`) unpaid time, submitted
+work waiting for review is pending; pay is what reached the worker's earnings for the
+assignment (reward or overturn, pay floor top-ups, bonuses). The effective hourly wage of a
+worker for the month is their pay over their paid and unpaid time together.
+
+Every query groups in the database (per worker, per task type, per week...), so the rows that
+reach Python are at most one per worker; the distributions over workers (deciles) are then
+taken in Python, exactly, in whole numbers.
+
+Privacy (docs/adr/0026): every figure is built from rows that carry the number of distinct
+workers behind them; `suppress()` hides each row with fewer than k workers, and, where the
+rows add up to a published total, one more row so the hidden one cannot be derived by
+subtraction. A month with fewer than k active workers publishes no figure at all.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from microwork.fairness.enums import AppealDecider, AppealState, AppealSubject
+from microwork.fairness.models import Appeal
+from microwork.observatory.enums import QUESTIONS, Reason
+from microwork.observatory.models import SurveyResponse
+from microwork.payments.enums import AccountKind
+from microwork.payments.models import LedgerEntry
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
+
+HOUR = 3600
+# Requester size, by assignments accepted on their work in the month.
+REQUESTER_SIZES = (("small", 0), ("medium", 100), ("large", 1000))
+# The hourly wage histogram: bins this wide (minor units per hour), the last one open.
+WAGE_BIN_CENTS = 200
+WAGE_BINS = 15
+# Time from submission to payment: the shares paid within these many hours.
+PAYMENT_WITHIN_HOURS = (1, 24, 72, 168, 720)
+# Appeals answered within this many days count as answered in time (scorecard).
+APPEAL_ANSWER_DAYS = 7
+DECILES = tuple(range(1, 10))
+
+ENDED = ExpressionWrapper(F("ended_at") - F("accepted_at"), output_field=DurationField())
+APPROVED, REJECTED, SUBMITTED = (
+    AssignmentState.APPROVED,
+    AssignmentState.REJECTED,
+    AssignmentState.SUBMITTED,
+)
+ENDED_STATES = (AssignmentState.RETURNED, AssignmentState.EXPIRED)
+
+
+def k() -> int:
+    return settings.MICROWORK_OBSERVATORY_K
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    month: date  # the first day
+    start: datetime
+    end: datetime
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+def _month_start(year: int, month: int) -> datetime:
+    return timezone.make_aware(datetime(year, month, 1), timezone.get_default_timezone())
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period(month: date) -> Period:
+    """The calendar month holding `month`, from its first midnight to the next month's, in the
+    site's time zone."""
+    first = date(month.year, month.month, 1)
+    following = _shift(first, 1)
+    return Period(
+        month=first,
+        start=_month_start(first.year, first.month),
+        end=_month_start(following.year, following.month),
+    )
+
+
+def parse_month(text: str) -> date:
+    """'2026-11' -> date(2026, 11, 1); ValueError naming the expected form otherwise."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        if not 1 <= month <= 12 or not 2000 <= year <= 9999:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"month must look like 2026-11, not {text!r}") from None
+    return date(year, month, 1)
+
+
+# --- whole-number arithmetic -----------------------------------------------------------------
+
+
+def hours(seconds: int | None) -> Decimal | None:
+    """Seconds as hours with one decimal, rounded half up."""
+    if seconds is None:
+        return None
+    return (Decimal(seconds) / HOUR).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """part / whole as a percentage with one decimal, rounded half up; None for an empty whole."""
+    if not whole:
+        return None
+    return (Decimal(part * 100) / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def hourly(pay_cents: int, seconds: int) -> int | None:
+    """Pay per hour, rounded down, as fairness.wages does; None without time."""
+    return pay_cents * HOUR // seconds if seconds > 0 else None
+
+
+def decile(values: list[int], tenth: int) -> int | None:
+    """The `tenth` decile of sorted whole numbers by the nearest-rank rule: the value at rank
+    ceil(tenth * n / 10). The 5th is the median (the lower middle one for an even n)."""
+    if not values:
+        return None
+    rank = -(-tenth * len(values) // 10)
+    return values[rank - 1]
+
+
+def _seconds(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, timedelta):
+        return max(0, int(value.total_seconds()))
+    return int(value)
+
+
+# --- suppression ------------------------------------------------------------------------------
+
+
+def suppress(rows: list[dict], *, keys: tuple[str, ...], has_margin: bool = True) -> list[dict]:
+    """Hide each row counting 1 to k-1 workers ("workers"), blanking every column but `keys`.
+
+    With `has_margin` (the rows add up to a total published elsewhere), a single hidden row
+    could be computed back from the total minus the others, so the visible row with the fewest
+    workers (the first such in order) is hidden with it: complementary suppression. Rows with
+    no worker are published as they are: they reveal no one.
+    """
+    limit = k()
+    hidden = [row for row in rows if 0 < row["workers"] < limit]
+    if has_margin and len(hidden) == 1:
+        visible = [row for row in rows if row["workers"] >= limit]
+        if visible:
+            hidden.append(min(visible, key=lambda row: row["workers"]))
+    hidden_ids = {id(row) for row in hidden}
+    published = []
+    for row in rows:
+        if id(row) in hidden_ids:
+            row = {name: (value if name in keys else None) for name, value in row.items()}
+            row["suppressed"] = True
+        else:
+            row = {**row, "suppressed": False}
+        published.append(row)
+    return published
+
+
+def _blank(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    return [
+        {
+            **{name: (value if name in keys else None) for name, value in row.items()},
+            "suppressed": True,
+        }
+        for row in rows
+    ]
+
+
+# --- the records -----------------------------------------------------------------------------
+
+
+@dataclass
+class WorkerMonth:
+    worker_id: int
+    assignments: int = 0
+    paid_seconds: int = 0
+    unpaid_seconds: int = 0
+    pending_seconds: int = 0
+    pay_cents: int = 0
+
+    @property
+    def worked_seconds(self) -> int:
+        return self.paid_seconds + self.unpaid_seconds
+
+    @property
+    def hourly_all_cents(self) -> int | None:
+        return hourly(self.pay_cents, self.worked_seconds)
+
+    @property
+    def hourly_paid_cents(self) -> int | None:
+        return hourly(self.pay_cents, self.paid_seconds)
+
+
+def _time_sums() -> dict:
+    return {
+        "assignments": Count("pk"),
+        "workers": Count("worker_id", distinct=True),
+        "paid": Sum("work_seconds", filter=Q(state=APPROVED)),
+        "rejected": Sum("work_seconds", filter=Q(state=REJECTED)),
+        "pending": Sum("work_seconds", filter=Q(state=SUBMITTED)),
+        "ended": Sum(ENDED, filter=Q(state__in=ENDED_STATES, ended_at__isnull=False)),
+    }
+
+
+def _pay_entries(p: Period):
+    return LedgerEntry.objects.filter(
+        account__kind=AccountKind.WORKER_AVAILABLE,
+        posting__assignment__accepted_at__gte=p.start,
+        posting__assignment__accepted_at__lt=p.end,
+    )
+
+
+def assignments_in(p: Period):
+    return Assignment.objects.filter(accepted_at__gte=p.start, accepted_at__lt=p.end)
+
+
+def worker_months(p: Period) -> dict[int, WorkerMonth]:
+    """Each active worker's month: two grouped queries, one row per worker each."""
+    sums = _time_sums()
+    del sums["workers"]
+    months = {}
+    for row in assignments_in(p).values("worker_id").annotate(**sums).order_by("worker_id"):
+        months[row["worker_id"]] = WorkerMonth(
+            worker_id=row["worker_id"],
+            assignments=row["assignments"],
+            paid_seconds=_seconds(row["paid"]),
+            unpaid_seconds=_seconds(row["rejected"]) + _seconds(row["ended"]),
+            pending_seconds=_seconds(row["pending"]),
+        )
+    pay = (
+        _pay_entries(p)
+        .values_list("account__owner_id")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    for worker_id, total in pay:
+        if worker_id in months:
+            months[worker_id].pay_cents = total
+    return months
+
+
+def _grouped(p: Period, key, pay_key) -> dict:
+    """Workers, assignments, time and pay grouped by `key` (an expression over Assignment)
+    and `pay_key` (the same over LedgerEntry, through posting__assignment__)."""
+    rows = {}
+    for row in (
+        assignments_in(p).annotate(key=key).values("key").annotate(**_time_sums()).order_by()
+    ):
+        rows[row["key"]] = {
+            "workers": row["workers"],
+            "assignments": row["assignments"],
+            "paid_seconds": _seconds(row["paid"]),
+            "unpaid_seconds": _seconds(row["rejected"]) + _seconds(row["ended"]),
+            "pay_cents": 0,
+        }
+    pay = (
+        _pay_entries(p)
+        .annotate(key=pay_key)
+        .values_list("key")
+        .annotate(total=Sum("amount_cents"))
+        .order_by()
+    )
+    for group, total in pay:
+        if group in rows:
+            rows[group]["pay_cents"] = total
+    return rows
+
+
+def _breakdown_row(name: str, key, sums: dict) -> dict:
+    worked = sums["paid_seconds"] + sums["unpaid_seconds"]
+    return {
+        name: key,
+        "workers": sums["workers"],
+        "assignments": sums["assignments"],
+        "hours_paid": hours(sums["paid_seconds"]),
+        "hours_unpaid": hours(sums["unpaid_seconds"]),
+        "earnings_cents": sums["pay_cents"],
+        "hourly_wage_cents": hourly(sums["pay_cents"], worked),
+    }
+
+
+# --- the figures -----------------------------------------------------------------------------
+
+
+def compute(month: date) -> dict[str, list[dict]]:
+    """Every figure of `month`, suppressed and ready to publish: {figure name: rows}."""
+    p = period(month)
+    workers = worker_months(p)
+    is_small = len(workers) < k()
+    figures = {
+        "overview": _overview(p, workers),
+        "activity": _activity(p),
+        "weekly": _weekly(p),
+        "wage_summary": _wage_summary(workers),
+        "distributions": _distributions(workers),
+        "hourly_wage_histogram": _histogram(workers),
+        "outcomes": _outcomes(p),
+        "appeals": _appeals(p),
+        "payment_delay": _payment_delay(p),
+        "by_task_type": _by_task_type(p),
+        "by_requester_size": _by_requester_size(p),
+        "by_survey_answer": _by_survey_answer(workers),
+        "scorecard": _scorecard(p, workers),
+    }
+    if is_small:
+        # Fewer than k workers in all: even totals would describe a handful of people.
+        figures = {name: _blank(rows, KEYS[name]) for name, rows in figures.items()}
+    return figures
+
+
+# The columns that name a row, kept when the row is hidden.
+KEYS = {
+    "overview": ("measure",),
+    "activity": ("activity_class",),
+    "weekly": ("week",),
+    "wage_summary": ("measure",),
+    "distributions": ("decile",),
+    "hourly_wage_histogram": ("from_cents", "to_cents"),
+    "outcomes": ("outcome",),
+    "appeals": ("outcome",),
+    "payment_delay": ("within_hours",),
+    "by_task_type": ("task_type",),
+    "by_requester_size": ("requester_size",),
+    "by_survey_answer": ("question", "answer"),
+    "scorecard": ("principle", "measure"),
+}
+
+
+def _measure_rows(values: dict, workers: int) -> list[dict]:
+    return [{"measure": name, "value": value, "workers": workers} for name, value in values.items()]
+
+
+def _overview(p: Period, workers: dict[int, WorkerMonth]) -> list[dict]:
+    records = assignments_in(p)
+    counts = records.aggregate(
+        requesters=Count("task__batch__project__requester_id", distinct=True),
+        tasks=Count("task_id", distinct=True),
+    )
+    paid = sum(w.paid_seconds for w in workers.values())
+    unpaid = sum(w.unpaid_seconds for w in workers.values())
+    values = {
+        "workers_active": len(workers),
+        "requesters_active": counts["requesters"],
+        "tasks_worked": counts["tasks"],
+        "assignments": sum(w.assignments for w in workers.values()),
+        "hours_paid": hours(paid),
+        "hours_unpaid": hours(unpaid),
+        "hours_pending": hours(sum(w.pending_seconds for w in workers.values())),
+        "unpaid_share_percent": percent(unpaid, paid + unpaid),
+        "earnings_cents": sum(w.pay_cents for w in workers.values()),
+    }
+    return suppress(_measure_rows(values, len(workers)), keys=KEYS["overview"], has_margin=False)
+
+
+def activity_classes(p: Period) -> dict[int, str]:
+    """Each worker active in the occasional window ending with the month, and their class:
+    "very_active" (an assignment accepted in each of the last VERY_ACTIVE_WEEKS 7-day weeks
+    before the month's end), "regular" (in each of the last REGULAR_MONTHS calendar months),
+    "occasional" (at least one in the last OCCASIONAL_MONTHS). One grouped query."""
+    weeks = settings.MICROWORK_OBSERVATORY_VERY_ACTIVE_WEEKS
+    regular = settings.MICROWORK_OBSERVATORY_REGULAR_MONTHS
+    occasional = settings.MICROWORK_OBSERVATORY_OCCASIONAL_MONTHS
+    counts = {}
+    for index in range(weeks):
+        counts[f"w{index}"] = Count(
+            "pk",
+            filter=Q(
+                accepted_at__gte=p.end - timedelta(days=7 * (index + 1)),
+                accepted_at__lt=p.end - timedelta(days=7 * index),
+            ),
+        )
+    for index in range(regular):
+        window = period(_shift(p.month, -index))
+        counts[f"m{index}"] = Count(
+            "pk", filter=Q(accepted_at__gte=window.start, accepted_at__lt=window.end)
+        )
+    since = period(_shift(p.month, -(occasional - 1))).start
+    classes = {}
+    rows = (
+        Assignment.objects.filter(accepted_at__gte=since, accepted_at__lt=p.end)
+        .values("worker_id")
+        .annotate(**counts)
+        .order_by()
+    )
+    for row in rows:
+        if all(row[f"w{index}"] for index in range(weeks)):
+            classes[row["worker_id"]] = "very_active"
+        elif all(row[f"m{index}"] for index in range(regular)):
+            classes[row["worker_id"]] = "regular"
+        else:
+            classes[row["worker_id"]] = "occasional"
+    return classes
+
+
+def _activity(p: Period) -> list[dict]:
+    classes = list(activity_classes(p).values())
+    rows = [
+        {"activity_class": name, "workers": classes.count(name)}
+        for name in ("very_active", "regular", "occasional")
+    ]
+    # The total is published, so the classes are suppressed against it.
+    return [
+        *suppress(rows, keys=KEYS["activity"]),
+        *suppress(
+            [{"activity_class": "all", "workers": len(classes)}],
+            keys=KEYS["activity"],
+            has_margin=False,
+        ),
+    ]
+
+
+def _weekly(p: Period) -> list[dict]:
+    # Weeks start on Monday; the first and last may be cut by the month's ends.
+    grouped = _grouped(
+        p,
+        TruncWeek("accepted_at"),
+        TruncWeek("posting__assignment__accepted_at"),
+    )
+    rows = []
+    for week, sums in sorted(grouped.items()):
+        day = timezone.localtime(week).date() if isinstance(week, datetime) else week
+        rows.append(_breakdown_row("week", day.isoformat(), sums))
+    return suppress(rows, keys=KEYS["weekly"])
+
+
+def _worked(workers: dict[int, WorkerMonth]) -> list[WorkerMonth]:
+    """Workers with decided time in the month: the ones a wage can be computed for."""
+    return [w for w in workers.values() if w.worked_seconds > 0]
+
+
+def _wage_summary(workers: dict[int, WorkerMonth]) -> list[dict]:
+    worked = _worked(workers)
+    floor = settings.MICROWORK_PAY_FLOOR_CENTS_PER_HOUR
+    minimum = settings.MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS
+    rates = sorted(w.hourly_all_cents for w in worked)
+    paid_rates = sorted(w.hourly_paid_cents for w in worked if w.paid_seconds)
+    values = {
+        "workers_with_time": len(worked),
+        "median_hourly_wage_cents": decile(rates, 5),
+        "median_hourly_wage_paid_time_cents": decile(paid_rates, 5),
+        "pay_floor_cents": floor,
+        "minimum_wage_cents": minimum,
+        "share_under_pay_floor_percent": percent(sum(r < floor for r in rates), len(rates)),
+        "share_under_minimum_wage_percent": percent(sum(r < minimum for r in rates), len(rates)),
+        "share_under_pay_floor_paid_time_percent": percent(
+            sum(r < floor for r in paid_rates), len(paid_rates)
+        ),
+    }
+    rows = _measure_rows(values, len(worked))
+    return suppress(rows, keys=KEYS["wage_summary"], has_margin=False)
+
+
+def _distributions(workers: dict[int, WorkerMonth]) -> list[dict]:
+    worked = _worked(workers)
+    everyone = list(workers.values())
+    columns = {
+        "hourly_wage_cents": sorted(w.hourly_all_cents for w in worked),
+        "hourly_wage_paid_time_cents": sorted(
+            w.hourly_paid_cents for w in worked if w.paid_seconds
+        ),
+        "earnings_cents": sorted(w.pay_cents for w in everyone),
+        "hours_worked": sorted(w.worked_seconds for w in everyone),
+    }
+    rows = []
+    for tenth in DECILES:
+        row = {"decile": tenth, "workers": len(worked)}
+        for name, values in columns.items():
+            value = decile(values, tenth)
+            row[name] = hours(value) if name == "hours_worked" else value
+        rows.append(row)
+    return suppress(rows, keys=KEYS["distributions"], has_margin=False)
+
+
+def _histogram(workers: dict[int, WorkerMonth]) -> list[dict]:
+    rates = [w.hourly_all_cents for w in _worked(workers)]
+    rows = []
+    for index in range(WAGE_BINS):
+        low = index * WAGE_BIN_CENTS
+        high = None if index == WAGE_BINS - 1 else low + WAGE_BIN_CENTS
+        count = sum(low <= r and (high is None or r < high) for r in rates)
+        rows.append({"from_cents": low, "to_cents": high, "workers": count})
+    # The bins add up to workers_with_time, published in wage_summary.
+    return suppress(rows, keys=KEYS["hourly_wage_histogram"])
+
+
+def _outcomes(p: Period) -> list[dict]:
+    outcome = Case(
+        When(state=APPROVED, is_auto_approved=True, then=Value("approved_automatically")),
+        When(state=APPROVED, then=Value("approved_by_requester")),
+        When(state=REJECTED, then=Value("rejected")),
+        When(state=SUBMITTED, then=Value("waiting_for_review")),
+        When(state=AssignmentState.RETURNED, then=Value("returned")),
+        When(state=AssignmentState.EXPIRED, then=Value("expired")),
+        default=Value("in_progress"),
+        output_field=CharField(),
+    )
+    counts = {
+        row["outcome"]: row
+        for row in assignments_in(p)
+        .annotate(outcome=outcome)
+        .values("outcome")
+        .annotate(assignments=Count("pk"), workers=Count("worker_id", distinct=True))
+        .order_by()
+    }
+    names = (
+        "approved_by_requester",
+        "approved_automatically",
+        "rejected",
+        "waiting_for_review",
+        "returned",
+        "expired",
+        "in_progress",
+    )
+    rows = []
+    for name in names:
+        found = counts.get(name, {"assignments": 0, "workers": 0})
+        rows.append(
+            {"outcome": name, "workers": found["workers"], "assignments": found["assignments"]}
+        )
+    return suppress(rows, keys=KEYS["outcomes"])
+
+
+def _appeal_outcome():
+    return Case(
+        When(state=AppealState.OPEN, then=Value("open")),
+        When(
+            state=AppealState.GRANTED,
+            decided_by=AppealDecider.AUTOMATIC,
+            then=Value("granted_automatically"),
+        ),
+        When(
+            state=AppealState.GRANTED,
+            decided_by=AppealDecider.STAFF,
+            then=Value("granted_by_staff"),
+        ),
+        When(state=AppealState.GRANTED, then=Value("granted_by_requester")),
+        When(
+            state=AppealState.DENIED, decided_by=AppealDecider.STAFF, then=Value("denied_by_staff")
+        ),
+        default=Value("denied_by_requester"),
+        output_field=CharField(),
+    )
+
+
+def _appeals(p: Period) -> list[dict]:
+    """Appeals of rejections opened in the month, by how they ended."""
+    counts = {
+        row["outcome"]: row
+        for row in Appeal.objects.filter(
+            subject=AppealSubject.REJECTION, opened_at__gte=p.start, opened_at__lt=p.end
+        )
+        .annotate(outcome=_appeal_outcome())
+        .values("outcome")
+        .annotate(appeals=Count("pk"), workers=Count("worker_id", distinct=True))
+        .order_by()
+    }
+    names = (
+        "granted_by_requester",
+        "granted_by_staff",
+        "granted_automatically",
+        "denied_by_requester",
+        "denied_by_staff",
+        "open",
+    )
+    rows = [
+        {
+            "outcome": name,
+            "workers": counts.get(name, {}).get("workers", 0),
+            "appeals": counts.get(name, {}).get("appeals", 0),
+        }
+        for name in names
+    ]
+    return suppress(rows, keys=KEYS["appeals"])
+
+
+def _payment_delay(p: Period) -> list[dict]:
+    """Approved assignments accepted in the month: the share paid within each delay of their
+    submission (the reward is posted in the approval's own transaction, at reviewed_at)."""
+    approved = assignments_in(p).filter(
+        state=APPROVED, submitted_at__isnull=False, reviewed_at__isnull=False
+    )
+    wait = ExpressionWrapper(F("reviewed_at") - F("submitted_at"), output_field=DurationField())
+    counts = approved.annotate(wait=wait).aggregate(
+        all=Count("pk"),
+        workers=Count("worker_id", distinct=True),
+        **{
+            f"h{limit}": Count("pk", filter=Q(wait__lte=timedelta(hours=limit)))
+            for limit in PAYMENT_WITHIN_HOURS
+        },
+    )
+    rows = [
+        {
+            "within_hours": limit,
+            "workers": counts["workers"],
+            "assignments": counts[f"h{limit}"],
+            "share_percent": percent(counts[f"h{limit}"], counts["all"]),
+        }
+        for limit in PAYMENT_WITHIN_HOURS
+    ]
+    return suppress(rows, keys=KEYS["payment_delay"], has_margin=False)
+
+
+def _by_task_type(p: Period) -> list[dict]:
+    grouped = _grouped(
+        p,
+        F("task__batch__project__template_kind"),
+        F("posting__assignment__task__batch__project__template_kind"),
+    )
+    rows = [_breakdown_row("task_type", name, sums) for name, sums in sorted(grouped.items())]
+    return suppress(rows, keys=KEYS["by_task_type"])
+
+
+def _requester_sizes(p: Period) -> dict[str, list[int]]:
+    sizes: dict[str, list[int]] = {name: [] for name, _least in REQUESTER_SIZES}
+    rows = (
+        assignments_in(p)
+        .values_list("task__batch__project__requester_id")
+        .annotate(n=Count("pk"))
+        .order_by("task__batch__project__requester_id")
+    )
+    for requester_id, count in rows:
+        name = [name for name, least in REQUESTER_SIZES if count >= least][-1]
+        sizes[name].append(requester_id)
+    return sizes
+
+
+def _size_case(path: str, sizes: dict[str, list[int]]):
+    whens = [When(**{f"{path}__in": ids}, then=Value(name)) for name, ids in sizes.items() if ids]
+    return Case(*whens, default=Value("small"), output_field=CharField())
+
+
+def _by_requester_size(p: Period) -> list[dict]:
+    sizes = _requester_sizes(p)
+    grouped = _grouped(
+        p,
+        _size_case("task__batch__project__requester_id", sizes),
+        _size_case("posting__assignment__task__batch__project__requester_id", sizes),
+    )
+    rows = []
+    for name, _least in REQUESTER_SIZES:
+        sums = grouped.get(
+            name,
+            {
+                "workers": 0,
+                "assignments": 0,
+                "paid_seconds": 0,
+                "unpaid_seconds": 0,
+                "pay_cents": 0,
+            },
+        )
+        row = _breakdown_row("requester_size", name, sums)
+        row["requesters"] = len(sizes[name])
+        rows.append(row)
+    return suppress(rows, keys=KEYS["by_requester_size"])
+
+
+def _survey_row(question: str, answer: str, members: list[WorkerMonth]) -> dict:
+    worked = [w for w in members if w.worked_seconds > 0]
+    return {
+        "question": question,
+        "answer": answer,
+        "workers": len(members),
+        "median_hourly_wage_cents": decile(sorted(w.hourly_all_cents for w in worked), 5),
+        "median_earnings_cents": decile(sorted(w.pay_cents for w in members), 5),
+        "median_hours_worked": hours(decile(sorted(w.worked_seconds for w in members), 5)),
+    }
+
+
+def _by_survey_answer(workers: dict[int, WorkerMonth]) -> list[dict]:
+    """The month's active workers who consent to the survey, by each answer. Answers are read
+    now: a worker who withdrew is in none of these rows."""
+    fields = [name for name, _choices in QUESTIONS]
+    answers = {
+        row["worker_id"]: row
+        for row in SurveyResponse.objects.filter(worker_id__in=list(workers)).values(
+            "worker_id", "country", "reasons", *fields
+        )
+    }
+    respondents = [workers[worker_id] for worker_id in sorted(answers)]
+    keys = KEYS["by_survey_answer"]
+    rows = suppress(
+        [_survey_row("all_respondents", "all", respondents)], keys=keys, has_margin=False
+    )
+    questions = [(name, list(choices.values)) for name, choices in QUESTIONS]
+    questions.append(
+        ("country", sorted({row["country"] or "no_answer" for row in answers.values()}))
+    )
+    for question, values in questions:
+        table = []
+        for value in values:
+            members = [
+                workers[worker_id]
+                for worker_id, row in sorted(answers.items())
+                if (row[question] or "no_answer") == value
+            ]
+            table.append(_survey_row(question, value, members))
+        # Each question's answers add up to the respondents.
+        rows += suppress(table, keys=keys) if not rows[0]["suppressed"] else _blank(table, keys)
+    reasons = [
+        _survey_row(
+            "reasons",
+            reason,
+            [workers[w] for w, row in sorted(answers.items()) if reason in row["reasons"]],
+        )
+        for reason in Reason.values
+    ]
+    # Several reasons per worker: they add up to no total, so no complementary suppression.
+    rows += suppress(reasons, keys=keys, has_margin=False)
+    return rows
+
+
+def _scorecard(p: Period, workers: dict[int, WorkerMonth]) -> list[dict]:
+    """Fairwork's principles, scored from the records. Each row is one figure behind a point,
+    with the threshold it is held to; "met" is yes, no, not_measured (no record to score
+    from) or not_scored (a figure shown for context, held to no threshold)."""
+    worked = _worked(workers)
+    rates = sorted(w.hourly_all_cents for w in worked)
+    minimum = settings.MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS
+    median = decile(rates, 5)
+    paid = sum(w.paid_seconds for w in worked)
+    unpaid = sum(w.unpaid_seconds for w in worked)
+    unpaid_share = percent(unpaid, paid + unpaid)
+    delay = {row["within_hours"]: row["share_percent"] for row in _payment_delay(p)}
+    week_share = delay.get(168)
+    decided = Appeal.objects.filter(
+        subject=AppealSubject.REJECTION, decided_at__gte=p.start, decided_at__lt=p.end
+    )
+    answer_wait = ExpressionWrapper(F("decided_at") - F("opened_at"), output_field=DurationField())
+    appeals = decided.annotate(wait=answer_wait).aggregate(
+        all=Count("pk"),
+        granted=Count("pk", filter=Q(state=AppealState.GRANTED)),
+        in_time=Count("pk", filter=Q(wait__lte=timedelta(days=APPEAL_ANSWER_DAYS))),
+        workers=Count("worker_id", distinct=True),
+    )
+
+    def met(value, threshold, *, at_least: bool) -> str:
+        if value is None:
+            return "not_measured"
+        return "yes" if (value >= threshold if at_least else value <= threshold) else "no"
+
+    rows = [
+        (
+            "fair_pay",
+            "median_hourly_wage_cents",
+            median,
+            minimum,
+            met(median, minimum, at_least=True),
+        ),
+        (
+            "fair_pay",
+            "paid_within_7_days_percent",
+            week_share,
+            95,
+            met(week_share, 95, at_least=True),
+        ),
+        (
+            "fair_conditions",
+            "unpaid_share_percent",
+            unpaid_share,
+            10,
+            met(unpaid_share, 10, at_least=False),
+        ),
+        # The platform keeps no versioned terms of service yet: nothing to score from.
+        ("fair_contracts", "terms_versions_recorded", None, None, "not_measured"),
+        (
+            "fair_management",
+            "appeals_granted_percent",
+            percent(appeals["granted"], appeals["all"]),
+            None,
+            "not_scored" if appeals["all"] else "not_measured",
+        ),
+        (
+            "fair_management",
+            f"appeals_decided_within_{APPEAL_ANSWER_DAYS}_days_percent",
+            percent(appeals["in_time"], appeals["all"]),
+            90,
+            met(percent(appeals["in_time"], appeals["all"]), 90, at_least=True),
+        ),
+    ]
+    result = []
+    for principle, measure, value, threshold, is_met in rows:
+        behind = appeals["workers"] if principle == "fair_management" else len(worked)
+        result.append(
+            {
+                "principle": principle,
+                "measure": measure,
+                "workers": behind,
+                "value": value,
+                "threshold": threshold,
+                "met": is_met,
+            }
+        )
+    # Appeals come from few workers: their rows are hidden under k like any other.
+    return suppress(result, keys=KEYS["scorecard"], has_margin=False)
+
+
+def last_day(month: date) -> date:
+    return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
