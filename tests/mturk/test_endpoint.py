@@ -93,24 +93,6 @@ def test_create_hit_refuses_bad_xml_and_bad_reward(mturk, funded):
     assert not Task.objects.exists()
 
 
-def test_create_hit_under_the_pay_floor_for_its_duration_is_refused(mturk, funded, settings):
-    settings.MICROWORK_PAY_FLOOR_CENTS_PER_HOUR = 1200
-    # 0.50 for an hour allotted: the floor of 12.00 per hour needs 12.00.
-    with pytest.raises(mturk.exceptions.RequestError) as excinfo:
-        mturk.create_hit(**{**HIT, "AssignmentDurationInSeconds": 3600}, UniqueRequestToken="t")
-
-    code, turk_code, message = _error(excinfo)
-    assert (code, turk_code) == ("RequestError", "AWS.ParameterOutOfRange")
-    assert "A reward of at least 12.00 EUR meets it." in message
-    assert "takes AssignmentDurationInSeconds as the time" in message
-    assert not Task.objects.exists()
-    assert not RequestToken.objects.exists()
-    assert mturk.get_account_balance()["AvailableBalance"] == "1000.00"
-    # The duration is the estimate: 0.50 for 150 seconds pays exactly 12.00 per hour.
-    mturk.create_hit(**{**HIT, "AssignmentDurationInSeconds": 150}, UniqueRequestToken="t")
-    assert Task.objects.count() == 1
-
-
 def test_create_hit_type_returns_the_same_id_for_the_same_values(mturk, funded):
     values = {
         key: HIT[key] for key in ("AssignmentDurationInSeconds", "Reward", "Title", "Description")
@@ -413,7 +395,7 @@ def test_notify_workers_reports_workers_never_reviewed(
 
 def test_unsupported_operation_is_refused_clearly(mturk, funded):
     with pytest.raises(mturk.exceptions.RequestError) as excinfo:
-        mturk.list_qualification_requests()
+        mturk.list_review_policy_results_for_hit(HITId="NOSUCHHIT")
     assert "not supported" in _error(excinfo)[2]
 
 

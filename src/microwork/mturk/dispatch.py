@@ -70,14 +70,14 @@ SUPPORTED = frozenset(
         "NotifyWorkers",
         "ListReviewableHITs",
         "UpdateHITReviewStatus",
+        "ListQualificationRequests",
+        "AcceptQualificationRequest",
+        "RejectQualificationRequest",
     }
 )
 # The rest of MTurk's 39 operations: answered with a clear refusal, never a fake success.
 NOT_SUPPORTED = frozenset(
     {
-        "AcceptQualificationRequest",
-        "RejectQualificationRequest",
-        "ListQualificationRequests",
         "GetFileUploadURL",
         "ListReviewPolicyResultsForHIT",
         "SendTestEventNotification",

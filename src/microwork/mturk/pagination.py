@@ -22,10 +22,10 @@ def page_size(params) -> int:
     return DEFAULT_PAGE_SIZE if size is None else size
 
 
-def _cursor(params, scope: str) -> int:
+def _cursor(params, scope: str, *, start: int = 0) -> int:
     token = params.string("NextToken", required=False, max_length=255)
     if token is None:
-        return 0
+        return start
     try:
         value = signing.loads(token, salt=_SALT)
     except signing.BadSignature:
@@ -37,12 +37,23 @@ def _cursor(params, scope: str) -> int:
     return int(value[1])
 
 
-def paginate(queryset, params, *, result_key: str, shape, scope: str, keep=None) -> dict:
-    """One page of `queryset` (ordered by pk) shaped by `shape`, under boto3's keys."""
+def paginate(
+    queryset, params, *, result_key: str, shape, scope: str, keep=None, leading=()
+) -> dict:
+    """One page of `queryset` (ordered by pk) shaped by `shape`, under boto3's keys.
+
+    `leading`: items already shaped that come before the queryset's (MTurk's system
+    qualification types); the cursor counts them -len(leading) .. -1, before any pk.
+    """
     size = page_size(params)
-    after = _cursor(params, scope)
+    after = _cursor(params, scope, start=-len(leading) - 1)
     items = []
     last_pk = after
+    for key, item in enumerate(leading, start=-len(leading)):
+        if key > after and len(items) < size:
+            items.append(item)
+            last_pk = key
+    last_pk = max(last_pk, 0) if len(items) < size else last_pk
     while len(items) < size:
         chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk")[: max(size, _CHUNK)])
         if not chunk:

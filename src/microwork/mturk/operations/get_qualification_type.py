@@ -1,9 +1,13 @@
 from microwork.mturk import errors, shapes
+from microwork.mturk.operations import _qualification
 from microwork.quality.models import QualificationType
 
 
 def run(requester, params) -> dict:
     type_id = params.entity_id("QualificationTypeId")
+    system = _qualification.system_type_shape(type_id)
+    if system is not None:
+        return {"QualificationType": system}
     qualification_type = QualificationType.objects.filter(
         public_id=type_id, deleted_at__isnull=True
     ).first()

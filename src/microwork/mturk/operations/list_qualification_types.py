@@ -1,6 +1,7 @@
 from django.db.models import Q
 
 from microwork.mturk import shapes
+from microwork.mturk.operations import _qualification
 from microwork.mturk.pagination import paginate
 from microwork.quality.models import QualificationType
 
@@ -23,7 +24,9 @@ def run(requester, params) -> dict:
             | Q(description__icontains=query)
             | Q(keywords__icontains=query)
         )
-    # System qualifications are not requestable; they are listed on the page that documents them.
+    # MTurk's system types come first, when neither flag excludes them (they are not requestable
+    # and nobody owns them).
+    system = [] if owned_only or must_be_requestable else _qualification.system_type_shapes(query)
     return paginate(
         types,
         params,
@@ -32,4 +35,5 @@ def run(requester, params) -> dict:
             item, is_owner=item.owner_id == requester.pk
         ),
         scope=f"ListQualificationTypes:{query}:{must_be_requestable}:{owned_only}",
+        leading=system,
     )
