@@ -222,6 +222,9 @@ class CategoricalResult:
     answer_counts: np.ndarray  # (tasks,)
     worker_skill: np.ndarray  # (workers,)
     iterations: int = 0
+    # The model that produced the posteriors when the method chooses one (with gold:
+    # choose_by_gold); the method's own name otherwise.
+    model: str = ""
 
     @property
     def labels(self) -> dict:
@@ -325,17 +328,28 @@ def _expected_accuracy(
 def _first_step_weights(enc: Encoded) -> np.ndarray | None:
     """Per-answer weights for the first M-step, or None without gold.
 
-    A worker who answered gold tasks is first modelled on those answers alone, so a crowd that
-    outvotes the truth cannot teach the models its mistake before gold has a say; a worker with
-    no gold answers starts from the majority vote as usual.
+    A worker who answered at least MIN_GOLD_ANSWERS_FIRST gold tasks is first modelled on
+    those answers alone, so a crowd that outvotes the truth cannot teach the models its
+    mistake before gold has a say; any other worker starts from the majority vote (with the
+    gold tasks' known labels) as usual. Before issue #20 one gold answer was enough, and a
+    worker modelled first on one or two answers started from a confusion matrix of 0s and 1s:
+    gold then lowered Dawid-Skene by up to 2 points on the simulated crowds
+    (bench/aggregate_gold.py).
     """
     if not enc.gold_task_idx.size:
         return None
     is_gold = np.zeros(enc.n_tasks, dtype=bool)
     is_gold[enc.gold_task_idx] = True
     on_gold = is_gold[enc.task_idx]
-    has_gold = np.bincount(enc.worker_idx, weights=on_gold, minlength=enc.n_workers) > 0
-    return (on_gold | ~has_gold[enc.worker_idx]).astype(float)
+    gold_answers = np.bincount(enc.worker_idx, weights=on_gold, minlength=enc.n_workers)
+    enough = gold_answers >= MIN_GOLD_ANSWERS_FIRST
+    if not enough.any():
+        return None
+    return (on_gold | ~enough[enc.worker_idx]).astype(float)
+
+
+# A worker is first modelled on their gold answers alone from this many on.
+MIN_GOLD_ANSWERS_FIRST = 3
 
 
 # A lone answer's worker accuracy is shrunk towards the crowd's with this many pseudo-answers.
@@ -407,6 +421,7 @@ def _result(enc: Encoded, method: str, post: np.ndarray, iterations: int = 0) ->
         answer_counts=answer_counts,
         worker_skill=_expected_accuracy(enc, post),
         iterations=iterations,
+        model=method,
     )
 
 
@@ -1013,7 +1028,10 @@ def aggregate(
 ) -> CategoricalResult:
     """Aggregate `(worker, task, label)` answers with `method` (a key of METHODS).
 
-    `gold` maps tasks to known labels, used as fixed truths. `worker_weights` maps workers to
+    `gold` maps tasks to known labels, used as fixed truths. With `gold_choice=True` and at
+    least MIN_GOLD_TO_CHOOSE gold tasks answered, the default method picks its model by
+    held-out gold (choose_by_gold); off by default, as it did not help on the shared data
+    sets or the simulations (docs/quality-aggregation.md, "Gold"). `worker_weights` maps workers to
     the weight of their answers (1 when absent) for the methods in WEIGHTED_METHODS; the others
     ignore it. `options` go to the method (e.g. `smoothing=`, `restarts=`, `seed=`). Raise
     UnknownMethod for an unknown method name.
@@ -1028,7 +1046,74 @@ def aggregate(
     if enc.n_classes <= 1 or enc.n_tasks == 0:
         # One class (or nothing): every model agrees, and EM has nothing to estimate.
         return replace(majority_vote(enc), method=method)
+    gold_choice = options.pop("gold_choice", False)
+    if method == DEFAULT_METHOD and gold_choice and enc.gold_task_idx.size >= MIN_GOLD_TO_CHOOSE:
+        return choose_by_gold(enc, worker_weights=options.get("worker_weights"))
     return METHODS[method](enc, **options)
+
+
+# With at least this many gold tasks answered, the default picks its model by gold.
+MIN_GOLD_TO_CHOOSE = 20
+# The models the default chooses among on a batch with gold, the default itself first.
+GOLD_CANDIDATES: dict[str, tuple[str, dict]] = {
+    "shrunk_ds_mace": ("shrunk_ds_mace", {}),
+    "dawid_skene coin_prior=10": ("dawid_skene", {"coin_prior": 10.0}),
+    "dawid_skene": ("dawid_skene", {}),
+    "mace learn_prior": ("mace", {"learn_prior": True}),
+    "one_coin_ds": ("one_coin_ds", {}),
+    "majority_vote": ("majority_vote", {}),
+}
+GOLD_FOLDS = 2
+
+
+def _with_gold(enc: Encoded, keep: np.ndarray) -> Encoded:
+    """`enc` with only the gold tasks selected by the boolean mask `keep` given as gold."""
+    return replace(
+        enc, gold_task_idx=enc.gold_task_idx[keep], gold_label_idx=enc.gold_label_idx[keep]
+    )
+
+
+def gold_fold_scores(enc: Encoded, candidates: dict | None = None) -> dict[str, int]:
+    """Per candidate model: how many gold tasks it labels right when that gold is hidden.
+
+    The gold tasks are split into GOLD_FOLDS folds by their order (task order of first
+    appearance: every second gold task); each candidate is fitted with the other folds as
+    gold and scored on the hidden fold. Nothing random: the same batch gives the same scores.
+    """
+    candidates = GOLD_CANDIDATES if candidates is None else candidates
+    order = np.argsort(enc.gold_task_idx, kind="stable")
+    fold = np.empty(len(order), dtype=np.intp)
+    fold[order] = np.arange(len(order)) % GOLD_FOLDS
+    scores = dict.fromkeys(candidates, 0)
+    for f in range(GOLD_FOLDS):
+        hidden = fold == f
+        fitted_on = _with_gold(enc, ~hidden)
+        tasks, truth = enc.gold_task_idx[hidden], enc.gold_label_idx[hidden]
+        for name, (method, options) in candidates.items():
+            result = METHODS[method](fitted_on, **options)
+            scores[name] += int((result.label_idx[tasks] == truth).sum())
+    return scores
+
+
+def choose_by_gold(enc: Encoded, *, worker_weights: np.ndarray | None = None) -> CategoricalResult:
+    """The default on a batch with gold: the model of GOLD_CANDIDATES that labels the most
+    hidden gold tasks right (gold_fold_scores), refitted with all the gold.
+
+    Another model replaces the default only when it gets more than 1% of the gold tasks (and
+    at least two tasks) more right than the default does, so noise on a small gold set does
+    not move the choice. Gold also anchors every candidate: pinned posteriors, and worker
+    models started from gold answers (_first_step_weights).
+    """
+    scores = gold_fold_scores(enc)
+    default = next(iter(GOLD_CANDIDATES))
+    margin = max(2, int(np.ceil(0.01 * enc.gold_task_idx.size)))
+    best = max(scores, key=lambda name: (scores[name], name == default))
+    chosen = best if scores[best] >= scores[default] + margin else default
+    method, options = GOLD_CANDIDATES[chosen]
+    if worker_weights is not None and method in WEIGHTED_METHODS:
+        options = {**options, "worker_weights": worker_weights}
+    result = METHODS[method](enc, **options)
+    return replace(result, method=DEFAULT_METHOD, model=chosen)
 
 
 # ---------------------------------------------------------------------------------------------
