@@ -14,7 +14,9 @@ class SurveyForm(forms.ModelForm):
         required=False,
     )
     consent = forms.BooleanField(label=_("I agree to the text above."), required=True)
-    consent_version = forms.CharField(widget=forms.HiddenInput, initial=consent_text.CURRENT_VERSION)
+    consent_version = forms.CharField(
+        widget=forms.HiddenInput, initial=consent_text.CURRENT_VERSION
+    )
 
     class Meta:
         model = SurveyResponse
