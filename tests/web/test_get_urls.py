@@ -34,7 +34,8 @@ from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Batch
 from microwork.projects.tasktypes.field_photo import STORAGE_PREFIX
 from microwork.quality import services as quality
-from microwork.quality.enums import RuleActionKind
+from microwork.quality.enums import QualificationRequestState, RuleActionKind
+from microwork.quality.models import QualificationRequest
 from microwork.webhooks import services as webhooks
 from microwork.work import services as work
 from microwork.work.enums import AssignmentState
@@ -45,6 +46,7 @@ from tests.fairness.factories import rule_action
 from tests.payments.factories import fund
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
 from tests.quality.factories import QualificationTypeFactory
+from tests.quality.test_qualification_tests import question_form, selection
 from tests.web.guard import forbid_writes
 from tests.work.factories import AssignmentFactory, SubmittedAssignmentFactory
 
@@ -103,6 +105,9 @@ class World:
     ended_escrow_cents: int
     webhook_endpoint: object = None
     webhook_delivery: object = None
+    test_type: object = None
+    test_attempt: object = None
+    test_request: object = None
 
 
 PHOTO_CONFIG = {
@@ -212,7 +217,39 @@ def world(settings, tmp_path) -> World:
         ended_escrow_cents=payments.balance(payments.escrow(ended_batch)),
         webhook_endpoint=webhook_endpoint,
         webhook_delivery=webhook_delivery,
+        **_qualification_tests(owner, worker, users["other_worker"], now),
     )
+
+
+def _qualification_tests(owner, worker, other_worker, now) -> dict:
+    """A type with a test; the worker's attempt, past its deadline but not yet recorded expired;
+    another worker's answers waiting for the owner's decision."""
+    test_type = quality.qualification_type_create(
+        owner=owner,
+        name="Reading test",
+        description="Read and answer.",
+        test=question_form(selection("q1", "AB")),
+        test_duration_seconds=60,
+    )
+    attempt = QualificationRequest.objects.create(
+        qualification_type=test_type,
+        worker=worker,
+        state=QualificationRequestState.IN_PROGRESS,
+        test=test_type.test,
+        started_at=now - timedelta(minutes=5),
+        deadline=now - timedelta(minutes=4),
+    )
+    waiting = QualificationRequest.objects.create(
+        qualification_type=test_type,
+        worker=other_worker,
+        state=QualificationRequestState.SUBMITTED,
+        test=test_type.test,
+        answers={"q1": "B"},
+        started_at=now - timedelta(minutes=3),
+        deadline=now + timedelta(minutes=-2),
+        submitted_at=now - timedelta(minutes=2),
+    )
+    return {"test_type": test_type, "test_attempt": attempt, "test_request": waiting}
 
 
 # --- each address, from the world ----------------------------------------------------------
@@ -374,6 +411,27 @@ URLS = {
     ),
     "quality:project-workers": lambda w: reverse("quality:project-workers", args=[w.project.pk]),
     "quality:worker-standing": lambda w: reverse("quality:worker-standing"),
+    "quality:earn-list": lambda w: reverse("quality:earn-list"),
+    "quality:earn-detail": lambda w: reverse("quality:earn-detail", args=[w.test_type.public_id]),
+    "quality:earn-request": lambda w: reverse(
+        "quality:earn-request", args=[w.test_type.public_id]
+    ),
+    "quality:attempt-detail": lambda w: reverse(
+        "quality:attempt-detail", args=[w.test_attempt.public_id]
+    ),
+    "quality:attempt-submit": lambda w: reverse(
+        "quality:attempt-submit", args=[w.test_attempt.public_id]
+    ),
+    "quality:type-requests": lambda w: reverse(
+        "quality:type-requests", args=[w.test_type.public_id]
+    ),
+    "quality:type-test": lambda w: reverse("quality:type-test", args=[w.test_type.public_id]),
+    "quality:request-accept": lambda w: reverse(
+        "quality:request-accept", args=[w.test_request.public_id]
+    ),
+    "quality:request-reject": lambda w: reverse(
+        "quality:request-reject", args=[w.test_request.public_id]
+    ),
     "quality:batch-quality": lambda w: reverse("quality:batch-quality", args=[w.batch.pk]),
     "quality:batch-aggregation-request": lambda w: reverse(
         "quality:batch-aggregation-request", args=[w.batch.pk]
@@ -710,6 +768,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "quality:type-revoke": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "quality:worker-block": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "quality:worker-standing": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
+    "quality:earn-list": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
+    "quality:earn-detail": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
+    "quality:earn-request": (LOGIN, POST, POST, DENIED, DENIED, DENIED),
+    "quality:attempt-detail": (LOGIN, OK, ABSENT, DENIED, DENIED, DENIED),
+    "quality:attempt-submit": (LOGIN, POST, POST, DENIED, DENIED, DENIED),
+    "quality:type-requests": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
+    "quality:type-test": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
+    "quality:request-accept": (LOGIN, DENIED, DENIED, POST, POST, POST),
+    "quality:request-reject": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "quality:worker-unblock": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "set_language": (ROOT, ROOT, ROOT, ROOT, ROOT, ROOT),
     "webhooks:delivery-detail": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
@@ -793,6 +860,11 @@ def _assert_nothing_due_was_settled(world: World) -> None:
         world.approval_due.pk: AssignmentState.SUBMITTED,
     }
     assert Appeal.objects.get(pk=world.appeal.pk).state == AppealState.OPEN
+    # The worker's test past its deadline reads as expired but is still recorded in progress.
+    assert (
+        QualificationRequest.objects.get(pk=world.test_attempt.pk).state
+        == QualificationRequestState.IN_PROGRESS
+    )
     assert payments.balance(payments.escrow(world.ended_batch)) == world.ended_escrow_cents > 0
 
 

@@ -17,6 +17,7 @@ from microwork.quality.enums import (
     SystemQualification,
 )
 from microwork.quality.models import ProjectRequirement, QualificationType
+from microwork.quality.qualification_tests import BuiltQuestion
 
 SYSTEM_PREFIX = "system:"
 TYPE_PREFIX = "type:"
@@ -257,4 +258,90 @@ class RuleForm(forms.Form):
         max_value=100,
         initial=50,
         help_text=_("For “lower the weight”: majority vote, Wawa and Dawid-Skene honour it."),
+    )
+
+
+# --- qualification tests and requests ------------------------------------------------------
+
+
+class RequestAcceptForm(forms.Form):
+    integer_value = forms.IntegerField(label=_("Value to grant"), initial=1)
+
+
+class RequestRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the worker sees it)"), max_length=1024, required=False
+    )
+
+
+BUILT_OPTIONS = 4
+
+
+class BuiltQuestionForm(forms.Form):
+    """One question of a test built on the web: its text, up to four options, the right one.
+    A row left empty is skipped."""
+
+    text = forms.CharField(label=_("Question"), max_length=1000, required=False)
+    option_1 = forms.CharField(label=_("Option 1"), max_length=300, required=False)
+    option_2 = forms.CharField(label=_("Option 2"), max_length=300, required=False)
+    option_3 = forms.CharField(label=_("Option 3"), max_length=300, required=False)
+    option_4 = forms.CharField(label=_("Option 4"), max_length=300, required=False)
+    correct = forms.TypedChoiceField(
+        label=_("Right option"),
+        choices=[(str(n), str(n)) for n in range(1, BUILT_OPTIONS + 1)],
+        coerce=int,
+        initial="1",
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        return not getattr(self, "cleaned_data", {}).get("text")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("text"):
+            return cleaned
+        options = [cleaned.get(f"option_{n}", "").strip() for n in range(1, BUILT_OPTIONS + 1)]
+        filled = [option for option in options if option]
+        if len(filled) < 2:
+            raise ValidationError(_("Give at least two options."))
+        correct = cleaned.get("correct")
+        if correct and not options[correct - 1]:
+            self.add_error("correct", _("The right option must be one you filled in."))
+        return cleaned
+
+    def built(self):
+        data = self.cleaned_data
+        options = [data.get(f"option_{n}", "").strip() for n in range(1, BUILT_OPTIONS + 1)]
+        kept = [(index, option) for index, option in enumerate(options) if option]
+        correct = next(
+            position for position, (index, _o) in enumerate(kept) if index == data["correct"] - 1
+        )
+        return BuiltQuestion(
+            text=data["text"].strip(), options=tuple(o for _i, o in kept), correct=correct
+        )
+
+
+BuiltQuestionFormSet = forms.formset_factory(
+    BuiltQuestionForm, extra=5, max_num=20, validate_max=True, absolute_max=20
+)
+
+
+class BuiltTestForm(forms.Form):
+    """The settings of a test built on the web; the questions come in BuiltQuestionFormSet."""
+
+    pass_count = forms.IntegerField(
+        label=_("Right answers needed to pass"),
+        min_value=0,
+        initial=1,
+        help_text=_("Workers who pass get the value 1, the others 0: require “equal to 1”."),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Time allowed (minutes)"), min_value=1, max_value=24 * 60, initial=10
+    )
+    retry_delay_hours = forms.IntegerField(
+        label=_("Retake allowed after (hours)"),
+        min_value=0,
+        required=False,
+        help_text=_("Empty: one attempt only."),
     )

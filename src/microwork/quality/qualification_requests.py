@@ -245,3 +245,65 @@ def qualification_request_reject(
     locked.decided_at = now or timezone.now()
     locked.save(update_fields=["state", "reason", "decided_at"])
     return locked
+
+
+# --- reads for the pages --------------------------------------------------------------------
+
+
+def earnable_types():
+    """The qualification types a worker can ask for: active, requestable, with a test or
+    granted on request."""
+    from django.db.models import Q
+
+    return (
+        QualificationType.objects.filter(
+            deleted_at__isnull=True, status="Active", is_requestable=True
+        )
+        .filter(~Q(test="") | Q(auto_granted=True))
+        .select_related("owner")
+        .order_by("name", "pk")
+    )
+
+
+def worker_earn_rows(*, worker: User, types=None, now=None) -> list[dict]:
+    """For each type a worker can earn: the worker's last request, their grant, and why they
+    may not start now (None if they may). Reads only; a few queries whatever the number."""
+    now = now or timezone.now()
+    types = list(earnable_types() if types is None else types)
+    blocked = set(worker.worker_blocks_received.values_list("requester_id", flat=True))
+    types = [item for item in types if item.owner_id not in blocked]
+    last = {}
+    for request in QualificationRequest.objects.filter(
+        worker=worker, qualification_type__in=types
+    ).order_by("started_at", "pk"):
+        last[request.qualification_type_id] = request
+    held = {
+        grant.qualification_type_id: grant
+        for grant in WorkerQualification.objects.filter(
+            worker=worker, qualification_type__in=types, status="Granted"
+        )
+    }
+    return [
+        {
+            "type": item,
+            "request": last.get(item.pk),
+            "grant": held.get(item.pk),
+            "refusal": request_refusal(qualification_type=item, worker=worker, now=now),
+        }
+        for item in types
+    ]
+
+
+def tests_for_project(*, worker: User, project) -> list[QualificationType]:
+    """The types a project requires that the worker can earn on the platform (a test or a
+    request), so its page can link to them."""
+    type_ids = project.requirements.filter(qualification_type__isnull=False).values_list(
+        "qualification_type_id", flat=True
+    )
+    return [
+        row["type"]
+        for row in worker_earn_rows(
+            worker=worker, types=earnable_types().filter(pk__in=list(type_ids))
+        )
+        if row["grant"] is None or row["refusal"] is None
+    ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from microwork.web.quality import qualification_tests as tests
 from microwork.web.quality import views
 
 app_name = "quality"
@@ -11,6 +12,15 @@ urlpatterns = [
     path("types/<str:public_id>/delete/", views.type_delete, name="type-delete"),
     path("types/<str:public_id>/grant/", views.type_grant, name="type-grant"),
     path("types/<str:public_id>/revoke/", views.type_revoke, name="type-revoke"),
+    path("types/<str:public_id>/requests/", tests.type_requests, name="type-requests"),
+    path("types/<str:public_id>/test/", tests.type_test, name="type-test"),
+    path("requests/<str:public_id>/accept/", tests.request_accept, name="request-accept"),
+    path("requests/<str:public_id>/reject/", tests.request_reject, name="request-reject"),
+    path("earn/", tests.earn_list, name="earn-list"),
+    path("earn/<str:public_id>/", tests.earn_detail, name="earn-detail"),
+    path("earn/<str:public_id>/request/", tests.earn_request, name="earn-request"),
+    path("attempts/<str:public_id>/", tests.attempt_detail, name="attempt-detail"),
+    path("attempts/<str:public_id>/submit/", tests.attempt_submit, name="attempt-submit"),
     path("workers/<str:worker_id>/", views.requester_worker_detail, name="requester-worker-detail"),
     path("workers/<str:worker_id>/block/", views.worker_block, name="worker-block"),
     path("workers/<str:worker_id>/unblock/", views.worker_unblock, name="worker-unblock"),
