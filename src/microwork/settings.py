@@ -429,6 +429,20 @@ MICROWORK_MAX_OPEN_ASSIGNMENTS = env_int("MICROWORK_MAX_OPEN_ASSIGNMENTS", 3, mi
 # A requester is told (payments' balance_low event) when an escrow reservation takes their
 # available funds from this amount or more to below it (minor units).
 MICROWORK_BALANCE_LOW_CENTS = env_int("MICROWORK_BALANCE_LOW_CENTS", 1000)
+# The operator's bank account (docs/payouts.md): requesters are shown it to pay in by transfer,
+# and SEPA payout files are sent from it. Empty: bank transfers are not offered.
+MICROWORK_OPERATOR_NAME = os.environ.get("MICROWORK_OPERATOR_NAME", "microwork").strip()
+MICROWORK_OPERATOR_IBAN = "".join(os.environ.get("MICROWORK_OPERATOR_IBAN", "").split()).upper()
+MICROWORK_OPERATOR_BIC = os.environ.get("MICROWORK_OPERATOR_BIC", "").strip().upper()
+if MICROWORK_OPERATOR_IBAN:
+    from stdnum import iban as _iban
+
+    if not _iban.is_valid(MICROWORK_OPERATOR_IBAN):
+        raise ImproperlyConfigured("MICROWORK_OPERATOR_IBAN is not a valid IBAN")
+if MICROWORK_OPERATOR_BIC and not (
+    len(MICROWORK_OPERATOR_BIC) in (8, 11) and MICROWORK_OPERATOR_BIC.isalnum()
+):
+    raise ImproperlyConfigured("MICROWORK_OPERATOR_BIC must be 8 or 11 letters and digits")
 # Email (docs/deploy.md, docs/adr/0022): MICROWORK_EMAIL_URL names Django's backend and the
 # sender (common/email_url.py sets EMAIL_* and DEFAULT_FROM_EMAIL); unset, each mail is written
 # to a file under DATA_DIR/mail. Links in mails start with MICROWORK_SITE_URL.

@@ -33,12 +33,36 @@ class PostingKind(models.TextChoices):
     PAYOUT_CANCEL = "payout_cancel", _("Payout cancelled")
     DEPOSIT_REVERSAL = "deposit_reversal", _("Card payment refunded or disputed")
     DEBT_REPAYMENT = "debt_repayment", _("Debt repaid")
+    PAYOUT_FAILED = "payout_failed", _("Payout returned by the bank")
 
 
 class PayoutState(models.TextChoices):
     REQUESTED = "requested", _("Requested")
+    SENT = "sent", _("Sent to the bank")
     PAID = "paid", _("Paid")
     CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
+
+
+# Payouts still owed to the worker: their money waits in payout-pending.
+PAYOUT_OPEN_STATES = frozenset({PayoutState.REQUESTED, PayoutState.SENT})
+
+
+class BankLineState(models.TextChoices):
+    """What an imported bank statement line did (payments/banking.py)."""
+
+    CREDITED = "credited", _("Credited to a requester")
+    UNMATCHED = "unmatched", _("Waiting for staff")
+    DISMISSED = "dismissed", _("Dismissed")
+    PAYOUT_PAID = "payout_paid", _("Payout paid")
+    PAYOUT_FAILED = "payout_failed", _("Payout returned")
+    IGNORED = "ignored", _("Not for microwork")
+
+
+class PayoutFileFormat(models.TextChoices):
+    SEPA_09 = "pain.001.001.09", _("SEPA credit transfer (pain.001.001.09)")
+    SEPA_03 = "pain.001.001.03", _("SEPA credit transfer (pain.001.001.03)")
+    CSV = "csv", _("CSV for other rails")
 
 
 class DepositChannel(models.TextChoices):

@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from microwork.payments.enums import (
     AccountKind,
+    BankLineState,
     CardDepositState,
     DepositChannel,
+    PayoutFileFormat,
     PayoutMethodKind,
     PayoutState,
     PostingKind,
@@ -157,20 +159,141 @@ class Payout(models.Model):
     settle_posting = models.OneToOneField(
         Posting, null=True, blank=True, on_delete=models.PROTECT, related_name="settled_payout"
     )
+    # Sent in a payout file (SEPA or CSV, payments/banking.py); the bank's statement
+    # finds it again by its end-to-end id.
+    payout_file = models.ForeignKey(
+        "PayoutFile", null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
+    end_to_end_id = models.CharField(max_length=35, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payout_positive"),
             models.CheckConstraint(
-                condition=Q(state="requested")
+                condition=Q(state__in=["requested", "sent"])
                 | Q(settle_posting__isnull=False, settled_at__isnull=False),
                 name="payout_settled_has_posting",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="requested")
+                | Q(state="cancelled", payout_file__isnull=True)
+                | Q(payout_file__isnull=False, sent_at__isnull=False) & ~Q(end_to_end_id="")
+                | Q(state="paid", payout_file__isnull=True),
+                name="payout_sent_has_file",
+            ),
+            models.UniqueConstraint(
+                fields=["end_to_end_id"],
+                condition=~Q(end_to_end_id=""),
+                name="payout_end_to_end_id_unique",
             ),
         ]
 
     def __str__(self) -> str:
         return f"payout {self.amount_cents} {self.currency} to {self.worker_id} ({self.state})"
+
+
+class PayoutFile(models.Model):
+    """A file of payouts handed to a bank (SEPA pain.001) or another rail (CSV), kept as sent so
+    that it can be downloaded again."""
+
+    message_id = models.CharField(max_length=35, unique=True)
+    format = models.CharField(max_length=20, choices=PayoutFileFormat.choices)
+    content = models.TextField()
+    currency = models.CharField(max_length=3)
+    payout_count = models.PositiveIntegerField()
+    total_cents = models.BigIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+    @property
+    def file_name(self) -> str:
+        extension = "csv" if self.format == PayoutFileFormat.CSV else "xml"
+        return f"{self.message_id}.{extension}"
+
+
+class BankStatement(models.Model):
+    """One import of a bank statement file (CAMT.053, CAMT.054 or CSV) by staff."""
+
+    file_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=20)
+    account_iban = models.CharField(max_length=34, blank=True)
+    statement_id = models.CharField(max_length=100, blank=True)
+    lines_new = models.PositiveIntegerField(default=0)
+    lines_known = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.statement_id or self.file_name}"
+
+
+class BankLine(models.Model):
+    """One booked transaction of a bank statement, imported once: `key` (the account and the
+    bank's own reference of the entry) is unique, so importing a statement again adds nothing."""
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    key = models.CharField(max_length=200, unique=True)
+    entry_reference = models.CharField(max_length=100)
+    booked_on = models.DateField(null=True, blank=True)
+    # Signed: a credit to the operator's account is positive, a debit negative.
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    counterparty_name = models.CharField(max_length=140, blank=True)
+    counterparty_iban = models.CharField(max_length=34, blank=True)
+    remittance = models.CharField(max_length=500, blank=True)
+    end_to_end_id = models.CharField(max_length=35, blank=True)
+    return_reason = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=16, choices=BankLineState.choices)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bank_lines",
+    )
+    payout = models.ForeignKey(
+        Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_lines"
+    )
+    posting = models.ForeignKey(
+        Posting, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_lines"
+    )
+    # Why a line waits for staff, or why staff dismissed it.
+    note = models.CharField(max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount_cents=0), name="bank_line_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(state="credited") | Q(requester__isnull=False, posting__isnull=False),
+                name="bank_line_credited_has_posting",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "id"], name="bank_line_state")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_reference}: {self.amount_cents} {self.currency} ({self.state})"
 
 
 # --- card deposits, receipts, payout details (docs/deposits.md, docs/adr/0024) -------------

@@ -837,13 +837,36 @@ def payout_request(
     return payout
 
 
+# Where a payout may go from each state: a payout sent to the bank can no longer be cancelled,
+# only paid or returned (failed) by the bank.
+_SETTLE_FROM = {
+    PayoutState.PAID: (PayoutState.REQUESTED, PayoutState.SENT),
+    PayoutState.CANCELLED: (PayoutState.REQUESTED,),
+    PayoutState.FAILED: (PayoutState.SENT,),
+}
+_SETTLE_KIND = {
+    PayoutState.PAID: PostingKind.PAYOUT_PAID,
+    PayoutState.CANCELLED: PostingKind.PAYOUT_CANCEL,
+    PayoutState.FAILED: PostingKind.PAYOUT_FAILED,
+}
+
+
 def _settle(
-    payout: Payout, *, state: PayoutState, actor: User, external_reference: str = ""
+    payout: Payout,
+    *,
+    state: PayoutState,
+    actor: User | None,
+    external_reference: str = "",
+    failure_reason: str = "",
 ) -> Payout:
     locked = Payout.objects.select_for_update().get(pk=payout.pk)
     if locked.state == state:
         return locked  # a retried click: already done
-    if locked.state != PayoutState.REQUESTED:
+    if locked.state not in _SETTLE_FROM[state]:
+        if locked.state == PayoutState.SENT:
+            raise PaymentRefused(
+                _("This payout was sent to the bank: it can only be paid or failed now.")
+            )
         raise PaymentRefused(
             _("This payout is already %(state)s.") % {"state": locked.get_state_display().lower()}
         )
@@ -854,16 +877,25 @@ def _settle(
         else worker_available(locked.worker, locked.currency)
     )
     locked.settle_posting = post(
-        kind=PostingKind.PAYOUT_PAID if state == PayoutState.PAID else PostingKind.PAYOUT_CANCEL,
+        kind=_SETTLE_KIND[state],
         key=f"payout_{state}:{locked.pk}",
         lines=[Line(pending, -locked.amount_cents), Line(target, locked.amount_cents)],
         actor=actor,
-        memo=external_reference,
+        memo=external_reference or failure_reason,
     )
     locked.state = state
     locked.settled_at = timezone.now()
     locked.external_reference = external_reference
-    locked.save(update_fields=["settle_posting", "state", "settled_at", "external_reference"])
+    locked.failure_reason = failure_reason[:300]
+    locked.save(
+        update_fields=[
+            "settle_posting",
+            "state",
+            "settled_at",
+            "external_reference",
+            "failure_reason",
+        ]
+    )
     if state == PayoutState.PAID:
         events.payout_paid.publish(
             events.PayoutPaid(
@@ -877,7 +909,7 @@ def _settle(
 
 
 @transaction.atomic
-def payout_mark_paid(*, payout: Payout, external_reference: str, actor: User) -> Payout:
+def payout_mark_paid(*, payout: Payout, external_reference: str, actor: User | None) -> Payout:
     """Staff: the money left the platform (bank transfer...); record its reference."""
     if not external_reference.strip():
         raise PaymentRefused(_("Give the external reference of the payment."))
@@ -890,6 +922,24 @@ def payout_mark_paid(*, payout: Payout, external_reference: str, actor: User) ->
 def payout_cancel(*, payout: Payout, actor: User) -> Payout:
     """Cancel a requested payout: the money goes back to the worker's available earnings."""
     return _settle(payout, state=PayoutState.CANCELLED, actor=actor)
+
+
+@transaction.atomic
+def payout_mark_failed(
+    *, payout: Payout, reason: str, actor: User | None, bank_reference: str = ""
+) -> Payout:
+    """A payout sent to the bank (or another rail) did not arrive: the money goes back to the
+    worker's available earnings, and the reason (the bank's return code...) is kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentRefused(_("Say why the payout failed."))
+    return _settle(
+        payout,
+        state=PayoutState.FAILED,
+        actor=actor,
+        external_reference=bank_reference.strip(),
+        failure_reason=reason,
+    )
 
 
 # --- settling what is due -------------------------------------------------------------------
