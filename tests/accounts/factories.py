@@ -2,6 +2,7 @@ from functools import cache
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
@@ -26,6 +27,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         lambda user: new_worker_id() if user.role == Role.WORKER else None
     )
     password = factory.LazyFunction(_password_hash)
+    # Verified unless a test says otherwise: an unverified account may not publish or be paid
+    # out (docs/adr/0027), and most tests are about something else.
+    email_verified_at = factory.LazyFunction(timezone.now)
 
 
 class WorkerFactory(UserFactory):

@@ -146,23 +146,28 @@ def test_fairness_dashboard_renders_in_french(client, worker):
 
 
 @pytest.mark.django_db
-def test_sign_up_page_and_its_errors_render_in_french(client):
+def test_sign_up_page_and_its_answer_render_in_french(client):
     WorkerFactory(email="taken@example.org")
 
     page = _fr(client, reverse("accounts:signup"))
     response = client.post(
         reverse("accounts:signup"),
+        {"email": "taken@example.org", "role": "worker", "password": "x"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    sent = client.post(
+        reverse("accounts:signup"),
         {"email": "taken@example.org", "role": "worker", "password": PASSWORD},
         HTTP_ACCEPT_LANGUAGE="fr",
+        follow=True,
     )
 
     assert "faire des tâches (travailleur·euse)" in page
     assert "publier des tâches (demandeur)" in page
     assert ">Créer mon compte</button>" in page
     assert response.status_code == 200
-    assert response.context["form"].errors["email"] == [
-        "Un compte existe déjà avec cette adresse e-mail."
-    ]
+    assert response.context["form"].errors["password"][0].startswith("Ce mot de passe est trop")
+    assert "Ouvrez-le et suivez son lien" in sent.content.decode()
     assert User.objects.filter(email="taken@example.org").count() == 1
 
 

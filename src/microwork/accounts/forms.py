@@ -30,10 +30,9 @@ class SignUpForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists."))
-        return email
+        # No "this address has an account" here: the page answers the same for a taken address
+        # (web/accounts/views.py sign_up, docs/adr/0027), and the owner is told by email.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -47,6 +46,14 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("New email address"))
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
 
 
 class LoginForm(AuthenticationForm):

@@ -3,7 +3,9 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from microwork.accounts.countries import COUNTRY_CODES
 from microwork.accounts.enums import Role
@@ -22,9 +24,26 @@ class EmailTaken(Exception):
     pass
 
 
+# What an account may not do until its address is verified (docs/adr/0027): publish work,
+# pay money in, take money out. The use cases refuse with their own error and this message.
+EMAIL_NOT_VERIFIED = gettext_lazy(
+    "Confirm your email address first: follow the link we mailed you (you can ask for a new "
+    "one on your notification settings)."
+)
+
+
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, role: Role | str, display_name: str = "") -> User:
+def user_sign_up(
+    *,
+    email: str,
+    password: str,
+    role: Role | str,
+    display_name: str = "",
+    email_verified: bool = False,
+) -> User:
     """Create a worker or requester account; a worker gets a fresh pseudonymous worker id.
+    Its address is unverified until the mailed link is followed, unless `email_verified` (the
+    demo's invented addresses).
 
     Raise EmailTaken if the address is in use (compared case-insensitively).
     """
@@ -32,6 +51,8 @@ def user_sign_up(*, email: str, password: str, role: Role | str, display_name: s
     if User.objects.filter(email__iexact=email).exists():
         raise EmailTaken(email)
     user = User(email=email, role=Role(role), display_name=display_name.strip())
+    if email_verified:
+        user.email_verified_at = timezone.now()
     if user.role == Role.WORKER:
         user.worker_id = new_worker_id()
     user.set_password(password)
@@ -88,3 +109,47 @@ def user_language_set(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+@transaction.atomic
+def user_email_verify(*, user: User, email: str) -> User:
+    """Record that `user` followed the link mailed to `email`.
+
+    Raise ValidationError when the account's address changed since the link was sent: the
+    link proves only the address it went to.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.email.lower() != email.strip().lower():
+        raise ValidationError(_("This link was sent to another address than your account's."))
+    if locked.email_verified_at is None:
+        locked.email_verified_at = timezone.now()
+        locked.save(update_fields=["email_verified_at"])
+    user.email_verified_at = locked.email_verified_at
+    return locked
+
+
+@transaction.atomic
+def user_email_change(*, user: User, email: str, password: str) -> User:
+    """Give `user` the address `email`, unverified until its link is followed.
+
+    Raise ValidationError naming `password` when it is wrong (nothing changes), and EmailTaken
+    when another account has the address (nothing changes; the door must answer as if it had
+    worked, so that the page does not tell who has an account).
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.check_password(password):
+        raise ValidationError({"password": _("Wrong password.")})
+    email = User.objects.normalize_email(email).strip().lower()
+    if email == locked.email:
+        return locked
+    if User.objects.filter(email__iexact=email).exclude(pk=locked.pk).exists():
+        raise EmailTaken(email)
+    locked.email = email
+    locked.email_verified_at = None
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["email", "email_verified_at"])
+    except IntegrityError:
+        raise EmailTaken(email) from None
+    user.email, user.email_verified_at = locked.email, None
+    return locked

@@ -21,6 +21,7 @@ from microwork.fairness.floor import PayBelowFloor
 from microwork.mturk import auth
 from microwork.mturk.errors import (
     INSUFFICIENT_FUNDS,
+    INVALID_HIT_STATE,
     PARAMETER_OUT_OF_RANGE,
     XML_PARSE_ERROR,
     MTurkError,
@@ -31,6 +32,7 @@ from microwork.mturk.errors import (
 from microwork.mturk.params import Params
 from microwork.payments.services import InsufficientFunds
 from microwork.projects.questions import QuestionInvalid
+from microwork.projects.services import BatchStateError
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +134,8 @@ def _run(operation: str, requester, body: dict, request) -> dict:
         ) from None
     except QuestionInvalid as refusal:
         raise RequestError(str(refusal), XML_PARSE_ERROR) from None
+    except BatchStateError as refusal:  # e.g. an account whose address is not verified yet
+        raise RequestError(str(refusal), INVALID_HIT_STATE) from None
     except ValidationError as refusal:
         raise RequestError("; ".join(refusal.messages), PARAMETER_OUT_OF_RANGE) from None
 

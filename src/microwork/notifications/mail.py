@@ -29,8 +29,15 @@ def unsubscribe_url(user: User, kind: str | None) -> str:
 
 
 def _build(
-    *, to: User, subject: str, template: str, context: dict, unsubscribe: str | None
+    *,
+    to: User,
+    subject: str,
+    template: str,
+    context: dict,
+    unsubscribe: str | None,
+    address: str | None = None,
 ) -> EmailMultiAlternatives:
+    """A mail to `to` at their address (or at `address`: a previous one)."""
     context = {
         **context,
         "language": language_of(to),
@@ -45,7 +52,7 @@ def _build(
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"notifications/email/{template}.txt", context),
-        to=[to.email],
+        to=[address or to.email],
         headers=headers,
     )
     message.attach_alternative(
@@ -104,5 +111,35 @@ def verification_message(user: User) -> EmailMultiAlternatives:
             subject="[microwork] " + _("Confirm your email address"),
             template="verify",
             context={"link": absolute(reverse("notifications:verify", args=[token]))},
+            unsubscribe=None,
+        )
+
+
+def email_in_use_message(user: User, *, attempt: str) -> EmailMultiAlternatives:
+    """To the owner of an address someone tried to sign up with ("signup") or to move another
+    account to ("change"): the page did not say the address is taken, this mail does."""
+    with translation.override(language_of(user)):
+        return _build(
+            to=user,
+            subject="[microwork] " + _("Someone tried to use your email address"),
+            template="email_in_use",
+            context={
+                "is_signup": attempt == "signup",
+                "login_url": absolute(reverse("accounts:login")),
+                "reset_url": absolute(reverse("accounts:password-reset")),
+            },
+            unsubscribe=None,
+        )
+
+
+def email_changed_message(user: User, *, old_email: str) -> EmailMultiAlternatives:
+    """To the previous address of `user`, after the account moved to a new one."""
+    with translation.override(language_of(user)):
+        return _build(
+            to=user,
+            address=old_email,
+            subject="[microwork] " + _("Your account's email address changed"),
+            template="email_changed",
+            context={"old_email": old_email},
             unsubscribe=None,
         )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
+from microwork.accounts.services import user_email_verify
 from microwork.notifications.enums import Delivery, NotificationKind
 from microwork.notifications.models import EmailVerification, Notification, Preference
 
@@ -138,17 +139,17 @@ def unsubscribe(*, user: User, kind: str | None) -> None:
 def email_verify(*, user: User, email: str) -> EmailVerification:
     """Record that `user` read the verification link sent to `email`. Refused when the address
     changed since the link was sent."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if user.email.lower() != email.lower():
-        raise ValidationError(_("This link was sent to another address than your account's."))
+    # The account's own flag (accounts.User.email_verified_at) is what the use cases read;
+    # this row keeps which address was proved and when.
+    user = user_email_verify(user=user, email=email)
     verification, _created = EmailVerification.objects.update_or_create(
-        user=user, defaults={"email": user.email, "verified_at": timezone.now()}
+        user=user, defaults={"email": user.email, "verified_at": user.email_verified_at}
     )
     return verification
 
 
 def is_email_verified(user: User) -> bool:
-    return EmailVerification.objects.filter(user=user, email__iexact=user.email).exists()
+    return user.email_verified_at is not None
 
 
 def email_verification_send(*, user: User) -> None:
@@ -156,6 +157,23 @@ def email_verification_send(*, user: User) -> None:
     from microwork.notifications import jobs, mail
 
     jobs.queue_message(mail.verification_message(user))
+
+
+def email_in_use_notice_send(*, user: User, attempt: str) -> None:
+    """Tell the owner of an address that someone tried to sign up with it (`attempt`
+    "signup") or to move another account to it ("change"): the page answered that person as
+    if it had worked, so this mail is the only place the truth goes. Sent after the commit."""
+    from microwork.notifications import jobs, mail
+
+    jobs.queue_message(mail.email_in_use_message(user, attempt=attempt))
+
+
+def email_changed_notice_send(*, user: User, old_email: str) -> None:
+    """Tell the previous address of `user` that the account's address changed (a stolen
+    session changing the address is then seen by its owner). Sent after the commit."""
+    from microwork.notifications import jobs, mail
+
+    jobs.queue_message(mail.email_changed_message(user, old_email=old_email))
 
 
 MAX_MESSAGE_WORKERS = 100

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
+from microwork.accounts.services import EMAIL_NOT_VERIFIED
 from microwork.common.money import format_money
 from microwork.payments import events, fees
 from microwork.payments.enums import MAY_GO_NEGATIVE, AccountKind, PayoutState, PostingKind
@@ -806,6 +807,8 @@ def payout_request(
     currency = _currency(currency)
     if not worker.is_worker:
         raise PaymentRefused(_("Only workers have earnings to pay out."))
+    if not worker.is_email_verified:
+        raise PaymentRefused(str(EMAIL_NOT_VERIFIED))
     key = f"payout:{worker.pk}:{request_key}"
     existing = Posting.objects.filter(idempotency_key=key).first()
     if existing is not None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
+from microwork.accounts.services import EMAIL_NOT_VERIFIED
 from microwork.common.ids import new_entity_id
 from microwork.projects import events, tasktypes, templating
 from microwork.projects import gold as gold_reading
@@ -276,6 +277,11 @@ def batch_publish(*, batch: Batch, lifetime_seconds: int | None = None) -> Batch
     time raises fairness PayBelowFloor (batch_publishing).
     """
     batch = _locked_batch(batch)
+    # Read apart from the locked rows: the requester's row is not locked by a publish.
+    if not User.objects.filter(
+        pk=batch.project.requester_id, email_verified_at__isnull=False
+    ).exists():
+        raise BatchStateError(str(EMAIL_NOT_VERIFIED))
     events.batch_publishing.publish(events.BatchPublishing(batch=batch))
     if batch.status != BatchStatus.DRAFT:
         raise BatchStateError(_("Only a draft batch can be published."))

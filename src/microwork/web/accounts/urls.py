@@ -6,6 +6,8 @@ from microwork.web.accounts import password_views, token_views, views
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.sign_up, name="signup"),
+    path("signup/sent/", views.sign_up_done, name="signup-done"),
+    path("email/", views.email_change, name="email-change"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.worker_settings, name="worker-settings"),

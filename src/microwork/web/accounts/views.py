@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -9,15 +10,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from microwork.accounts.decorators import worker_required
-from microwork.accounts.forms import LoginForm, SignUpForm, WorkerSettingsForm
-from microwork.accounts.models import WorkerProfile
+from microwork.accounts.forms import EmailChangeForm, LoginForm, SignUpForm, WorkerSettingsForm
+from microwork.accounts.models import User, WorkerProfile
 from microwork.accounts.services import (
     EmailTaken,
+    user_email_change,
     user_language_set,
     user_sign_up,
     worker_profile_update,
 )
-from microwork.notifications.services import email_verification_send
+from microwork.notifications.services import (
+    email_changed_notice_send,
+    email_in_use_notice_send,
+    email_verification_send,
+)
 
 
 def language_cookie_set(response, language: str):
@@ -67,22 +73,71 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
+    """Make an account and mail its verification link. The answer is the same page whether
+    or not the address already has an account (so the page cannot be asked who is a member):
+    the owner of a taken address gets a mail saying someone tried, and nobody is logged in."""
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
         try:
             user = user_sign_up(
-                email=form.cleaned_data["email"],
+                email=email,
                 password=form.cleaned_data["password"],
                 role=form.cleaned_data["role"],
                 display_name=form.cleaned_data["display_name"],
             )
         except EmailTaken:
-            form.add_error("email", _("An account with this email already exists."))
+            # The password hash a new account costs, spent here too, so that the time the
+            # answer takes does not tell either.
+            make_password(form.cleaned_data["password"])
+            owner = User.objects.filter(email__iexact=email).first()
+            if owner is not None:
+                email_in_use_notice_send(user=owner, attempt="signup")
         else:
             email_verification_send(user=user)
-            login(request, user, backend="microwork.accounts.backends.UserBackend")
-            return redirect("home")
+        return redirect("accounts:signup-done")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def sign_up_done(request):
+    return render(request, "accounts/signup_done.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change(request):
+    """Move the account to a new address, unverified until the link mailed there is followed;
+    the old address is told. A taken address gets the same answer, and its owner a mail."""
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        old_email = request.user.email
+        new_email = form.cleaned_data["email"]
+        try:
+            user = user_email_change(
+                user=request.user, email=new_email, password=form.cleaned_data["password"]
+            )
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        except EmailTaken:
+            owner = User.objects.filter(email__iexact=new_email).first()
+            if owner is not None and owner.pk != request.user.pk:
+                email_in_use_notice_send(user=owner, attempt="change")
+            return _email_change_sent(request, new_email)
+        else:
+            if user.email != old_email:
+                email_verification_send(user=user)
+                email_changed_notice_send(user=user, old_email=old_email)
+            return _email_change_sent(request, new_email)
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+def _email_change_sent(request, email: str):
+    messages.success(
+        request,
+        _("We sent a link to %(email)s: follow it to confirm the address.") % {"email": email},
+    )
+    return redirect("accounts:email-change")
 
 
 @worker_required
