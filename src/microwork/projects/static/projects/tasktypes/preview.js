@@ -73,5 +73,8 @@
   form.addEventListener("input", later);
   form.addEventListener("change", later);
   section.querySelector("[data-preview-refresh]").addEventListener("click", refresh);
-  refresh();
+  // A new, empty form has nothing to preview yet: it waits for the first edit rather than
+  // asking for a preview that can only be refused.
+  if ("previewNow" in section.dataset) refresh();
+  else status.textContent = section.dataset.msgWaiting;
 })();
