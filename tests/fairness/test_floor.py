@@ -49,39 +49,94 @@ def test_reward_meeting_floor_is_the_exact_ceiling():
     assert not floor.meets_floor(reward_cents=20, seconds=60)
 
 
-def test_batch_publish_under_the_floor_is_refused_with_the_reward_that_meets_it():
+def test_batch_publish_under_the_floor_for_its_estimate_holds_a_reserve():
+    """0.20 for an estimated minute: published, each slot held at 0.21 (the floor over the
+    estimate) and its fee, so the top-up on measured time is already there (adr 0011)."""
     batch = _draft(reward=20, estimate=60)
     fund(batch.project.requester, 10_000)
 
-    with pytest.raises(floor.PayBelowFloor) as refused:
-        projects.batch_publish(batch=batch)
+    batch = projects.batch_publish(batch=batch)
 
-    assert refused.value.needed_cents == 21
-    assert "0.21 EUR" in refused.value.message
-    assert "12.02 EUR" in refused.value.message
+    assert batch.status == BatchStatus.PUBLISHED
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.DRAFT
-    assert batch.published_at is None
-    assert _funds(batch) == 10_000
-    assert not Posting.objects.filter(kind="escrow_reserve").exists()
+    assert batch.floor_reserve_cents == 21
+    assert batch.reward_cents == 20  # paid at approval; raised only on measured time
+    assert payments.balance(payments.escrow(batch)) == 6 * (21 + 4)
+    assert _funds(batch) == 10_000 - 6 * 25
+    assert ledger_problems() == []
 
 
-def test_batch_publish_at_the_floor_is_allowed():
+def test_batch_publish_at_the_floor_is_allowed_without_reserve():
     batch = _draft(reward=21, estimate=60)
     fund(batch.project.requester, 10_000)
 
-    assert projects.batch_publish(batch=batch).status == BatchStatus.PUBLISHED
+    batch = projects.batch_publish(batch=batch)
+
+    assert batch.status == BatchStatus.PUBLISHED
+    batch.refresh_from_db()
+    assert batch.floor_reserve_cents is None
+    assert payments.balance(payments.escrow(batch)) == 6 * (21 + 4)
 
 
-def test_publish_view_shows_the_floor_refusal(client):
+def test_publish_under_the_floor_short_of_the_reserve_is_refused_with_nothing_written():
     batch = _draft(reward=20, estimate=60)
+    fund(batch.project.requester, 6 * 24)  # the cost at 0.20, not the reserve at 0.21
+
+    with pytest.raises(payments.InsufficientFunds):
+        projects.batch_publish(batch=batch)
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DRAFT
+    assert batch.floor_reserve_cents is None
+    assert _funds(batch) == 6 * 24
+    assert not Posting.objects.filter(kind="escrow_reserve").exists()
+
+
+def test_publish_view_publishes_under_the_floor_and_shows_the_reserve(client):
+    batch = _draft(reward=20, estimate=60)
+    fund(batch.project.requester, 10_000)
     client.force_login(batch.project.requester)
 
     response = client.post(f"/requester/batches/{batch.pk}/publish/", follow=True)
 
-    assert "A reward of at least 0.21 EUR meets it." in response.content.decode()
+    assert "The escrow holds each assignment at 0.21 EUR" in response.content.decode()
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.DRAFT
+    assert batch.status == BatchStatus.PUBLISHED
+
+
+def test_reserve_rule_for_a_hit_type_without_estimate():
+    """The MTurk API's HIT types: the floor over the deadline, at most twice the reward."""
+
+    def reserve(reward, allotted):
+        project = ProjectFactory.build(
+            reward_cents=reward, time_allotted_seconds=allotted, estimate_is_declared=False
+        )
+        return floor.reserve_reward_cents(project)
+
+    assert reserve(11, 600) == 22  # the AWS sample: 0.11 for 10 minutes
+    assert reserve(100, 360) == 121  # Dallinger: 1.00 for 0.1 hour
+    assert reserve(100, 300) == 101  # psiTurk: 1.00 for 5 minutes
+    assert reserve(50, 120) is None  # 0.50 pays the floor for the whole deadline
+
+
+def test_reward_of_zero_is_refused_as_never_meeting_the_floor(requester):
+    with pytest.raises(ValidationError) as refused:
+        projects.project_create(
+            requester=requester,
+            title="T",
+            description="D",
+            reward_cents=0,
+            assignments_per_task=1,
+            time_allotted_seconds=600,
+            lifetime_seconds=3600,
+            auto_approval_delay_seconds=3600,
+            estimated_seconds=60,
+            template_kind="custom_html",
+            template_html='<input name="a">',
+        )
+
+    assert "can never meet the pay floor" in str(refused.value)
+    assert not requester.projects.exists()
 
 
 def test_project_with_auto_approval_over_the_cap_is_refused(requester, settings):
@@ -350,10 +405,67 @@ def test_enforce_catches_up_an_approval_paid_at_the_old_reward(few_submissions):
     assert ledger_problems() == []
 
 
-def test_draft_batch_page_warns_of_the_reward_needed(client):
+def test_draft_batch_page_tells_of_the_reserve_publishing_holds(client):
     batch = _draft(reward=20, estimate=60)
     client.force_login(batch.project.requester)
 
     text = client.get(f"/requester/batches/{batch.pk}/").content.decode()
 
-    assert "publishing is refused until the reward is at least 0.21 EUR." in text
+    assert "Publishing holds each assignment at 0.21 EUR in escrow" in text
+
+
+# --- the reserve pays the top-ups -----------------------------------------------------------
+
+
+def _reserved_batch(funds):
+    """Reward 0.10 for an estimated minute: each of six slots held at 0.21 + 0.04. The work
+    takes a minute (50, 60, 70 s); two of three submissions approved."""
+    batch = _draft(reward=10, estimate=60)
+    fund(batch.project.requester, funds)
+    batch = projects.batch_publish(batch=batch)
+    first, second, third = (_submit(batch, seconds) for seconds in (50, 60, 70))
+    requester = batch.project.requester
+    work.assignment_approve(assignment=first, requester=requester)
+    work.assignment_approve(assignment=second, requester=requester)
+    return batch, [first, second, third]
+
+
+def test_the_reserve_pays_the_top_ups_without_pausing(few_submissions):
+    # Exactly the reserved cost: nothing left in the requester's funds.
+    batch, (first, second, third) = _reserved_batch(funds=6 * 25)
+    assert _funds(batch) == 0
+    assert ledger_problems() == []
+
+    notice = batch_pay_floor_enforce(batch=batch)
+
+    assert notice.is_applied
+    assert (notice.old_reward_cents, notice.new_reward_cents) == (10, 21)
+    assert not notice.paused_batch
+    for assignment in (first, second):
+        assert payments.reward_received(assignment) == 21
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PUBLISHED
+    assert batch.reward_cents == 21
+    # Four slots still owed at 0.25; the reserve of the two approved ones paid their top-ups.
+    assert payments.balance(payments.escrow(batch)) == 4 * 25
+    assert _funds(batch) == 0
+    assert ledger_problems() == []
+    work.assignment_approve(assignment=third, requester=batch.project.requester)
+    assert payments.reward_received(third) == 21
+    assert ledger_problems() == []
+
+
+def test_an_unused_reserve_comes_back_when_the_batch_ends(few_submissions):
+    batch = _draft(reward=10, estimate=60)
+    fund(batch.project.requester, 1000)
+    batch = projects.batch_publish(batch=batch)
+    fast = [_submit(batch, seconds) for seconds in (10, 12, 14)]
+    for assignment in fast:
+        work.assignment_approve(assignment=assignment, requester=batch.project.requester)
+
+    assert batch_pay_floor_enforce(batch=batch) is None  # 0.10 for 12 s meets the floor
+    projects.batch_cancel(batch=batch)
+
+    assert payments.balance(payments.escrow(batch)) == 0
+    assert _funds(batch) == 1000 - 3 * 12
+    assert ledger_problems() == []

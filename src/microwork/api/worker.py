@@ -161,7 +161,8 @@ def worker_projects(request, page: Query[PageParams]):
             "raised_reward_cents": facts["raised_reward_cents"],
             "currency": project.currency,
             "tasks_available": project.slots_available,
-            "estimated_seconds": project.estimated_seconds,
+            # None for a HIT type of the MTurk API: it has a deadline, not an estimate.
+            "estimated_seconds": facts["estimated_seconds"],
             "median_seconds": facts["median_seconds"],
             "hourly_cents": facts["hourly_cents"],
         }

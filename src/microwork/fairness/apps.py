@@ -13,6 +13,6 @@ class FairnessConfig(AppConfig):
         from microwork.work import events as work_events
 
         project_events.project_validating.subscribe(subscribers.check_auto_approval_delay)
-        project_events.batch_publishing.subscribe(subscribers.ensure_publishable_pay)
+        project_events.batch_publishing.subscribe(subscribers.reserve_for_pay_floor)
         work_events.review_done.subscribe(subscribers.pay_floor_after_review)
         quality_events.overdue_appeals_grant.provide(subscribers.overdue_appeals_grant)

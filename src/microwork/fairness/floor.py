@@ -1,16 +1,15 @@
-"""The pay floor's arithmetic and its checks before work is published (docs/adr/0011).
+"""The pay floor's arithmetic, its reserve at publish and its checks (docs/adr/0011).
 
-The floor is on what the worker receives: reward / time >= MICROWORK_PAY_FLOOR_CENTS_PER_HOUR.
-Platform fees are on top of the reward and paid by the requester, so "after fees" the worker
-still gets at least the floor. No imports of services here: projects.services calls in.
+The floor is on what the worker receives: reward / time >= MICROWORK_PAY_FLOOR_CENTS_PER_HOUR,
+the time being the measured median work time. Platform fees are on top of the reward and paid
+by the requester, so "after fees" the worker still gets at least the floor. Publishing is never
+refused for time: the escrow holds a reserve sized from the estimate (or, for the MTurk API, a
+rule), and fairness.services.batch_pay_floor_enforce tops work up once time is measured.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-
-from microwork.common.money import format_money
-from microwork.payments.services import PaymentRefused
 
 HOUR = 3600
 
@@ -31,37 +30,35 @@ def meets_floor(*, reward_cents: int, seconds: int, floor: int | None = None) ->
     return reward_cents * HOUR >= floor * seconds
 
 
-class PayBelowFloor(PaymentRefused):
-    """Publishing refused: the reward over the requester's estimate pays under the floor."""
+# For a HIT type of the MTurk API (no estimate: AssignmentDurationInSeconds is a deadline), the
+# escrow holds each slot at up to this many times its reward, never beyond what the floor asks
+# for the whole deadline (docs/adr/0011). A measured time asking more is paid from the
+# requester's funds, or the batch pauses until they are there.
+UNDECLARED_RESERVE_MULTIPLE = 2
 
-    def __init__(self, *, reward_cents: int, seconds: int, needed_cents: int, currency: str):
-        floor = floor_cents_per_hour()
-        super().__init__(
-            _(
-                "The reward of %(reward)s for an estimated %(seconds)d seconds pays under the "
-                "platform's floor of %(floor)s per hour. A reward of at least %(needed)s meets it."
-            )
-            % {
-                "reward": format_money(reward_cents, currency),
-                "seconds": seconds,
-                "floor": format_money(floor, currency),
-                "needed": format_money(needed_cents, currency),
-            }
+
+def reserve_reward_cents(project) -> int | None:
+    """The reward per assignment the escrow holds for a batch of `project`, so the pay floor's
+    top-up on measured time is reserved at publish; None when the reward already covers it.
+
+    With a declared estimate: the reward that meets the floor over it. Without one (the MTurk
+    API): the floor over the time allotted, capped at UNDECLARED_RESERVE_MULTIPLE rewards.
+    """
+    if project.estimate_is_declared:
+        held = reward_meeting_floor(project.estimated_seconds)
+    else:
+        held = min(
+            reward_meeting_floor(project.time_allotted_seconds),
+            UNDECLARED_RESERVE_MULTIPLE * project.reward_cents,
         )
-        self.reward_cents = reward_cents
-        self.needed_cents = needed_cents
+    return held if held > project.reward_cents else None
 
 
-def ensure_publishable_pay(project) -> None:
-    """Raise PayBelowFloor if the project's reward over its time estimate is under the floor."""
-    if meets_floor(reward_cents=project.reward_cents, seconds=project.estimated_seconds):
-        return
-    raise PayBelowFloor(
-        reward_cents=project.reward_cents,
-        seconds=project.estimated_seconds,
-        needed_cents=reward_meeting_floor(project.estimated_seconds),
-        currency=project.currency,
-    )
+def hold_for_floor(batch) -> None:
+    """Set the reserve the escrow holds for `batch` (at publish, before its cost is reserved).
+    Nothing is refused for its time: the floor judges the measured time (adr 0011)."""
+    batch.floor_reserve_cents = reserve_reward_cents(batch.project)
+    type(batch).objects.filter(pk=batch.pk).update(floor_reserve_cents=batch.floor_reserve_cents)
 
 
 def check_auto_approval_delay(project) -> None:

@@ -5,7 +5,6 @@ check, fairness/settlement.py)."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Avg, BooleanField, Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
@@ -19,9 +18,8 @@ from microwork.payments.enums import AccountKind
 from microwork.payments.models import LedgerEntry
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch
-from microwork.work.enums import ANSWERED_STATES, AssignmentState
+from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
-from microwork.work.selectors import median_work_seconds
 
 
 @dataclass(frozen=True)
@@ -169,13 +167,10 @@ def batch_pay_floor_due(batch: Batch) -> PayFloorDue | None:
     batch = Batch.objects.select_related("project").get(pk=batch.pk)
     if batch.status == BatchStatus.DRAFT:
         return None
-    assignments = Assignment.objects.filter(task__batch=batch)
-    submissions = assignments.filter(state__in=list(ANSWERED_STATES)).count()
-    if submissions < settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS:
+    measured = services.batch_measured_time(batch)
+    if measured is None:
         return None
-    median = median_work_seconds(assignments)
-    if not median:
-        return None
+    median, submissions = measured
     pending = (
         PayFloorNotice.objects.filter(batch=batch, applied_at__isnull=True)
         .order_by("-new_reward_cents")
@@ -204,7 +199,9 @@ def batch_pay_floor_due(batch: Batch) -> PayFloorDue | None:
     raised = Batch.objects.select_related("project").get(pk=batch.pk)
     raised.reward_override_cents = target  # in memory only: what its escrow would owe
     held = _sum(LedgerEntry.objects.filter(account__kind=AccountKind.ESCROW, account__batch=batch))
-    cost = topups + topup_fees + max(0, payments.escrow_owed(raised) - held)
+    # The escrow's reserve for the floor (adr 0011), no longer owed at the new reward, pays
+    # the top-ups first: escrow_owed() falls below what is held.
+    cost = max(0, topups + topup_fees + payments.escrow_owed(raised) - held)
     available = _sum(
         LedgerEntry.objects.filter(
             account__kind=AccountKind.REQUESTER_AVAILABLE,

@@ -37,6 +37,9 @@ ANSWER_WINDOW = timedelta(days=7)
 # worker sees it on their standing page the moment it is taken.
 RULE_ACTION_APPEAL_WINDOW = timedelta(days=7)
 MAX_MESSAGE = 2000
+# A batch's approved work is still held to the pay floor this long after the batch ended: its
+# project's measured time may come later (batches_pay_floor_enforce).
+FLOOR_AFTER_END = timedelta(days=30)
 # How many overdue appeals one call grants; the rest wait for the next read or sweep.
 AUTO_GRANT_BATCH = 200
 
@@ -66,13 +69,10 @@ def batch_pay_floor_enforce(*, batch: Batch) -> PayFloorNotice | None:
     batch = Batch.objects.select_related("project").get(pk=batch.pk)
     if batch.status == BatchStatus.DRAFT:
         return None
-    assignments = Assignment.objects.filter(task__batch=batch)
-    submissions = assignments.filter(state__in=list(ANSWERED_STATES)).count()
-    if submissions < settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS:
+    measured = batch_measured_time(batch)
+    if measured is None:
         return None
-    median = median_work_seconds(assignments)
-    if not median:
-        return None
+    median, submissions = measured
     pending = (
         PayFloorNotice.objects.filter(batch=batch, applied_at__isnull=True)
         .order_by("-new_reward_cents")
@@ -109,6 +109,26 @@ def batch_pay_floor_enforce(*, batch: Batch) -> PayFloorNotice | None:
     return notice
 
 
+def batch_measured_time(batch: Batch) -> tuple[int, int] | None:
+    """(median work seconds, submissions) the pay floor judges `batch` on, or None before
+    there are MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS answers.
+
+    The batch's own answers when it has enough; else those of every batch of its project, the
+    same work: a HIT of the MTurk API is a batch of one task with a few assignments, and its
+    HIT type gathers the answers that measure it.
+    """
+    enough = settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS
+    for assignments in (
+        Assignment.objects.filter(task__batch=batch),
+        Assignment.objects.filter(task__batch__project_id=batch.project_id),
+    ):
+        submissions = assignments.filter(state__in=list(ANSWERED_STATES)).count()
+        if submissions >= enough:
+            median = median_work_seconds(assignments)
+            return (median, submissions) if median else None
+    return None
+
+
 def _topup_cost(assignment: Assignment, target: int) -> int:
     """What topup_pay() would take from the requester for `assignment`: amount and fee."""
     received = payments.reward_received(assignment)
@@ -129,8 +149,9 @@ def _raise_cost(*, batch: Batch, target: int) -> int:
     topups = sum(_topup_cost(assignment, target) for assignment in approved)
     raised = Batch.objects.select_related("project").get(pk=batch.pk)
     raised.reward_override_cents = target  # in memory only: what escrow would owe
+    # Negative when the escrow held a reserve for the floor (adr 0011): it pays the top-ups.
     escrow_missing = payments.escrow_owed(raised) - payments.balance(payments.escrow(raised))
-    return topups + max(0, escrow_missing)
+    return max(0, topups + escrow_missing)
 
 
 def _underpaid(batch: Batch, target: int | None = None):
@@ -185,13 +206,17 @@ def _raise_reward(*, batch: Batch, notice: PayFloorNotice | None, target: int) -
         .filter(pk__in=[account.pk for account in accounts])
         .order_by("pk")
     )
+    if batch.reward_cents < target:
+        batch.reward_override_cents = target
+        batch.save(update_fields=["reward_override_cents"])
+        # The reserve the escrow held for reviewed work (the pay floor's, adr 0011) is no longer
+        # owed at the new reward: it goes back to the requester's funds, which the top-ups
+        # below draw on, in this transaction, with those accounts locked.
+        payments.escrow_release_unused(batch=batch)
     for pk, received in underpaid:
         if payments.topup_pay(assignment=approved[pk], reward_cents=target) is not None:
             count += 1
             paid += target - received
-    if batch.reward_cents < target:
-        batch.reward_override_cents = target
-        batch.save(update_fields=["reward_override_cents"])
     # Every slot still owed is now owed at the new reward: reserve the difference; an approval
     # that raced the raise took the old price out, so give back what is now held beyond.
     payments.escrow_top_up(batch=batch)
@@ -223,10 +248,16 @@ def _pause_for_funds(*, batch: Batch, notice: PayFloorNotice, missing_cents: int
     )
 
 
-def batches_pay_floor_enforce(*, requester: User | None = None) -> int:
-    """Run batch_pay_floor_enforce() over published and paused batches (the sweep, or one
-    requester's reads). Returns how many batches have a notice now."""
-    batches = Batch.objects.filter(status__in=[BatchStatus.PUBLISHED, BatchStatus.PAUSED])
+def batches_pay_floor_enforce(*, requester: User | None = None, now=None) -> int:
+    """Run batch_pay_floor_enforce() over published and paused batches, expired or not, and
+    those cancelled within FLOOR_AFTER_END (the sweep, or one requester's reads): a HIT of the
+    MTurk API often ends, or is deleted, before its HIT type has the answers that measure it.
+    Returns how many batches have a notice now."""
+    since = (now or timezone.now()) - FLOOR_AFTER_END
+    batches = Batch.objects.filter(
+        Q(status__in=[BatchStatus.PUBLISHED, BatchStatus.PAUSED])
+        | Q(status=BatchStatus.CANCELLED, cancelled_at__gt=since)
+    )
     if requester is not None:
         batches = batches.filter(project__requester=requester)
     noticed = 0

@@ -14,8 +14,10 @@ def check_auto_approval_delay(event: ProjectValidating) -> None:
     floor.check_auto_approval_delay(event.project)
 
 
-def ensure_publishable_pay(event: BatchPublishing) -> None:
-    floor.ensure_publishable_pay(event.batch.project)
+def reserve_for_pay_floor(event: BatchPublishing) -> None:
+    """Before payments reserves the batch's cost: how much above the reward it holds for the
+    pay floor's top-up (fairness.floor.hold_for_floor). Nothing is refused for its time."""
+    floor.hold_for_floor(event.batch)
 
 
 def pay_floor_after_review(event: ReviewDone) -> None:

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from microwork.fairness.floor import PayBelowFloor
 from microwork.mturk import auth
 from microwork.mturk.errors import (
     INSUFFICIENT_FUNDS,
@@ -123,14 +122,6 @@ def _run(operation: str, requester, body: dict, request) -> dict:
         raise RequestError(
             f"You do not have enough funds to complete this request. {refusal.message}",
             INSUFFICIENT_FUNDS,
-        ) from None
-    except PayBelowFloor as refusal:
-        # fairness (adr 0011): MTurk has no time estimate, so a HIT type's estimate is the most
-        # a worker may spend on it, AssignmentDurationInSeconds; say so, or the figure puzzles.
-        raise RequestError(
-            f"{refusal.message} This server takes AssignmentDurationInSeconds as the time a "
-            "HIT's work is estimated to take: a shorter duration or a higher Reward meets it.",
-            PARAMETER_OUT_OF_RANGE,
         ) from None
     except QuestionInvalid as refusal:
         raise RequestError(str(refusal), XML_PARSE_ERROR) from None

@@ -175,8 +175,10 @@ def hit_type_register(
         time_allotted_seconds=assignment_duration_seconds,
         lifetime_seconds=DEFAULT_LIFETIME_SECONDS,
         auto_approval_delay_seconds=auto_approval_delay_seconds,
-        # MTurk has no estimate; the time allotted is the most a worker may spend.
+        # MTurk has no estimate: AssignmentDurationInSeconds is a deadline, kept here as the
+        # most a worker may spend, and the pay floor judges the measured time (adr 0011).
         estimated_seconds=assignment_duration_seconds,
+        estimate_is_declared=False,
         template_kind=TemplateKind.MTURK_QUESTION,
     )
     quality.project_requirements_set(project=project, requirements=requirements)

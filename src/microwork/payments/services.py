@@ -339,8 +339,24 @@ def slot_price(project, batch=None) -> tuple[int, int]:
     return reward, fee
 
 
+def slot_hold_price(batch) -> int:
+    """What the escrow holds for one slot of a live `batch`: its reward and fee, or, when the
+    pay floor reserves more (Batch.floor_reserve_cents, set by fairness at publish), that
+    reward and its fee, so the floor's top-up on measured time is already held (adr 0011)."""
+    reward, fee = slot_price(batch.project, batch)
+    if batch.floor_reserve_cents is None or batch.floor_reserve_cents <= reward:
+        return reward + fee
+    per_task = fees.tier_assignments(batch.project, batch)
+    return batch.floor_reserve_cents + fees.reward_fee(
+        reward_cents=batch.floor_reserve_cents, assignments_per_task=per_task
+    )
+
+
 def slots_cost(*, project, slots: int, batch=None) -> int:
-    """What `slots` assignments of `project` (of `batch`, when given) cost: rewards and fees."""
+    """What `slots` assignments of `project` (of `batch`, when given) cost: rewards and fees,
+    and for a batch the pay floor's reserve (slot_hold_price)."""
+    if batch is not None:
+        return slots * slot_hold_price(batch)
     reward, fee = slot_price(project, batch)
     return slots * (reward + fee)
 
@@ -564,7 +580,11 @@ def escrow_owed(batch) -> int:
         reviewed = assignments.filter(
             state__in=[AssignmentState.APPROVED, AssignmentState.REJECTED]
         ).count()
-        return (slots - reviewed) * (reward + fee)
+        # The pay floor's reserve stays for every slot, reviewed or not, while the batch is
+        # live: approved work may be topped up, and a rejection overturned, once time is
+        # measured (slot_hold_price; adr 0011). It goes back when the batch ends.
+        reserve = slot_hold_price(batch) - (reward + fee)
+        return (slots - reviewed) * (reward + fee) + slots * reserve
     live = assignments.filter(
         state__in=[AssignmentState.ACCEPTED, AssignmentState.SUBMITTED]
     ).count()
@@ -622,8 +642,7 @@ def overlap_release(*, task, slots: int) -> Posting | None:
     # we waited has changed what each slot is owed at.
     batch = Batch.objects.select_related("project").get(pk=task.batch_id)
     project = batch.project
-    reward, fee = slot_price(project, batch)
-    amount = slots * (reward + fee)
+    amount = slots * slot_hold_price(batch)
     return post(
         kind=PostingKind.ESCROW_RELEASE,
         key=f"overlap_release:{task.pk}:{task.max_assignments}",

@@ -37,6 +37,10 @@ class Project(models.Model):
     lifetime_seconds = models.PositiveIntegerField(_("lifetime"))
     auto_approval_delay_seconds = models.PositiveIntegerField(_("auto-approval delay"))
     estimated_seconds = models.PositiveIntegerField(_("estimated time per task"))
+    # False for a HIT type of the MTurk API: MTurk has no estimate, so `estimated_seconds` holds
+    # the time allotted (a deadline, not the work's time) and the pay floor's reserve follows
+    # its own rule (fairness/floor.py, docs/adr/0011).
+    estimate_is_declared = models.BooleanField(default=True)
     template_kind = models.CharField(max_length=32, choices=TemplateKind.choices)
     template_html = models.TextField(blank=True)
     template_config = models.JSONField(default=dict, blank=True)
@@ -57,7 +61,11 @@ class Project(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(reward_cents__gte=1), name="project_reward_positive"
+                condition=Q(reward_cents__gte=1),
+                name="project_reward_positive",
+                violation_error_message=_(
+                    "A reward of 0 can never meet the pay floor: the reward must be at least 0.01."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -129,6 +137,10 @@ class Batch(models.Model):
     # The reward of this batch's assignments when the pay floor raised it above the project's
     # (fairness.services.batch_pay_floor_enforce); payments read `reward_cents` below.
     reward_override_cents = models.BigIntegerField(null=True, blank=True)
+    # The reward per assignment the escrow holds, above `reward_cents`, so that the pay floor's
+    # top-up on measured time is already reserved (fairness.floor.reserve_reward_cents, set at
+    # publish; payments.slot_hold_price). None: no reserve.
+    floor_reserve_cents = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -146,6 +158,10 @@ class Batch(models.Model):
             models.CheckConstraint(
                 condition=Q(reward_override_cents__isnull=True) | Q(reward_override_cents__gte=1),
                 name="batch_reward_override_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_reserve_cents__isnull=True) | Q(floor_reserve_cents__gte=1),
+                name="batch_floor_reserve_positive",
             ),
         ]
         indexes = [models.Index(fields=["project", "status"])]

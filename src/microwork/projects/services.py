@@ -47,6 +47,8 @@ EDITABLE_FIELDS = (
     "keywords",
     "lifetime_seconds",
     "estimated_seconds",
+    # False for a HIT type of the MTurk API, which has no estimate (fairness/floor.py).
+    "estimate_is_declared",
     "overlap_threshold_percent",
     "overlap_field",
     *TERMS_FIELDS,
@@ -273,8 +275,9 @@ def batch_publish(*, batch: Batch, lifetime_seconds: int | None = None) -> Batch
 
     Its whole cost (every reward and fee) moves into escrow (payments subscribes to
     batch_published); if the requester's funds are short, payments.InsufficientFunds names the
-    missing amount and nothing is published; a reward under the pay floor for the estimated
-    time raises fairness PayBelowFloor (batch_publishing).
+    missing amount and nothing is published. Before that, fairness sizes the pay floor's
+    reserve, held in escrow with the cost (batch_publishing; docs/adr/0011): no reward is
+    refused for its time, the floor judges the measured time.
     """
     batch = _locked_batch(batch)
     # Read apart from the locked rows: the requester's row is not locked by a publish.

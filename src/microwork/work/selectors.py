@@ -5,6 +5,7 @@ assignment past its deadline counts as expired, a submitted one past its auto-ap
 approved. The sweep (fairness.settlement.settle_due) writes it down, at most a minute later.
 """
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -129,7 +130,14 @@ def project_pay_facts(project: Project) -> dict:
     assignments = Assignment.objects.filter(task__batch__project=project)
     answered = assignments.filter(state__in=list(ANSWERED_STATES)).count()
     median = median_work_seconds(assignments) if answered >= MIN_SUBMISSIONS_FOR_MEDIAN else None
-    seconds = median or project.estimated_seconds
+    # A HIT type of the MTurk API has no estimate: its time allotted is a deadline.
+    estimate = project.estimated_seconds if project.estimate_is_declared else None
+    seconds = median or estimate
+    hourly = hourly_rate_cents(reward_cents=project.reward_cents, seconds=seconds)
+    # The pay floor tops the reward up on measured time (fairness, adr 0011), so the rate a
+    # worker can count on is never under it, measured or not.
+    floor = settings.MICROWORK_PAY_FLOOR_CENTS_PER_HOUR
+    hourly_is_floor = hourly is None or hourly < floor
     # The pay floor may have raised the reward of some live batches (fairness, adr 0011).
     raised = (
         Batch.objects.filter(
@@ -145,11 +153,12 @@ def project_pay_facts(project: Project) -> dict:
     return {
         "reward_cents": project.reward_cents,
         "raised_reward_cents": raised,
-        "estimated_seconds": project.estimated_seconds,
+        "estimated_seconds": estimate,
         "median_seconds": median,
         "submissions": answered,
-        "hourly_cents": hourly_rate_cents(reward_cents=project.reward_cents, seconds=seconds),
+        "hourly_cents": floor if hourly_is_floor else hourly,
         "hourly_is_measured": median is not None,
+        "hourly_is_floor": hourly_is_floor,
     }
 
 

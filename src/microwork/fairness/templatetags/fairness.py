@@ -41,17 +41,19 @@ def requester_reputation(context, requester, currency="EUR"):
 
 @register.inclusion_tag("fairness/_pay_floor_notices.html")
 def pay_floor_notices(batch):
-    """The pay floor's notices of a batch; for a draft under the floor, the reward it needs."""
+    """The pay floor's notices of a batch; for a batch whose reward is under the floor for its
+    estimate, the reserve its escrow holds (or will hold, once published) for the top-up."""
     project = batch.project
-    needed = None
-    if batch.status == BatchStatus.DRAFT and not floor.meets_floor(
-        reward_cents=project.reward_cents, seconds=project.estimated_seconds
-    ):
-        needed = floor.reward_meeting_floor(project.estimated_seconds)
+    reserve = (
+        floor.reserve_reward_cents(project)
+        if batch.status == BatchStatus.DRAFT
+        else batch.floor_reserve_cents
+    )
     return {
         "notices": list(PayFloorNotice.objects.filter(batch=batch).order_by("-created_at")),
         "currency": project.currency,
-        "needed_cents": needed,
+        "reserve_cents": reserve,
+        "is_draft": batch.status == BatchStatus.DRAFT,
         "floor_cents": floor.floor_cents_per_hour(),
     }
 

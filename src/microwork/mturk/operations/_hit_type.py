@@ -35,7 +35,11 @@ def register(requester, params):
     """The project for the HIT type members of `params`, found or created."""
     reward = params.money("Reward")
     if reward < 1:
-        raise out_of_range("Reward", "must be at least 0.01 on this server")
+        # Any reward meets the pay floor for short enough work, and the floor tops it up on
+        # measured time (adr 0011); a reward of 0 never does: refused before anything exists.
+        raise out_of_range(
+            "Reward", "must be at least 0.01: a reward of 0 never meets the pay floor"
+        )
     raw_requirements = params.items("QualificationRequirements")
     if len(raw_requirements) > MAX_REQUIREMENTS_PER_PROJECT:
         raise out_of_range(

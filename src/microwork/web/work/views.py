@@ -90,7 +90,7 @@ def _pay_shown(project: Project) -> dict:
         ),
         "hourly": format_money(hourly, project.currency) if hourly is not None else "",
         "time_allotted": format_duration(project.time_allotted_seconds),
-        "estimate": format_duration(project.estimated_seconds),
+        "estimate": format_duration(facts["estimated_seconds"]),
         "median": format_duration(facts["median_seconds"]),
     }
 
