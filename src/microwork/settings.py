@@ -488,3 +488,26 @@ MICROWORK_OBSERVATORY_OCCASIONAL_MONTHS = env_int(
 MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS = env_int(
     "MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS", 1202, minimum=0
 )
+# Card deposits and receipts (docs/deposits.md, docs/adr/0024). Card payments are on when both
+# Stripe keys are set: the secret API key and the webhook endpoint's signing secret ("whsec_").
+# Receipts carry the operator's details (MICROWORK_OPERATOR_NAME above; an address's lines are
+# separated by "\n" or by " | ").
+MICROWORK_STRIPE_SECRET_KEY = os.environ.get("MICROWORK_STRIPE_SECRET_KEY", "").strip()
+MICROWORK_STRIPE_WEBHOOK_SECRET = os.environ.get("MICROWORK_STRIPE_WEBHOOK_SECRET", "").strip()
+MICROWORK_CARD_DEPOSIT_MIN_CENTS = env_int("MICROWORK_CARD_DEPOSIT_MIN_CENTS", 1000, minimum=50)
+MICROWORK_CARD_DEPOSIT_MAX_CENTS = env_int("MICROWORK_CARD_DEPOSIT_MAX_CENTS", 1_000_000, minimum=50)
+MICROWORK_OPERATOR_ADDRESS = "\n".join(
+    line.strip()
+    for line in os.environ.get("MICROWORK_OPERATOR_ADDRESS", "")
+    .replace("\\n", "\n")
+    .replace(" | ", "\n")
+    .splitlines()
+    if line.strip()
+)
+MICROWORK_OPERATOR_VAT_ID = os.environ.get("MICROWORK_OPERATOR_VAT_ID", "").strip()
+MICROWORK_OPERATOR_REGISTRATION = os.environ.get("MICROWORK_OPERATOR_REGISTRATION", "").strip()
+MICROWORK_OPERATOR_EMAIL = os.environ.get("MICROWORK_OPERATOR_EMAIL", "").strip()
+if MICROWORK_CARD_DEPOSIT_MIN_CENTS > MICROWORK_CARD_DEPOSIT_MAX_CENTS:
+    raise ImproperlyConfigured(
+        "MICROWORK_CARD_DEPOSIT_MIN_CENTS must not be above MICROWORK_CARD_DEPOSIT_MAX_CENTS"
+    )

@@ -30,6 +30,7 @@ from microwork.fairness.models import Appeal
 from microwork.mturk import services as mturk
 from microwork.notifications.tokens import unsubscribe_token, verify_token
 from microwork.payments import services as payments
+from microwork.payments.models import CardDeposit, Receipt
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Batch
 from microwork.projects.tasktypes.field_photo import STORAGE_PREFIX
@@ -105,6 +106,8 @@ class World:
     ended_escrow_cents: int
     webhook_endpoint: object = None
     webhook_delivery: object = None
+    card_deposit: object = None
+    receipt: object = None
     test_type: object = None
     test_attempt: object = None
     test_request: object = None
@@ -217,6 +220,10 @@ def world(settings, tmp_path) -> World:
         ended_escrow_cents=payments.balance(payments.escrow(ended_batch)),
         webhook_endpoint=webhook_endpoint,
         webhook_delivery=webhook_delivery,
+        card_deposit=CardDeposit.objects.create(
+            requester=owner, request_key="seed", amount_cents=5000, currency="EUR"
+        ),
+        receipt=Receipt.objects.get(requester=owner),
         **_qualification_tests(owner, worker, users["other_worker"], now),
     )
 
@@ -370,6 +377,15 @@ URLS = {
     "payments:payout-request": lambda w: reverse("payments:payout-request"),
     "payments:bonus-send": lambda w: reverse("payments:bonus-send", args=[w.submitted.public_id]),
     "payments:staff-deposit": lambda w: reverse("payments:staff-deposit"),
+    "payments:card-deposit": lambda w: reverse("payments:card-deposit"),
+    "payments:card-deposit-detail": lambda w: reverse(
+        "payments:card-deposit-detail", args=[w.card_deposit.pk]
+    ),
+    "payments:receipt-list": lambda w: reverse("payments:receipt-list"),
+    "payments:receipt": lambda w: reverse("payments:receipt", args=[w.receipt.number]),
+    "payments:receipt-pdf": lambda w: reverse("payments:receipt-pdf", args=[w.receipt.number]),
+    "payments:stripe-webhook": lambda w: reverse("payments:stripe-webhook"),
+    "payments:payout-method": lambda w: reverse("payments:payout-method"),
     "payments:staff-payouts": lambda w: reverse("payments:staff-payouts"),
     "payments:staff-payouts-csv": lambda w: reverse("payments:staff-payouts-csv"),
     # quality
@@ -729,6 +745,13 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "payments:requester-balance": (LOGIN, DENIED, DENIED, OK, OK, OK),
     "payments:requester-statement-csv": (LOGIN, DENIED, DENIED, OK, OK, OK),
     "payments:staff-deposit": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
+    "payments:card-deposit": (LOGIN, DENIED, DENIED, OK, OK, OK),
+    "payments:card-deposit-detail": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
+    "payments:receipt-list": (LOGIN, DENIED, DENIED, OK, OK, OK),
+    "payments:receipt": (LOGIN, DENIED, DENIED, OK, ABSENT, OK),
+    "payments:receipt-pdf": (LOGIN, DENIED, DENIED, OK, ABSENT, OK),
+    "payments:stripe-webhook": (POST, POST, POST, POST, POST, POST),
+    "payments:payout-method": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "payments:staff-payouts": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
     "payments:staff-payouts-csv": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
     "payments:worker-earnings": (LOGIN, OK, OK, DENIED, DENIED, DENIED),

@@ -13,6 +13,8 @@ class NotificationKind(models.TextChoices):
     WORKER_UNBLOCKED = "worker_unblocked", _("Block lifted")
     QUALIFICATION_GRANTED = "qualification_granted", _("Qualification granted")
     REQUESTER_MESSAGE = "requester_message", _("Message from a requester")
+    # A security notice: always emailed at once, so not in WORKER_KINDS (no preference).
+    PAYOUT_METHOD_CHANGED = "payout_method_changed", _("Payout details changed")
     # A requester's
     BATCH_FINISHED = "batch_finished", _("Batch finished")
     APPEAL_OPENED = "appeal_opened", _("Appeal opened")

@@ -65,6 +65,22 @@ def render(kind: str, params: dict) -> Message:
             _("Your payout of %(amount)s has been paid.") % {"amount": _money(p)},
             reverse("payments:worker-earnings"),
         )
+    if kind == Kind.PAYOUT_METHOD_CHANGED:
+        if p.get("kind") == "paypal":
+            where = _("the PayPal account %(destination)s") % {"destination": p.get("destination")}
+        else:
+            where = _("the bank account ending %(destination)s") % {
+                "destination": p.get("destination")
+            }
+        return Message(
+            _("Payout details changed"),
+            _(
+                "Your payouts now go to %(where)s. Payouts wait 24 hours after a change. If you "
+                "did not make this change, change your password at once and write to us."
+            )
+            % {"where": where},
+            reverse("payments:payout-method"),
+        )
     if kind == Kind.WORKER_BLOCKED:
         return Message(
             _("Blocked by a requester"),

@@ -10,7 +10,13 @@ from microwork.fairness.events import AppealDecided, AppealOpened
 from microwork.fairness.models import Appeal
 from microwork.notifications.enums import NotificationKind as Kind
 from microwork.notifications.services import notify, notify_many
-from microwork.payments.events import BalanceLow, BonusSent, EscrowReturned, PayoutPaid
+from microwork.payments.events import (
+    BalanceLow,
+    BonusSent,
+    EscrowReturned,
+    PayoutMethodChanged,
+    PayoutPaid,
+)
 from microwork.payments.models import Bonus
 from microwork.projects.models import Batch
 from microwork.quality.events import QualificationGranted, WorkerBlocked, WorkerUnblocked
@@ -117,6 +123,18 @@ def payout_paid(event: PayoutPaid) -> None:
             "payout_id": event.payout_id,
             "amount_cents": event.amount_cents,
             "currency": event.currency,
+        },
+    )
+
+
+def payout_method_changed(event: PayoutMethodChanged) -> None:
+    notify(
+        recipient_id=event.worker_id,
+        kind=Kind.PAYOUT_METHOD_CHANGED,
+        params={
+            "kind": event.kind,
+            "destination": event.destination,
+            "payouts_from": event.payouts_from,
         },
     )
 

@@ -7,6 +7,8 @@ amounts only: a subscriber reads what else it needs, and a payload can be sent a
 - balance_low: an escrow reservation or top-up took a requester's available funds from
   MICROWORK_BALANCE_LOW_CENTS or more to below it (once per crossing);
 - escrow_returned: a batch that ended gave its unused escrow back to its requester.
+- payout_method_changed: a worker set or changed where their payouts go (payout_methods.py);
+  payouts wait 24 hours after it.
 
 docs/architecture.md lists their subscribers.
 """
@@ -53,3 +55,16 @@ bonus_sent = Event("bonus_sent", BonusSent)
 payout_paid = Event("payout_paid", PayoutPaid)
 balance_low = Event("balance_low", BalanceLow)
 escrow_returned = Event("escrow_returned", EscrowReturned)
+
+
+@dataclass(frozen=True)
+class PayoutMethodChanged:
+    worker_id: int
+    kind: str  # "iban" or "paypal"
+    # The end of the new destination only ("…3000", "j…@example.org"), for the worker to
+    # recognise it in the notice without the notice carrying the whole account.
+    destination: str
+    payouts_from: str  # ISO 8601: when payouts are possible again
+
+
+payout_method_changed = Event("payout_method_changed", PayoutMethodChanged)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
 from microwork.common.money import InvalidAmount, parse_amount
+from microwork.payments.enums import PayoutMethodKind
 from microwork.payments.models import Payout, Posting
 
 
@@ -89,3 +90,45 @@ class PayoutSettleForm(forms.Form):
         label=_("External reference"), max_length=200, required=False
     )
     action = forms.ChoiceField(choices=[("paid", _("Mark paid")), ("cancel", _("Cancel"))])
+
+
+class CardDepositForm(RequestKeyMixin):
+    amount = AmountField(label=_("Amount"), max_length=20, help_text=_("For example 50.00"))
+
+
+class PayoutMethodForm(forms.Form):
+    """Where payouts go. The service validates the IBAN (schwifty) and the rest; the form
+    checks the current password, since a change is what a stolen session would do first."""
+
+    kind = forms.ChoiceField(
+        label=_("Paid to"), choices=PayoutMethodKind.choices, widget=forms.RadioSelect
+    )
+    iban = forms.CharField(
+        label=_("IBAN"),
+        max_length=50,
+        required=False,
+        help_text=_("For example FR76 3000 6000 0112 3456 7890 189"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    holder = forms.CharField(
+        label=_("Account holder"),
+        max_length=70,
+        required=False,
+        help_text=_("Your name as your bank knows it."),
+    )
+    paypal_email = forms.EmailField(label=_("PayPal email"), required=False)
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your current password."))
+        return password

@@ -41,6 +41,15 @@ def ledger_problems() -> list[str]:
     )
     for account in negatives:
         problems.append(f"account {account.key} is negative: {balance(account)}")
+    # A debt account is below zero by what its requester owes; above zero it would hold money.
+    positive_debts = (
+        LedgerEntry.objects.filter(account__kind=AccountKind.REQUESTER_DEBT)
+        .values("account__key")
+        .annotate(total=Sum("amount_cents"))
+        .filter(total__gt=0)
+    )
+    for row in positive_debts:
+        problems.append(f"debt account {row['account__key']} is above zero: {row['total']}")
     escrow_batches = Account.objects.filter(kind=AccountKind.ESCROW).values_list("batch", flat=True)
     for batch in Batch.objects.filter(pk__in=escrow_batches).select_related("project"):
         held = balance(Account.objects.get(kind=AccountKind.ESCROW, batch=batch))

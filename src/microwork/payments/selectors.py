@@ -196,8 +196,15 @@ def requester_money(requester: User, now=None) -> dict:
         "auto_approvals_due": due.auto_approvals,
         "auto_approvals_cents": due.auto_approvals_cents,
         "available_settled_cents": available + due.escrow_back_cents,
+        "owed_cents": requester_owed(requester, currency),
         "escrow_settled_cents": escrow - due.escrow_back_cents - due.auto_approvals_cents,
     }
+
+
+def requester_owed(requester: User, currency: str | None = None) -> int:
+    """What the requester owes from card payments taken back after their money was spent
+    (the requester_debt account, below zero by that much), as a positive amount."""
+    return -_sum(_entries(AccountKind.REQUESTER_DEBT, requester, currency))
 
 
 def requester_statement(requester: User):

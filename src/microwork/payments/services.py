@@ -15,14 +15,20 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum, Value
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.accounts.services import EMAIL_NOT_VERIFIED
 from microwork.common.money import format_money
-from microwork.payments import events, fees
-from microwork.payments.enums import MAY_GO_NEGATIVE, AccountKind, PayoutState, PostingKind
+from microwork.payments import events, fees, payout_methods, receipts
+from microwork.payments.enums import (
+    MAY_GO_NEGATIVE,
+    AccountKind,
+    DepositChannel,
+    PayoutState,
+    PostingKind,
+)
 from microwork.payments.models import Account, Bonus, LedgerEntry, Payout, Posting
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Task
@@ -87,6 +93,12 @@ def balance(account: Account) -> int:
 
 def requester_available(requester: User, currency: str | None = None) -> Account:
     return account_get(kind=AccountKind.REQUESTER_AVAILABLE, owner=requester, currency=currency)
+
+
+def requester_debt(requester: User, currency: str | None = None) -> Account:
+    """What the requester owes after a card payment was taken back once spent: never above
+    zero (docs/deposits.md)."""
+    return account_get(kind=AccountKind.REQUESTER_DEBT, owner=requester, currency=currency)
 
 
 def worker_available(worker: User, currency: str | None = None) -> Account:
@@ -304,11 +316,18 @@ def post_many(specs: "list[PostingSpec]") -> list[Posting]:
 
 @transaction.atomic
 def deposit_record(
-    *, requester: User, amount_cents: int, external_reference: str, actor: User
+    *,
+    requester: User,
+    amount_cents: int,
+    external_reference: str,
+    actor: User | None,
+    channel: DepositChannel = DepositChannel.STAFF,
 ) -> Posting:
-    """Credit a requester's funds with money received outside (a bank transfer...).
+    """Credit a requester's funds with money received outside (a bank transfer, a card...).
 
     The external reference is the idempotency key: the same transfer cannot be credited twice.
+    A new deposit gets its numbered receipt (receipts.py), and first pays what the requester
+    owes from a reversed card payment (debt_repay), in this transaction.
     """
     if not requester.is_requester:
         raise PaymentRefused(_("Deposits go to requesters."))
@@ -317,13 +336,47 @@ def deposit_record(
     reference = external_reference.strip()
     if not reference:
         raise PaymentRefused(_("A deposit needs the external reference of the payment."))
-    return post(
+    posting = post(
         kind=PostingKind.DEPOSIT,
         key=f"deposit:{reference}",
         lines=[Line(external(), -amount_cents), Line(requester_available(requester), amount_cents)],
         memo=reference,
         actor=actor,
         terms={"requester": requester.pk, "amount": amount_cents},
+    )
+    if posting.is_new:
+        receipts.receipt_issue(
+            posting=posting,
+            requester=requester,
+            amount_cents=amount_cents,
+            currency=_currency(None),
+            channel=channel,
+            reference=reference,
+        )
+        debt_repay(requester=requester)
+    return posting
+
+
+def debt_repay(*, requester: User, currency: str | None = None) -> Posting | None:
+    """Pay what `requester` owes (requester_debt) from their available funds, as far as they
+    reach. Run after each new deposit, and before a publish reserves its escrow: money a
+    reversed card payment took back is owed before it is spent again. Inside the caller's
+    transaction; the key counts the debt account's entries, so each repayment has its own."""
+    key = _account_key(AccountKind.REQUESTER_DEBT, requester, None, _currency(currency))
+    if not Account.objects.filter(key=key).exists():
+        return None  # never owed anything: no account to lock
+    debt = requester_debt(requester, currency)
+    available = requester_available(requester, currency)
+    for account in sorted((debt, available), key=lambda account: account.pk):
+        Account.objects.select_for_update().filter(pk=account.pk).get()
+    amount = min(-balance(debt), balance(available))
+    if amount <= 0:
+        return None
+    entries = LedgerEntry.objects.filter(account=debt).count()
+    return post(
+        kind=PostingKind.DEBT_REPAYMENT,
+        key=f"debt_repayment:{debt.pk}:{entries}",
+        lines=[Line(available, -amount), Line(debt, amount)],
     )
 
 
@@ -832,6 +885,15 @@ def payout_request(
     existing = Posting.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing.payout
+    held_until = payout_methods.payouts_possible_from(worker)
+    if held_until is not None:
+        raise PaymentRefused(
+            _(
+                "Your payout details changed less than 24 hours ago: you can ask for a payout "
+                "again from %(when)s."
+            )
+            % {"when": formats.date_format(timezone.localtime(held_until), "DATETIME_FORMAT")}
+        )
     work.assignments_auto_approve_all_due(worker=worker)
     available = worker_available(worker, currency)
     Account.objects.select_for_update().filter(pk=available.pk).get()

@@ -2,6 +2,9 @@
 movement that follows an act of the assignment lifecycle or of a batch, in that act's
 transaction, so the act and its posting commit or roll back together."""
 
+from django.utils.translation import gettext as _
+
+from microwork.common.money import format_money
 from microwork.payments import selectors, services
 from microwork.projects.enums import BatchStatus
 from microwork.projects.events import BatchEscrowDue, BatchPublished, BatchPublishing
@@ -11,6 +14,19 @@ from microwork.work.events import (
     AssignmentsApproved,
     AssignmentsRejected,
 )
+
+
+class DebtOwed(services.InsufficientFunds):
+    """A publish refused while the requester owes money from a reversed card payment: funds
+    short by what is owed, said as such."""
+
+    def __init__(self, *, account, owed_cents: int):
+        super().__init__(account=account, missing_cents=owed_cents)
+        self.message = _(
+            "You owe %(amount)s from a card payment that was refunded or disputed after its "
+            "money was spent: add funds to settle it before publishing."
+        ) % {"amount": format_money(owed_cents, account.currency)}
+        self.args = (self.message,)
 
 
 def pay_approved(event: AssignmentApproved) -> None:
@@ -46,8 +62,17 @@ def settle_ended_before_publishing(event: BatchPublishing) -> None:
 
     Only the requester's own escrow moves: their work past its deadline is not expired here
     (work's expiry has no per-requester form, and a publish must not expire everyone's), so
-    its slots come back at the next sweep."""
-    services.batches_release_ended(requester=event.batch.project.requester)
+    its slots come back at the next sweep.
+
+    What the requester owes from a reversed card payment is repaid from their funds first,
+    and a publish is refused while some is still owed (docs/deposits.md)."""
+    requester = event.batch.project.requester
+    services.batches_release_ended(requester=requester)
+    currency = event.batch.project.currency
+    services.debt_repay(requester=requester, currency=currency)
+    owed = selectors.requester_owed(requester, currency)
+    if owed > 0:
+        raise DebtOwed(account=services.requester_debt(requester, currency), owed_cents=owed)
 
 
 def reserve_published(event: BatchPublished) -> None:
