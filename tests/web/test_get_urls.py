@@ -590,6 +590,13 @@ URLS = {
             "qualification-grant",
         )
     },
+    "api-v1:requester-qualification-requests": _requester_api(
+        "qualification-requests", lambda w: w.test_type.public_id
+    ),
+    **{
+        f"api-v1:requester-{name}": _requester_api(name, lambda w: w.test_request.public_id)
+        for name in ("qualification-request-accept", "qualification-request-reject")
+    },
     "api-v1:requester-qualification-revoke": lambda w: reverse(
         "api-v1:requester-qualification-revoke",
         args=[w.qualification_type.public_id, w.submitted.worker.worker_id],
@@ -669,6 +676,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
                 "qualification-delete",
                 "qualification-grants",
                 "qualification-grant",
+                "qualification-requests",
             )
         ),
         (UNAUTHENTICATED, DENIED, DENIED, OK, ABSENT, ABSENT),
@@ -687,6 +695,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
                 "assignment-reject",
                 "assignment-bonus",
                 "qualification-revoke",
+                "qualification-request-accept",
+                "qualification-request-reject",
             )
         ),
         (POST, POST, POST, POST, POST, POST),

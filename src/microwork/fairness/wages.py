@@ -9,8 +9,8 @@ Time spent on one assignment (docs/adr/0011):
 Pay received is what reached the worker's earnings for it: reward (or overturn), pay floor
 top-ups and bonuses. Approved work is paid time; rejected, returned and expired work is unpaid
 time; submitted work waiting for review is pending, in neither until it is decided.
-Qualification tests are not taken on the platform (quality stores a test but nothing runs
-it), so they add no unpaid time today.
+Qualification tests taken on the platform are unpaid time too: from the start of the test to
+its submission, or to its deadline if it ran out (a test still running is not counted yet).
 
 The "paid" wage divides pay by paid time only; the "all" wage divides it by paid and unpaid
 time together: the wage the worker really earned for the hours they gave.
@@ -26,6 +26,8 @@ from django.utils import timezone
 from microwork.common.money import hourly_rate_cents
 from microwork.payments.enums import AccountKind
 from microwork.payments.models import LedgerEntry
+from microwork.quality.enums import QualificationRequestState
+from microwork.quality.models import QualificationRequest
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
@@ -69,6 +71,8 @@ class Wage:
     # The part of the time the work page was visible and focused, where the page reported it
     # (wage_totals() leaves it at 0). It informs; the wages above still use the full time.
     active_seconds: int = 0
+    # Of `unpaid_seconds`, those spent on qualification tests (add_test_time()).
+    test_seconds: int = 0
     per_assignment: list = field(default_factory=list, repr=False)
 
     def add(self, row: AssignmentTime) -> None:
@@ -82,6 +86,11 @@ class Wage:
         else:
             self.pending_seconds += row.seconds
         self.per_assignment.append(row)
+
+    def add_test_time(self, seconds: int) -> None:
+        """Time spent on qualification tests: unpaid, and not an assignment."""
+        self.unpaid_seconds += seconds
+        self.test_seconds += seconds
 
     @property
     def worked_seconds(self) -> int:
@@ -257,8 +266,31 @@ def requester_wage(requester) -> Wage:
     return wage_of(Assignment.objects.filter(task__batch__project__requester=requester))
 
 
+def qualification_test_times(worker, now=None) -> list[tuple[object, int]]:
+    """(start, seconds) of each qualification test the worker has finished taking: submitted,
+    or run out (recorded expired or past its deadline). Reads only."""
+    now = now or timezone.now()
+    rows = QualificationRequest.objects.filter(worker=worker, deadline__isnull=False).values_list(
+        "state", "started_at", "submitted_at", "deadline"
+    )
+    times = []
+    for state, started_at, submitted_at, deadline in rows:
+        if submitted_at is not None:
+            ended = min(submitted_at, deadline)
+        elif state == QualificationRequestState.EXPIRED or deadline <= now:
+            ended = deadline
+        else:
+            continue  # still running
+        times.append((started_at, max(0, int((ended - started_at).total_seconds()))))
+    return times
+
+
 def worker_wage(worker) -> Wage:
-    return wage_of(Assignment.objects.filter(worker=worker))
+    """The worker's wage, the time of their qualification tests counted as unpaid."""
+    wage = wage_of(Assignment.objects.filter(worker=worker))
+    for _started, seconds in qualification_test_times(worker):
+        wage.add_test_time(seconds)
+    return wage
 
 
 def iso_week(moment) -> tuple[int, int]:
@@ -273,6 +305,8 @@ def worker_wage_by_week(worker) -> list[tuple[tuple[int, int], Wage]]:
     weeks: dict[tuple[int, int], Wage] = defaultdict(Wage)
     for row in assignment_times(Assignment.objects.filter(worker=worker)):
         weeks[iso_week(row.accepted_at)].add(row)
+    for started, seconds in qualification_test_times(worker):
+        weeks[iso_week(started)].add_test_time(seconds)
     return sorted(weeks.items())
 
 

@@ -1,11 +1,13 @@
-"""Qualification types (create, read, change, delete), their grants to workers, and a
-project's quality rules and qualification requirements."""
+"""Qualification types (create, read, change, delete), their grants to workers, workers'
+requests for them (tests without an answer key: accept or reject), and a project's quality
+rules and qualification requirements."""
 
 import re
 from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -17,7 +19,7 @@ from microwork.api.problems import ApiProblem, django_validation_errors
 from microwork.api.requester.fields import text
 from microwork.api.requester.owned import own_project, own_qualification
 from microwork.api.requester.refusals import refusals
-from microwork.quality import services
+from microwork.quality import qualification_requests, services
 from microwork.quality.enums import (
     ActionsGuarded,
     Comparator,
@@ -26,7 +28,12 @@ from microwork.quality.enums import (
     RuleCondition,
     SystemQualification,
 )
-from microwork.quality.models import QualificationType, Rule, WorkerQualification
+from microwork.quality.models import (
+    QualificationRequest,
+    QualificationType,
+    Rule,
+    WorkerQualification,
+)
 
 router = Router(auth=auth.requester, tags=["requester: quality"])
 
@@ -261,6 +268,104 @@ def grant_revoke(
         raise ApiProblem(404, "not-found", "No such grant.") from None
     grant.worker = worker
     return grant_out(grant)
+
+
+# --- workers' requests: tests taken, waiting for a decision --------------------------------
+
+
+class QualificationRequestOut(Schema):
+    id: str
+    qualification_id: str
+    worker_id: str
+    state: str
+    answers: dict
+    score: int | None
+    value: int | None
+    reason: str
+    started_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+
+
+class RequestAcceptIn(Schema):
+    value: int = Field(1, ge=-2_147_483_648, le=2_147_483_647)
+
+
+class RequestRejectIn(Schema):
+    reason: text(1024) = ""
+
+
+def request_out(item: QualificationRequest) -> dict:
+    return {
+        "id": item.public_id,
+        "qualification_id": item.qualification_type.public_id,
+        "worker_id": item.worker.worker_id,
+        "state": item.state,
+        "answers": item.answers,
+        "score": item.summed_score,
+        "value": item.integer_value,
+        "reason": item.reason,
+        "started_at": item.started_at,
+        "submitted_at": item.submitted_at,
+        "decided_at": item.decided_at,
+    }
+
+
+@router.get(
+    "/qualifications/{qualification_id}/requests",
+    response=Page[QualificationRequestOut],
+    url_name="requester-qualification-requests",
+)
+def request_list(request, qualification_id: str, page: Query[PageParams]):
+    """Every request for the type, newest first; `state` "submitted" ones wait for you."""
+    qualification = own_qualification(request, qualification_id)
+    requests = QualificationRequest.objects.filter(qualification_type=qualification).select_related(
+        "qualification_type", "worker"
+    )
+    return paginate(requests, page, key="started_at", item=request_out)
+
+
+def _own_request(request, request_id: str) -> QualificationRequest:
+    return get_object_or_404(
+        QualificationRequest.objects.select_related("qualification_type", "worker"),
+        public_id=request_id,
+        qualification_type__owner=request.auth,
+    )
+
+
+@router.post(
+    "/qualification-requests/{request_id}/accept",
+    response=QualificationRequestOut,
+    url_name="requester-qualification-request-accept",
+)
+def request_accept(request, request_id: str, payload: RequestAcceptIn):
+    """Grant the worker the qualification with `value`; 409 unless the request is waiting."""
+    with refusals():
+        accepted = qualification_requests.qualification_request_accept(
+            request=_own_request(request, request_id),
+            requester=request.auth,
+            integer_value=payload.value,
+        )
+    return request_out(accepted)
+
+
+@router.post(
+    "/qualification-requests/{request_id}/reject",
+    response=QualificationRequestOut,
+    url_name="requester-qualification-request-reject",
+)
+def request_reject(request, request_id: str, payload: RequestRejectIn):
+    """Reject the request; the worker sees `reason`. 409 unless the request is waiting."""
+    try:
+        with refusals():
+            rejected = qualification_requests.qualification_request_reject(
+                request=_own_request(request, request_id),
+                requester=request.auth,
+                reason=payload.reason,
+            )
+    except ValidationError as error:
+        raise _invalid(error) from None
+    return request_out(rejected)
 
 
 # --- a project's quality rules ------------------------------------------------------------
