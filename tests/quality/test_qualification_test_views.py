@@ -260,3 +260,20 @@ def test_a_project_page_links_to_the_test_it_requires(client, worker):
     assert response.status_code == 403
     link = reverse("quality:earn-detail", args=[qualification_type.public_id])
     assert f'href="{link}"' in response.content.decode()
+
+
+def test_the_test_pages_speak_french(client, worker):
+    qualification_type = make_type(name="Lecteur")
+    attempt = requests.qualification_request_start(
+        qualification_type=qualification_type, worker=worker
+    )
+    client.force_login(worker)
+
+    listing = client.get(reverse("quality:earn-list"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    test_page = client.get(
+        reverse("quality:attempt-detail", args=[attempt.public_id]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+
+    assert "Qualifications que vous pouvez obtenir" in listing
+    assert "Temps accordé" in listing
+    assert "Envoyer mes réponses" in test_page
