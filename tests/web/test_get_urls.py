@@ -29,8 +29,9 @@ from microwork.fairness.enums import AppealState
 from microwork.fairness.models import Appeal
 from microwork.mturk import services as mturk
 from microwork.notifications.tokens import unsubscribe_token, verify_token
+from microwork.payments import banking
 from microwork.payments import services as payments
-from microwork.payments.models import CardDeposit, Receipt
+from microwork.payments.models import CardDeposit, PayoutFile, Receipt
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Batch
 from microwork.projects.tasktypes.field_photo import STORAGE_PREFIX
@@ -111,6 +112,9 @@ class World:
     test_type: object = None
     test_attempt: object = None
     test_request: object = None
+    bank_statement: object = None
+    bank_line: object = None
+    payout_file: object = None
 
 
 PHOTO_CONFIG = {
@@ -225,7 +229,31 @@ def world(settings, tmp_path) -> World:
         ),
         receipt=Receipt.objects.get(requester=owner),
         **_qualification_tests(owner, worker, users["other_worker"], now),
+        **_bank(users["staff"]),
     )
+
+
+def _bank(staff) -> dict:
+    """A bank statement imported by staff, with a line waiting for staff; a payout file."""
+    result = banking.statement_import(
+        data=b"reference,amount,currency,remittance\nSEED-1,12.00,EUR,no reference\n",
+        file_name="seed.csv",
+        actor=staff,
+    )
+    payout_file = PayoutFile.objects.create(
+        message_id="MW-CSV-SEED",
+        format="csv",
+        content="payout_id\n",
+        currency="EUR",
+        payout_count=0,
+        total_cents=0,
+        created_by=staff,
+    )
+    return {
+        "bank_statement": result.statement,
+        "bank_line": result.lines[0],
+        "payout_file": payout_file,
+    }
 
 
 def _qualification_tests(owner, worker, other_worker, now) -> dict:
@@ -388,6 +416,24 @@ URLS = {
     "payments:payout-method": lambda w: reverse("payments:payout-method"),
     "payments:staff-payouts": lambda w: reverse("payments:staff-payouts"),
     "payments:staff-payouts-csv": lambda w: reverse("payments:staff-payouts-csv"),
+    "payments:staff-bank": lambda w: reverse("payments:staff-bank"),
+    "payments:staff-bank-statement": lambda w: reverse(
+        "payments:staff-bank-statement", args=[w.bank_statement.pk]
+    ),
+    "payments:staff-bank-line-assign": lambda w: reverse(
+        "payments:staff-bank-line-assign", args=[w.bank_line.pk]
+    ),
+    "payments:staff-bank-line-dismiss": lambda w: reverse(
+        "payments:staff-bank-line-dismiss", args=[w.bank_line.pk]
+    ),
+    "payments:staff-payout-files": lambda w: reverse("payments:staff-payout-files"),
+    "payments:staff-payout-file-download": lambda w: reverse(
+        "payments:staff-payout-file-download", args=[w.payout_file.pk]
+    ),
+    # POST only: the method is refused before the payout is looked up.
+    "payments:staff-payout-sent-settle": lambda w: reverse(
+        "payments:staff-payout-sent-settle", args=[1]
+    ),
     # quality
     "quality:type-list": lambda w: reverse("quality:type-list"),
     "quality:type-create": lambda w: reverse("quality:type-create"),
@@ -764,6 +810,13 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "payments:payout-method": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "payments:staff-payouts": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
     "payments:staff-payouts-csv": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
+    "payments:staff-bank": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
+    "payments:staff-bank-statement": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
+    "payments:staff-bank-line-assign": (POST, POST, POST, POST, POST, POST),
+    "payments:staff-bank-line-dismiss": (POST, POST, POST, POST, POST, POST),
+    "payments:staff-payout-files": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
+    "payments:staff-payout-file-download": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, OK),
+    "payments:staff-payout-sent-settle": (POST, POST, POST, POST, POST, POST),
     "payments:worker-earnings": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "projects:answer-file": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
     "projects:batch-cancel": (LOGIN, DENIED, DENIED, POST, POST, POST),

@@ -951,6 +951,8 @@ def _settle(
             raise PaymentRefused(
                 _("This payout was sent to the bank: it can only be paid or failed now.")
             )
+        if locked.state == PayoutState.REQUESTED:
+            raise PaymentRefused(_("This payout was not sent yet: cancel it instead."))
         raise PaymentRefused(
             _("This payout is already %(state)s.") % {"state": locked.get_state_display().lower()}
         )
