@@ -134,9 +134,32 @@ def test_assignment_state_says_submitted_only_once_the_server_holds_the_answer(c
     submitted = client.get(url)
 
     assert opened.status_code == 200
-    assert opened.json() == {"state": "accepted", "submitted": False}
+    assert opened.json() == {"state": "accepted", "submitted": False, "feedback": False}
     assert opened["Cache-Control"] == "no-store"
-    assert submitted.json() == {"state": "submitted", "submitted": True}
+    assert submitted.json() == {"state": "submitted", "submitted": True, "feedback": False}
+
+
+@pytest.mark.parametrize(
+    ("answer", "shows_feedback", "feedback"),
+    [("no", True, True), ("yes", True, False), ("no", False, False)],
+)
+def test_assignment_state_says_when_the_frame_shows_training_feedback(
+    client, worker, answer, shows_feedback, feedback
+):
+    """After a wrong answer to a gold task in training mode, the frame shows the right answer
+    and the work page waits for the worker to read it (work.js) instead of moving on."""
+    from microwork.quality.models import GoldSettings
+
+    assignment = AssignmentFactory(worker=worker, task__gold={"answer": "yes"})
+    GoldSettings.objects.create(
+        project=assignment.task.batch.project, shows_feedback=shows_feedback
+    )
+    _login(client, worker)
+    client.post(reverse("work:submit"), _submit_data(assignment, answer=answer))
+
+    response = client.get(reverse("work:assignment-state", args=[assignment.public_id]))
+
+    assert response.json() == {"state": "submitted", "submitted": True, "feedback": feedback}
 
 
 def test_assignment_state_of_overdue_work_says_expired_without_writing(client, worker):
@@ -148,7 +171,7 @@ def test_assignment_state_of_overdue_work_says_expired_without_writing(client, w
 
     response = client.get(reverse("work:assignment-state", args=[assignment.public_id]))
 
-    assert response.json() == {"state": "expired", "submitted": False}
+    assert response.json() == {"state": "expired", "submitted": False, "feedback": False}
     assert _snapshot(assignment)[0] == AssignmentState.ACCEPTED
 
 
@@ -750,7 +773,7 @@ def test_history_lists_states_reward_and_feedback(client, worker):
     assert "Answers were random." in html
     assert "0.50 EUR" in html
     assert "42 s" in html
-    assert '<div class="table-wrap">' in html
+    assert '<div class="table-wrap" tabindex="0">' in html
 
 
 def test_history_shows_work_and_active_time(client, worker):

@@ -317,8 +317,12 @@ def assignment_state(request, public_id):
     the requester's code, whose word alone proves nothing (docs/adr/0004)."""
     assignment = _own_assignment_or_404(request, public_id)
     state = selectors.assignment_state_due(assignment)
+    submitted = state in ANSWERED_STATES
+    # In training mode the frame now shows the right answer after a mistake on a gold task:
+    # the page waits for the worker to read it instead of moving on at once.
+    feedback = submitted and bool(gold_feedback_message(assignment))
     return JsonResponse(
-        {"state": state.value, "submitted": state in ANSWERED_STATES},
+        {"state": state.value, "submitted": submitted, "feedback": feedback},
         headers={"Cache-Control": "no-store"},
     )
 

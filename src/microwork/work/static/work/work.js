@@ -165,6 +165,23 @@
       status.hidden = false;
     }
   }
+  // Training mode: the frame shows the right answer after a mistake on a gold task. The page
+  // stays until the worker has read it and asks to go on.
+  function waitForReader() {
+    var box = document.getElementById("work-feedback");
+    var button = document.getElementById("work-feedback-continue");
+    if (!box || !button) {
+      moveOn();
+      return;
+    }
+    movedOn = true; // no second check, no second move
+    box.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      moveOn();
+    });
+    button.focus();
+  }
   function confirmSubmitted() {
     if (checking || movedOn || !bar || !bar.dataset.stateUrl) {
       return;
@@ -180,7 +197,9 @@
         return response.ok ? response.json() : { submitted: false };
       })
       .then(function (answer) {
-        if (answer.submitted === true) {
+        if (answer.submitted === true && answer.feedback === true) {
+          waitForReader();
+        } else if (answer.submitted === true) {
           moveOn();
         } else {
           showUnconfirmed();
