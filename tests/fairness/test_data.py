@@ -150,3 +150,27 @@ def test_account_delete_erases_a_rule_action_appeals_message_and_keeps_its_cours
     services.appeals_grant_overdue(now=appeal.answer_due_at + timedelta(seconds=1))
     action.refresh_from_db()
     assert action.lifted_at is not None
+
+
+def test_export_csv_of_a_table_without_rows_still_has_its_header():
+    """The zip of a new worker had five empty files out of ten (issue 16)."""
+    worker = WorkerFactory()
+
+    archive = zipfile.ZipFile(io.BytesIO(export.worker_data_zip(worker)))
+
+    for name, columns in export.COLUMNS.items():
+        lines = archive.read(f"{name}.csv").decode().splitlines()
+        expected_rows = 1 if name == "account" else 0
+        assert lines[0] == ",".join(columns), name
+        assert len(lines) == 1 + expected_rows, name
+
+
+def test_export_rows_have_exactly_the_declared_columns():
+    worker, _assignment = _worker_with_history()
+
+    data = export.worker_data(worker)
+
+    assert set(data) == set(export.COLUMNS)
+    for name, rows in data.items():
+        for row in rows:
+            assert list(row) == export.COLUMNS[name], name

@@ -156,10 +156,82 @@ def worker_data(worker) -> dict[str, list[dict]]:
     }
 
 
-def _csv(rows: list[dict]) -> str:
-    if not rows:
-        return ""
-    header = list(rows[0])
+# Each table's columns, in order: its CSV has this header even when the worker has no row.
+COLUMNS = {
+    "account": [
+        "worker_id",
+        "email",
+        "display_name",
+        "date_joined",
+        "country",
+        "subdivision",
+        "is_adult",
+        "is_master",
+    ],
+    "assignments": [
+        "assignment_id",
+        "task_id",
+        "project",
+        "requester",
+        "state",
+        "accepted_at",
+        "submitted_at",
+        "ended_at",
+        "reviewed_at",
+        "work_seconds",
+        "is_auto_approved",
+        "feedback",
+        "answers",
+    ],
+    "ledger": ["date", "kind", "account", "amount_cents", "currency", "assignment_id", "memo"],
+    "payouts": [
+        "requested_at",
+        "amount_cents",
+        "currency",
+        "state",
+        "settled_at",
+        "external_reference",
+    ],
+    "ratings": ["requester", "fair", "fast", "pay", "communication", "updated_at"],
+    "appeals": [
+        "appeal_id",
+        "subject",
+        "requester",
+        "assignment_id",
+        "rule_action_id",
+        "appealed_reason",
+        "message",
+        "state",
+        "opened_at",
+        "decided_at",
+        "decided_by",
+        "answer",
+    ],
+    "qualifications": [
+        "qualification",
+        "from",
+        "value",
+        "status",
+        "granted_at",
+        "revoked_at",
+        "revoke_reason",
+    ],
+    "blocks": ["requester", "reason", "date"],
+    "rule_actions": [
+        "rule_action_id",
+        "project",
+        "action",
+        "reason",
+        "observed_percent",
+        "observations",
+        "date",
+        "lifted_at",
+    ],
+}
+
+
+def _csv(name: str, rows: list[dict]) -> str:
+    header = COLUMNS[name]
     body = [
         [
             json.dumps(row[name]) if isinstance(row[name], dict | list) else row[name]
@@ -177,5 +249,5 @@ def worker_data_zip(worker) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
         for name, rows in data.items():
-            archive.writestr(f"{name}.csv", _csv(rows))
+            archive.writestr(f"{name}.csv", _csv(name, rows))
     return buffer.getvalue()
