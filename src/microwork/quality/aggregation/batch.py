@@ -16,6 +16,11 @@ from typing import NamedTuple
 from microwork.projects import tasktypes
 from microwork.projects.models import Batch
 from microwork.quality.aggregation.boxes import cluster_boxes
+from microwork.quality.aggregation.calibration import (
+    DEFAULT_TEMPERATURE,
+    calibrated,
+    gold_temperature,
+)
 from microwork.quality.aggregation.categorical import (
     DEFAULT_METHOD,
     METHODS,
@@ -140,7 +145,9 @@ def batch_aggregate(
     `gold` maps task public ids to known labels (categorical methods only). Raise
     UnknownMethod for any other method, before reading anything.
 
-    Blank answers (empty or whitespace only) are skipped; with `empty_labels="refuse"` they
+    The default method's confidence is calibrated (aggregation/calibration.py): at the
+    temperature fitted on the batch's gold when it has at least 20 gold tasks answered, at
+    DEFAULT_TEMPERATURE otherwise. Blank answers (empty or whitespace only) are skipped; with `empty_labels="refuse"` they
     raise EmptyLabels naming their tasks' row numbers instead.
     """
     if method not in ALL_METHODS:
@@ -155,11 +162,15 @@ def batch_aggregate(
     if blank_rows and empty_labels == EMPTY_REFUSE:
         raise EmptyLabels(field, blank_rows)
     if method in METHODS:
+        encoded = columns.encoded(gold)
         result = aggregate(
-            columns.encoded(gold),
-            method=method,
-            worker_weights=answer_weights(project=batch.project),
+            encoded, method=method, worker_weights=answer_weights(project=batch.project)
         )
+        if method == DEFAULT_METHOD:
+            # Calibrated confidence: a temperature fitted on the batch's gold when it has
+            # enough, the documented default otherwise (aggregation/calibration.py).
+            temperature = gold_temperature(encoded) if gold else DEFAULT_TEMPERATURE
+            result = calibrated(result, temperature, encoded)
         rows = result.rows()
     elif method in NUMERIC_METHODS:
         numeric = aggregate_numeric([(w, t, float(v)) for w, t, v in triples], method=method)
