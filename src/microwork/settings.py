@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "ninja",  # the REST API's docs page serves its own static files (docs/adr/0019)
     "huey.contrib.djhuey",
     "axes",  # login lockout (docs/adr/0023)
+    # Two-factor login: authenticator apps and backup codes (docs/adr/0027)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "microwork.accounts.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # has this session given a code? (adr 0027)
+    "microwork.accounts.two_factor.TwoFactorMiddleware",  # staff give one before any page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "microwork.common.csp.ContentSecurityPolicyMiddleware",
@@ -292,6 +298,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
+# Two-factor login (accounts/two_factor.py, docs/adr/0027): optional for requesters and staff,
+# required for staff where MICROWORK_STAFF_REQUIRE_2FA is on, by default in production.
+MICROWORK_STAFF_REQUIRE_2FA = env_bool("MICROWORK_STAFF_REQUIRE_2FA", HTTPS)
+OTP_TOTP_ISSUER = "microwork"
 LOGOUT_REDIRECT_URL = "home"
 
 PASSWORD_HASHERS = [

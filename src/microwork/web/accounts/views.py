@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -9,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from microwork.accounts import two_factor
 from microwork.accounts.decorators import worker_required
 from microwork.accounts.forms import EmailChangeForm, LoginForm, SignUpForm, WorkerSettingsForm
 from microwork.accounts.models import User, WorkerProfile
@@ -56,8 +59,19 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
 
     def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.is_enabled(user):
+            # The password was right; the login is finished by the code page
+            # (web/accounts/two_factor_views.py login_code), for this account only.
+            self.request.session[two_factor.PENDING_KEY] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": int(time.time()),
+                "next": self.get_success_url(),
+            }
+            return redirect("accounts:login-code")
         response = super().form_valid(form)
-        language = form.get_user().language
+        language = user.language
         return language_cookie_set(response, language) if language else response
 
 
