@@ -85,6 +85,10 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microwork.settings")
+    from load import RAISED_RATES  # counted, never reached (docs/adr/0023)
+
+    for name, rate in RAISED_RATES.items():
+        os.environ.setdefault(name, rate)
     import django
 
     django.setup()

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
@@ -11,6 +12,13 @@ def _language_back_to_the_default():
     translation.activate) must not change the words the next test reads."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _rate_counts_from_zero():
+    """Rate limits (common/ratelimits.py) count in the default cache, which lives as long as the
+    test process: each test starts from zero, as if it were the first client of the day."""
+    cache.clear()
 
 
 @pytest.fixture

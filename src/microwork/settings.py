@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from microwork.common.email_url import email_settings
 from microwork.common.environment import env_bool, env_int, env_list
+from microwork.common.ratelimits import rates_from_environ
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("MICROWORK_DATA_DIR") or Path.cwd() / "var").resolve()
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "microwork.common.body_limit.BodyLimitMiddleware",  # a body over the cap is never read
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "microwork.accounts.middleware.AuthenticationMiddleware",
@@ -302,6 +304,14 @@ LOGIN_REDIRECT_URL = "home"
 # required for staff where MICROWORK_STAFF_REQUIRE_2FA is on, by default in production.
 MICROWORK_STAFF_REQUIRE_2FA = env_bool("MICROWORK_STAFF_REQUIRE_2FA", HTTPS)
 OTP_TOTP_ISSUER = "microwork"
+# Field photo checks (work/photo_checks.py, docs/adr/0027): flagged to the requester, never
+# refused. Brightness is the mean grey level (0-255); sharpness the Laplacian variance at
+# 512 px; the duplicate distance the differing bits of two 64-bit perceptual hashes; the clock
+# slack how far a camera's EXIF time may fall outside the accept-submit window.
+MICROWORK_PHOTO_MIN_BRIGHTNESS = env_int("MICROWORK_PHOTO_MIN_BRIGHTNESS", 40)
+MICROWORK_PHOTO_MIN_SHARPNESS = env_int("MICROWORK_PHOTO_MIN_SHARPNESS", 50)
+MICROWORK_PHOTO_DUPLICATE_DISTANCE = env_int("MICROWORK_PHOTO_DUPLICATE_DISTANCE", 6)
+MICROWORK_PHOTO_CLOCK_SLACK_SECONDS = env_int("MICROWORK_PHOTO_CLOCK_SLACK_SECONDS", 300)
 LOGOUT_REDIRECT_URL = "home"
 
 PASSWORD_HASHERS = [
@@ -375,6 +385,9 @@ WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MICROWORK_MEDIA_ROOT") or DATA_DIR / "media").resolve()
 
+# The largest request body taken (a batch file, field photos...), refused from its declared
+# length before it is read (common/body_limit.py, docs/adr/0023).
+MICROWORK_MAX_UPLOAD_BYTES = env_int("MICROWORK_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1024)
 # Uploads above this size go to a temporary file, so a 100,000-row batch is streamed from disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -436,6 +449,13 @@ MICROWORK_PAYOUT_THRESHOLD_CENTS = env_int("MICROWORK_PAYOUT_THRESHOLD_CENTS", 5
 # The most open (accepted, unfinished) assignments a worker may hold across the site at once:
 # a few accounts could otherwise hold every slot of a batch until its deadline.
 MICROWORK_MAX_OPEN_ASSIGNMENTS = env_int("MICROWORK_MAX_OPEN_ASSIGNMENTS", 3, minimum=1)
+# Rate limits (common/ratelimits.py, docs/adr/0023): how often an account and a client address
+# may sign up, accept, return, submit, upload, call the REST API or the MTurk door, counted in
+# the default cache (shared by every app server with MICROWORK_CACHE_URL). Each rate is changed
+# by MICROWORK_RATE_<SCOPE> (per account) and MICROWORK_RATE_<SCOPE>_ADDRESS ("30/m" or "off");
+# MICROWORK_RATE_LIMITS=0 turns them all off.
+MICROWORK_RATE_LIMITS_ENABLED = env_bool("MICROWORK_RATE_LIMITS", True)
+MICROWORK_RATE_LIMITS = rates_from_environ(os.environ)
 # A requester is told (payments' balance_low event) when an escrow reservation takes their
 # available funds from this amount or more to below it (minor units).
 MICROWORK_BALANCE_LOW_CENTS = env_int("MICROWORK_BALANCE_LOW_CENTS", 1000)

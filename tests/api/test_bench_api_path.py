@@ -4,6 +4,7 @@ about 3 seconds, then the invariants, and every token it made revoked. No timing
 import pytest
 
 from microwork.accounts.models import ApiToken
+from microwork.common.ratelimits import rates_from_environ
 from tests.bench.scripts import bench_script
 
 WORKERS = 4
@@ -12,10 +13,11 @@ ACCOUNTS = WORKERS * 8
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_api_path_keeps_every_invariant_and_revokes_its_tokens(live_server):
+def test_the_api_path_keeps_every_invariant_and_revokes_its_tokens(live_server, settings):
     from argparse import Namespace
 
     load = bench_script("load")
+    settings.MICROWORK_RATE_LIMITS = rates_from_environ(load.RAISED_RATES)
     load.setup(workers=ACCOUNTS, tasks=200)
     projects = load.project_ids(["api"])
     base = load.refuse_remote(live_server.url.replace("localhost", "127.0.0.1"))

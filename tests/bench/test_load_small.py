@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from microwork.common.ratelimits import rates_from_environ
 from tests.bench.scripts import bench_script
 
 WORKERS = 4
@@ -23,8 +24,9 @@ TASKS = 200
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_load_loop_over_http_keeps_every_invariant(live_server):
+def test_load_loop_over_http_keeps_every_invariant(live_server, settings):
     load = bench_script("load")
+    settings.MICROWORK_RATE_LIMITS = rates_from_environ(load.RAISED_RATES)
     load.setup(workers=ACCOUNTS, tasks=TASKS)
     projects = load.project_ids()
     base = load.refuse_remote(live_server.url.replace("localhost", "127.0.0.1"))
@@ -73,7 +75,12 @@ def _serve_test_database(load, tmp_path, index: int):
         settings["NAME"],
     )
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "MICROWORK_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        **load.RAISED_RATES,
+        "DATABASE_URL": url,
+        "MICROWORK_DATA_DIR": str(tmp_path / "data"),
+    }
     command = [str(Path(sys.executable).parent / "microwork"), "serve", "--workers", "1"]
     command += ["--threads", "2", "--bind", f"127.0.0.1:{port}", "--no-collectstatic"]
     return load.Server(

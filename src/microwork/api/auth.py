@@ -23,6 +23,7 @@ from ninja.utils import check_csrf
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
 from microwork.accounts.tokens import api_token_authenticate
+from microwork.api.limits import api_rate_limit
 from microwork.api.problems import ApiProblem
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -96,6 +97,7 @@ class TokenAuth(HttpBearer):
                 "This token may only read; make a read-and-write token on the settings page.",
             )
         request.api_token = found
+        api_rate_limit(request, "api", account=found.user_id)
         return check_role(found.user, self.role)
 
 
@@ -116,6 +118,7 @@ class SessionAuth(APIKeyCookie):
         if check_csrf(request) is not None:
             raise ApiProblem(403, "csrf-failed", "Send the CSRF token in the X-CSRFToken header.")
         request.api_token = None
+        api_rate_limit(request, "api", account=request.user.pk)
         return check_role(request.user, self.role)
 
     def authenticate(self, request, key):  # pragma: no cover - __call__ does the work

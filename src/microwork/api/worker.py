@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, WithJsonSchema
 
 from microwork.api import auth
+from microwork.api.limits import api_rate_limit
 from microwork.api.pagination import Page, PageParams, paginate
 from microwork.api.problems import ApiProblem
 from microwork.common.compiled import CompiledQuery
@@ -182,6 +183,7 @@ def worker_project_accept(request, project_id: str):
     409 `no-task-available` when there is none for this worker; 409 `accept-refused` when a
     block or a requirement of the project keeps them out (the detail says which).
     """
+    api_rate_limit(request, "accept", account=request.auth.pk)
     project = _PROJECT.get_or_404(public_id=project_id)
     try:
         assignment = services.assignment_claim_next(worker=request.auth, project=project)
@@ -201,6 +203,7 @@ def worker_project_accept(request, project_id: str):
 def worker_assignment_submit(request, assignment_id: str, payload: SubmitIn):
     """Submit the answer. 409 `assignment-not-open` (already submitted, returned, expired),
     409 `deadline-passed` (the answer was not kept), 422 naming the answer field at fault."""
+    api_rate_limit(request, "submit", account=request.auth.pk)
     fields = {
         name: [value] if isinstance(value, str) else list(value)
         for name, value in payload.answers.items()
@@ -237,6 +240,7 @@ def worker_assignment_submit(request, assignment_id: str, payload: SubmitIn):
 )
 def worker_assignment_return(request, assignment_id: str):
     """Give the task back; its slot goes to another worker. 409 `assignment-not-open`."""
+    api_rate_limit(request, "return", account=request.auth.pk)
     assignment = _own_assignment(request, assignment_id)
     try:
         returned = services.assignment_return(assignment=assignment, worker=request.auth)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from microwork.common.ratelimits import RateLimited, rate_limit
 from microwork.mturk import auth
 from microwork.mturk.errors import (
     INSUFFICIENT_FUNDS,
@@ -26,6 +27,7 @@ from microwork.mturk.errors import (
     MTurkError,
     RequestError,
     ServiceFault,
+    Throttled,
     UnknownOperation,
 )
 from microwork.mturk.params import Params
@@ -138,6 +140,10 @@ def endpoint(request):
     target = request.META.get("HTTP_X_AMZ_TARGET", "")
     try:
         key = auth.authenticate(request)
+        try:
+            rate_limit(request, "mturk", account=key.access_key_id)
+        except RateLimited as limited:
+            raise Throttled(limited.retry_after) from None
         if not target.startswith(TARGET_PREFIX):
             raise UnknownOperation(f"Unknown target {target!r}.", stamp=False)
         operation = target[len(TARGET_PREFIX) :]
@@ -165,6 +171,10 @@ def endpoint(request):
                 f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
             )
         )
+    except Throttled as error:
+        response = _error(error)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     except MTurkError as error:
         return _error(error)
     except Exception:

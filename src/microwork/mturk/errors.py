@@ -46,6 +46,17 @@ class UnknownOperation(MTurkError):
     error_type = "UnknownOperationException"
 
 
+class Throttled(MTurkError):
+    """Too many requests from one access key or address (docs/adr/0023): MTurk's own answer,
+    which botocore retries after a pause."""
+
+    error_type = "ThrottlingException"
+
+    def __init__(self, retry_after: int):
+        super().__init__("Rate exceeded", stamp=False)
+        self.retry_after = retry_after
+
+
 # TurkErrorCodes.
 PARAMETER_OUT_OF_RANGE = "AWS.ParameterOutOfRange"
 HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist"

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from microwork.accounts.decorators import requester_required
+from microwork.common.ratelimits import RateLimited, rate_limit
 from microwork.mturk import services
 from microwork.mturk.forms import AccessKeyCreateForm
 from microwork.mturk.models import RequesterAccessKey
@@ -44,6 +45,15 @@ def external_submit(request, token: str = ""):
         )
     if not frame_token_is_valid(public_id, token):
         return frame_refusal(_("This submission is not authorised."), status=403)
+    try:
+        rate_limit(request, "submit")  # per address, as work:submit (web/work/views.py)
+    except RateLimited as limited:
+        refusal = frame_refusal(
+            _("Too many submissions from this connection: wait a minute, then submit again."),
+            status=429,
+        )
+        refusal["Retry-After"] = str(limited.retry_after)
+        return refusal
     fields = {name: values for name, values in data.lists() if name not in NOT_ANSWERS}
     try:
         work.assignment_submit(assignment=public_id, fields=fields, worker=None)

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 65_536
 MAX_COLUMN_NAME = 100
-# A JSON Lines line is read up to this many characters, so one huge line cannot take the
-# server's memory: every row of a micro-task batch is far shorter.
+# A JSON Lines line, and a CSV row (all its lines), is read up to this many characters, so one
+# huge line cannot take the server's memory: every row of a micro-task batch is far shorter.
 MAX_LINE_CHARS = 1_048_576
 # Known answers of gold questions (quality/gold.py): kept out of the row's values, in Row.gold.
 GOLD_CSV_COLUMN = "_gold"
@@ -107,32 +107,64 @@ def _check_header(names: list[str], row: int | None) -> None:
         seen.add(name)
 
 
+class _RowTooLong(Exception):
+    pass
+
+
+def _csv_error(number: int, error: csv.Error) -> FileInvalid:
+    if "field larger than field limit" in str(error):
+        message = _("a cell is longer than %(n)d characters") % {"n": MAX_CELL_CHARS}
+    else:
+        message = _("not valid CSV (%(error)s)") % {"error": error}
+    return FileInvalid(RowError(number, None, message))
+
+
+def _row_too_long(number: int) -> FileInvalid:
+    return FileInvalid(
+        RowError(number, None, _("longer than %(n)d characters") % {"n": MAX_LINE_CHARS})
+    )
+
+
 class CsvReader:
+    """A row longer than MAX_LINE_CHARS stops the file, where JSON Lines skips a line: where a
+    CSV row ends depends on its quotes, so nothing after it can be read with confidence."""
+
     format = "csv"
 
     def __init__(self, binary):
         self._text = _text(binary)
-        self._reader = csv.reader(self._text, strict=True)
+        self._row_chars = 0
+        self._reader = csv.reader(self._lines(), strict=True)
         try:
             header = next(self._reader)
         except StopIteration:
             raise FileInvalid(RowError(None, None, _("the file is empty"))) from None
         except UnicodeDecodeError:
             raise FileInvalid(RowError(1, None, _("the file is not UTF-8 text"))) from None
+        except _RowTooLong:
+            raise _row_too_long(1) from None
         except csv.Error as error:
-            raise FileInvalid(
-                RowError(1, None, _("not valid CSV (%(error)s)") % {"error": error})
-            ) from None
+            raise _csv_error(1, error) from None
         self.columns = [name.strip() for name in header]
         _check_header(self.columns, 1)
         # Every cell of a row, `_gold` included; `columns` are the task's input columns.
         self._header = self.columns
         self.columns = [name for name in self._header if name != GOLD_CSV_COLUMN]
 
+    def _lines(self) -> Iterator[str]:
+        """The file's lines for csv.reader, each read up to MAX_LINE_CHARS + 1 characters;
+        _RowTooLong once the row being read (since the last reset of _row_chars) is longer."""
+        while line := self._text.readline(MAX_LINE_CHARS + 1):
+            self._row_chars += len(line)
+            if self._row_chars > MAX_LINE_CHARS:
+                raise _RowTooLong
+            yield line
+
     def __iter__(self) -> Iterator[Row]:
         columns = self._header
         number = 1
         while True:
+            self._row_chars = 0
             try:
                 cells = next(self._reader)
             except StopIteration:
@@ -141,10 +173,10 @@ class CsvReader:
                 raise FileInvalid(
                     RowError(number + 1, None, _("not UTF-8 text from here on"))
                 ) from None
+            except _RowTooLong:
+                raise _row_too_long(number + 1) from None
             except csv.Error as error:
-                raise FileInvalid(
-                    RowError(number + 1, None, _("not valid CSV (%(error)s)") % {"error": error})
-                ) from None
+                raise _csv_error(number + 1, error) from None
             number += 1
             if not cells or all(cell == "" for cell in cells):
                 continue  # blank lines, often at the end of hand-edited files

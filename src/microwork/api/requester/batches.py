@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from microwork.api import auth
+from microwork.api.limits import api_rate_limit
 from microwork.api.pagination import Page, PageParams, paginate
 from microwork.api.problems import ApiProblem
 from microwork.api.requester.owned import own_batch, own_project
@@ -31,7 +32,6 @@ RAW_FORMATS = {
     "application/x-jsonlines": "jsonl",
     "application/json-lines": "jsonl",
 }
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 READ_CHUNK = 256 * 1024
 UPLOAD_BODY = {
     "requestBody": {
@@ -170,10 +170,14 @@ def _spooled_body(request, extension: str):
     size = 0
     while chunk := request.read(READ_CHUNK):
         size += len(chunk)
-        if size > MAX_UPLOAD_BYTES:
+        # The body's declared length was checked before (common/body_limit.py); this counts
+        # what is really read, for a body that did not declare one.
+        if size > settings.MICROWORK_MAX_UPLOAD_BYTES:
             spool.close()
             raise ApiProblem(
-                413, "payload-too-large", f"A batch file may be at most {MAX_UPLOAD_BYTES} bytes."
+                413,
+                "payload-too-large",
+                f"A batch file may be at most {settings.MICROWORK_MAX_UPLOAD_BYTES} bytes.",
             )
         spool.write(chunk)
     spool.seek(0)
@@ -220,6 +224,7 @@ def _upload_errors(invalid: services.BatchUploadInvalid) -> list[dict]:
 def batch_upload(request, project_id: str, name: str = Query("", max_length=200)):
     """Create a draft batch, one task per row of the file. Any bad row refuses the whole file
     (422, every bad row named, up to 200): nothing is created."""
+    api_rate_limit(request, "upload", account=request.auth.pk)
     project = own_project(request, project_id)
     if "\x00" in name:
         raise ApiProblem(

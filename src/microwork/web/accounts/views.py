@@ -27,6 +27,7 @@ from microwork.notifications.services import (
     email_in_use_notice_send,
     email_verification_send,
 )
+from microwork.web.ratelimits import rate_limited
 
 
 def language_cookie_set(response, language: str):
@@ -86,6 +87,7 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("signup")
 def sign_up(request):
     """Make an account and mail its verification link. The answer is the same page whether
     or not the address already has an account (so the page cannot be asked who is a member):

@@ -33,6 +33,7 @@ from microwork.projects.enums import TemplateKind
 from microwork.projects.forms import BatchUploadForm, ProjectForm
 from microwork.projects.models import Batch, Project, Task
 from microwork.quality import overlap
+from microwork.web.ratelimits import rate_limited
 from microwork.work import coco, results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.forms import ReviewAction, ReviewForm
@@ -209,6 +210,7 @@ def project_edit(request, pk):
 
 @requester_required
 @require_POST
+@rate_limited("upload")
 def batch_upload(request, pk):
     project = _own_project(request, pk)
     form = BatchUploadForm(request.POST, request.FILES)

@@ -21,11 +21,13 @@ from microwork.common.compiled import CompiledQuery
 from microwork.common.csp import platform_policy
 from microwork.common.fixed_urls import fixed_reverse
 from microwork.common.money import format_money
+from microwork.common.ratelimits import RateLimited, rate_limit
 from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Project
 from microwork.quality import selectors as quality
 from microwork.quality.enums import WorkerAction
 from microwork.quality.gold import gold_feedback_message
+from microwork.web.ratelimits import rate_limited
 from microwork.work import selectors, services
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.forms import ActiveTimeForm
@@ -234,6 +236,7 @@ def project_preview_frame(request, public_id):
 
 @worker_required
 @require_POST
+@rate_limited("accept")
 def project_accept(request, public_id):
     # Not _project_or_404: an accept reads the requester only to word a refusal.
     project = _PROJECT.get_or_404(public_id=public_id)
@@ -363,6 +366,20 @@ def submit(request):
     if not frame_token_is_valid(public_id, request.POST.get("mw_token", "")):
         return frame_refusal(_("This submission is not authorised."), status=403)
     try:
+        # Per address only: the frame sends no session, and a worker's submits are bounded by
+        # their accepts, which are counted per account.
+        rate_limit(request, "submit")
+    except RateLimited as limited:
+        refusal = frame_refusal(
+            _("Too many submissions from this connection: wait a minute, then submit again."),
+            status=429,
+            retry_url="{}?token={}".format(
+                reverse("work:assignment-frame", args=[public_id]), frame_token(public_id)
+            ),
+        )
+        refusal["Retry-After"] = str(limited.retry_after)
+        return refusal
+    try:
         submitted = services.assignment_submit(
             assignment=public_id,
             fields=dict(request.POST.lists()),
@@ -392,6 +409,7 @@ def submit(request):
 
 @worker_required
 @require_POST
+@rate_limited("return")
 def assignment_return(request, public_id):
     assignment = _own_assignment_or_404(request, public_id)
     try:
