@@ -88,9 +88,46 @@ def test_dashboard_shows_active_hours(client):
 
     text = client.get("/fairness/dashboard/").content.decode()
 
-    assert "<dt>Active on the work page</dt><dd>0.5 h " in text
+    assert "<dt>Active on the work page</dt><dd>30 min " in text
     assert "Active hours" in text
-    assert '<td class="num">0.5</td>' in text  # this week's column
+    assert '<td class="num">30 min</td>' in text  # this week's column
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0, "0 min"),
+        (59, "0 min"),
+        (300, "5 min"),
+        (3600, "1 h"),
+        (5400, "1 h 30"),
+        (7500, "2 h 05"),
+    ],
+)
+def test_durations_read_in_hours_and_minutes(seconds, shown):
+    """Five minutes of unpaid work used to read "0.0 h" (issue 16)."""
+    from microwork.fairness.templatetags.fairness import duration
+
+    assert duration(seconds) == shown
+
+
+def test_wage_chart_of_one_week_is_one_bar_on_a_scale_with_the_floor(settings):
+    """One week used to be drawn as a block across the page, with no axes (issue 16)."""
+    from microwork.fairness.selectors import wage_chart
+    from microwork.fairness.wages import Wage
+
+    settings.MICROWORK_PAY_FLOOR_CENTS_PER_HOUR = 800
+    week = {"label": "2026-W49", "wage": Wage(paid_seconds=3600, pay_cents=600)}
+
+    chart = wage_chart([week])
+
+    # Scale 0..8.00 (the floor, rounded up to a whole unit) over 128 units of height.
+    assert [line["cents"] for line in chart["grid"]] == [0, 400, 800]
+    assert [line["y"] for line in chart["grid"]] == [138, 74, 10]
+    assert chart["floor_y"] == 10
+    (bar,) = chart["bars"]
+    assert (bar["x"], bar["width"], bar["y"], bar["height"]) == (170, 28, 42, 96)
+    assert bar["label"] == "W49" and bar["under_floor"] is True
 
 
 def test_worker_appeals_a_rejection_from_history(client):

@@ -24,6 +24,18 @@ def hours(seconds):
 
 
 @register.filter
+def duration(seconds):
+    """Seconds as a person reads a duration: 300 -> "5 min", 5400 -> "1 h 30", 7200 -> "2 h".
+
+    Hours with one decimal hid short spans: five minutes of unpaid work read "0.0 h"."""
+    minutes_total = int(seconds or 0) // 60
+    hours_part, minutes_part = divmod(minutes_total, 60)
+    if not hours_part:
+        return f"{minutes_part} min"
+    return f"{hours_part} h {minutes_part:02d}" if minutes_part else f"{hours_part} h"
+
+
+@register.filter
 def minutes(seconds):
     if seconds is None:
         return "—"
