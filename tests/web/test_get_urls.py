@@ -295,6 +295,12 @@ def _requester_api(route: str, arg=None):
     return lambda w: reverse(f"api-v1:requester-{route}", args=[arg(w)] if arg else [])
 
 
+def _mturk_file_path(assignment) -> str:
+    from microwork.mturk.files import signed_path
+
+    return signed_path(assignment, "photo")
+
+
 URLS = {
     "home": lambda w: reverse("home"),
     "security-txt": lambda w: reverse("security-txt"),
@@ -471,6 +477,9 @@ URLS = {
     ),
     "quality:project-quality": lambda w: reverse("quality:project-quality", args=[w.project.pk]),
     "quality:project-gold": lambda w: reverse("quality:project-gold", args=[w.project.pk]),
+    "quality:project-confidence-target": lambda w: reverse(
+        "quality:project-confidence-target", args=[w.project.pk]
+    ),
     "quality:rule-create": lambda w: reverse("quality:rule-create", args=[w.project.pk]),
     "quality:rule-disable": lambda w: reverse(
         "quality:rule-disable", args=[w.project.pk, w.action.rule_id]
@@ -502,6 +511,9 @@ URLS = {
         "quality:request-reject", args=[w.test_request.public_id]
     ),
     "quality:batch-quality": lambda w: reverse("quality:batch-quality", args=[w.batch.pk]),
+    "quality:batch-doubtful-more": lambda w: reverse(
+        "quality:batch-doubtful-more", args=[w.batch.pk]
+    ),
     "quality:batch-aggregation-request": lambda w: reverse(
         "quality:batch-aggregation-request", args=[w.batch.pk]
     ),
@@ -542,6 +554,8 @@ URLS = {
     "mturk:external-submit-token": lambda w: reverse(
         "mturk:external-submit-token", args=[frame_token(w.open_assignment.public_id)]
     ),
+    # GetFileUploadURL's signed address: the signature is the authority, whoever asks.
+    "mturk:file-upload": lambda w: _mturk_file_path(w.photo),
     "mturk:key-list": lambda w: reverse("mturk:key-list"),
     "mturk:key-revoke": lambda w: reverse("mturk:key-revoke", args=[w.access_key.access_key_id]),
     # webhooks
@@ -625,6 +639,8 @@ URLS = {
             "batch-results",
             "batch-dataset",
             "batch-aggregation",
+            "batch-doubtful",
+            "batch-doubtful-more",
         )
     },
     **{
@@ -721,6 +737,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
                 "batch-assignments",
                 "batch-results",
                 "batch-dataset",
+                "batch-doubtful",
                 "assignment",
                 "qualification",
                 "qualification-update",
@@ -742,6 +759,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
                 "batch-cancel",
                 "batch-review",
                 "batch-aggregation",
+                "batch-doubtful-more",
                 "assignment-approve",
                 "assignment-reject",
                 "assignment-bonus",
@@ -797,6 +815,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "mturk:endpoint": (BAD, BAD, BAD, BAD, BAD, BAD),
     "mturk:external-submit": (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
     "mturk:external-submit-token": (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "mturk:file-upload": (OK, OK, OK, OK, OK, OK),
     "mturk:key-list": (LOGIN, DENIED, DENIED, OK, OK, OK),
     "mturk:key-revoke": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "mturk:submit-root": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
@@ -850,9 +869,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "projects:template-preview": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "projects:template-preview-frame": (LOGIN, DENIED, DENIED, ABSENT, ABSENT, ABSENT),
     "quality:batch-aggregation-request": (LOGIN, DENIED, DENIED, POST, POST, POST),
+    "quality:batch-doubtful-more": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "quality:batch-export": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
     "quality:batch-quality": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
     "quality:project-gold": (LOGIN, DENIED, DENIED, POST, POST, POST),
+    "quality:project-confidence-target": (LOGIN, DENIED, DENIED, POST, POST, POST),
     "quality:project-quality": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
     "quality:project-requirements": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),
     "quality:project-workers": (LOGIN, DENIED, DENIED, OK, ABSENT, ABSENT),

@@ -485,3 +485,31 @@ class BatchAggregation(models.Model):
     @property
     def is_in_progress(self) -> bool:
         return self.state in IN_PROGRESS
+
+
+class ConfidenceTarget(models.Model):
+    """A project's calibrated stop for dynamic overlap (quality/overlap.py).
+
+    With a target, a task of a dynamic-overlap project stops once its answers reach the
+    minimum overlap and the posterior of the leading answer, each worker weighted by their
+    accuracy on the project's gold (aggregation.calibration.one_coin_confidence), reaches
+    `target_percent`; without one, the raw agreement share of the project's threshold decides,
+    as before. Docs: docs/quality-aggregation.md, "Dynamic overlap".
+    """
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="confidence_target"
+    )
+    target_percent = models.PositiveSmallIntegerField(_("confidence target (%)"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_percent__gte=51, target_percent__lte=99),
+                name="confidence_target_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"confidence target {self.target_percent}% of {self.project}"

@@ -9,6 +9,9 @@ is scored:
   approved answers (rejected ones are not trusted). A worker's weight is 100, or the lowest live
   LOWER_WEIGHT of the project's rules (quality/rules.py). Integer weights, so the comparison with
   the threshold is exact;
+- with a confidence target (ConfidenceTarget, docs/quality-aggregation.md) the confidence is
+  instead the calibrated posterior of the leading answer, each worker right with their
+  accuracy on the project's gold (task_calibrated_confidence), compared with the target;
 - at least the minimum overlap answered and confidence >= threshold: the task stops. Its open
   slots close and it loses the slots dynamic overlap could still have added; their escrow
   (reward and fee each) goes back to the requester in one posting (payments.overlap_release);
@@ -25,19 +28,23 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microwork.payments import services as payments
 from microwork.payments.enums import AccountKind
 from microwork.payments.models import LedgerEntry
 from microwork.projects import tasktypes
 from microwork.projects.enums import BatchStatus
-from microwork.projects.models import Batch, Project, Task
+from microwork.projects.models import MAX_ASSIGNMENTS_PER_TASK, Batch, Project, Task
 from microwork.projects.tasktypes.base import CATEGORICAL
+from microwork.quality.aggregation.calibration import one_coin_confidence
 from microwork.quality.enums import RuleActionKind
-from microwork.quality.gold import answer_field_names
-from microwork.quality.models import RuleAction
+from microwork.quality.gold import answer_field_names, is_right
+from microwork.quality.models import ConfidenceTarget, RuleAction
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
@@ -54,6 +61,8 @@ class Confidence:
     weight: int  # its weight (percent units)
     total_weight: int
     answers: int  # answers with a value in the deciding field
+    # With a confidence target (ConfidenceTarget): the calibrated posterior of `label`.
+    posterior: float | None = None
 
     def reaches(self, threshold_percent: int) -> bool:
         """Whether the leading answer's share is at least `threshold_percent`, exactly."""
@@ -132,6 +141,88 @@ def task_confidence(*, task: Task, project: Project, field: str | None) -> Confi
     return Confidence(label=label, weight=weight, total_weight=sum(votes.values()), answers=answers)
 
 
+# A worker's accuracy for the calibrated stop: their record on the project's gold, shrunk
+# towards PRIOR_ACCURACY with PRIOR_STRENGTH pseudo-answers (bench/aggregate_calibration.py
+# simulates exactly this rule).
+PRIOR_ACCURACY = 0.7
+PRIOR_STRENGTH = 5
+
+
+def confidence_target(project: Project) -> int | None:
+    """The project's calibrated stop in percent, or None (the raw agreement rule)."""
+    return (
+        ConfidenceTarget.objects.filter(project=project)
+        .values_list("target_percent", flat=True)
+        .first()
+    )
+
+
+def gold_accuracies(project: Project, worker_ids, field: str | None) -> dict[int, float]:
+    """Per worker: (right + PRIOR_STRENGTH x PRIOR_ACCURACY) / (answered + PRIOR_STRENGTH) over
+    their trusted answers to the project's gold tasks that have a right answer for `field`.
+    A worker with no gold answer gets PRIOR_ACCURACY."""
+    right: dict[int, int] = defaultdict(int)
+    answered: dict[int, int] = defaultdict(int)
+    if field:
+        rows = Assignment.objects.filter(
+            worker_id__in=list(worker_ids),
+            task__batch__project=project,
+            task__gold__isnull=False,
+            state__in=TRUSTED_STATES,
+        ).values_list("worker_id", "answers", "task__gold")
+        for worker_id, given, known in rows:
+            if not isinstance(known, dict) or field not in known:
+                continue
+            value = (given or {}).get(field)
+            if value is None or value == "" or value == []:
+                continue
+            answered[worker_id] += 1
+            right[worker_id] += is_right(value, known[field])
+    return {
+        worker_id: (right[worker_id] + PRIOR_STRENGTH * PRIOR_ACCURACY)
+        / (answered[worker_id] + PRIOR_STRENGTH)
+        for worker_id in worker_ids
+    }
+
+
+def task_calibrated_confidence(*, task: Task, project: Project, field: str | None) -> Confidence:
+    """The task's leading answer and its posterior under a one-coin model: each trusted
+    answer right with its worker's gold accuracy (gold_accuracies), pulled towards chance by
+    a LOWER_WEIGHT rule action (accuracy 1/K + w (a - 1/K)), wrong answers alike among K
+    labels, K the labels given plus one for those nobody gave (at least 2)."""
+    rows = list(
+        Assignment.objects.filter(task=task, state__in=TRUSTED_STATES).values_list(
+            "worker_id", "answers"
+        )
+    )
+    workers = {worker_id for worker_id, _answers in rows}
+    weights = _weights(project, workers)
+    accuracies = gold_accuracies(project, workers, field)
+    labels, chances = [], []
+    for worker_id, given in rows:
+        value = (given or {}).get(field) if field else True
+        if value is None or value == "" or value == []:
+            continue
+        labels.append(_key(value))
+        chances.append((worker_id, accuracies[worker_id]))
+    if not labels:
+        return Confidence(label=None, weight=0, total_weight=0, answers=0, posterior=0.0)
+    k = max(len(set(labels)) + 1, 2)
+    adjusted = [
+        1 / k + weights.get(worker_id, FULL_WEIGHT) / FULL_WEIGHT * (accuracy - 1 / k)
+        for worker_id, accuracy in chances
+    ]
+    label, posterior = one_coin_confidence(labels, adjusted, k)
+    votes = sum(1 for given in labels if given == label)
+    return Confidence(
+        label=label,
+        weight=votes * FULL_WEIGHT,
+        total_weight=len(labels) * FULL_WEIGHT,
+        answers=len(labels),
+        posterior=posterior,
+    )
+
+
 def _escrow_is_live(batch: Batch, now) -> bool:
     # Once a batch has ended, escrow_release_unused returns everything not owed to live work.
     return batch.status in (BatchStatus.PUBLISHED, BatchStatus.PAUSED) and not batch.is_expired(now)
@@ -163,10 +254,15 @@ def task_overlap_after_submit(
         or not _escrow_is_live(batch, now)
     ):
         return None
-    confidence = task_confidence(task=task, project=project, field=deciding_field(project))
-    if confidence.answers >= project.assignments_per_task and confidence.reaches(
-        project.overlap_threshold_percent
-    ):
+    field = deciding_field(project)
+    target = confidence_target(project)
+    if target is None:
+        confidence = task_confidence(task=task, project=project, field=field)
+        sure = confidence.reaches(project.overlap_threshold_percent)
+    else:
+        confidence = task_calibrated_confidence(task=task, project=project, field=field)
+        sure = confidence.posterior * 100 >= target
+    if confidence.answers >= project.assignments_per_task and sure:
         return _stop(task, project, confidence, now)
     in_flight = Assignment.objects.filter(
         task=task, state=AssignmentState.ACCEPTED, deadline__gt=now
@@ -229,3 +325,51 @@ def batch_overlap_summary(batch: Batch) -> dict | None:
         "answers_saved": saved_slots,
         "money_saved_cents": money_saved,
     }
+
+
+def confidence_target_set(*, project: Project, target_percent: int | None) -> None:
+    """Set the project's calibrated stop (51-99%), or remove it with None (the raw agreement
+    threshold decides again). Applies to the next submission of every task."""
+    if target_percent is None:
+        ConfidenceTarget.objects.filter(project=project).delete()
+        return
+    if not 51 <= target_percent <= 99:
+        raise ValidationError(
+            {"target_percent": _("The confidence target must be between 51% and 99%.")}
+        )
+    ConfidenceTarget.objects.update_or_create(
+        project=project, defaults={"target_percent": target_percent}
+    )
+
+
+def tasks_ask_more(*, batch: Batch, task_ids, slots: int = 1, now=None) -> int:
+    """Give each task of `batch` in `task_ids` (public ids; gold tasks and unknown ids are
+    left out) `slots` more slots, and reserve their escrow as dynamic overlap does: a slot
+    within a dynamic task's remaining headroom is already paid for, any other is taken from
+    the requester's funds (payments.escrow_top_up). All or nothing: InsufficientFunds, or a
+    batch that no longer hands out work (ValidationError), changes nothing. A task stopped
+    by dynamic overlap stays stopped: it gets exactly these slots, no automatic extension.
+    Returns how many tasks got slots (a task never goes past MAX_ASSIGNMENTS_PER_TASK)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        batch = Batch.objects.select_for_update().select_related("project").get(pk=batch.pk)
+        if not _escrow_is_live(batch, now):
+            raise ValidationError(
+                _("This batch no longer hands out work: publish it or extend it.")
+            )
+        chosen = list(
+            Task.objects.select_for_update()
+            .filter(
+                batch=batch,
+                public_id__in=list(task_ids),
+                gold__isnull=True,
+                max_assignments__lte=MAX_ASSIGNMENTS_PER_TASK - slots,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Task.objects.filter(pk__in=chosen).update(
+            max_assignments=F("max_assignments") + slots, open_slots=F("open_slots") + slots
+        )
+        payments.escrow_top_up(batch=batch)
+    return len(chosen)

@@ -5,13 +5,15 @@ quality/exports.py): in chunks, never whole in memory."""
 
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from ninja import Router, Schema, Status
 
 from microwork.api import auth
 from microwork.api.problems import ApiProblem
 from microwork.api.requester.owned import own_batch
-from microwork.quality import exports, stored
+from microwork.api.requester.refusals import refusals
+from microwork.quality import doubtful, exports, stored
 from microwork.quality.aggregation import DEFAULT_METHOD, METHODS
 from microwork.work import results
 
@@ -143,3 +145,75 @@ def batch_aggregation(request, batch_id: int, method: Method = DEFAULT_METHOD):
     if status.is_synchronous or status.is_fresh:
         return Status(204, None)
     return Status(200, _pending_status(status, method))
+
+
+class DoubtfulTaskOut(Schema):
+    task_id: str
+    row_number: int
+    label: str
+    confidence: float
+    n_answers: int
+
+
+class DoubtfulOut(Schema):
+    field: str | None
+    below: float
+    count: int
+    tasks: list[DoubtfulTaskOut]
+
+
+class AskedMoreOut(Schema):
+    tasks_extended: int
+
+
+@router.get(
+    "/batches/{batch_id}/doubtful-tasks",
+    response={200: DoubtfulOut, 202: AggregationStatusOut},
+    url_name="requester-batch-doubtful",
+)
+def batch_doubtful(request, batch_id: int):
+    """The tasks whose aggregated label (the default method, calibrated confidence) is less
+    sure than the project's confidence target (0.90 without one), least sure first; gold
+    tasks never. A large batch's labels are aggregated in the background: 202 then."""
+    batch = own_batch(request, batch_id)
+    status = stored.batch_aggregation_status(batch=batch, method=DEFAULT_METHOD)
+    if not status.is_synchronous:
+        return Status(202, _pending_status(status, DEFAULT_METHOD))
+    found = doubtful.batch_doubtful_tasks(batch)
+    return {
+        "field": found.field,
+        "below": found.below,
+        "count": len(found.tasks),
+        "tasks": [
+            {
+                "task_id": task.public_id,
+                "row_number": task.row_number,
+                "label": str(task.label),
+                "confidence": task.confidence,
+                "n_answers": task.n_answers,
+            }
+            for task in found.tasks
+        ],
+    }
+
+
+@router.post(
+    "/batches/{batch_id}/doubtful-tasks/more",
+    response={200: AskedMoreOut},
+    url_name="requester-batch-doubtful-more",
+)
+def batch_doubtful_more(request, batch_id: int):
+    """One more answer on every task doubtful now, its escrow reserved from the requester's
+    funds as dynamic overlap does; all or nothing (409 insufficient-funds, or batch-state when
+    the batch no longer hands out work)."""
+    batch = own_batch(request, batch_id)
+    if not stored.batch_aggregation_status(batch=batch, method=DEFAULT_METHOD).is_synchronous:
+        raise ApiProblem(
+            409, "batch-state", "A large batch's doubtful tasks are not computed here yet."
+        )
+    try:
+        with refusals():
+            extended = doubtful.doubtful_ask_more(batch=batch)
+    except ValidationError as error:
+        raise ApiProblem(409, "batch-state", " ".join(error.messages)) from None
+    return {"tasks_extended": extended}

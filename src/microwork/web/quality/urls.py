@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/quality/", views.project_quality, name="project-quality"),
     path("projects/<int:pk>/gold/", views.project_gold, name="project-gold"),
+    path(
+        "projects/<int:pk>/confidence-target/",
+        views.project_confidence_target,
+        name="project-confidence-target",
+    ),
     path("projects/<int:pk>/rules/", views.rule_create, name="rule-create"),
     path(
         "projects/<int:pk>/rules/<int:rule_pk>/disable/",
@@ -45,6 +50,11 @@ urlpatterns = [
     path("projects/<int:pk>/workers/", views.project_workers, name="project-workers"),
     path("standing/", views.worker_standing, name="worker-standing"),
     path("batches/<int:pk>/", views.batch_quality, name="batch-quality"),
+    path(
+        "batches/<int:pk>/doubtful/more/",
+        views.batch_doubtful_more,
+        name="batch-doubtful-more",
+    ),
     path(
         "batches/<int:pk>/aggregation/",
         views.batch_aggregation_request,

@@ -19,13 +19,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microwork.accounts.decorators import requester_required, worker_required
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
+from microwork.payments import services as payments
 from microwork.projects.models import Batch, Project, Task
-from microwork.quality import agreement, exports, gold, rules, selectors, services, stored
+from microwork.quality import (
+    agreement,
+    doubtful,
+    exports,
+    gold,
+    overlap,
+    rules,
+    selectors,
+    services,
+    stored,
+)
 from microwork.quality.aggregation import DEFAULT_METHOD, METHODS
 from microwork.quality.enums import QualificationStatus
 from microwork.quality.forms import (
@@ -51,6 +63,7 @@ from microwork.quality.models import (
 REQUIREMENT_ERROR_KEY = re.compile(r"^requirements\[(\d+)\]\.(\w+)$")
 WORKER_ASSIGNMENTS_SHOWN = 200
 WORKERS_PER_PAGE = 50
+DOUBTFUL_SHOWN = 50
 
 
 def _own_type(request, public_id: str) -> QualificationType:
@@ -435,8 +448,10 @@ def batch_quality(request, pk):
     method = _chosen_method(request) or DEFAULT_METHOD
     status = stored.batch_aggregation_status(batch=batch, method=method)
     shown = None
+    found = None
     if status.is_synchronous:
         report = agreement.batch_report(batch, method=method)
+        found = doubtful.batch_doubtful_tasks(batch)
     else:
         shown = status.current if status.is_fresh else status.latest
         report = stored.stored_report(shown) if shown is not None else None
@@ -444,6 +459,10 @@ def batch_quality(request, pk):
         request,
         "quality/batch_quality.html",
         {
+            "doubtful": found,
+            "doubtful_shown": found.tasks[:DOUBTFUL_SHOWN] if found else [],
+            "doubtful_below_percent": round(found.below * 100) if found else None,
+            "confirm_form": ConfirmForm(),
             "batch": batch,
             "project": batch.project,
             "method": method,
@@ -454,6 +473,33 @@ def batch_quality(request, pk):
             "parquet_available": exports.parquet_available(),
         },
     )
+
+
+@requester_required
+@require_POST
+def batch_doubtful_more(request, pk):
+    """One more answer on each task of the batch doubtful now (quality/doubtful.py), its
+    escrow reserved from the requester's funds; all or nothing."""
+    batch = _own_batch(request, pk)
+    if not ConfirmForm(request.POST).is_valid():
+        return redirect("quality:batch-quality", pk=batch.pk)
+    try:
+        extended = doubtful.doubtful_ask_more(batch=batch)
+    except payments.InsufficientFunds:
+        messages.error(request, _("Not enough funds for these answers: nothing was asked."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "One more answer asked on %(n)d task.",
+                "One more answer asked on each of %(n)d tasks.",
+                extended,
+            )
+            % {"n": extended},
+        )
+    return redirect(f"{reverse('quality:batch-quality', kwargs={'pk': batch.pk})}#doubtful")
 
 
 class AggregationRequestForm(forms.Form):
@@ -536,12 +582,26 @@ def _gold_initial(project: Project) -> dict:
     }
 
 
-def _project_quality(request, project, *, gold_form=None, rule_form=None, status=200):
+class ConfidenceTargetForm(forms.Form):
+    target_percent = forms.IntegerField(
+        label=_("Confidence target (%)"),
+        min_value=51,
+        max_value=99,
+        required=False,
+        help_text=_("For example 95: a task stops when its answer is 95% likely to be right."),
+    )
+
+
+def _project_quality(
+    request, project, *, gold_form=None, rule_form=None, target_form=None, status=200
+):
     return render(
         request,
         "quality/project_quality.html",
         {
             "project": project,
+            "target_form": target_form
+            or ConfidenceTargetForm(initial={"target_percent": overlap.confidence_target(project)}),
             "gold_form": gold_form or GoldSettingsForm(initial=_gold_initial(project)),
             "rule_form": rule_form or RuleForm(),
             "confirm_form": ConfirmForm(),
@@ -573,6 +633,25 @@ def project_gold(request, pk):
             messages.success(request, _("Gold settings saved."))
             return redirect("quality:project-quality", pk=project.pk)
     return _project_quality(request, project, gold_form=form, status=400)
+
+
+@requester_required
+@require_POST
+def project_confidence_target(request, pk):
+    """Set or clear the project's calibrated stop for dynamic overlap (overlap.py)."""
+    project = _own_project(request, pk)
+    form = ConfidenceTargetForm(request.POST)
+    if form.is_valid():
+        try:
+            overlap.confidence_target_set(
+                project=project, target_percent=form.cleaned_data["target_percent"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Confidence target saved."))
+            return redirect("quality:project-quality", pk=project.pk)
+    return _project_quality(request, project, target_form=form, status=400)
 
 
 @requester_required
