@@ -393,10 +393,12 @@ def test_notify_workers_reports_workers_never_reviewed(
     ]
 
 
-def test_unsupported_operation_is_refused_clearly(mturk, funded):
+def test_a_hit_layout_is_refused_clearly(mturk, funded):
     with pytest.raises(mturk.exceptions.RequestError) as excinfo:
-        mturk.list_review_policy_results_for_hit(HITId="NOSUCHHIT")
-    assert "not supported" in _error(excinfo)[2]
+        mturk.create_hit(**HIT, HITLayoutId="LAYOUT")
+    assert _error(excinfo)[1] == "AWS.MechanicalTurk.UnsupportedOperation"
+    assert "HITLayoutId is not supported" in _error(excinfo)[2]
+    assert not Task.objects.exists()
 
 
 # --- signatures ----------------------------------------------------------------------------

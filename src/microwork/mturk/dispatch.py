@@ -76,23 +76,24 @@ SUPPORTED = frozenset(
         "ListQualificationRequests",
         "AcceptQualificationRequest",
         "RejectQualificationRequest",
-    }
-)
-# The rest of MTurk's 39 operations: answered with a clear refusal, never a fake success.
-NOT_SUPPORTED = frozenset(
-    {
-        "GetFileUploadURL",
-        "ListReviewPolicyResultsForHIT",
-        "SendTestEventNotification",
-        "UpdateHITTypeOfHIT",
         "UpdateNotificationSettings",
+        "SendTestEventNotification",
+        "GetFileUploadURL",
+        "UpdateHITTypeOfHIT",
+        "ListReviewPolicyResultsForHIT",
     }
 )
+# Every one of MTurk's 39 operations is served; a feature an operation cannot honour (an SQS
+# or SNS test notification, a review policy other than MTurk's two) is refused by name.
+NOT_SUPPORTED: frozenset[str] = frozenset()
 
 
 def module_name(operation: str) -> str:
     """ "CreateHITWithHITType" -> "create_hit_with_hit_type"."""
-    words = re.findall(r"[A-Z][a-z]*", operation.replace("HITs", "Hits").replace("HIT", "Hit"))
+    words = re.findall(
+        r"[A-Z][a-z]*",
+        operation.replace("HITs", "Hits").replace("HIT", "Hit").replace("URL", "Url"),
+    )
     return "_".join(word.lower() for word in words)
 
 

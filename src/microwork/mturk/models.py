@@ -99,3 +99,85 @@ class SeenSignature(models.Model):
 
     def __str__(self) -> str:
         return self.signature
+
+
+class NotificationSetting(models.Model):
+    """UpdateNotificationSettings: where a HIT type's events go. Email is delivered by the
+    platform's mail (mturk/notifying.py); SQS and SNS are stored and reported as set, but
+    nothing is sent to them: the server holds no AWS credentials (docs/migrating-from-mturk.md).
+    """
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="mturk_notification"
+    )
+    destination = models.CharField(max_length=1000)
+    transport = models.CharField(max_length=8)
+    version = models.CharField(max_length=40)
+    event_types = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.transport} {self.destination}"
+
+
+class ReviewPolicy(models.Model):
+    """A review policy given with CreateHIT (AssignmentReviewPolicy or HITReviewPolicy), run by
+    mturk/review_policies.py; its results and actions are what ListReviewPolicyResultsForHIT
+    reports."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="mturk_review_policies")
+    level = models.CharField(max_length=16)  # "Assignment" or "HIT"
+    name = models.CharField(max_length=64)
+    parameters = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "level"], name="mturk_review_policy_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.name}"
+
+
+class ReviewResult(models.Model):
+    """One ReviewResultDetail: a score or an answer a policy computed."""
+
+    policy = models.ForeignKey(ReviewPolicy, on_delete=models.CASCADE, related_name="results")
+    subject_id = models.CharField(max_length=64)
+    subject_type = models.CharField(max_length=16)
+    question_id = models.CharField(max_length=64, blank=True)
+    key = models.CharField(max_length=64)
+    value = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.key}={self.value}"
+
+
+class ReviewAction(models.Model):
+    """One ReviewActionDetail: an approval, rejection or extension a policy took."""
+
+    policy = models.ForeignKey(ReviewPolicy, on_delete=models.CASCADE, related_name="actions")
+    name = models.CharField(max_length=32)
+    target_id = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=16)
+    status = models.CharField(max_length=16)
+    result = models.CharField(max_length=1000, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "name", "target_id"], name="mturk_review_action_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.target_id}"

@@ -331,3 +331,37 @@ def workers_notify(
     return workers_message(
         requester=requester, worker_ids=worker_ids, subject=subject, message=message
     )
+
+
+@transaction.atomic
+def hit_move_to_hit_type(*, task: Task, project: Project) -> Task:
+    """UpdateHITTypeOfHIT: the HIT takes the new HIT type's reward, times, requirements and
+    notifications for what is still to be done, its escrow set to what it then owes (topped up
+    from the requester's funds, payments.InsufficientFunds, or the surplus given back).
+
+    Refused (MTurkRefused) while a worker holds or has submitted an assignment of it, whose
+    terms were those of the old HIT type; work already reviewed keeps what it was paid.
+    """
+    from microwork.fairness import floor
+    from microwork.payments import services as payments
+    from microwork.projects.models import Batch
+    from microwork.work.enums import AssignmentState
+
+    batch = Batch.objects.select_for_update().select_related("project").get(pk=task.batch_id)
+    if batch.project_id == project.pk:
+        return task
+    live = task.assignments.filter(
+        state__in=[AssignmentState.ACCEPTED, AssignmentState.SUBMITTED]
+    ).exists()
+    if live:
+        raise MTurkRefused(
+            f"HIT {task.public_id} has assignments accepted or awaiting review under its "
+            "HIT type's terms: review them, or wait until they are returned or expire."
+        )
+    batch.project = project
+    batch.reward_override_cents = None
+    batch.floor_reserve_cents = floor.reserve_reward_cents(project)
+    batch.save(update_fields=["project", "reward_override_cents", "floor_reserve_cents"])
+    payments.escrow_top_up(batch=batch)
+    payments.escrow_release_unused(batch=batch)
+    return Task.objects.get(pk=task.pk)

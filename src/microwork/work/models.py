@@ -112,3 +112,45 @@ class BatchFinish(models.Model):
 
     def __str__(self) -> str:
         return f"batch {self.batch_id} finished at {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class PhotoCheck(models.Model):
+    """What the platform found about a field photo as it arrived (work/photo_checks.py,
+    docs/adr/0027): its measures, and each flag the requester sees on the review page with
+    its reason. A flag is a reason to look, not a verdict: nothing is refused for it."""
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, primary_key=True, related_name="photo_check"
+    )
+    # Whose photos this one is compared with: every photo sent to the same requester.
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    phash = models.CharField(_("perceptual hash"), max_length=16)
+    brightness = models.FloatField(_("brightness"))
+    sharpness = models.FloatField(_("sharpness"))
+    # From the file's EXIF; in UTC when the camera wrote its offset, else its local time as UTC.
+    taken_at = models.DateTimeField(_("taken at (EXIF)"), null=True, blank=True)
+    taken_at_has_offset = models.BooleanField(default=False)
+    duplicate_of = models.ForeignKey(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    duplicate_distance = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_dark = models.BooleanField(_("too dark"), default=False)
+    is_blurred = models.BooleanField(_("blurred"), default=False)
+    is_outside_window = models.BooleanField(_("taken outside the assignment"), default=False)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["requester", "phash"], name="photo_check_requester")]
+
+    def __str__(self) -> str:
+        return f"photo check of assignment {self.assignment_id}"
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of_id is not None
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.is_duplicate or self.is_dark or self.is_blurred or self.is_outside_window

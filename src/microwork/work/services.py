@@ -24,7 +24,8 @@ from microwork.projects import events as project_events
 from microwork.projects import tasktypes, templating
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
-from microwork.work import claim, events, selectors
+from microwork.projects.tasktypes.photo_measures import MEASURES_KEY
+from microwork.work import claim, events, photo_checks, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment, BatchFinish
 
@@ -316,6 +317,8 @@ def assignment_submit(
                 )
             except templating.AnswerInvalid as error:
                 raise AnswerRefused(error.message, field=error.field) from None
+            # A field photo's measures are judged below, not kept in the answer.
+            photo_measures = answers.pop(MEASURES_KEY, None)
             locked.state = AssignmentState.SUBMITTED
             locked.answers = answers
             locked.submitted_at = now
@@ -324,6 +327,8 @@ def assignment_submit(
                 seconds=project.auto_approval_delay_seconds
             )
             save_fields(locked, _SUBMITTED_FIELDS)
+            if photo_measures is not None:
+                photo_checks.photo_check_record(assignment=locked, measures=photo_measures)
             # Quality acts on the answer: its rules, then dynamic overlap (work/events.py).
             events.assignment_submitted.publish(
                 events.AssignmentSubmitted(assignment=locked, now=now)

@@ -1,10 +1,10 @@
 """What CreateHIT and CreateHITWithHITType share: the HIT members and UniqueRequestToken."""
 
-from microwork.mturk import errors, services, shapes
+from microwork.mturk import errors, notifying, review_policies, services, shapes
 from microwork.mturk.errors import RequestError
 from microwork.projects.models import MAX_ASSIGNMENTS_PER_TASK, MAX_DURATION_SECONDS
 
-UNSUPPORTED = ("AssignmentReviewPolicy", "HITReviewPolicy", "HITLayoutId", "HITLayoutParameters")
+UNSUPPORTED = ("HITLayoutId", "HITLayoutParameters")
 
 
 def read_hit_members(params) -> dict:
@@ -27,6 +27,10 @@ def read_hit_members(params) -> dict:
         "requester_annotation": params.string("RequesterAnnotation", required=False, max_length=255)
         or "",
         "token": params.string("UniqueRequestToken", required=False, min_length=1, max_length=64),
+        "assignment_policy": review_policies.read(
+            params.body.get("AssignmentReviewPolicy"), "Assignment"
+        ),
+        "hit_policy": review_policies.read(params.body.get("HITReviewPolicy"), "HIT"),
     }
 
 
@@ -39,8 +43,12 @@ def create(requester, project, members: dict, operation: str) -> dict:
             f"There is already a HIT with this unique request token: {duplicate.result_id}",
             errors.HIT_ALREADY_EXISTS,
         ) from None
+    assignment_policy = members.pop("assignment_policy")
+    hit_policy = members.pop("hit_policy")
     task = services.hit_create(project=project, **members)
+    review_policies.attach(task=task, assignment_policy=assignment_policy, hit_policy=hit_policy)
     services.request_token_done(record, task.public_id)
+    notifying.hit_event("HITCreated", task)
     from microwork.mturk import selectors
 
     return {"HIT": shapes.hit_shape(selectors.hits().get(pk=task.pk))}

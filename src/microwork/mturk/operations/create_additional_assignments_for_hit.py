@@ -1,4 +1,4 @@
-from microwork.mturk import errors, lookups, services
+from microwork.mturk import errors, lookups, notifying, services
 from microwork.mturk.errors import RequestError
 from microwork.projects.services import BatchStateError
 
@@ -23,4 +23,5 @@ def run(requester, params) -> dict:
     except services.MaximumAssignmentsIncreaseRefused as refusal:
         raise RequestError(refusal.message, errors.INVALID_MAXIMUM_ASSIGNMENTS_INCREASE) from None
     services.request_token_done(record, task.public_id)
+    notifying.hit_event("HITExtended", task)
     return {}

@@ -1,4 +1,4 @@
-from microwork.mturk import errors, lookups, services
+from microwork.mturk import errors, lookups, notifying, services
 from microwork.mturk.errors import RequestError
 from microwork.mturk.models import HitState
 
@@ -20,4 +20,5 @@ def run(requester, params) -> dict:
         services.hit_dispose(task=task)
     except services.HitStateRefused as refusal:
         raise RequestError(refusal.message, errors.INVALID_HIT_STATE) from None
+    notifying.hit_event("HITDisposed", task)
     return {}

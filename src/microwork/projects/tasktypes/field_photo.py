@@ -13,7 +13,10 @@ download — is re-encoded without it. Workers are told which before they accept
 part of the task, which they see in the preview.
 
 A position reported by a browser can be faked by a determined worker; the check keeps honest
-mistakes out, it is not proof of presence.
+mistakes out, it is not proof of presence. The photo itself is measured as it arrives
+(photo_measures.py) and judged with the worker's and the requester's other photos by the work
+app (work/photo_checks.py): the same picture sent twice, too dark, blurred, or taken (by its
+EXIF time) outside the assignment's accept-submit window.
 """
 
 import io
@@ -31,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from microwork.projects.enums import TemplateKind
+from microwork.projects.tasktypes import photo_measures
 from microwork.projects.tasktypes.base import (
     NUMERIC,
     ConfigInvalid,
@@ -325,6 +329,7 @@ class FieldPhoto(TaskType):
         image, data = decode_image(
             photos[0] if photos else None, max_bytes=config["max_mb"] * 1_000_000
         )
+        measures = photo_measures.measure(image)  # judged by work/photo_checks.py
         content = data if config["keep_location_exif"] else without_location(image)
         extension = FORMATS[image.format]
         # A fresh, unguessable name: the file is only ever served through the requester's
@@ -340,6 +345,7 @@ class FieldPhoto(TaskType):
             "distance_m": round(distance, 1),
             "captured_at": _received_at(one_value(fields, "captured_at", required=False)),
             "received_at": timezone.now().isoformat(),
+            photo_measures.MEASURES_KEY: measures,
         }
 
     def result_columns(self, config):

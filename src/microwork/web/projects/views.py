@@ -34,7 +34,7 @@ from microwork.projects.forms import BatchUploadForm, ProjectForm
 from microwork.projects.models import Batch, Project, Task
 from microwork.quality import overlap
 from microwork.web.ratelimits import rate_limited
-from microwork.work import coco, results, selectors
+from microwork.work import coco, photo_checks, results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.forms import ReviewAction, ReviewForm
 from microwork.work.frame import frame_response, render_frame_document
@@ -409,6 +409,12 @@ def batch_review(request, pk):
             form_id=f"bonus-{assignment.public_id}", auto_id=f"bonus-{assignment.public_id}-%s"
         )
     prefetch_related_objects(submissions.object_list, "bonuses")
+    if batch.project.template_kind == TemplateKind.FIELD_PHOTO:
+        # What the photo checks found, with the reason (work/photo_checks.py).
+        prefetch_related_objects(submissions.object_list, "photo_check__duplicate_of")
+        for assignment in submissions:
+            check = getattr(assignment, "photo_check", None)
+            assignment.photo_flags = photo_checks.reasons(check) if check else []
     ticked = {str(value) for value in form["selected"].value() or []} if form.is_bound else set()
     return render(
         request,
