@@ -312,14 +312,6 @@ MICROWORK_PHOTO_MIN_BRIGHTNESS = env_int("MICROWORK_PHOTO_MIN_BRIGHTNESS", 40)
 MICROWORK_PHOTO_MIN_SHARPNESS = env_int("MICROWORK_PHOTO_MIN_SHARPNESS", 50)
 MICROWORK_PHOTO_DUPLICATE_DISTANCE = env_int("MICROWORK_PHOTO_DUPLICATE_DISTANCE", 6)
 MICROWORK_PHOTO_CLOCK_SLACK_SECONDS = env_int("MICROWORK_PHOTO_CLOCK_SLACK_SECONDS", 300)
-# Field photo checks (work/photo_checks.py, docs/adr/0027): flagged to the requester, never
-# refused. Brightness is the mean grey level (0-255); sharpness the Laplacian variance at
-# 512 px; the duplicate distance the differing bits of two 64-bit perceptual hashes; the clock
-# slack how far a camera's EXIF time may fall outside the accept-submit window.
-MICROWORK_PHOTO_MIN_BRIGHTNESS = env_int("MICROWORK_PHOTO_MIN_BRIGHTNESS", 40)
-MICROWORK_PHOTO_MIN_SHARPNESS = env_int("MICROWORK_PHOTO_MIN_SHARPNESS", 50)
-MICROWORK_PHOTO_DUPLICATE_DISTANCE = env_int("MICROWORK_PHOTO_DUPLICATE_DISTANCE", 6)
-MICROWORK_PHOTO_CLOCK_SLACK_SECONDS = env_int("MICROWORK_PHOTO_CLOCK_SLACK_SECONDS", 300)
 LOGOUT_REDIRECT_URL = "home"
 
 PASSWORD_HASHERS = [
