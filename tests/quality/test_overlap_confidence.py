@@ -105,3 +105,58 @@ def test_confidence_target_set_refuses_out_of_range_and_changes_nothing():
     assert ConfidenceTarget.objects.get(project=project).target_percent == 90
     overlap.confidence_target_set(project=project, target_percent=None)
     assert not ConfidenceTarget.objects.filter(project=project).exists()
+
+
+# --- the project's quality page ------------------------------------------------------------
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _url(project):
+    from django.urls import reverse
+
+    return reverse("quality:project-confidence-target", args=[project.pk])
+
+
+def test_owner_sets_and_clears_the_target_from_the_page():
+    project = _project()
+    client = _client(project.requester)
+
+    saved = client.post(_url(project), {"target_percent": "95"})
+    assert saved.status_code == 302
+    assert ConfidenceTarget.objects.get(project=project).target_percent == 95
+
+    cleared = client.post(_url(project), {"target_percent": ""})
+    assert cleared.status_code == 302
+    assert not ConfidenceTarget.objects.filter(project=project).exists()
+
+
+def test_the_page_refuses_a_target_out_of_range_and_saves_nothing():
+    project = _targeted(90)
+
+    response = _client(project.requester).post(_url(project), {"target_percent": "100"})
+
+    assert response.status_code == 400
+    assert ConfidenceTarget.objects.get(project=project).target_percent == 90
+
+
+@pytest.mark.parametrize(("who", "status"), [("worker", 403), ("other requester", 404)])
+def test_only_the_owner_sets_the_target(who, status):
+    from django.test import Client
+
+    from tests.accounts.factories import RequesterFactory
+
+    project = _project()
+    client = _client(WorkerFactory()) if who == "worker" else _client(RequesterFactory())
+
+    response = client.post(_url(project), {"target_percent": "95"})
+    anonymous = Client().post(_url(project), {"target_percent": "95"})
+
+    assert (response.status_code, anonymous.status_code) == (status, 302)
+    assert not ConfidenceTarget.objects.filter(project=project).exists()

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microwork.accounts.decorators import requester_required, worker_required
@@ -584,11 +584,14 @@ def _gold_initial(project: Project) -> dict:
 
 class ConfidenceTargetForm(forms.Form):
     target_percent = forms.IntegerField(
-        label=_("Confidence target (%)"),
+        label=gettext_lazy("Confidence target (%)"),
         min_value=51,
         max_value=99,
         required=False,
-        help_text=_("For example 95: a task stops when its answer is 95% likely to be right."),
+        help_text=gettext_lazy(
+            "For example 95: a task stops once its answer is right with a probability of at "
+            "least 0.95."
+        ),
     )
 
 
