@@ -18,10 +18,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from microwork.payments import cards
 from microwork.payments import services as payments
 from microwork.payments.enums import PayoutState
 from microwork.payments.invariants import ledger_problems
-from microwork.payments.models import Bonus, Payout, Posting
+from microwork.payments.models import Bonus, CardDeposit, Payout, Posting
 from microwork.projects import services as projects
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch
@@ -68,6 +69,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.batch.save()
         self.workers = WorkerFactory.create_batch(WORKERS)
         self.deposits = 0
+        self.card_events = []  # Stripe events already applied, to deliver again
         self.steps = 0
         if funds:
             self._deposit(funds)
@@ -101,6 +103,75 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(amount=st.integers(1, 2000))
     def deposit(self, amount):
         self._deposit(amount)
+
+    def _net(self):
+        """The requester's funds less what they owe: a card payment moves it by its amount, a
+        refund by what it takes back, and nothing else about a card moves it."""
+        return self._funds() + payments.balance(payments.requester_debt(self.requester))
+
+    def _card(self, amount):
+        return CardDeposit.objects.create(
+            requester=self.requester,
+            request_key=f"card-{CardDeposit.objects.count()}",
+            amount_cents=amount,
+            currency="EUR",
+            stripe_session_id=f"cs_{self.requester.pk}_{CardDeposit.objects.count()}",
+        )
+
+    def _stripe(self, type_, obj, event_id=None):
+        event = {
+            "id": event_id or f"evt_{self.requester.pk}_{len(self.card_events)}_{type_}",
+            "type": type_,
+            "created": len(self.card_events),
+            "data": {"object": obj},
+        }
+        cards.stripe_event_apply(event)
+        self.card_events.append(event)
+
+    def _session(self, deposit):
+        return {
+            "id": deposit.stripe_session_id,
+            "amount_total": deposit.amount_cents,
+            "currency": "eur",
+            "metadata": {"deposit_id": str(deposit.pk), "requester_id": str(self.requester.pk)},
+            "payment_intent": f"pi_{deposit.pk}",
+            "payment_status": "paid",
+        }
+
+    @rule(amount=st.integers(1000, 3000), refund_first=st.booleans())
+    def card_deposit(self, amount, refund_first):
+        """A card payment, completed; or refunded in full before its completed event came."""
+        deposit, before = self._card(amount), self._net()
+        if refund_first:
+            charge = {"payment_intent": f"pi_{deposit.pk}", "amount_refunded": amount}
+            self._stripe("charge.refunded", charge)
+        self._stripe("checkout.session.completed", self._session(deposit))
+        assert self._net() == before + (0 if refund_first else amount)
+
+    @precondition(lambda self: self.card_events)
+    @rule(data=st.data(), as_new_event=st.booleans())
+    def card_event_again(self, data, as_new_event):
+        """Stripe delivers an event again, or a second event about the same payment."""
+        event = data.draw(st.sampled_from(self.card_events))
+        before, postings = self._net(), Posting.objects.count()
+        if as_new_event:
+            self._stripe(event["type"], event["data"]["object"])
+        else:
+            cards.stripe_event_apply(event)
+        assert (self._net(), Posting.objects.count()) == (before, postings)
+
+    @precondition(lambda self: CardDeposit.objects.filter(state="paid").exists())
+    @rule(data=st.data(), percent=st.integers(1, 100))
+    def card_refund(self, data, percent):
+        """Stripe refunds part of a card payment: amount_refunded counts every refund so far."""
+        deposit = data.draw(st.sampled_from(list(CardDeposit.objects.filter(state="paid"))))
+        refunded = max(deposit.refunded_cents, deposit.amount_cents * percent // 100)
+        before, taken_before = self._net(), deposit.reversed_cents
+        charge = {"payment_intent": f"pi_{deposit.pk}", "amount_refunded": refunded}
+        self._stripe("charge.refunded", charge)
+        deposit.refresh_from_db()
+        assert deposit.reversed_cents <= deposit.amount_cents
+        assert self._net() == before - (deposit.reversed_cents - taken_before)
 
     @rule()
     def publish(self):
@@ -338,6 +409,19 @@ class LedgerMachine(RuleBasedStateMachine):
                 or 0
             )
             assert available + pending + paid_out == approved * reward + bonuses
+
+    @invariant()
+    def card_payments_credited_once_and_taken_back_at_most_whole(self):
+        for deposit in CardDeposit.objects.all():
+            credits = Posting.objects.filter(
+                idempotency_key=f"deposit:stripe:{deposit.stripe_session_id}"
+            ).count()
+            assert credits == (1 if deposit.state == "paid" else 0)
+            taken = Posting.objects.filter(
+                idempotency_key__startswith=f"card_refund:{deposit.pk}:",
+                entries__account__kind="external",
+            ).aggregate(t=Sum("entries__amount_cents"))["t"]
+            assert (taken or 0) == deposit.refunded_cents <= deposit.amount_cents
 
     @invariant()
     def no_task_over_its_redundancy(self):

@@ -4,7 +4,17 @@
 from django.contrib import admin
 
 from microwork.common.money import format_money
-from microwork.payments.models import Account, Bonus, LedgerEntry, Payout, Posting
+from microwork.payments.models import (
+    Account,
+    Bonus,
+    CardDeposit,
+    LedgerEntry,
+    Payout,
+    PayoutMethod,
+    Posting,
+    Receipt,
+    StripeEvent,
+)
 from microwork.payments.services import balance
 
 
@@ -65,3 +75,40 @@ class PayoutAdmin(ReadOnlyAdmin):
 @admin.register(Bonus)
 class BonusAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "assignment", "amount_cents", "fee_cents", "currency", "reason"]
+
+
+@admin.register(CardDeposit)
+class CardDepositAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "requester",
+        "amount_cents",
+        "currency",
+        "state",
+        "refunded_cents",
+        "disputed_cents",
+        "stripe_payment_intent",
+    ]
+    list_filter = ["state"]
+    search_fields = ["requester__email", "stripe_session_id", "stripe_payment_intent"]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "event_id", "type", "outcome", "deposit", "note"]
+    list_filter = ["outcome", "type"]
+    search_fields = ["event_id", "payment_intent"]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["number", "issued_at", "requester", "amount_cents", "currency", "channel"]
+    list_filter = ["year", "channel"]
+    search_fields = ["number", "requester__email", "reference"]
+
+
+@admin.register(PayoutMethod)
+class PayoutMethodAdmin(ReadOnlyAdmin):
+    list_display = ["worker", "kind", "iban", "bic", "holder", "paypal_email", "changed_at"]
+    list_filter = ["kind"]
+    search_fields = ["worker__email", "worker__worker_id", "iban", "paypal_email"]
