@@ -271,3 +271,18 @@ def test_an_unverified_worker_may_not_ask_for_a_payout_and_nothing_moves():
     assert refused.value.message.startswith("Confirm your email address first")
     assert Posting.objects.count() == postings
     assert not Payout.objects.exists()
+
+
+def test_an_unverified_requester_may_not_start_a_card_deposit(settings):
+    from microwork.payments import cards
+    from microwork.payments.models import CardDeposit
+
+    settings.MICROWORK_STRIPE_SECRET_KEY = "sk_test_x"
+    settings.MICROWORK_STRIPE_WEBHOOK_SECRET = "whsec_x"
+    requester = RequesterFactory(email_verified_at=None)
+
+    with pytest.raises(payments.PaymentRefused) as refused:
+        cards.card_deposit_create(requester=requester, amount_cents=2_500, request_key="k")
+
+    assert refused.value.message.startswith("Confirm your email address first")
+    assert not CardDeposit.objects.exists()

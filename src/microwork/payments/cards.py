@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
+from microwork.accounts.services import EMAIL_NOT_VERIFIED
 from microwork.common.money import format_money
 from microwork.payments import services
 from microwork.payments.enums import (
@@ -85,6 +86,8 @@ def card_deposit_create(*, requester: User, amount_cents: int, request_key: str)
         raise CardPaymentsDisabled()
     if not requester.is_requester:
         raise PaymentRefused(_("Deposits go to requesters."))
+    if not requester.is_email_verified:  # docs/adr/0027
+        raise PaymentRefused(str(EMAIL_NOT_VERIFIED))
     if not request_key:
         raise PaymentRefused(_("A deposit needs a request id, so a retry cannot pay twice."))
     currency = settings.MICROWORK_CURRENCY

@@ -172,6 +172,8 @@ class RuleCondition(models.TextChoices):
     # xgettext:no-python-format (a label, never interpolated: "% o" is not a placeholder)
     MEDIAN_TIME_BELOW = "median_time_below", _("median time below this % of the project's")
     AGREEMENT_BELOW = "agreement_below", _("agreement with the other workers below (%)")
+    # Field photos: the share that no photo check flagged (work/photo_checks.py, adr 0027).
+    PHOTO_CHECKS_BELOW = "photo_checks_below", _("photos passing the photo checks below (%)")
 
 
 class RuleActionKind(models.TextChoices):

@@ -113,10 +113,32 @@ def majority_agreement(
     return (100 * agreed / compared if compared else None), compared
 
 
+def photo_checks_passed(
+    *, worker: User, project: Project, since: datetime | None = None
+) -> tuple[float | None, int]:
+    """(percent of the worker's field photos in `project` that no photo check flagged, their
+    photos), on answers after `since` (work/photo_checks.py: the same picture again, too dark,
+    blurred, taken outside the assignment's time)."""
+    flagged = (
+        Q(photo_check__duplicate_of__isnull=False)
+        | Q(photo_check__is_dark=True)
+        | Q(photo_check__is_blurred=True)
+        | Q(photo_check__is_outside_window=True)
+    )
+    counts = (
+        _mine(project, worker, since)
+        .filter(photo_check__isnull=False)
+        .aggregate(seen=Count("pk"), bad=Count("pk", filter=flagged))
+    )
+    seen = counts["seen"]
+    return (100 * (seen - counts["bad"]) / seen if seen else None), seen
+
+
 MEASURES = {
     RuleCondition.GOLD_ACCURACY_BELOW: gold_accuracy,
     RuleCondition.MEDIAN_TIME_BELOW: median_time_share,
     RuleCondition.AGREEMENT_BELOW: majority_agreement,
+    RuleCondition.PHOTO_CHECKS_BELOW: photo_checks_passed,
 }
 
 
@@ -135,6 +157,12 @@ def _reason(rule: Rule, observed: float, observations: int) -> str:
         text = _(
             "Your median time per task is %(observed)s %% of this project's median over "
             "%(n)d answers, below the %(threshold)s %% the project expects."
+        )
+    elif rule.condition == RuleCondition.PHOTO_CHECKS_BELOW:
+        text = _(
+            "%(observed)s %% of your %(n)d photos passed the photo checks (not the same picture "
+            "sent again, not too dark or blurred, not taken outside the task's time), below "
+            "this project's %(threshold)s %%."
         )
     else:
         text = _(
