@@ -26,7 +26,7 @@ migrate: install
 	$(BIN)/microwork migrate --no-input
 
 demo: migrate
-	$(BIN)/microwork demo --url http://$(HOST):$(PORT)
+	$(BIN)/microwork demo --observatory --url http://$(HOST):$(PORT)
 
 ## make run: install, migrate, seed the demo, serve on http://127.0.0.1:8000 (SQLite, WAL) with
 ## the production server (`microwork serve`, granian), with the job queue's worker beside it (the

@@ -269,15 +269,58 @@ def worker_months(p: Period) -> dict[int, WorkerMonth]:
     return months
 
 
-def _grouped(p: Period, key, pay_key) -> dict:
-    """Workers, assignments, time and pay grouped by `key` (an expression over Assignment)
-    and `pay_key` (the same over LedgerEntry, through posting__assignment__)."""
-    rows = {}
-    for row in (
-        assignments_in(p).annotate(key=key).values("key").annotate(**_time_sums()).order_by()
-    ):
-        rows[row["key"]] = {
-            "workers": row["workers"],
+KIND = "task__batch__project__template_kind"
+REQUESTER = "task__batch__project__requester_id"
+
+
+def _week_key(value) -> str:
+    day = timezone.localtime(value).date() if isinstance(value, datetime) else value
+    return day.isoformat()
+
+
+@dataclass
+class Cells:
+    """Time and pay of the month by (task type, requester, week), from one grouped query over
+    the assignments and one over the ledger: the weekly, task type and requester size figures
+    are sums of these cells, so the big joins run once. Distinct workers cannot be summed, so
+    they are counted per figure (`workers_by`), over the assignments alone."""
+
+    sums: dict
+    p: Period
+
+    def total(self, key_of) -> dict:
+        groups: dict = {}
+        for (kind, requester, week), sums in self.sums.items():
+            group = groups.setdefault(
+                key_of(kind, requester, week),
+                {"assignments": 0, "paid_seconds": 0, "unpaid_seconds": 0, "pay_cents": 0},
+            )
+            for name in group:
+                group[name] += sums[name]
+        return groups
+
+    def workers_by(self, key) -> dict:
+        return dict(
+            assignments_in(self.p)
+            .annotate(key=key)
+            .values_list("key")
+            .annotate(n=Count("worker_id", distinct=True))
+            .order_by()
+        )
+
+
+def cells(p: Period) -> Cells:
+    sums = _time_sums()
+    del sums["workers"]
+    found = {}
+    rows = (
+        assignments_in(p)
+        .values(kind=F(KIND), requester=F(REQUESTER), week=TruncWeek("accepted_at"))
+        .annotate(**sums)
+        .order_by()
+    )
+    for row in rows:
+        found[(row["kind"], row["requester"], _week_key(row["week"]))] = {
             "assignments": row["assignments"],
             "paid_seconds": _seconds(row["paid"]),
             "unpaid_seconds": _seconds(row["rejected"]) + _seconds(row["ended"]),
@@ -285,15 +328,19 @@ def _grouped(p: Period, key, pay_key) -> dict:
         }
     pay = (
         _pay_entries(p)
-        .annotate(key=pay_key)
-        .values_list("key")
+        .values(
+            kind=F(f"posting__assignment__{KIND}"),
+            requester=F(f"posting__assignment__{REQUESTER}"),
+            week=TruncWeek("posting__assignment__accepted_at"),
+        )
         .annotate(total=Sum("amount_cents"))
         .order_by()
     )
-    for group, total in pay:
-        if group in rows:
-            rows[group]["pay_cents"] = total
-    return rows
+    for row in pay:
+        key = (row["kind"], row["requester"], _week_key(row["week"]))
+        if key in found:
+            found[key]["pay_cents"] = row["total"]
+    return Cells(sums=found, p=p)
 
 
 def _breakdown_row(name: str, key, sums: dict) -> dict:
@@ -316,21 +363,23 @@ def compute(month: date) -> dict[str, list[dict]]:
     """Every figure of `month`, suppressed and ready to publish: {figure name: rows}."""
     p = period(month)
     workers = worker_months(p)
+    grid = cells(p)
+    delay = _payment_delay(p)
     is_small = len(workers) < k()
     figures = {
         "overview": _overview(p, workers),
         "activity": _activity(p),
-        "weekly": _weekly(p),
+        "weekly": _weekly(grid),
         "wage_summary": _wage_summary(workers),
         "distributions": _distributions(workers),
         "hourly_wage_histogram": _histogram(workers),
         "outcomes": _outcomes(p),
         "appeals": _appeals(p),
-        "payment_delay": _payment_delay(p),
-        "by_task_type": _by_task_type(p),
-        "by_requester_size": _by_requester_size(p),
+        "payment_delay": delay,
+        "by_task_type": _by_task_type(grid),
+        "by_requester_size": _by_requester_size(grid),
         "by_survey_answer": _by_survey_answer(workers),
-        "scorecard": _scorecard(p, workers),
+        "scorecard": _scorecard(p, workers, delay),
     }
     if is_small:
         # Fewer than k workers in all: even totals would describe a handful of people.
@@ -439,17 +488,12 @@ def _activity(p: Period) -> list[dict]:
     ]
 
 
-def _weekly(p: Period) -> list[dict]:
+def _weekly(grid: Cells) -> list[dict]:
     # Weeks start on Monday; the first and last may be cut by the month's ends.
-    grouped = _grouped(
-        p,
-        TruncWeek("accepted_at"),
-        TruncWeek("posting__assignment__accepted_at"),
-    )
+    workers = {_week_key(week): n for week, n in grid.workers_by(TruncWeek("accepted_at")).items()}
     rows = []
-    for week, sums in sorted(grouped.items()):
-        day = timezone.localtime(week).date() if isinstance(week, datetime) else week
-        rows.append(_breakdown_row("week", day.isoformat(), sums))
+    for week, sums in sorted(grid.total(lambda kind, requester, week: week).items()):
+        rows.append(_breakdown_row("week", week, {**sums, "workers": workers.get(week, 0)}))
     return suppress(rows, keys=KEYS["weekly"])
 
 
@@ -630,56 +674,50 @@ def _payment_delay(p: Period) -> list[dict]:
     return suppress(rows, keys=KEYS["payment_delay"], has_margin=False)
 
 
-def _by_task_type(p: Period) -> list[dict]:
-    grouped = _grouped(
-        p,
-        F("task__batch__project__template_kind"),
-        F("posting__assignment__task__batch__project__template_kind"),
-    )
-    rows = [_breakdown_row("task_type", name, sums) for name, sums in sorted(grouped.items())]
+def _by_task_type(grid: Cells) -> list[dict]:
+    workers = grid.workers_by(F(KIND))
+    rows = [
+        _breakdown_row("task_type", kind, {**sums, "workers": workers.get(kind, 0)})
+        for kind, sums in sorted(grid.total(lambda kind, requester, week: kind).items())
+    ]
     return suppress(rows, keys=KEYS["by_task_type"])
 
 
-def _requester_sizes(p: Period) -> dict[str, list[int]]:
-    sizes: dict[str, list[int]] = {name: [] for name, _least in REQUESTER_SIZES}
-    rows = (
-        assignments_in(p)
-        .values_list("task__batch__project__requester_id")
-        .annotate(n=Count("pk"))
-        .order_by("task__batch__project__requester_id")
+def _requester_sizes(grid: Cells) -> dict[int, str]:
+    """Each requester's size class, by assignments on their work in the month."""
+    counts: dict[int, int] = {}
+    for (_kind, requester, _week), sums in grid.sums.items():
+        counts[requester] = counts.get(requester, 0) + sums["assignments"]
+    return {
+        requester: [name for name, least in REQUESTER_SIZES if count >= least][-1]
+        for requester, count in counts.items()
+    }
+
+
+def _by_requester_size(grid: Cells) -> list[dict]:
+    sizes = _requester_sizes(grid)
+    members = {
+        name: [r for r, size in sorted(sizes.items()) if size == name]
+        for name, _ in REQUESTER_SIZES
+    }
+    case = Case(
+        *[
+            When(**{f"{REQUESTER}__in": ids}, then=Value(name))
+            for name, ids in members.items()
+            if ids
+        ],
+        default=Value("small"),
+        output_field=CharField(),
     )
-    for requester_id, count in rows:
-        name = [name for name, least in REQUESTER_SIZES if count >= least][-1]
-        sizes[name].append(requester_id)
-    return sizes
-
-
-def _size_case(path: str, sizes: dict[str, list[int]]):
-    whens = [When(**{f"{path}__in": ids}, then=Value(name)) for name, ids in sizes.items() if ids]
-    return Case(*whens, default=Value("small"), output_field=CharField())
-
-
-def _by_requester_size(p: Period) -> list[dict]:
-    sizes = _requester_sizes(p)
-    grouped = _grouped(
-        p,
-        _size_case("task__batch__project__requester_id", sizes),
-        _size_case("posting__assignment__task__batch__project__requester_id", sizes),
-    )
+    workers = grid.workers_by(case) if sizes else {}
+    totals = grid.total(lambda kind, requester, week: sizes[requester])
     rows = []
     for name, _least in REQUESTER_SIZES:
-        sums = grouped.get(
-            name,
-            {
-                "workers": 0,
-                "assignments": 0,
-                "paid_seconds": 0,
-                "unpaid_seconds": 0,
-                "pay_cents": 0,
-            },
+        sums = totals.get(
+            name, {"assignments": 0, "paid_seconds": 0, "unpaid_seconds": 0, "pay_cents": 0}
         )
-        row = _breakdown_row("requester_size", name, sums)
-        row["requesters"] = len(sizes[name])
+        row = _breakdown_row("requester_size", name, {**sums, "workers": workers.get(name, 0)})
+        row["requesters"] = len(members[name])
         rows.append(row)
     return suppress(rows, keys=KEYS["by_requester_size"])
 
@@ -739,7 +777,7 @@ def _by_survey_answer(workers: dict[int, WorkerMonth]) -> list[dict]:
     return rows
 
 
-def _scorecard(p: Period, workers: dict[int, WorkerMonth]) -> list[dict]:
+def _scorecard(p: Period, workers: dict[int, WorkerMonth], delay_rows: list[dict]) -> list[dict]:
     """Fairwork's principles, scored from the records. Each row is one figure behind a point,
     with the threshold it is held to; "met" is yes, no, not_measured (no record to score
     from) or not_scored (a figure shown for context, held to no threshold)."""
@@ -750,7 +788,7 @@ def _scorecard(p: Period, workers: dict[int, WorkerMonth]) -> list[dict]:
     paid = sum(w.paid_seconds for w in worked)
     unpaid = sum(w.unpaid_seconds for w in worked)
     unpaid_share = percent(unpaid, paid + unpaid)
-    delay = {row["within_hours"]: row["share_percent"] for row in _payment_delay(p)}
+    delay = {row["within_hours"]: row["share_percent"] for row in delay_rows}
     week_share = delay.get(168)
     decided = Appeal.objects.filter(
         subject=AppealSubject.REJECTION, decided_at__gte=p.start, decided_at__lt=p.end

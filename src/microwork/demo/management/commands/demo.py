@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from microwork.common.money import format_money
+from microwork.demo.observatory import observatory_seed
 from microwork.demo.services import FIELD_RADIUS_M, demo_seed
 
 
@@ -26,9 +27,19 @@ class Command(BaseCommand):
             default="http://127.0.0.1:8000",
             help=gettext_lazy("The address the platform is served at, for the summary."),
         )
+        parser.add_argument(
+            "--observatory",
+            action="store_true",
+            help=gettext_lazy(
+                "Also seed a synthetic population of a few hundred workers with months of "
+                "history, and publish the observatory's figures for it."
+            ),
+        )
 
-    def handle(self, *args, tasks: int, url: str, **options):
+    def handle(self, *args, tasks: int, url: str, observatory: bool = False, **options):
         summary = demo_seed(media_root=settings.MEDIA_ROOT, task_count=tasks)
+        # The observatory's synthetic workers and their months (make run asks for them).
+        population = observatory_seed() if observatory else None
         url = url.rstrip("/")
         write = self.stdout.write
         currency = summary.project.currency
@@ -80,6 +91,14 @@ class Command(BaseCommand):
             _("     A field photo is taken within %(m)d m of its point in central Paris.")
             % {"m": FIELD_RADIUS_M}
         )
+        if population is not None:
+            write(
+                _(
+                    "The observatory, %(url)s/observatory/, shows %(months)s for a synthetic "
+                    "population."
+                )
+                % {"url": url, "months": ", ".join(population.months)}
+            )
         write(
             self.style.WARNING(
                 _("The demo password is public: use the demo on your own machine only.")
