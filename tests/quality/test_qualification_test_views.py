@@ -5,6 +5,8 @@ scoped to its owner."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -277,3 +279,16 @@ def test_the_test_pages_speak_french(client, worker):
     assert "Qualifications que vous pouvez obtenir" in listing
     assert "Temps accordé" in listing
     assert "Envoyer mes réponses" in test_page
+
+
+def test_the_list_to_earn_reads_the_same_queries_for_three_types_or_ten(client, worker):
+    client.force_login(worker)
+    counts = []
+    for total in (3, 10):
+        while QualificationType.objects.count() < total:
+            make_type(name=f"Type {QualificationType.objects.count()}")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("quality:earn-list")).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]

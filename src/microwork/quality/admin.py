@@ -6,6 +6,7 @@ from django.contrib import admin
 from microwork.quality.models import (
     GoldSettings,
     ProjectRequirement,
+    QualificationRequest,
     QualificationType,
     Rule,
     RuleAction,
@@ -31,6 +32,17 @@ class WorkerQualificationAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["worker__worker_id", "qualification_type__name"]
     readonly_fields = [field.name for field in WorkerQualification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(QualificationRequest)
+class QualificationRequestAdmin(admin.ModelAdmin):
+    list_display = ["qualification_type", "worker", "state", "integer_value", "started_at"]
+    list_filter = ["state"]
+    search_fields = ["public_id", "worker__worker_id", "qualification_type__name"]
+    readonly_fields = [field.name for field in QualificationRequest._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -55,29 +56,54 @@ def _ended_at(request: QualificationRequest):
     )
 
 
-def request_refusal(*, qualification_type: QualificationType, worker: User, now=None) -> str | None:
+_UNREAD = object()
+
+
+def request_refusal(
+    *,
+    qualification_type: QualificationType,
+    worker: User,
+    now=None,
+    last=_UNREAD,
+    holds: bool | None = None,
+    is_blocked: bool | None = None,
+) -> str | None:
     """Why `worker` may not start a request for `qualification_type` now, in words; None if
-    they may. A test in progress is no refusal: starting gives it back. Reads only."""
+    they may. A test in progress is no refusal: starting gives it back. Reads only.
+
+    `last` (the worker's latest request for the type, or None), `holds` (whether they hold it
+    granted) and `is_blocked` (by its owner), when given, were read by the caller for many
+    types at once and are not read again.
+    """
     now = now or timezone.now()
     if not worker.is_worker:
         return _("Only workers can take qualification tests.")
     if not is_earnable(qualification_type):
         return _("This qualification cannot be requested: the requester grants it.")
-    if selectors.worker_block(worker=worker, requester=qualification_type.owner) is not None:
+    if is_blocked is None:
+        is_blocked = (
+            selectors.worker_block(worker=worker, requester=qualification_type.owner) is not None
+        )
+    if is_blocked:
         return _("This requester has blocked you.")
-    earlier = list(
-        QualificationRequest.objects.filter(
-            qualification_type=qualification_type, worker=worker
-        ).order_by("-started_at", "-pk")[:1]
-    )
+    if last is _UNREAD:
+        last = (
+            QualificationRequest.objects.filter(
+                qualification_type=qualification_type, worker=worker
+            )
+            .order_by("-started_at", "-pk")
+            .first()
+        )
+    earlier = [] if last is None else [last]
     if earlier and earlier[0].state == State.IN_PROGRESS and not earlier[0].is_overdue(now):
         return None
     if earlier and earlier[0].state == State.SUBMITTED:
         return _("Your request is waiting for the requester's decision.")
     delay = qualification_type.retry_delay_seconds
-    holds = WorkerQualification.objects.filter(
-        qualification_type=qualification_type, worker=worker, status="Granted"
-    ).exists()
+    if holds is None:
+        holds = WorkerQualification.objects.filter(
+            qualification_type=qualification_type, worker=worker, status="Granted"
+        ).exists()
     if delay is None and earlier:
         return _("This qualification can be requested only once.")
     if delay is None and holds:
@@ -186,7 +212,7 @@ def qualification_request_submit(
     qualification_type = locked.qualification_type
     locked.answers = answers
     locked.submitted_at = now
-    if qualification_type.answer_key and qualification_type.is_active:
+    if qualification_type.answer_key:
         test = qualification_tests.parse_test(locked.test)
         key = qualification_tests.parse_answer_key(qualification_type.answer_key, test)
         locked.summed_score, locked.integer_value = qualification_tests.score(key, answers)
@@ -253,8 +279,6 @@ def qualification_request_reject(
 def earnable_types():
     """The qualification types a worker can ask for: active, requestable, with a test or
     granted on request."""
-    from django.db.models import Q
-
     return (
         QualificationType.objects.filter(
             deleted_at__isnull=True, status="Active", is_requestable=True
@@ -288,7 +312,14 @@ def worker_earn_rows(*, worker: User, types=None, now=None) -> list[dict]:
             "type": item,
             "request": last.get(item.pk),
             "grant": held.get(item.pk),
-            "refusal": request_refusal(qualification_type=item, worker=worker, now=now),
+            "refusal": request_refusal(
+                qualification_type=item,
+                worker=worker,
+                now=now,
+                last=last.get(item.pk),
+                holds=item.pk in held,
+                is_blocked=False,
+            ),
         }
         for item in types
     ]
