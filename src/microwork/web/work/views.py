@@ -30,7 +30,7 @@ from microwork.quality.gold import gold_feedback_message
 from microwork.web.ratelimits import rate_limited
 from microwork.work import selectors, services
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
-from microwork.work.forms import ActiveTimeForm
+from microwork.work.forms import ActiveTimeForm, MarketplaceFilterForm
 from microwork.work.frame import (
     EXTERNAL_OPENER_POLICY,
     EXTERNAL_REFERRER_POLICY,
@@ -44,6 +44,7 @@ from microwork.work.frame import (
     mturk_parameters,
     render_frame_document,
 )
+from microwork.work.marketplace import marketplace_filter, worker_kind_label
 from microwork.work.models import Assignment
 
 MARKETPLACE_PAGE_SIZE = 24
@@ -156,6 +157,10 @@ def _render_framing(request, template: str, context: dict, direct) -> HttpRespon
 @require_GET
 def marketplace(request):
     projects = quality.projects_available_for_worker(worker=request.user)
+    filters = MarketplaceFilterForm(request.GET)
+    # A bad filter is named beside its field, and the list stays unfiltered.
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    projects = marketplace_filter(projects, **cleaned)
     page = Paginator(projects, MARKETPLACE_PAGE_SIZE).get_page(request.GET.get("page"))
     open_assignments = list(selectors.worker_open_assignments(worker=request.user))
     open_by_project = {}
@@ -166,13 +171,20 @@ def marketplace(request):
             "project": project,
             "pay": _pay_shown(project),
             "open_assignment": open_by_project.get(project.pk),
+            "kind": worker_kind_label(project.template_kind),
         }
         for project in page
     ]
     return render(
         request,
         "work/marketplace.html",
-        {"cards": cards, "page": page, "open_assignments": open_assignments},
+        {
+            "cards": cards,
+            "page": page,
+            "open_assignments": open_assignments,
+            "filters": filters,
+            "floor_marked": any(card["pay"]["hourly_is_floor"] for card in cards),
+        },
     )
 
 
