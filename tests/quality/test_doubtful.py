@@ -212,3 +212,24 @@ def test_api_asks_more_and_others_cannot(batch):
 
     assert (response.status_code, response.json()) == (200, {"tasks_extended": 1})
     assert _slots(batch) == [before[0], (before[1][0] + 1, before[1][1] + 1)]
+
+
+# --- concurrency (PostgreSQL) --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_asks_add_two_slots_and_keep_the_escrow_exact(batch):
+    from microwork.payments.invariants import ledger_problems
+    from tests.threads import run_in_threads
+
+    before, funds = _slots(batch), _funds(batch)
+    slot = payments.slot_hold_price(batch)
+
+    errors = run_in_threads(2, lambda _index: doubtful.doubtful_ask_more(batch=batch))
+
+    assert errors == []
+    assert _slots(batch) == [before[0], (before[1][0] + 2, before[1][1] + 2)]
+    assert _funds(batch) == funds - 2 * slot
+    assert payments.balance(payments.escrow(batch)) == payments.escrow_owed(batch)
+    assert ledger_problems() == []
