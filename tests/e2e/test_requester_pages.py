@@ -4,8 +4,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from microwork.payments import services as payments
+from microwork.projects.enums import BatchStatus
 from tests.accounts.factories import RequesterFactory
 from tests.e2e.conftest import log_in
+from tests.payments.factories import fund
+from tests.projects.factories import BatchFactory, ProjectFactory, make_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,3 +38,37 @@ def test_the_new_project_page_asks_for_a_preview_only_once_there_is_a_template(
     expect(page.locator("[data-preview-columns]")).to_have_text("text")
     assert answers == [200]
     assert page.locator("[data-preview-error]").is_hidden()
+
+
+def test_publishing_asks_first_and_a_no_changes_nothing(live_server, context, page, client):
+    """Publish, approve-all, reject and cancel used to act on the first click (issue 16)."""
+    requester = RequesterFactory()
+    fund(requester, 10_000)
+    batch = BatchFactory(project=ProjectFactory(requester=requester))
+    make_tasks(batch, 2)
+    log_in(context, live_server, client, requester)
+    page.goto(live_server.url + reverse("projects:batch-detail", args=[batch.pk]))
+    questions = []
+
+    def say(answer):
+        def handle(dialog):
+            questions.append(dialog.message)
+            dialog.accept() if answer else dialog.dismiss()
+
+        return handle
+
+    page.once("dialog", say(False))
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_timeout(300)  # a refused confirmation sends nothing: give it time to be wrong
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DRAFT
+    assert payments.balance(payments.requester_available(requester)) == 10_000
+
+    page.once("dialog", say(True))
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PUBLISHED
+    assert len(questions) == 2
+    assert questions[0].startswith("Publish this batch? ")
+    assert "moves from your balance into its escrow" in questions[0]
