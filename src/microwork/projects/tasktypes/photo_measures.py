@@ -28,7 +28,12 @@ MEASURES_KEY = "_photo_measures"
 
 def measure(image: Image.Image) -> dict:
     """The measures of a loaded image, as JSON-ready values."""
-    small = image.convert("RGB")
+    small = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    # Box-reduce first (a 12 MP photo in about a tenth of the time of a full-size convert).
+    factor = max(1, max(small.size) // SCALE_PX)
+    if factor > 1:
+        small = small.reduce(factor)
+    small = small.convert("RGB")  # a copy: thumbnail() below must not touch the original
     small.thumbnail((SCALE_PX, SCALE_PX), Image.Resampling.BILINEAR)
     grey = np.asarray(small.convert("L"), dtype=np.float32)
     laplacian = (
