@@ -139,7 +139,9 @@ def test_the_page_reads_the_stored_snapshot_and_writes_nothing(small_k, client):
     assert page.status_code == month_page.status_code == 200
     html = page.content.decode()
     assert html.count('<svg class="chart"') >= 5
-    assert "<script" not in html and "style=" not in html
+    # The CSP allows no inline script nor style: only static files.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert "style=" not in html and "<style" not in html
     assert csv["Content-Type"] == "text/csv; charset=utf-8"
     assert csv.content.decode().startswith("measure,value,workers,suppressed\n")
     names = zipfile.ZipFile(io.BytesIO(package.content)).namelist()
@@ -166,3 +168,18 @@ def test_the_page_without_a_snapshot_says_so(client):
 
     assert page.status_code == 200
     assert "No month has been published yet." in page.content.decode()
+
+
+def test_the_page_shows_a_month_computed_again_not_its_cached_drawing(small_k, client):
+    from tests.accounts.factories import WorkerFactory
+    from tests.observatory.fixture import at
+    from tests.work.factories import AssignmentFactory
+
+    november()
+    snapshots.snapshot_make(month=MONTH)
+    assert "This month 5 people worked" in client.get(reverse("observatory:index")).content.decode()
+    AssignmentFactory(worker=WorkerFactory(), accepted_at=at(20))
+
+    snapshots.snapshot_make(month=MONTH)
+
+    assert "This month 6 people worked" in client.get(reverse("observatory:index")).content.decode()

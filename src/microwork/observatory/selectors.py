@@ -1,6 +1,7 @@
 """Reads of the observatory for the pages: stored snapshots only, never the records."""
 
 from django.conf import settings
+from django.db.models import Count, Max
 
 from microwork.observatory import statistics
 from microwork.observatory.models import Snapshot
@@ -19,6 +20,13 @@ def snapshot_for(month: str | None) -> Snapshot | None:
     except ValueError:
         return None
     return Snapshot.objects.filter(month=first).first()
+
+
+def snapshots_version() -> str:
+    """Changes whenever a snapshot is stored again: the page's cache key."""
+    found = Snapshot.objects.aggregate(latest=Max("computed_at"), count=Count("pk"))
+    latest = found["latest"].timestamp() if found["latest"] else 0
+    return f"{found['count']}-{latest}"
 
 
 def snapshot_months() -> list[str]:

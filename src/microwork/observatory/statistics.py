@@ -367,7 +367,7 @@ def compute(month: date) -> dict[str, list[dict]]:
     delay = _payment_delay(p)
     is_small = len(workers) < k()
     figures = {
-        "overview": _overview(p, workers),
+        "overview": _overview(p, workers, grid),
         "activity": _activity(p),
         "weekly": _weekly(grid),
         "wage_summary": _wage_summary(workers),
@@ -409,12 +409,10 @@ def _measure_rows(values: dict, workers: int) -> list[dict]:
     return [{"measure": name, "value": value, "workers": workers} for name, value in values.items()]
 
 
-def _overview(p: Period, workers: dict[int, WorkerMonth]) -> list[dict]:
-    records = assignments_in(p)
-    counts = records.aggregate(
-        requesters=Count("task__batch__project__requester_id", distinct=True),
-        tasks=Count("task_id", distinct=True),
-    )
+def _overview(p: Period, workers: dict[int, WorkerMonth], grid: Cells) -> list[dict]:
+    # Requesters from the grid's cells; tasks counted on the assignments alone, with no join.
+    counts = assignments_in(p).aggregate(tasks=Count("task_id", distinct=True))
+    counts["requesters"] = len({requester for _kind, requester, _week in grid.sums})
     paid = sum(w.paid_seconds for w in workers.values())
     unpaid = sum(w.unpaid_seconds for w in workers.values())
     values = {

@@ -29,13 +29,14 @@ def index(request, month: str | None = None):
     snapshot = selectors.snapshot_for(month)
     if month is not None and snapshot is None:
         raise Http404
-    context = {
-        "snapshot": snapshot,
-        "months": selectors.snapshot_months(),
-        "series": selectors.monthly_series(),
-    }
+    months = selectors.snapshot_months()
+    context = {"snapshot": snapshot, "months": months, "version": selectors.snapshots_version()}
     if snapshot is not None:
-        context["figures"] = charts.page_figures(snapshot.figures, context["series"])
+        # Drawn only when the page's cached fragment (keyed by every snapshot's computation time
+        # and the language) is missing: the template calls it.
+        context["figures"] = lambda: charts.page_figures(
+            snapshot.figures, selectors.monthly_series()
+        )
     return render(request, "observatory/index.html", context)
 
 
