@@ -43,6 +43,7 @@ run: demo
 test: install-test chromium
 	$(BIN)/ruff check src tests bench client
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -q -c pyproject.toml -r src
 	$(BIN)/microwork makemigrations --check --dry-run
 	$(BIN)/pytest
 

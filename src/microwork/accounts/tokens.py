@@ -18,7 +18,7 @@ from microwork.accounts.enums import ApiTokenScope
 from microwork.accounts.models import ApiToken, User
 from microwork.common.compiled import CompiledQuery
 
-TOKEN_PREFIX = "mwk_"
+TOKEN_PREFIX = "mwk_"  # nosec B105  # a token's public prefix, not a secret
 # A person rarely needs more; a cap keeps a leaked session from minting tokens without end.
 MAX_ACTIVE_TOKENS = 20
 MAX_NAME_CHARS = 100

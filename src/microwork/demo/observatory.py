@@ -84,7 +84,7 @@ def observatory_seed() -> Population:
 
 
 def _seed(months: list[date]) -> int:
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # nosec B311  # seeded demo data, not a secret
     now = timezone.now()
     requesters = {}
     projects = []
@@ -94,7 +94,7 @@ def _seed(months: list[date]) -> int:
                 email=f"requester-{len(requesters)}@{DOMAIN}",
                 role=Role.REQUESTER,
                 display_name=name,
-                password="!",  # cannot log in
+                password="!",  # cannot log in  # nosec B106  # an unusable password: these accounts cannot log in
             )
         project = Project.objects.create(
             requester=requesters[name],
@@ -126,7 +126,7 @@ def _seed(months: list[date]) -> int:
             email=f"worker-{n}@{DOMAIN}",
             role=Role.WORKER,
             worker_id=new_worker_id(),
-            password="!",
+            password="!",  # nosec B106  # an unusable password: these accounts cannot log in
         )
         for n in range(WORKERS)
     )

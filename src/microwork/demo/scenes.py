@@ -56,7 +56,7 @@ class Scene:
 
 
 def scene(index: int, *, seed: int = SEED) -> Scene:
-    rng = random.Random(f"{seed}:scene:{index}")
+    rng = random.Random(f"{seed}:scene:{index}")  # nosec B311  # seeded demo data, not a secret
     cell_w, cell_h = WIDTH // COLUMNS, HEIGHT // ROWS
     cells = rng.sample(range(COLUMNS * ROWS), rng.randint(1, 3))
     objects = []
@@ -91,7 +91,7 @@ def draw_scene(item: Scene) -> Image.Image:
     """The scene as a WIDTH x HEIGHT RGB picture."""
     image = Image.new("RGB", (WIDTH, HEIGHT), item.background)
     draw = ImageDraw.Draw(image)
-    noise = random.Random(f"{item.seed}:scene:{item.index}:noise")
+    noise = random.Random(f"{item.seed}:scene:{item.index}:noise")  # nosec B311  # seeded demo data, not a secret
     for _ in range(300):
         x, y = noise.randrange(WIDTH), noise.randrange(HEIGHT)
         grey = noise.randint(150, 215)

@@ -29,7 +29,7 @@ from microwork.projects.enums import TemplateKind
 from microwork.projects.models import Batch, Project
 from microwork.projects.services import batch_create_from_upload, batch_publish, project_create
 
-DEMO_PASSWORD = "demo-password-2026"  # local demo only; printed on the console
+DEMO_PASSWORD = "demo-password-2026"  # local demo only; printed on the console  # nosec B105  # the local demo's published password, never in production
 REQUESTER_EMAIL = "requester@demo.microwork.test"
 WORKER_EMAILS = tuple(f"worker{n}@demo.microwork.test" for n in (1, 2, 3))
 ADMIN_EMAIL = "admin@demo.microwork.test"

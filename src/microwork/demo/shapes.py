@@ -53,7 +53,7 @@ def shape_spec(index: int, shape: str, *, seed: int = SEED) -> ShapeSpec:
     """Picture number `index`, showing `shape`: the same arguments always give the same picture."""
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}")
-    rng = random.Random(f"{seed}:{index}")
+    rng = random.Random(f"{seed}:{index}")  # nosec B311  # seeded demo data, not a secret
     radius = rng.randint(55, 95)
     margin = radius + 4
     center = (rng.randint(margin, SIZE - margin), rng.randint(margin, SIZE - margin))
@@ -74,7 +74,7 @@ def shape_specs(count: int, *, seed: int = SEED) -> list[ShapeSpec]:
     """`count` pictures, numbered from 1, each shape as often as the others (give or take one),
     in a shuffled order so that the sequence of tasks gives nothing away."""
     shapes = [SHAPES[i % len(SHAPES)] for i in range(count)]
-    random.Random(f"{seed}:order").shuffle(shapes)
+    random.Random(f"{seed}:order").shuffle(shapes)  # nosec B311  # seeded demo data, not a secret
     return [shape_spec(index, shape, seed=seed) for index, shape in enumerate(shapes, start=1)]
 
 
@@ -99,7 +99,7 @@ def draw_shape(spec: ShapeSpec) -> Image.Image:
     image = Image.new("RGB", (SIZE, SIZE), spec.background)
     draw = ImageDraw.Draw(image)
     # Speckles come from their own generator, so they do not shift the shape's parameters.
-    noise = random.Random(f"{spec.seed}:{spec.index}:noise")
+    noise = random.Random(f"{spec.seed}:{spec.index}:noise")  # nosec B311  # seeded demo data, not a secret
     for _ in range(SPECKLES):
         x, y = noise.randrange(SIZE), noise.randrange(SIZE)
         grey = noise.randint(120, 215)

@@ -46,7 +46,7 @@ def _line(rng: random.Random) -> str:
 
 def snippets(count: int, *, seed: int = SEED) -> list[Snippet]:
     """`count` different lines, numbered from 1."""
-    rng = random.Random(f"{seed}:snippets")
+    rng = random.Random(f"{seed}:snippets")  # nosec B311  # seeded demo data, not a secret
     seen: set[str] = set()
     rows = []
     while len(rows) < count:
@@ -59,7 +59,7 @@ def snippets(count: int, *, seed: int = SEED) -> list[Snippet]:
 
 def draw_snippet(snippet: Snippet) -> Image.Image:
     """The snippet as a WIDTH x HEIGHT RGB picture, dark text on light paper."""
-    noise = random.Random(f"{snippet.seed}:{snippet.index}:noise")
+    noise = random.Random(f"{snippet.seed}:{snippet.index}:noise")  # nosec B311  # seeded demo data, not a secret
     paper = (noise.randint(238, 250), noise.randint(234, 246), noise.randint(220, 235))
     image = Image.new("RGB", (WIDTH, HEIGHT), paper)
     draw = ImageDraw.Draw(image)

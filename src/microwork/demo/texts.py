@@ -62,7 +62,7 @@ class Review:
 
 def reviews(count: int, *, seed: int = SEED) -> list[Review]:
     """`count` short reviews, half positive and half negative (give or take one), shuffled."""
-    rng = random.Random(f"{seed}:reviews")
+    rng = random.Random(f"{seed}:reviews")  # nosec B311  # seeded demo data, not a secret
     sentiments = [SENTIMENTS[i % 2] for i in range(count)]
     rng.shuffle(sentiments)
     rows = []
@@ -101,7 +101,7 @@ class ShopListing:
 
 def shop_listings(count: int, *, seed: int = SEED) -> list[ShopListing]:
     """`count` shop listings written as one careless line each, and their clean fields."""
-    rng = random.Random(f"{seed}:shops")
+    rng = random.Random(f"{seed}:shops")  # nosec B311  # seeded demo data, not a secret
     rows = []
     for _ in range(count):
         kind, surname = rng.choice(_SHOP_KINDS), rng.choice(_SURNAMES)
@@ -158,7 +158,7 @@ _SLOGAN_CLAIMS = (
 
 def slogans(count: int, *, seed: int = SEED) -> list[str]:
     """`count` different slogans, each naming the product it is for."""
-    rng = random.Random(f"{seed}:slogans")
+    rng = random.Random(f"{seed}:slogans")  # nosec B311  # seeded demo data, not a secret
     pairs = [(product, claim) for product in _SLOGAN_PRODUCTS for claim in _SLOGAN_CLAIMS]
     return [f"For {product}: “{claim}”" for product, claim in rng.sample(pairs, count)]
 
@@ -183,7 +183,7 @@ class Place:
 
 def places(count: int, *, seed: int = SEED, spread_m: int = 1500) -> list[Place]:
     """`count` points at most `spread_m` metres (north-south and east-west) from PARIS."""
-    rng = random.Random(f"{seed}:places")
+    rng = random.Random(f"{seed}:places")  # nosec B311  # seeded demo data, not a secret
     # Metres per degree at this latitude: 111.2 km north-south, 73.3 km east-west.
     per_lat, per_lon = 111_195, 73_250
     rows = []

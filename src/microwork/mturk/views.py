@@ -29,7 +29,7 @@ NOT_ANSWERS = ("assignmentId", "hitId", "mw_token", "csrfmiddlewaretoken")
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @external_reply  # loads in the frame of the page that posted: the work page's, or nested
-def external_submit(request, token: str = ""):
+def external_submit(request, token: str = ""):  # nosec B107  # an optional part of the address, not a password
     """MTurk's externalSubmit: a HIT's page posts its answer with `assignmentId`.
 
     Authorised like work:submit by the assignment's frame token, in the path of turkSubmitTo

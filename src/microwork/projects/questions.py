@@ -9,9 +9,11 @@ QuestionFormAnswers XML.
 
 import html
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 
 QUESTION_INPUT = "Question"
 MAX_QUESTION_BYTES = 65_535
@@ -161,9 +163,15 @@ def parse_question(xml: str) -> Question:
     if len(xml.encode("utf-8")) > MAX_QUESTION_BYTES:
         raise QuestionInvalid(f"The Question is longer than {MAX_QUESTION_BYTES} bytes.")
     try:
-        root = ET.fromstring(xml)
-    except ET.ParseError as error:
+        # defusedxml: a requester's XML may declare no DTD, entity or external reference
+        # (billion laughs, file and network reads).
+        root = fromstring(xml)
+    except ParseError as error:
         raise QuestionInvalid(f"The Question is not well-formed XML: {error}.") from None
+    except DefusedXmlException:
+        raise QuestionInvalid(
+            "The Question may not declare a DTD, entities or external references."
+        ) from None
     namespace, name = _local(root.tag)
     if name not in NAMESPACES or namespace not in NAMESPACES[name]:
         raise QuestionInvalid(

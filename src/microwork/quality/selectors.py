@@ -280,14 +280,14 @@ ACCEPT_GATE_SQL = f"""
             WHERE gate_requirement.project_id = %(gate_project)s
               AND gate_requirement.actions_guarded IN (
                   {", ".join(f"%(gate_guard_{index})s" for index in range(len(_ACCEPT_GUARDS)))}
-              )) AS has_accept_requirements"""
+              )) AS has_accept_requirements"""  # nosec B608  # table and column names from the models; values are bound parameters
 
 
 # The claim's gate (work/events.py AcceptGate): the three above and the project's gold mixing
 # rate (quality.gold.gold_mixing_rate; NULL without gold settings).
 ACCEPT_GATE_COLUMNS = f"""{ACCEPT_GATE_SQL},
     (SELECT gold.mixing_rate_percent FROM {GoldSettings._meta.db_table} AS gold
-     WHERE gold.project_id = %(gate_project)s) AS gold_mixing_rate"""
+     WHERE gold.project_id = %(gate_project)s) AS gold_mixing_rate"""  # nosec B608  # table and column names from the models; values are bound parameters
 
 
 def accept_gate_params(*, worker: User, project: Project) -> dict:

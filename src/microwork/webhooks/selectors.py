@@ -13,7 +13,7 @@ from microwork.webhooks.models import Delivery, WebhookEndpoint
 # PostgreSQL, so the ORM does not write it again each time (docs/adr/0021 has the figures).
 _SUBSCRIBED_SQL = (
     f"SELECT id, event_types FROM {WebhookEndpoint._meta.db_table} "
-    "WHERE owner_id = %s AND is_active"
+    "WHERE owner_id = %s AND is_active"  # nosec B608  # table and column names from the models; values are bound parameters
 )
 
 
