@@ -266,3 +266,14 @@ def test_suppress_adds_a_complementary_cell_only_when_one_is_hidden(settings, wo
     for row in published:
         if row["suppressed"]:
             assert row["workers"] is None and row["hours"] is None
+
+
+def test_a_deleted_account_answers_count_no_more(small_k):
+    from microwork.fairness.services import worker_account_delete
+
+    month = november()
+
+    worker_account_delete(worker=month.workers["d"])
+
+    rows = statistics.compute(MONTH)["by_survey_answer"]
+    assert rows[0]["workers"] == 3

@@ -738,9 +738,11 @@ def _by_survey_answer(workers: dict[int, WorkerMonth]) -> list[dict]:
     fields = [name for name, _choices in QUESTIONS]
     answers = {
         row["worker_id"]: row
-        for row in SurveyResponse.objects.filter(worker_id__in=list(workers)).values(
-            "worker_id", "country", "reasons", *fields
-        )
+        # A deleted account (fairness.services.worker_account_delete) is inactive: its answers
+        # count no more, like a withdrawal's.
+        for row in SurveyResponse.objects.filter(
+            worker_id__in=list(workers), worker__is_active=True
+        ).values("worker_id", "country", "reasons", *fields)
     }
     respondents = [workers[worker_id] for worker_id in sorted(answers)]
     keys = KEYS["by_survey_answer"]
