@@ -414,3 +414,35 @@ def test_concurrent_deliveries_of_one_event_credit_once(settings):
     assert Posting.objects.filter(kind=PostingKind.DEPOSIT).count() == 1
     assert Receipt.objects.count() == 1
     assert ledger_problems() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_arriving_while_its_payment_is_credited_is_never_left_waiting(settings):
+    from tests.threads import run_in_threads
+
+    settings.MICROWORK_STRIPE_SECRET_KEY = se.API_KEY
+    settings.MICROWORK_STRIPE_WEBHOOK_SECRET = se.WEBHOOK_SECRET
+    requester = RequesterFactory()
+    deposits = [card_deposit(requester, 1000 + index) for index in range(6)]
+    # For each payment, its completed event and its full refund, delivered at the same time.
+    events = [
+        evt
+        for deposit in deposits
+        for evt in (
+            se.session_event(deposit),
+            se.refund_event(f"pi_test_{deposit.pk}", deposit.amount_cents),
+        )
+    ]
+    answers = []
+
+    errors = run_in_threads(len(events), lambda index: answers.append(deliver(events[index])))
+
+    assert errors == []
+    assert [answer.status_code for answer in answers] == [200] * len(events)
+    assert not StripeEvent.objects.filter(outcome="waiting").exists()
+    for deposit in deposits:
+        deposit.refresh_from_db()
+        assert (deposit.state, deposit.refunded_cents) == ("paid", deposit.amount_cents)
+    assert available(requester) == 0
+    assert ledger_problems() == []

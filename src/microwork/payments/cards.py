@@ -24,12 +24,13 @@ changes nothing. An event about a payment not yet credited (a refund before its
 checkout.session.completed) waits, and is applied right after that payment is credited.
 """
 
+import hashlib
 import json
 import logging
 
 import stripe
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -206,15 +207,43 @@ def stripe_event_apply(event: dict) -> tuple[StripeEvent, bool]:
     return record, True
 
 
+def _lock_payment_intent(payment_intent: str) -> None:
+    """Serialise, until commit, the events about one payment: a refund handled while its
+    payment is being credited would otherwise wait unseen (neither transaction sees the
+    other's rows). Taken before any row lock, in both paths, so they cannot deadlock. SQLite
+    writes one transaction at a time already."""
+    if not payment_intent or connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"stripe:{payment_intent}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+        )
+
+
+def _accounts_ready(deposit: CardDeposit | None) -> None:
+    """Create the accounts an event may move money between, before taking any lock.
+
+    An account created inside a transaction holding row locks is a deadlock waiting to happen:
+    a concurrent event creating the same account waits on the uncommitted insert while holding
+    what the first one needs next. Created first, a second creator waits holding nothing.
+    Created outside world first, then the requester's funds and debt, so their primary keys
+    (the order post() locks them in) follow that order."""
+    if deposit is None:
+        return
+    services.external(deposit.currency)
+    services.requester_available(deposit.requester, deposit.currency)
+    services.requester_debt(deposit.requester, deposit.currency)
+
+
 def _checkout_event(record: StripeEvent, session: dict) -> None:
     metadata = session.get("metadata") or {}
-    deposit = (
-        CardDeposit.objects.select_for_update()
-        .filter(
-            pk=_int(metadata.get("deposit_id")), requester_id=_int(metadata.get("requester_id"))
-        )
-        .first()
+    mine = CardDeposit.objects.filter(
+        pk=_int(metadata.get("deposit_id")), requester_id=_int(metadata.get("requester_id"))
     )
+    _accounts_ready(mine.select_related("requester").first())
+    _lock_payment_intent(session.get("payment_intent") or "")
+    deposit = mine.select_for_update().first()
     if deposit is None or deposit.stripe_session_id not in ("", session.get("id")):
         record.note = "no deposit of this site has this checkout session"
         return
@@ -278,6 +307,13 @@ def _checkout_event(record: StripeEvent, session: dict) -> None:
 
 def _charge_event(record: StripeEvent, obj: dict) -> None:
     record.payment_intent = obj.get("payment_intent") or ""
+    if record.payment_intent:
+        _accounts_ready(
+            CardDeposit.objects.select_related("requester")
+            .filter(stripe_payment_intent=record.payment_intent)
+            .first()
+        )
+    _lock_payment_intent(record.payment_intent)
     deposit = (
         CardDeposit.objects.select_for_update()
         .filter(stripe_payment_intent=record.payment_intent)
@@ -356,8 +392,14 @@ def _reverse(deposit: CardDeposit, amount: int, *, key: str, memo: str) -> Posti
     requester, currency = deposit.requester, deposit.currency
     available = services.requester_available(requester, currency)
     debt = services.requester_debt(requester, currency)
-    for account in sorted((available, debt), key=lambda account: account.pk):
-        Account.objects.select_for_update().filter(pk=account.pk).get()
+    outside = services.external(currency)
+    # Every account post() will lock, in its order (primary key), before reading a balance:
+    # locking only some first would take the outside world's out of order, against deposits.
+    list(
+        Account.objects.select_for_update()
+        .filter(pk__in=[available.pk, debt.pk, outside.pk])
+        .order_by("pk")
+    )
     taken = min(amount, max(services.balance(available), 0))
     return services.post(
         kind=PostingKind.DEPOSIT_REVERSAL,
@@ -365,7 +407,7 @@ def _reverse(deposit: CardDeposit, amount: int, *, key: str, memo: str) -> Posti
         lines=[
             Line(available, -taken),
             Line(debt, -(amount - taken)),
-            Line(services.external(currency), amount),
+            Line(outside, amount),
         ],
         memo=f"{memo}: {deposit.stripe_payment_intent}",
         terms={"deposit": deposit.pk, "amount": amount},
