@@ -6,6 +6,7 @@ the floor (0) is refused, at CreateHITType, before anything exists."""
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
 
 from microwork.fairness.models import PayFloorNotice
 from microwork.fairness.settlement import floor_settle_due
@@ -18,6 +19,7 @@ from microwork.work import services as work
 from microwork.work.models import Assignment
 from microwork.work.selectors import project_pay_facts
 from tests.accounts.factories import WorkerFactory
+from tests.mturk.conftest import make_client
 from tests.mturk.test_endpoint import QUESTION
 
 # (Reward, AssignmentDurationInSeconds) of real client code, refused before issue 18, and the
@@ -80,10 +82,14 @@ def _do(hit_id, seconds):
     return assignment
 
 
-def test_the_hit_types_measured_time_tops_up_every_hit(mturk, funded, settings):
+def test_the_hit_types_measured_time_tops_up_every_hit(access_key, funded, settings):
     """Three HITs of the AWS sample's type (0.11, 10 minutes allotted), one assignment each:
-    no HIT measures itself, their HIT type does. A minute's work is worth 0.21 at the floor."""
+    no HIT measures itself, their HIT type does. A minute's work is worth 0.21 at the floor.
+
+    In-process only: the floor's round runs here, once, after every approval (over HTTP each
+    approval's commit would run it for its own HIT, tests/fairness covers that)."""
     settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS = 3
+    mturk = make_client(access_key[0].access_key_id, access_key[1], django=Client())
     hit_type_id = _hit_type(mturk, "0.11", 600)
     hits = [
         mturk.create_hit_with_hit_type(
