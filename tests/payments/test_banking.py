@@ -6,7 +6,7 @@ import pytest
 from microwork.payments import banking, sepa
 from microwork.payments import services as payments
 from microwork.payments.bank_files import StatementError
-from microwork.payments.enums import BankLineState, PayoutState, PostingKind
+from microwork.payments.enums import BankLineState, DepositChannel, PayoutState, PostingKind
 from microwork.payments.invariants import ledger_problems
 from microwork.payments.models import BankLine, BankStatement, Payout, PayoutFile, Posting
 from microwork.payments.transfer_reference import reference_display, reference_for
@@ -91,6 +91,7 @@ def test_camt053_import_credits_each_referenced_transfer_and_queues_the_rest(sta
     assert lines["2026120600001"].counterparty_iban == "DE89370400440532013000"
     assert lines["2026120600001"].posting.kind == PostingKind.DEPOSIT
     assert lines["2026120600001"].posting.actor == staff
+    assert lines["2026120600001"].posting.receipt.channel == DepositChannel.TRANSFER
     assert lines["2026120600002"].requester == grace
     # No reference, and a reference whose check digits are wrong: both wait for staff.
     assert lines["2026120600003"].state == BankLineState.UNMATCHED

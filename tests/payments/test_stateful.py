@@ -18,11 +18,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from microwork.payments import cards
+from microwork.common.money import format_amount
+from microwork.payments import banking, cards
 from microwork.payments import services as payments
-from microwork.payments.enums import PayoutState
+from microwork.payments.enums import PAYOUT_OPEN_STATES, BankLineState, PayoutState
 from microwork.payments.invariants import ledger_problems
-from microwork.payments.models import Bonus, CardDeposit, Payout, Posting
+from microwork.payments.models import BankLine, Bonus, CardDeposit, Payout, PayoutMethod, Posting
+from microwork.payments.transfer_reference import reference_for
 from microwork.projects import services as projects
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch
@@ -68,6 +70,19 @@ class LedgerMachine(RuleBasedStateMachine):
         self.batch.task_count = tasks
         self.batch.save()
         self.workers = WorkerFactory.create_batch(WORKERS)
+        # Payout details, unchanged for two days: two bank accounts, one PayPal, one none.
+        for worker, kind in zip(self.workers, ["iban", "iban", "paypal"], strict=False):
+            PayoutMethod.objects.create(
+                worker=worker,
+                kind=kind,
+                changed_at=timezone.now() - timedelta(days=2),
+                **(
+                    {"iban": "DE89370400440532013000", "holder": "W"}
+                    if kind == "iban"
+                    else {"paypal_email": f"w{worker.pk}@example.org"}
+                ),
+            )
+        self.transfers = []
         self.deposits = 0
         self.card_events = []  # Stripe events already applied, to deliver again
         self.steps = 0
@@ -103,6 +118,23 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(amount=st.integers(1, 2000))
     def deposit(self, amount):
         self._deposit(amount)
+
+    @rule(amount=st.integers(1, 2000), again=st.booleans())
+    def transfer_deposit(self, amount, again):
+        """A bank transfer with the requester's reference, its statement imported (or an
+        earlier statement imported again, which credits nothing)."""
+        if not (again and self.transfers):
+            reference = f"T-{self.requester.pk}-{len(self.transfers)}"
+            data = (
+                "reference,amount,currency,remittance\n"
+                f"{reference},{format_amount(amount)},EUR,{reference_for(self.requester.pk)}\n"
+            ).encode()
+            self.transfers.append((data, amount))
+            again = False
+        data, credited = self.transfers[-1]
+        before = self._funds()
+        banking.statement_import(data=data, actor=self.staff)
+        assert self._funds() == before + (0 if again else credited)
 
     def _net(self):
         """The requester's funds less what they owe: a card payment moves it by its amount, a
@@ -356,6 +388,42 @@ class LedgerMachine(RuleBasedStateMachine):
             else:
                 payments.payout_cancel(payout=payout, actor=self.staff)
 
+    @precondition(lambda self: Payout.objects.filter(state=PayoutState.REQUESTED).exists())
+    @rule(version=st.sampled_from(["pain.001.001.09", "pain.001.001.03"]))
+    def send_sepa(self, version):
+        result = banking.payouts_send_sepa(actor=self.staff, version=version)
+        for payout in result.payouts:
+            payout.refresh_from_db()
+            assert payout.state == PayoutState.SENT
+            assert payout.worker.payout_method.kind == "iban"
+        assert not Payout.objects.filter(
+            state=PayoutState.REQUESTED, worker__payout_method__kind="iban"
+        ).exists()
+
+    @precondition(lambda self: Payout.objects.filter(state__in=PAYOUT_OPEN_STATES).exists())
+    @rule(data=st.data(), paid=st.booleans(), again=st.booleans())
+    def bank_reports_payout(self, data, paid, again):
+        """The bank's statement books a sent payout (paid) or its return (failed); imported
+        once or twice. Requested payouts are sent first when none is."""
+        if not Payout.objects.filter(state=PayoutState.SENT).exists():
+            banking.payouts_send_sepa(actor=self.staff)
+        sent = list(Payout.objects.filter(worker__in=self.workers, state=PayoutState.SENT))
+        if not sent:
+            return
+        payout = data.draw(st.sampled_from(sent))
+        available = payments.balance(payments.worker_available(payout.worker))
+        line = (
+            "reference,amount,currency,end_to_end_id,return_reason\n"
+            f"B-{payout.pk},{'-' if paid else ''}{format_amount(payout.amount_cents)},"
+            f"{payout.currency},{payout.end_to_end_id},{'' if paid else 'AC04'}\n"
+        ).encode()
+        for _time in range(2 if again else 1):
+            banking.statement_import(data=line, actor=self.staff)
+        payout.refresh_from_db()
+        assert payout.state == (PayoutState.PAID if paid else PayoutState.FAILED)
+        back = 0 if paid else payout.amount_cents
+        assert payments.balance(payments.worker_available(payout.worker)) == available + back
+
     def teardown(self):
         if hasattr(self, "_savepoint"):
             transaction.set_rollback(True)
@@ -403,12 +471,23 @@ class LedgerMachine(RuleBasedStateMachine):
             )
             available = payments.balance(payments.worker_available(worker))
             pending = (
-                Payout.objects.filter(worker=worker, state=PayoutState.REQUESTED).aggregate(
+                Payout.objects.filter(worker=worker, state__in=PAYOUT_OPEN_STATES).aggregate(
                     t=Sum("amount_cents")
                 )["t"]
                 or 0
             )
             assert available + pending + paid_out == approved * reward + bonuses
+
+    @invariant()
+    def every_bank_line_credited_once(self):
+        credited = BankLine.objects.filter(state=BankLineState.CREDITED)
+        deposits = Posting.objects.filter(
+            kind="deposit", idempotency_key__startswith="deposit:bank:"
+        )
+        assert deposits.count() == credited.count()
+        assert set(credited.values_list("posting", flat=True)) == set(
+            deposits.values_list("pk", flat=True)
+        )
 
     @invariant()
     def card_payments_credited_once_and_taken_back_at_most_whole(self):
@@ -431,7 +510,12 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_ledger_state_machine():
+def test_ledger_state_machine(request):
+    # Payouts from one cent, so that a run requests, sends and settles some; an operator's
+    # account, so that SEPA files can be made. (`settings` here is hypothesis's.)
+    django_settings = request.getfixturevalue("settings")
+    django_settings.MICROWORK_PAYOUT_THRESHOLD_CENTS = 1
+    django_settings.MICROWORK_OPERATOR_IBAN = "FR7630006000011234567890189"
     run_state_machine_as_test(
         LedgerMachine,
         settings=settings(

@@ -30,7 +30,12 @@ from microwork.accounts.models import User
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_amount, format_money
 from microwork.payments import bank_files, sepa, services
-from microwork.payments.enums import BankLineState, PayoutFileFormat, PayoutState
+from microwork.payments.enums import (
+    BankLineState,
+    DepositChannel,
+    PayoutFileFormat,
+    PayoutState,
+)
 from microwork.payments.models import BankLine, BankStatement, Payout, PayoutFile
 from microwork.payments.transfer_reference import reference_display, requester_id_in
 
@@ -215,6 +220,7 @@ def _credit(line: BankLine, *, requester: User, actor: User | None) -> None:
         amount_cents=line.amount_cents,
         external_reference=f"bank:{line.key}",
         actor=actor,
+        channel=DepositChannel.TRANSFER,
     )
     line.requester = requester
     line.state = BankLineState.CREDITED
