@@ -107,6 +107,26 @@ def test_the_staff_deposit_page_issues_a_receipt(client, requester):
     )
 
 
+def test_a_bank_transfer_matched_from_a_statement_gets_its_receipt(requester):
+    from microwork.payments import banking
+    from microwork.payments.transfer_reference import reference_for
+
+    staff = UserFactory(role="requester", is_staff=True)
+    statement = (
+        f"reference,amount,currency,remittance\nT-1,12.34,EUR,{reference_for(requester.pk)}\n"
+    ).encode()
+
+    banking.statement_import(data=statement, actor=staff)
+    banking.statement_import(data=statement, actor=staff)  # the same statement again
+
+    receipt = Receipt.objects.get()
+    assert (receipt.requester, receipt.amount_cents, receipt.channel) == (
+        requester,
+        1234,
+        DepositChannel.TRANSFER,
+    )
+
+
 def test_the_receipt_page_shows_the_operator_and_the_deposit(client, requester):
     fund(requester, 1234, reference="wire-1")
     receipt = Receipt.objects.get()
