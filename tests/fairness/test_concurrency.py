@@ -28,10 +28,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 16
 
 
-def test_concurrent_enforcement_and_approvals_pay_every_top_up_once(settings):
+# An estimate of 20 s holds no reserve (0.10 meets the floor for it); one of 60 s holds each
+# slot at 0.21, the reserve that pays the top-ups (adr 0011).
+@pytest.mark.parametrize("estimate", [20, 60])
+def test_concurrent_enforcement_and_approvals_pay_every_top_up_once(settings, estimate):
     settings.MICROWORK_PAY_FLOOR_MIN_SUBMISSIONS = 4
     batch = BatchFactory(
-        project=ProjectFactory(reward_cents=10, estimated_seconds=20, assignments_per_task=1)
+        project=ProjectFactory(reward_cents=10, estimated_seconds=estimate, assignments_per_task=1)
     )
     for row in range(8):
         TaskFactory(batch=batch, row_number=row + 2, max_assignments=1)
