@@ -9,6 +9,7 @@ from django.db.models import Avg, BooleanField, Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from microwork.accounts.models import User
+from microwork.common.charts import bar_chart
 from microwork.fairness import floor, services, wages
 from microwork.fairness.enums import AppealState
 from microwork.fairness.models import Appeal, PayFloorNotice, RequesterRating
@@ -274,56 +275,24 @@ def worker_dashboard(*, worker: User) -> dict:
     return {"total": total, "weeks": rows, "chart": wage_chart(list(reversed(rows)))}
 
 
-# The weekly wage chart's frame, in SVG user units: drawn with attributes only (the CSP allows
-# no inline style), at its own aspect ratio, so one week is one bar, not a block across the page.
-CHART_WIDTH, CHART_HEIGHT, CHART_WEEKS = 320, 160, 12
-CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 56, 8, 10, 22
+CHART_WEEKS = 12
 
 
 def wage_chart(rows: list[dict]) -> dict:
     """Bars of the effective hourly wage of the last CHART_WEEKS weeks (oldest first), on a
-    scale from 0 to a round amount at least the pay floor, with three grid lines and the floor
-    as a reference line."""
+    scale from 0 to a round amount at least the pay floor (common/charts.py), the floor drawn
+    as a reference line and the weeks under it marked."""
     rows = rows[-CHART_WEEKS:]
     floor_cents = floor.floor_cents_per_hour()
-    highest = max([row["wage"].hourly_all_cents or 0 for row in rows] + [floor_cents, 1])
-    step = 100 if highest <= 2000 else 500  # round to 1 or 5 units of the currency
-    top = -(-highest // step) * step
-    plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
-    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-    baseline = CHART_TOP + plot_height
-
-    def y_of(cents: int) -> int:
-        return baseline - cents * plot_height // top
-
-    slot = plot_width // max(len(rows), 1)
-    bar_width = min(28, slot * 7 // 10)
-    labelled = {0, len(rows) - 1} if len(rows) > 6 else set(range(len(rows)))
-    bars = []
-    for index, row in enumerate(rows):
-        cents = row["wage"].hourly_all_cents or 0
-        x = CHART_LEFT + index * slot + (slot - bar_width) // 2
-        bars.append(
-            {
-                "x": x,
-                "y": y_of(cents),
-                "width": bar_width,
-                "height": baseline - y_of(cents),
-                "label_x": x + bar_width // 2,
-                "label": row["label"][-3:] if index in labelled else "",
-                "under_floor": cents < floor_cents,
-                "row": row,
-            }
-        )
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "left": CHART_LEFT,
-        "right": CHART_WIDTH - CHART_RIGHT,
-        "baseline": baseline,
-        "label_y": baseline + 15,
-        "grid": [{"y": y_of(cents), "cents": cents} for cents in (0, top // 2, top)],
-        "floor_y": y_of(floor_cents),
-        "floor_cents": floor_cents,
-        "bars": bars,
-    }
+    values = [row["wage"].hourly_all_cents or 0 for row in rows]
+    highest = max([*values, floor_cents])
+    chart = bar_chart(
+        values,
+        [row["label"][-3:] for row in rows],
+        step=100 if highest <= 2000 else 500,  # round to 1 or 5 units of the currency
+        reference=floor_cents,
+    )
+    for bar, row in zip(chart["bars"], rows, strict=True):
+        bar["row"] = row
+        bar["under_floor"] = bar["value"] < floor_cents
+    return {**chart, "floor_cents": floor_cents}

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microwork.accounts.decorators import requester_required
+from microwork.common.charts import bar_chart
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_money, hourly_rate_cents
 from microwork.fairness import selectors as fairness_selectors
@@ -34,7 +35,7 @@ from microwork.projects.forms import BatchUploadForm, ProjectForm
 from microwork.projects.models import Batch, Project, Task
 from microwork.quality import overlap
 from microwork.web.ratelimits import rate_limited
-from microwork.work import coco, photo_checks, results, selectors
+from microwork.work import coco, dashboard, photo_checks, results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.forms import ReviewAction, ReviewForm
 from microwork.work.frame import frame_response, render_frame_document
@@ -118,7 +119,25 @@ def project_list(request):
     )
     for project in projects:
         project.reward_display = _money(project, project.reward_cents)
-    return render(request, "projects/project_list.html", {"projects": projects})
+    by_hour = dashboard.requester_answers_by_hour(requester=request.user)
+    chart = bar_chart(
+        [row["answers"] for row in by_hour],
+        [timezone.localtime(row["hour"]).strftime("%H:00") for row in by_hour],
+        label_every=6,
+    )
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "projects": projects,
+            "money": payment_selectors.requester_money(request.user),
+            "live_batches": dashboard.requester_live_batches(requester=request.user),
+            "waiting": dashboard.requester_waiting_review(requester=request.user),
+            "by_hour": by_hour,
+            "answers_today": sum(row["answers"] for row in by_hour),
+            "chart": chart,
+        },
+    )
 
 
 @requester_required
