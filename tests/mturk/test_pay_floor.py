@@ -127,3 +127,21 @@ def test_the_hit_types_measured_time_tops_up_every_hit(access_key, funded, setti
     assert floor_settle_due() == 0
     assert Posting.objects.filter(kind="topup").count() == 3
     assert ledger_problems() == []
+
+
+def test_workers_see_the_floors_rate_and_no_estimate_for_a_hit_type(mturk, funded, client):
+    hit_type_id = _hit_type(mturk, "0.11", 600)
+    mturk.create_hit_with_hit_type(
+        HITTypeId=hit_type_id, MaxAssignments=1, LifetimeInSeconds=3600, Question=QUESTION
+    )
+    client.force_login(WorkerFactory())
+
+    text = client.get(f"/work/projects/{hit_type_id}/").content.decode()
+
+    assert "12.02 EUR / hour" in text
+    assert "at least the platform’s pay floor" in text
+    assert "none given (the time allotted is a deadline)" in text
+    assert "0.66 EUR" not in text  # 0.11 over the 600 s deadline is no one's rate
+    client.cookies["django_language"] = "fr"
+    text = client.get(f"/work/projects/{hit_type_id}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "au moins le plancher de rémunération de la plateforme" in text
