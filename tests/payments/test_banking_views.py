@@ -238,3 +238,18 @@ def test_staff_pages_of_objects_that_do_not_exist_are_404(client, staff):
         ).status_code
         == 404
     )
+
+
+def test_transfer_details_and_staff_pages_are_in_french(client, staff):
+    ada = RequesterFactory()
+    client.force_login(ada)
+
+    balance = client.get(reverse("payments:requester-balance"), HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(staff)
+    bank = client.get(reverse("payments:staff-bank"), HTTP_ACCEPT_LANGUAGE="fr")
+    files = client.get(reverse("payments:staff-payout-files"), HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert "Payer par virement" in balance.content.decode()
+    assert "Votre référence" in balance.content.decode()
+    assert "Aucune ligne en attente." in bank.content.decode()
+    assert "Prochain fichier SEPA" in files.content.decode()
