@@ -32,6 +32,11 @@ from microwork.quality.aggregation import (
     aggregate_text,
     normalise_text,
 )
+from microwork.quality.aggregation.calibration import (
+    DEFAULT_TEMPERATURE,
+    calibrated,
+    gold_temperature,
+)
 from microwork.quality.aggregation.columns import AnswerColumns
 
 TEXT_METHOD = "text"
@@ -227,7 +232,13 @@ def read_gold(path: str) -> dict:
 def run(answers: AnswerColumns, method: str, gold: dict | None) -> list[tuple]:
     """(task, label, confidence, n_answers) rows in order of the tasks' first answer."""
     if method in METHODS:
-        return list(aggregate(answers.encoded(gold), method=method).rows())
+        encoded = answers.encoded(gold)
+        result = aggregate(encoded, method=method)
+        if method == DEFAULT_METHOD:
+            # Calibrated confidence, as in the batch path (aggregation/calibration.py).
+            temperature = gold_temperature(encoded) if gold else DEFAULT_TEMPERATURE
+            result = calibrated(result, temperature, encoded)
+        return list(result.rows())
     if method in NUMERIC_METHODS:
         numbers: dict[str, float] = {}
 
