@@ -5,11 +5,15 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from microwork.payments import services as payments
+from microwork.projects import services as projects
 from microwork.projects.enums import BatchStatus
+from microwork.work.enums import AssignmentState
+from microwork.work.models import Assignment
 from tests.accounts.factories import RequesterFactory
 from tests.e2e.conftest import log_in
 from tests.payments.factories import fund
 from tests.projects.factories import BatchFactory, ProjectFactory, make_tasks
+from tests.work.factories import SubmittedAssignmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,3 +76,29 @@ def test_publishing_asks_first_and_a_no_changes_nothing(live_server, context, pa
     assert len(questions) == 2
     assert questions[0].startswith("Publish this batch? ")
     assert "moves from your balance into its escrow" in questions[0]
+
+
+def test_review_by_keyboard_and_select_all(live_server, context, page, client):
+    """Review tools missing before issue 16: a box for every row, and keys to decide."""
+    requester = RequesterFactory()
+    fund(requester, 10_000)
+    batch = BatchFactory(project=ProjectFactory(requester=requester))
+    make_tasks(batch, 2)
+    projects.batch_publish(batch=batch)
+    first, second = (
+        SubmittedAssignmentFactory(task=task) for task in batch.tasks.order_by("row_number")
+    )
+    log_in(context, live_server, client, requester)
+    page.goto(live_server.url + reverse("projects:batch-review", args=[batch.pk]))
+
+    page.get_by_label("Select every submission on this page").check()
+    assert page.locator('input[name="selected"]:checked').count() == 2
+    page.get_by_label("Select every submission on this page").uncheck()
+    assert page.locator('input[name="selected"]:checked').count() == 0
+
+    expect(page.locator(".review-keys")).to_be_visible()
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.get_by_text("1 submission approved.")).to_be_visible()
+    assert Assignment.objects.get(pk=first.pk).state == AssignmentState.APPROVED
+    assert Assignment.objects.get(pk=second.pk).state == AssignmentState.SUBMITTED

@@ -6,15 +6,19 @@ foreign origin. Views that serve the sandboxed task frame set their own, differe
 """
 
 
-def platform_policy(*, frame_sources: tuple[str, ...] = ()) -> str:
+def platform_policy(
+    *, frame_sources: tuple[str, ...] = (), image_sources: tuple[str, ...] = ()
+) -> str:
     """The platform pages' policy; `frame_sources` adds origins the page may frame (the work
-    page framing a requester's page, work/frame.py's direct_frame), for that response only."""
+    page framing a requester's page, work/frame.py's direct_frame), `image_sources` places
+    images may come from (the review page showing the requester's own pictures), for that
+    response only."""
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            " ".join(["img-src 'self' data:", *image_sources]),
             " ".join(["frame-src 'self'", *frame_sources]),
             "connect-src 'self'",
             "form-action 'self'",

@@ -272,9 +272,9 @@ def project_batches_with_progress(*, project: Project):
     )
 
 
-def batch_submissions(*, batch: Batch, state: str = "", now=None):
+def batch_submissions(*, batch: Batch, state: str = "", worker_id: str = "", now=None):
     """The batch's answered assignments for review: those waiting for a decision first, then
-    by row; `state` narrows to one answered state.
+    by row; `state` narrows to one answered state, `worker_id` to one worker's.
 
     Each has `state_due`, its state once what is due at `now` is settled, and
     `is_approval_due`: submitted, but past its auto-approval time, so approved already in
@@ -294,6 +294,8 @@ def batch_submissions(*, batch: Batch, state: str = "", now=None):
     )
     if state:
         assignments = assignments.filter(state_due=state)
+    if worker_id:
+        assignments = assignments.filter(worker__worker_id=worker_id)
     return (
         assignments.select_related("task", "worker")
         .annotate(

@@ -4,6 +4,7 @@ Every lookup is scoped to the requester, so another requester's project or batch
 every rule lives in the services these views call.
 """
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from microwork.accounts.decorators import requester_required
 from microwork.common.charts import bar_chart
+from microwork.common.csp import platform_policy
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_money, hourly_rate_cents
 from microwork.fairness import selectors as fairness_selectors
@@ -387,10 +389,11 @@ def batch_review(request, pk):
     state = request.GET.get("state", "")
     if state not in ANSWERED_STATES:
         state = ""
+    worker_id = request.GET.get("worker", "").strip()[:40]
     scoped = Assignment.objects.filter(
         task__batch=batch, task__batch__project__requester=request.user
     )
-    form = ReviewForm(request.POST or None, assignments=scoped)
+    form = ReviewForm(_one_row_decision(request.POST) or None, assignments=scoped)
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
         if action == ReviewAction.APPROVE_ALL:
@@ -413,12 +416,16 @@ def batch_review(request, pk):
                 text = ngettext("%(n)d submission approved.", "%(n)d submissions approved.", count)
             messages.success(request, text % {"n": count})
             url = reverse("projects:batch-review", args=[batch.pk])
-            return redirect(f"{url}?state={state}" if state else url)
+            return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     # Work past its auto-approval time is shown approved, and offered for no decision; the
     # sweep approves and pays it (a decision posted meanwhile approves it as it was due).
-    page = Paginator(selectors.batch_submissions(batch=batch, state=state), REVIEW_PAGE_SIZE)
+    page = Paginator(
+        selectors.batch_submissions(batch=batch, state=state, worker_id=worker_id),
+        REVIEW_PAGE_SIZE,
+    )
     submissions = page.get_page(request.GET.get("page"))
     for assignment in submissions:
+        assignment.picture = _picture_in(assignment.task.input)
         assignment.answer_items = [
             (name, results.answer_cell(value, separator="; "))
             for name, value in (assignment.answers or {}).items()
@@ -435,7 +442,7 @@ def batch_review(request, pk):
             check = getattr(assignment, "photo_check", None)
             assignment.photo_flags = photo_checks.reasons(check) if check else []
     ticked = {str(value) for value in form["selected"].value() or []} if form.is_bound else set()
-    return render(
+    response = render(
         request,
         "projects/batch_review.html",
         {
@@ -446,10 +453,38 @@ def batch_review(request, pk):
             "state": state,
             "states": [(key, key.label) for key in ANSWERED_STATES],
             "ticked": ticked,
+            "worker_id": worker_id,
             "waiting": selectors.batch_waiting_count(batch),
             "bonus_fee_note": _bonus_fee_note(batch.project),
         },
     )
+    # The requester's own pictures (their rows' https: addresses) are shown beside the answers.
+    response["Content-Security-Policy"] = platform_policy(image_sources=("https:",))
+    return response
+
+
+# A row's picture: the first input value that is an image's address (an image, transcription or
+# boxes task's column, or a custom template's), shown beside the answer on the review page.
+_PICTURE = re.compile(r"^(https://\S+\.(png|jpe?g|gif|webp|avif|svg)(\?\S*)?|data:image/(png|jpeg|gif|webp);base64,\S+)$", re.I)
+
+
+def _picture_in(row: dict) -> str:
+    for value in (row or {}).values():
+        if isinstance(value, str) and len(value) < 200_000 and _PICTURE.match(value.strip()):
+            return value.strip()
+    return ""
+
+
+def _one_row_decision(data):
+    """A row's own Approve or Reject button posts `row` = "approve:<id>" or "reject:<id>": the
+    review form then decides that submission alone, whatever else is ticked."""
+    decision, _sep, pk = data.get("row", "").partition(":")
+    if decision not in (ReviewAction.APPROVE, ReviewAction.REJECT) or not pk.isdigit():
+        return data
+    data = data.copy()
+    data["action"] = decision
+    data.setlist("selected", [pk])
+    return data
 
 
 def _bonus_fee_note(project: Project) -> str:
