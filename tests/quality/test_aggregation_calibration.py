@@ -74,3 +74,32 @@ def test_too_little_gold_keeps_the_default_temperature():
     gold = {f"t{i}": i % 2 for i in range(MIN_GOLD_TO_CALIBRATE - 1)}
 
     assert gold_temperature(encode(answers, gold=gold)) == DEFAULT_TEMPERATURE
+
+
+@pytest.mark.django_db
+def test_the_batch_path_gives_the_default_methods_confidence_at_the_default_temperature():
+    from microwork.quality.aggregation.batch import batch_aggregate
+    from tests.accounts.factories import RequesterFactory, WorkerFactory
+    from tests.api.requester.conftest import deposit, make_batch
+    from tests.work.factories import SubmittedAssignmentFactory
+
+    requester = RequesterFactory()
+    deposit(requester)
+    batch = make_batch(requester, rows=2, slots=3)
+    first, second = batch.tasks.order_by("row_number")
+    answers = []
+    for task, values in ((first, ("a", "a", "b")), (second, ("b", "b", "b"))):
+        for value in values:
+            worker = WorkerFactory()
+            SubmittedAssignmentFactory(task=task, worker=worker, answers={"answer": value})
+            answers.append((worker.worker_id, task.public_id, value))
+
+    rows = list(batch_aggregate(batch, field="answer"))
+    raw = aggregate(answers)
+
+    expected = calibrated(raw, DEFAULT_TEMPERATURE).confidence
+    assert [(row.label, row.confidence) for row in rows] == [
+        (raw.labels[first.public_id], pytest.approx(expected[first.public_id])),
+        (raw.labels[second.public_id], pytest.approx(expected[second.public_id])),
+    ]
+    assert rows[0].confidence < raw.confidence[first.public_id]
