@@ -129,24 +129,32 @@ def test_the_429_page_is_in_french(settings):
 
 
 def test_addresses_behind_proxies_are_counted_apart(settings):
-    """With MICROWORK_PROXY_COUNT, the client is read from X-Forwarded-For, as login lockout
-    reads it: two people behind one proxy are two counts."""
+    """With MICROWORK_PROXY_COUNT=1 (one nginx that appends the address it saw), the client is
+    X-Forwarded-For's last entry: two people behind the proxy are two counts, and what a client
+    writes in the header itself is not read."""
     settings.AXES_IPWARE_PROXY_COUNT = 1
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     _limit(settings, "signup", address="1/h")
-    proxy = "10.0.0.1"
 
-    first = _client(address=proxy).post(
-        reverse("accounts:signup"), headers={"X-Forwarded-For": "198.51.100.1, 10.0.0.2"}
-    )
-    second = _client(address=proxy).post(
-        reverse("accounts:signup"), headers={"X-Forwarded-For": "198.51.100.2, 10.0.0.2"}
-    )
-    again = _client(address=proxy).post(
-        reverse("accounts:signup"), headers={"X-Forwarded-For": "198.51.100.1, 10.0.0.2"}
-    )
+    def sign_up(forwarded_for):
+        return (
+            _client(address="10.0.0.1")
+            .post(reverse("accounts:signup"), headers={"X-Forwarded-For": forwarded_for})
+            .status_code
+        )
 
-    assert [first.status_code, second.status_code, again.status_code] == [200, 200, 429]
+    assert sign_up("198.51.100.1") == 200
+    assert sign_up("198.51.100.2") == 200
+    assert sign_up("203.0.113.5, 198.51.100.1") == 429  # a forged first entry changes nothing
+
+
+def test_an_ipv6_client_is_counted_by_its_64(settings):
+    _limit(settings, "signup", address="1/h")
+
+    first = _sign_up(_client(address="2001:db8:1:2::1"), 0)
+    same_64 = _sign_up(_client(address="2001:db8:1:2:ffff::9"), 1)
+    other_64 = _sign_up(_client(address="2001:db8:1:3::1"), 2)
+
+    assert [first.status_code, same_64.status_code, other_64.status_code] == [302, 429, 302]
 
 
 # --- accept, return, submit on the pages ---------------------------------------------------

@@ -66,20 +66,22 @@ def rates_from_environ(environ: Mapping[str, str]) -> dict[str, tuple[str | None
 
 
 def client_address(request) -> str:
-    """The client's address as login lockout reads it (behind MICROWORK_PROXY_COUNT proxies,
-    from X-Forwarded-For, with axes' own reading), an IPv6 one cut to its /64: one machine owns
-    a whole /64. With no proxy, the connection's address, read directly: ipware's reading
-    would be most of a count's cost (docs/adr/0023)."""
+    """The client's address, an IPv6 one cut to its /64 (one machine owns a whole /64).
+
+    Behind MICROWORK_PROXY_COUNT trusted proxies, each of which appends the address it was
+    reached from to X-Forwarded-For, the client is the entry that many places from the right:
+    what the client wrote in the header itself sits further left and is never read. Without
+    proxies, or with fewer entries than proxies, the connection's own address.
+    """
     from django.conf import settings
 
-    address = ""
-    if settings.AXES_IPWARE_PROXY_COUNT:
-        from axes.helpers import get_client_ip_address
-
-        address = get_client_ip_address(request) or ""
-    # ipware finds none when X-Forwarded-For holds fewer addresses than the proxies said:
-    # the connection's own address is then the only one known.
-    address = address or request.META.get("REMOTE_ADDR", "")
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.AXES_IPWARE_PROXY_COUNT  # MICROWORK_PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
     if ":" not in address:
         return address
     try:
