@@ -403,6 +403,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Where to report a security flaw (/.well-known/security.txt): a mailto: or https: address;
 # unset, security@ the host the page was asked for.
 MICROWORK_SECURITY_CONTACT = os.environ.get("MICROWORK_SECURITY_CONTACT", "")
+# The footer's "Source code" link (AGPL-3.0, section 13): an address where the operator
+# publishes the source they run; empty, the platform serves its own package (web/source.py).
+MICROWORK_SOURCE_URL = os.environ.get("MICROWORK_SOURCE_URL", "")
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from microwork.web import well_known
+from microwork.web import source, well_known
 from microwork.web.accounts import views as account_views
 
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path(".well-known/security.txt", well_known.security_txt, name="security-txt"),
     # Browsers ask for /favicon.ico whatever the page says; pages link the SVG (base.html).
     path("favicon.ico", well_known.favicon, name="favicon"),
+    # The program's own source, linked from every page (AGPL-3.0, section 13).
+    path("source.tar.gz", source.source_tarball, name="source-code"),
     path("accounts/", include("microwork.web.accounts.urls")),
     path("requester/", include("microwork.web.projects.urls")),
     path("work/", include("microwork.web.work.urls")),

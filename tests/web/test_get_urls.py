@@ -305,6 +305,7 @@ URLS = {
     "home": lambda w: reverse("home"),
     "security-txt": lambda w: reverse("security-txt"),
     "favicon": lambda w: reverse("favicon"),
+    "source-code": lambda w: reverse("source-code"),
     "set_language": lambda w: reverse("set_language"),
     "accounts:signup": lambda w: reverse("accounts:signup"),
     "accounts:signup-done": lambda w: reverse("accounts:signup-done"),
@@ -694,6 +695,7 @@ ICON = "301"  # /favicon.ico: for good, to the static SVG
 # What each role gets, in the order of ROLES:
 #     anonymous, worker, other_worker, owner, other_requester, staff
 MATRIX: dict[str, tuple[str, ...]] = {
+    "source-code": (OK, OK, OK, OK, OK, OK),
     "api-not-found": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
     "api-v1:api-root": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
     "api-v1:me": (UNAUTHENTICATED, OK, OK, OK, OK, OK),

@@ -4,6 +4,7 @@ says when).
 `{% fixed_static "work/work.css" %}`: `{% static %}`, once per path and script prefix."""
 
 from django import template
+from django.conf import settings
 
 from microwork.common.fixed_urls import fixed_reverse, fixed_static
 
@@ -18,3 +19,10 @@ def fixed_url(name: str, *args) -> str:
 @register.simple_tag(name="fixed_static")
 def fixed_static_tag(path: str) -> str:
     return fixed_static(path)
+
+
+@register.simple_tag
+def source_url() -> str:
+    """Where the footer's "Source code" points: MICROWORK_SOURCE_URL, else the running
+    package served by the platform itself (web/source.py)."""
+    return settings.MICROWORK_SOURCE_URL or fixed_reverse("source-code")
