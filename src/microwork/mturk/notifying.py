@@ -13,9 +13,11 @@ accepted in a setting and never sent.
 
 import json
 import uuid
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import timezone
 
 from microwork.mturk.models import NotificationSetting
@@ -136,14 +138,21 @@ def event(event_type: str, *, hit_id: str, hit_type_id: str, assignment_id: str 
 
 
 def send(*, destination: str, events: list[dict], requester_id: int) -> None:
-    """Mail one event document to `destination` after the commit."""
-    from microwork.notifications.jobs import queue_mail
+    """Mail one event document to `destination` from the job queue, after the commit. Robust:
+    the act has committed by then, so a queue that cannot take the mail is logged, and never
+    turns the operation that caused it into an error."""
+    from microwork.notifications.jobs import mail_send
 
     kinds = ", ".join(sorted({item["EventType"] for item in events}))
-    queue_mail(
-        to=destination,
-        subject=f"Amazon Mechanical Turk notification: {kinds}",
-        body=_document(events, requester_id),
+    transaction.on_commit(
+        partial(
+            mail_send,
+            to=destination,
+            subject=f"Amazon Mechanical Turk notification: {kinds}",
+            body=_document(events, requester_id),
+            html="",
+        ),
+        robust=True,
     )
 
 
