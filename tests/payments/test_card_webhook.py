@@ -446,3 +446,27 @@ def test_a_refund_arriving_while_its_payment_is_credited_is_never_left_waiting(s
         assert (deposit.state, deposit.refunded_cents) == ("paid", deposit.amount_cents)
     assert available(requester) == 0
     assert ledger_problems() == []
+
+
+def test_the_requester_is_told_once_when_money_is_taken_back(requester):
+    from django.utils import translation
+
+    from microwork.common.money import format_money
+    from microwork.notifications import messages
+    from microwork.notifications.models import Notification
+
+    deposit = card_deposit(requester, 2000)
+    deliver(se.session_event(deposit))
+    _published(requester)  # 18.00 in escrow, 2.00 left
+    refund = se.refund_event(f"pi_test_{deposit.pk}", 2000)
+
+    deliver(refund)
+    deliver(refund)
+
+    [notice] = Notification.objects.filter(recipient=requester, kind="deposit_reversed")
+    assert notice.params == {"amount_cents": 2000, "owed_cents": 1800, "currency": "EUR"}
+    with translation.override("fr"):
+        text = messages.render(notice.kind, notice.params).text
+        taken, owed = format_money(2000, "EUR"), format_money(1800, "EUR")
+    assert f"{taken} a été repris" in text
+    assert f"vous devez {owed}" in text

@@ -21,6 +21,7 @@ class NotificationsConfig(AppConfig):
         payment_events.bonus_sent.subscribe(subscribers.bonus_sent)
         payment_events.payout_paid.subscribe(subscribers.payout_paid)
         payment_events.payout_method_changed.subscribe(subscribers.payout_method_changed)
+        payment_events.deposit_reversed.subscribe(subscribers.deposit_reversed)
         payment_events.balance_low.subscribe(subscribers.balance_low)
         payment_events.escrow_returned.subscribe(subscribers.escrow_returned)
         quality_events.worker_blocked.subscribe(subscribers.worker_blocked)

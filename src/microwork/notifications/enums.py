@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     APPEAL_OPENED = "appeal_opened", _("Appeal opened")
     BALANCE_LOW = "balance_low", _("Balance low")
     ESCROW_RETURNED = "escrow_returned", _("Escrow returned")
+    DEPOSIT_REVERSED = "deposit_reversed", _("Card payment taken back")
 
 
 WORKER_KINDS = (
@@ -38,6 +39,7 @@ REQUESTER_KINDS = (
     NotificationKind.APPEAL_OPENED,
     NotificationKind.BALANCE_LOW,
     NotificationKind.ESCROW_RETURNED,
+    NotificationKind.DEPOSIT_REVERSED,
 )
 
 

@@ -136,6 +136,16 @@ def render(kind: str, params: dict) -> Message:
             % {"amount": _money(p, "available_cents")},
             reverse("payments:requester-balance"),
         )
+    if kind == Kind.DEPOSIT_REVERSED:
+        text = _("A card payment was refunded or disputed: %(amount)s was taken back.") % {
+            "amount": _money(p)
+        }
+        if p.get("owed_cents"):
+            text += " " + _(
+                "Its money was already spent: you owe %(owed)s, paid first from your next "
+                "deposit, and publishing waits until then."
+            ) % {"owed": _money(p, "owed_cents")}
+        return Message(_("Card payment taken back"), text, reverse("payments:requester-balance"))
     if kind == Kind.ESCROW_RETURNED:
         return Message(
             _("Escrow returned"),

@@ -13,6 +13,7 @@ from microwork.notifications.services import notify, notify_many
 from microwork.payments.events import (
     BalanceLow,
     BonusSent,
+    DepositReversed,
     EscrowReturned,
     PayoutMethodChanged,
     PayoutPaid,
@@ -205,6 +206,18 @@ def balance_low(event: BalanceLow) -> None:
         recipient_id=event.requester_id,
         kind=Kind.BALANCE_LOW,
         params={"available_cents": event.available_cents, "currency": event.currency},
+    )
+
+
+def deposit_reversed(event: DepositReversed) -> None:
+    notify(
+        recipient_id=event.requester_id,
+        kind=Kind.DEPOSIT_REVERSED,
+        params={
+            "amount_cents": event.amount_cents,
+            "owed_cents": event.owed_cents,
+            "currency": event.currency,
+        },
     )
 
 

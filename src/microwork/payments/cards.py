@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import User
 from microwork.accounts.services import EMAIL_NOT_VERIFIED
 from microwork.common.money import format_money
-from microwork.payments import services
+from microwork.payments import events, services
 from microwork.payments.enums import (
     CardDepositState,
     DepositChannel,
@@ -401,7 +401,7 @@ def _reverse(deposit: CardDeposit, amount: int, *, key: str, memo: str) -> Posti
         .order_by("pk")
     )
     taken = min(amount, max(services.balance(available), 0))
-    return services.post(
+    posting = services.post(
         kind=PostingKind.DEPOSIT_REVERSAL,
         key=key,
         lines=[
@@ -412,6 +412,16 @@ def _reverse(deposit: CardDeposit, amount: int, *, key: str, memo: str) -> Posti
         memo=f"{memo}: {deposit.stripe_payment_intent}",
         terms={"deposit": deposit.pk, "amount": amount},
     )
+    if posting.is_new:
+        events.deposit_reversed.publish(
+            events.DepositReversed(
+                requester_id=requester.pk,
+                amount_cents=amount,
+                owed_cents=-services.balance(debt),
+                currency=currency,
+            )
+        )
+    return posting
 
 
 def _int(value) -> int | None:

@@ -8,7 +8,9 @@ amounts only: a subscriber reads what else it needs, and a payload can be sent a
   MICROWORK_BALANCE_LOW_CENTS or more to below it (once per crossing);
 - escrow_returned: a batch that ended gave its unused escrow back to its requester.
 - payout_method_changed: a worker set or changed where their payouts go (payout_methods.py);
-  payouts wait 24 hours after it.
+  payouts wait 24 hours after it;
+- deposit_reversed: a card payment was refunded or disputed and its money taken back from the
+  requester (cards.py), once per refund or dispute.
 
 docs/architecture.md lists their subscribers.
 """
@@ -68,3 +70,14 @@ class PayoutMethodChanged:
 
 
 payout_method_changed = Event("payout_method_changed", PayoutMethodChanged)
+
+
+@dataclass(frozen=True)
+class DepositReversed:
+    requester_id: int
+    amount_cents: int  # taken back by this refund or dispute
+    owed_cents: int  # what the requester owes in all after it (0: their funds covered it)
+    currency: str
+
+
+deposit_reversed = Event("deposit_reversed", DepositReversed)
