@@ -1,5 +1,6 @@
 """Every page passes axe-core with no serious or critical violation (issue 16), in English and
-in French, at a phone's width, and each is saved as a screenshot to look at.
+in French, at a phone's width, and each is saved as a screenshot at 360 and at 1280 px wide
+(DATA_DIR/screenshots/pages/<language>/<width>/) to look at.
 
 The pages are the authorization matrix's (tests/web/test_get_urls.py): every route name whose
 answer is 200 for some role, opened by the first such role in ROLES_BY_PREFERENCE, on the same
@@ -33,6 +34,7 @@ NOT_OURS = {
     "work:assignment-frame",
     "work:project-preview-frame",
 }
+DESKTOP = {"width": 1280, "height": 800}
 ROLES_BY_PREFERENCE = ("owner", "worker", "staff", "anonymous", "other_worker", "other_requester")
 FAILING_IMPACTS = ("serious", "critical")
 RUN_AXE = """
@@ -44,7 +46,7 @@ RUN_AXE = """
 """
 
 
-def pages_by_role(world) -> dict[str, list[tuple[str, str]]]:
+def pages_by_role(seeded) -> dict[str, list[tuple[str, str]]]:
     """{role: [(route name, address)]}: each route answering 200 to someone, once."""
     pages = defaultdict(list)
     for name, url_of in sorted(URLS.items()):
@@ -53,7 +55,7 @@ def pages_by_role(world) -> dict[str, list[tuple[str, str]]]:
         row = MATRIX[name]
         role = next((r for r in ROLES_BY_PREFERENCE if row[ROLES.index(r)] == OK), None)
         if role is not None:
-            pages[role].append((name, url_of(world)))
+            pages[role].append((name, url_of(seeded)))
     return pages
 
 
@@ -86,7 +88,12 @@ def test_every_page_has_no_serious_or_critical_axe_violation(
             if found:
                 violations[name] = found
             checked.append(name)
-            save_screenshot(page, f"pages/{language}/{re.sub(r'[^a-z0-9-]+', '_', name)}")
+            shot = re.sub(r"[^a-z0-9-]+", "_", name)
+            save_screenshot(page, f"pages/{language}/360/{shot}")
+            # The same page on a desktop's width, to look at (axe's findings do not depend on it).
+            page.set_viewport_size(DESKTOP)
+            save_screenshot(page, f"pages/{language}/1280/{shot}")
+            page.set_viewport_size(PHONE)
         context.close()
 
     assert not violations, "\n".join(
