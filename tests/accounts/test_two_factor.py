@@ -316,3 +316,29 @@ def test_the_mturk_and_rest_doors_ask_no_code(settings):
     response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     assert response.status_code == 200
+
+
+# --- at once -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_code_given_by_eight_threads_at_once_is_accepted_once(settings):
+    from tests.threads import run_in_threads
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the refusals must not slow the others down
+    requester = RequesterFactory()
+    device, codes = enrolled(requester)
+    totp_code = code_of(device)
+    accepted = []
+
+    def give(index: int) -> None:
+        code = totp_code if index % 2 == 0 else codes[0]
+        if two_factor.verify(user=requester, code=code) is not None:
+            accepted.append(code)
+
+    errors = run_in_threads(8, give)
+
+    assert errors == []
+    assert sorted(accepted) == sorted([totp_code, codes[0]])
+    assert two_factor.backup_codes_left(requester) == two_factor.BACKUP_CODE_COUNT - 1
