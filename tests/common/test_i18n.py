@@ -53,7 +53,7 @@ def test_marketplace_renders_in_french_for_a_french_browser(client, worker):
     assert ">Heures et taux horaire</a>" in html
     assert ">Se déconnecter</button>" in html
     # Amounts keep the code's format; the words around them are French.
-    assert "30.00 EUR / heure" in html
+    assert "30,00\u00a0€ / heure" in html  # money as French writes it (common/money.py)
     assert "(estimation du demandeur)" in html
     assert ">Accepter</button>" in html
     assert "Find work" not in html

@@ -44,7 +44,7 @@ def test_the_list_shows_only_my_notifications_in_my_language():
     client = _client(worker)
     client.cookies["django_language"] = "fr"
     french = client.get(reverse("notifications:list"), HTTP_ACCEPT_LANGUAGE="fr")
-    assert "Votre versement de 7.00 EUR a été payé." in french.content.decode()
+    assert "Votre versement de 7,00\u00a0€ a été payé." in french.content.decode()
 
 
 def test_mark_read_is_a_post_of_the_owner_and_another_persons_is_404():

@@ -5,6 +5,7 @@
 
 import re
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # Currencies with no or three minor digits are rare in micro-work; they can join this table.
@@ -41,9 +42,22 @@ def format_amount(cents: int) -> str:
     return f"{sign}{units}.{minor:02d}"
 
 
+# How an amount is written in each language (docs/translating.md, "Money and dates"): English
+# keeps "0.50 EUR", the ISO code after a decimal point; French writes "0,50 €", a decimal comma
+# and the currency's symbol after a no-break space, as French statistics beside it have decimal
+# commas. A language not listed here writes amounts as English does.
+_NO_BREAK_SPACE = "\u00a0"
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
 def format_money(cents: int, currency: str) -> str:
-    """50, "EUR" -> "0.50 EUR"."""
-    return f"{format_amount(cents)} {currency}"
+    """50, "EUR" -> "0.50 EUR" in English, "0,50 €" (a no-break space) in French: the active
+    language's way. Text for machines (files, API) uses format_amount, never this."""
+    amount = format_amount(cents)
+    language = (get_language() or "").split("-")[0]
+    if language == "fr":
+        return f"{amount.replace('.', ',')}{_NO_BREAK_SPACE}{_SYMBOLS.get(currency, currency)}"
+    return f"{amount} {currency}"
 
 
 def hourly_rate_cents(*, reward_cents: int, seconds: float | int | None) -> int | None:
