@@ -16,10 +16,12 @@ figures, not a test.
 """
 
 import argparse
+import os
 import resource
 import statistics as stats
 import time
 import tracemalloc
+from contextlib import contextmanager
 
 from scratch import scratch_database
 
@@ -190,19 +192,43 @@ def build(*, assignments: int, workers: int) -> None:
     assert first_batch <= last_batch
 
 
+@contextmanager
+def kept_database():
+    """PostgreSQL only: the database <name>_bench, created and migrated if it is missing (its
+    migrations brought up to date if not), kept afterwards for the next run."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microwork.settings")
+    os.environ["MICROWORK_DEBUG"] = "0"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = f"{name}_bench"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=True)
+    yield None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--assignments", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=10_000)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the database <name>_bench after the run, and reuse the data it holds "
+        "(seeded by an earlier --keep run) instead of building it again",
+    )
     args = parser.parse_args()
 
-    with scratch_database("mw-bench-observatory-"):
+    with kept_database() if args.keep else scratch_database("mw-bench-observatory-"):
         from datetime import date
 
         from django.conf import settings
         from django.db import connection
         from django.test import Client
 
+        from microwork.accounts.models import User as Workers
         from microwork.observatory import snapshots
         from microwork.payments.models import LedgerEntry
         from microwork.work.models import Assignment
@@ -210,10 +236,14 @@ def main() -> None:
         assert connection.vendor == "postgresql", "the figures are for PostgreSQL"
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         started = time.perf_counter()
-        build(assignments=args.assignments, workers=args.workers)
+        reused = args.keep and Assignment.objects.exists()
+        if not reused:
+            build(assignments=args.assignments, workers=args.workers)
         print(
-            f"setup {time.perf_counter() - started:.0f} s: {Assignment.objects.count():,} "
-            f"assignments, {args.workers:,} workers, {LedgerEntry.objects.count():,} ledger entries",
+            f"setup {time.perf_counter() - started:.0f} s ({'reused' if reused else 'built'}): "
+            f"{Assignment.objects.count():,} assignments, "
+            f"{Workers.objects.filter(role='worker').count():,} workers, "
+            f"{LedgerEntry.objects.count():,} ledger entries",
             flush=True,
         )
 

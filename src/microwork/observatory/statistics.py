@@ -18,11 +18,15 @@ subtraction. A month with fewer than k active workers publishes no figure at all
 """
 
 import calendar
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models import (
     Case,
     CharField,
@@ -244,12 +248,83 @@ def assignments_in(p: Period):
     return Assignment.objects.filter(accepted_at__gte=p.start, accepted_at__lt=p.end)
 
 
-def worker_months(p: Period) -> dict[int, WorkerMonth]:
-    """Each active worker's month: two grouped queries, one row per worker each."""
+OUTCOMES = {
+    "approved_by_requester": Q(state=APPROVED, is_auto_approved=False),
+    "approved_automatically": Q(state=APPROVED, is_auto_approved=True),
+    "rejected": Q(state=REJECTED),
+    "waiting_for_review": Q(state=SUBMITTED),
+    "returned": Q(state=AssignmentState.RETURNED),
+    "expired": Q(state=AssignmentState.EXPIRED),
+    "in_progress": ~Q(state__in=(APPROVED, REJECTED, SUBMITTED, *ENDED_STATES)),
+}
+WAIT = ExpressionWrapper(F("reviewed_at") - F("submitted_at"), output_field=DurationField())
+DELAYED = Q(state=APPROVED, submitted_at__isnull=False, reviewed_at__isnull=False)
+
+
+@dataclass
+class Distinct:
+    """Distinct workers (and assignments, where a figure shows them) by week, task type,
+    requester size, outcome and payment delay, from the per-worker summary."""
+
+    weeks: dict[str, int]
+    kinds: dict[str, int]
+    sizes: dict[str, int]
+    outcomes: dict[str, dict]
+    delay: dict[str, int]
+
+
+def _weeks(p: Period) -> list[tuple[str, datetime, datetime]]:
+    """The month's weeks as TruncWeek names them (the Monday, site time zone), each with its
+    bounds: [Monday 00:00, next Monday 00:00)."""
+    zone = timezone.get_default_timezone()
+    monday = timezone.localtime(p.start, zone).date()
+    monday -= timedelta(days=monday.weekday())
+    weeks = []
+    while (start := timezone.make_aware(datetime.combine(monday, time()), zone)) < p.end:
+        following = monday + timedelta(days=7)
+        end = timezone.make_aware(datetime.combine(following, time()), zone)
+        weeks.append((monday.isoformat(), start, end))
+        monday = following
+    return weeks
+
+
+def worker_months(p: Period, grid: "Cells") -> tuple[dict[int, WorkerMonth], Distinct]:
+    """Each active worker's month, from one grouped query over the month's assignments that
+    also says, per worker, in which weeks, task types, requester sizes and outcomes they
+    worked (a count per column, turned into distinct workers in Python: one pass instead of
+    one COUNT(DISTINCT) per figure); their pay comes with the grid (`cells`)."""
     sums = _time_sums()
     del sums["workers"]
+    weeks = _weeks(p)
+    kinds = sorted({kind for kind, _requester, _week in grid.sums})
+    sizes = _requester_sizes(grid)
+    members = {
+        name: [r for r, size in sorted(sizes.items()) if size == name]
+        for name, _ in REQUESTER_SIZES
+    }
+    columns = {}
+    for index, (_key, start, end) in enumerate(weeks):
+        columns[f"week{index}"] = Count("pk", filter=Q(accepted_at__gte=start, accepted_at__lt=end))
+    for index, kind in enumerate(kinds):
+        columns[f"kind{index}"] = Count("pk", filter=Q(**{KIND: kind}))
+    for index, (name, _least) in enumerate(REQUESTER_SIZES):
+        if members[name]:
+            columns[f"size{index}"] = Count("pk", filter=Q(**{f"{REQUESTER}__in": members[name]}))
+    for index, condition in enumerate(OUTCOMES.values()):
+        columns[f"outcome{index}"] = Count("pk", filter=condition)
+    columns["delayed"] = Count("pk", filter=DELAYED)
+    for limit in PAYMENT_WITHIN_HOURS:
+        columns[f"h{limit}"] = Count("pk", filter=DELAYED & Q(wait__lte=timedelta(hours=limit)))
+    rows = (
+        assignments_in(p)
+        .alias(wait=WAIT)
+        .values("worker_id")
+        .annotate(**sums, **columns)
+        .order_by("worker_id")
+    )
     months = {}
-    for row in assignments_in(p).values("worker_id").annotate(**sums).order_by("worker_id"):
+    counts = {name: [0, 0] for name in columns}  # [assignments, workers]
+    for row in rows:
         months[row["worker_id"]] = WorkerMonth(
             worker_id=row["worker_id"],
             assignments=row["assignments"],
@@ -257,16 +332,32 @@ def worker_months(p: Period) -> dict[int, WorkerMonth]:
             unpaid_seconds=_seconds(row["rejected"]) + _seconds(row["ended"]),
             pending_seconds=_seconds(row["pending"]),
         )
-    pay = (
-        _pay_entries(p)
-        .values_list("account__owner_id")
-        .annotate(total=Sum("amount_cents"))
-        .order_by()
-    )
-    for worker_id, total in pay:
+        for name in columns:
+            if row[name]:
+                counts[name][0] += row[name]
+                counts[name][1] += 1
+    for worker_id, total in grid.owner_pay.items():
         if worker_id in months:
             months[worker_id].pay_cents = total
-    return months
+    distinct = Distinct(
+        weeks={key: counts[f"week{i}"][1] for i, (key, _start, _end) in enumerate(weeks)},
+        kinds={kind: counts[f"kind{i}"][1] for i, kind in enumerate(kinds)},
+        sizes={
+            name: counts[f"size{i}"][1]
+            for i, (name, _least) in enumerate(REQUESTER_SIZES)
+            if members[name]
+        },
+        outcomes={
+            name: {"assignments": counts[f"outcome{i}"][0], "workers": counts[f"outcome{i}"][1]}
+            for i, name in enumerate(OUTCOMES)
+        },
+        delay={
+            "all": counts["delayed"][0],
+            "workers": counts["delayed"][1],
+            **{f"h{limit}": counts[f"h{limit}"][0] for limit in PAYMENT_WITHIN_HOURS},
+        },
+    )
+    return months, distinct
 
 
 KIND = "task__batch__project__template_kind"
@@ -274,19 +365,34 @@ REQUESTER = "task__batch__project__requester_id"
 
 
 def _week_key(value) -> str:
-    day = timezone.localtime(value).date() if isinstance(value, datetime) else value
-    return day.isoformat()
+    """A week's first day, from TruncWeek as the ORM gives it (an aware datetime) or as raw SQL
+    gives it (a naive local datetime on PostgreSQL, text on SQLite)."""
+    if isinstance(value, str):
+        return value[:10]
+    if isinstance(value, datetime):
+        day = timezone.localtime(value) if timezone.is_aware(value) else value
+        return day.date().isoformat()
+    return value.isoformat()
+
+
+def _duration(value) -> timedelta | None:
+    """A sum of durations as raw SQL gives it: an interval (PostgreSQL) or microseconds
+    (SQLite)."""
+    if value is None or isinstance(value, timedelta):
+        return value
+    return timedelta(microseconds=int(value))
 
 
 @dataclass
 class Cells:
     """Time and pay of the month by (task type, requester, week), from one grouped query over
     the assignments and one over the ledger: the weekly, task type and requester size figures
-    are sums of these cells, so the big joins run once. Distinct workers cannot be summed, so
-    they are counted per figure (`workers_by`), over the assignments alone."""
+    are sums of these cells, so the big joins run once. Distinct workers cannot be summed:
+    they come from the per-worker summary (`worker_months`)."""
 
     sums: dict
     p: Period
+    owner_pay: dict[int, int]
 
     def total(self, key_of) -> dict:
         groups: dict = {}
@@ -299,48 +405,63 @@ class Cells:
                 group[name] += sums[name]
         return groups
 
-    def workers_by(self, key) -> dict:
-        return dict(
-            assignments_in(self.p)
-            .annotate(key=key)
-            .values_list("key")
-            .annotate(n=Count("worker_id", distinct=True))
-            .order_by()
-        )
-
 
 def cells(p: Period) -> Cells:
-    sums = _time_sums()
-    del sums["workers"]
-    found = {}
-    rows = (
-        assignments_in(p)
-        .values(kind=F(KIND), requester=F(REQUESTER), week=TruncWeek("accepted_at"))
-        .annotate(**sums)
-        .order_by()
-    )
-    for row in rows:
-        found[(row["kind"], row["requester"], _week_key(row["week"]))] = {
-            "assignments": row["assignments"],
-            "paid_seconds": _seconds(row["paid"]),
-            "unpaid_seconds": _seconds(row["rejected"]) + _seconds(row["ended"]),
-            "pay_cents": 0,
-        }
+    """The grid, and each worker's pay, from one statement: the month's entries to workers'
+    earnings are read from the ledger once (`pay`, a CTE the database computes once
+    for its two uses), then summed by the assignments' cells and by the accounts' owners.
+    The SELECTs inside are the ORM's own, so the week (site time zone) and the durations are
+    computed as everywhere else, on PostgreSQL and SQLite alike."""
     pay = (
         _pay_entries(p)
         .values(
-            kind=F(f"posting__assignment__{KIND}"),
-            requester=F(f"posting__assignment__{REQUESTER}"),
-            week=TruncWeek("posting__assignment__accepted_at"),
+            assignment=F("posting__assignment_id"),
+            owner=F("account__owner_id"),
+            pay=F("amount_cents"),
         )
-        .annotate(total=Sum("amount_cents"))
         .order_by()
     )
-    for row in pay:
-        key = (row["kind"], row["requester"], _week_key(row["week"]))
-        if key in found:
-            found[key]["pay_cents"] = row["total"]
-    return Cells(sums=found, p=p)
+    rows = (
+        assignments_in(p)
+        .values(
+            aid=F("pk"),
+            st=F("state"),
+            secs=F("work_seconds"),
+            kind=F(KIND),
+            requester=F(REQUESTER),
+            week=TruncWeek("accepted_at"),
+            ended=ENDED,
+        )
+        .order_by()
+    )
+    pay_sql, pay_params = pay.query.sql_with_params()
+    rows_sql, rows_params = rows.query.sql_with_params()
+    sql = (
+        f"WITH pay AS ({pay_sql}) "
+        "SELECT 0, r.kind, r.requester, r.week, COUNT(*), "
+        "SUM(CASE WHEN r.st = %s THEN r.secs END), SUM(CASE WHEN r.st = %s THEN r.secs END), "
+        "SUM(CASE WHEN r.st IN (%s, %s) THEN r.ended END), SUM(s.pay) "
+        f"FROM ({rows_sql}) r LEFT JOIN "
+        "(SELECT assignment, SUM(pay) AS pay FROM pay GROUP BY assignment) s "
+        "ON s.assignment = r.aid GROUP BY r.kind, r.requester, r.week "
+        "UNION ALL "
+        "SELECT 1, NULL, owner, NULL, NULL, NULL, NULL, NULL, SUM(pay) FROM pay GROUP BY owner"
+    )
+    states = [APPROVED.value, REJECTED.value, *(state.value for state in ENDED_STATES)]
+    found, owner_pay = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*pay_params, *states, *rows_params])
+        for part, kind, requester, week, count, paid, rejected, ended, total in cursor:
+            if part:  # requester holds the account's owner
+                owner_pay[requester] = int(total or 0)
+                continue
+            found[(kind, requester, _week_key(week))] = {
+                "assignments": count,
+                "paid_seconds": _seconds(paid),
+                "unpaid_seconds": _seconds(rejected) + _seconds(_duration(ended)),
+                "pay_cents": int(total or 0),
+            }
+    return Cells(sums=found, p=p, owner_pay=owner_pay)
 
 
 def _breakdown_row(name: str, key, sums: dict) -> dict:
@@ -362,29 +483,56 @@ def _breakdown_row(name: str, key, sums: dict) -> dict:
 def compute(month: date) -> dict[str, list[dict]]:
     """Every figure of `month`, suppressed and ready to publish: {figure name: rows}."""
     p = period(month)
-    workers = worker_months(p)
-    grid = cells(p)
-    delay = _payment_delay(p)
-    is_small = len(workers) < k()
-    figures = {
-        "overview": _overview(p, workers, grid),
-        "activity": _activity(p),
-        "weekly": _weekly(grid),
-        "wage_summary": _wage_summary(workers),
-        "distributions": _distributions(workers),
-        "hourly_wage_histogram": _histogram(workers),
-        "outcomes": _outcomes(p),
-        "appeals": _appeals(p),
-        "payment_delay": delay,
-        "by_task_type": _by_task_type(grid),
-        "by_requester_size": _by_requester_size(grid),
-        "by_survey_answer": _by_survey_answer(workers),
-        "scorecard": _scorecard(p, workers, delay),
-    }
-    if is_small:
+    with _tuned():
+        grid = cells(p)
+        workers, distinct = worker_months(p, grid)
+        figures = {
+            "overview": _overview(p, workers, grid),
+            "activity": _activity(p),
+            "weekly": _weekly(grid, distinct),
+            "wage_summary": _wage_summary(workers),
+            "distributions": _distributions(workers),
+            "hourly_wage_histogram": _histogram(workers),
+            "outcomes": _outcomes(distinct),
+            "appeals": _appeals(p),
+            "payment_delay": _payment_delay(distinct),
+            "by_task_type": _by_task_type(grid, distinct),
+            "by_requester_size": _by_requester_size(grid, distinct),
+            "by_survey_answer": _by_survey_answer(workers),
+        }
+        figures["scorecard"] = _scorecard(p, workers, figures["payment_delay"])
+    if len(workers) < k():
         # Fewer than k workers in all: even totals would describe a handful of people.
         figures = {name: _blank(rows, KEYS[name]) for name, rows in figures.items()}
     return figures
+
+
+# PostgreSQL, for the snapshot's own connection while it computes: enough memory for the hash
+# joins and groupings over a month's assignments and ledger to stay in memory rather than
+# spill to disk (at 1,000,000 assignments they need some 100 MB; the default is 4 MB), and no
+# JIT compilation, which costs these few big scans more than it saves. Both set back after.
+TUNING = {"work_mem": "128MB", "jit": "off"}
+
+
+@contextmanager
+def _tuned() -> Iterator[None]:
+    if connection.vendor != "postgresql":
+        yield
+        return
+    saved = {}
+    with connection.cursor() as cursor:
+        for name, value in TUNING.items():
+            cursor.execute(
+                "SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value]
+            )
+            saved[name] = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        # In a failed transaction this fails too; the rollback then undoes the settings.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            for name, value in saved.items():
+                cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
 
 
 # The columns that name a row, kept when the row is hidden.
@@ -410,7 +558,7 @@ def _measure_rows(values: dict, workers: int) -> list[dict]:
 
 
 def _overview(p: Period, workers: dict[int, WorkerMonth], grid: Cells) -> list[dict]:
-    # Requesters from the grid's cells; tasks counted on the assignments alone, with no join.
+    # Requesters from the grid's cells.
     counts = assignments_in(p).aggregate(tasks=Count("task_id", distinct=True))
     counts["requesters"] = len({requester for _kind, requester, _week in grid.sums})
     paid = sum(w.paid_seconds for w in workers.values())
@@ -486,9 +634,9 @@ def _activity(p: Period) -> list[dict]:
     ]
 
 
-def _weekly(grid: Cells) -> list[dict]:
+def _weekly(grid: Cells, distinct: Distinct) -> list[dict]:
     # Weeks start on Monday; the first and last may be cut by the month's ends.
-    workers = {_week_key(week): n for week, n in grid.workers_by(TruncWeek("accepted_at")).items()}
+    workers = distinct.weeks
     rows = []
     for week, sums in sorted(grid.total(lambda kind, requester, week: week).items()):
         rows.append(_breakdown_row("week", week, {**sums, "workers": workers.get(week, 0)}))
@@ -555,25 +703,8 @@ def _histogram(workers: dict[int, WorkerMonth]) -> list[dict]:
     return suppress(rows, keys=KEYS["hourly_wage_histogram"])
 
 
-def _outcomes(p: Period) -> list[dict]:
-    outcome = Case(
-        When(state=APPROVED, is_auto_approved=True, then=Value("approved_automatically")),
-        When(state=APPROVED, then=Value("approved_by_requester")),
-        When(state=REJECTED, then=Value("rejected")),
-        When(state=SUBMITTED, then=Value("waiting_for_review")),
-        When(state=AssignmentState.RETURNED, then=Value("returned")),
-        When(state=AssignmentState.EXPIRED, then=Value("expired")),
-        default=Value("in_progress"),
-        output_field=CharField(),
-    )
-    counts = {
-        row["outcome"]: row
-        for row in assignments_in(p)
-        .annotate(outcome=outcome)
-        .values("outcome")
-        .annotate(assignments=Count("pk"), workers=Count("worker_id", distinct=True))
-        .order_by()
-    }
+def _outcomes(distinct: Distinct) -> list[dict]:
+    counts = distinct.outcomes
     names = (
         "approved_by_requester",
         "approved_automatically",
@@ -645,21 +776,10 @@ def _appeals(p: Period) -> list[dict]:
     return suppress(rows, keys=KEYS["appeals"])
 
 
-def _payment_delay(p: Period) -> list[dict]:
+def _payment_delay(distinct: Distinct) -> list[dict]:
     """Approved assignments accepted in the month: the share paid within each delay of their
     submission (the reward is posted in the approval's own transaction, at reviewed_at)."""
-    approved = assignments_in(p).filter(
-        state=APPROVED, submitted_at__isnull=False, reviewed_at__isnull=False
-    )
-    wait = ExpressionWrapper(F("reviewed_at") - F("submitted_at"), output_field=DurationField())
-    counts = approved.annotate(wait=wait).aggregate(
-        all=Count("pk"),
-        workers=Count("worker_id", distinct=True),
-        **{
-            f"h{limit}": Count("pk", filter=Q(wait__lte=timedelta(hours=limit)))
-            for limit in PAYMENT_WITHIN_HOURS
-        },
-    )
+    counts = distinct.delay
     rows = [
         {
             "within_hours": limit,
@@ -672,8 +792,8 @@ def _payment_delay(p: Period) -> list[dict]:
     return suppress(rows, keys=KEYS["payment_delay"], has_margin=False)
 
 
-def _by_task_type(grid: Cells) -> list[dict]:
-    workers = grid.workers_by(F(KIND))
+def _by_task_type(grid: Cells, distinct: Distinct) -> list[dict]:
+    workers = distinct.kinds
     rows = [
         _breakdown_row("task_type", kind, {**sums, "workers": workers.get(kind, 0)})
         for kind, sums in sorted(grid.total(lambda kind, requester, week: kind).items())
@@ -692,22 +812,13 @@ def _requester_sizes(grid: Cells) -> dict[int, str]:
     }
 
 
-def _by_requester_size(grid: Cells) -> list[dict]:
+def _by_requester_size(grid: Cells, distinct: Distinct) -> list[dict]:
     sizes = _requester_sizes(grid)
     members = {
         name: [r for r, size in sorted(sizes.items()) if size == name]
         for name, _ in REQUESTER_SIZES
     }
-    case = Case(
-        *[
-            When(**{f"{REQUESTER}__in": ids}, then=Value(name))
-            for name, ids in members.items()
-            if ids
-        ],
-        default=Value("small"),
-        output_field=CharField(),
-    )
-    workers = grid.workers_by(case) if sizes else {}
+    workers = distinct.sizes
     totals = grid.total(lambda kind, requester, week: sizes[requester])
     rows = []
     for name, _least in REQUESTER_SIZES:
