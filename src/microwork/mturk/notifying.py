@@ -108,7 +108,19 @@ def setting_update(*, project: Project, spec: dict | None, active: bool | None):
     setting, _created = NotificationSetting.objects.update_or_create(
         project=project, defaults=fields
     )
+    mark_hooked(project_id=project.pk)
     return setting
+
+
+def mark_hooked(*, project_id: int) -> None:
+    """From now on the project's work events look for its settings and policies."""
+    Project.objects.filter(pk=project_id, mturk_hooks=False).update(mturk_hooks=True)
+
+
+def _hooked(assignment) -> bool:
+    """Whether the assignment's project has MTurk settings or policies; the events carry the
+    project loaded, so this costs no query."""
+    return assignment.task.batch.project.mturk_hooks
 
 
 def _document(events: list[dict], requester_id: int) -> str:
@@ -180,6 +192,8 @@ def deliver(*, project_id: int, events: list[dict]) -> None:
 def hit_event(event_type: str, task) -> None:
     """Deliver one HIT event (HITCreated, HITExtended, HITDisposed) of `task`."""
     project = task.batch.project
+    if not project.mturk_hooks:
+        return
     deliver(
         project_id=project.pk,
         events=[event(event_type, hit_id=task.public_id, hit_type_id=project.public_id)],
@@ -200,6 +214,8 @@ def _assignment_event(event_type: str, assignment) -> tuple[int, dict]:
 def _deliver_assignments(event_type: str, assignments) -> None:
     by_project: dict[int, list[dict]] = {}
     for assignment in assignments:
+        if not _hooked(assignment):
+            continue
         project_id, item = _assignment_event(event_type, assignment)
         by_project.setdefault(project_id, []).append(item)
     for project_id, events in by_project.items():

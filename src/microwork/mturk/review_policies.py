@@ -24,6 +24,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from microwork.mturk import notifying
 from microwork.mturk.errors import RequestError, out_of_range
 from microwork.mturk.models import ReviewAction, ReviewPolicy, ReviewResult
 from microwork.quality.gold import is_right
@@ -109,6 +110,7 @@ def attach(*, task, assignment_policy, hit_policy) -> None:
             ReviewPolicy.objects.create(
                 task=task, level=level, name=POLICIES[level], parameters=parameters
             )
+            notifying.mark_hooked(project_id=task.batch.project_id)
 
 
 def _values(parameters: list[dict], key: str) -> list[str]:
@@ -351,8 +353,11 @@ def _plurality(policy: ReviewPolicy, task) -> None:
 
 
 def after_submit(event) -> None:
-    """work's assignment_submitted: run the HIT's policies, if it has any (one query if not)."""
+    """work's assignment_submitted: run the HIT's policies, if it has any (no query when its
+    HIT type has none, one when the HIT has none)."""
     assignment = event.assignment
+    if not assignment.task.batch.project.mturk_hooks:
+        return  # no policy anywhere in this HIT type: no query
     policies = {p.level: p for p in ReviewPolicy.objects.filter(task_id=assignment.task_id)}
     if not policies:
         return

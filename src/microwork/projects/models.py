@@ -41,6 +41,10 @@ class Project(models.Model):
     # the time allotted (a deadline, not the work's time) and the pay floor's reserve follows
     # its own rule (fairness/floor.py, docs/adr/0011).
     estimate_is_declared = models.BooleanField(default=True)
+    # Set once the MTurk door gives this HIT type a notification setting or one of its HITs a
+    # review policy (mturk/notifying.py, review_policies.py): the submit, approve and reject
+    # events look those up only then, so a submit costs no query for them otherwise.
+    mturk_hooks = models.BooleanField(default=False, editable=False)
     template_kind = models.CharField(max_length=32, choices=TemplateKind.choices)
     template_html = models.TextField(blank=True)
     template_config = models.JSONField(default=dict, blank=True)
