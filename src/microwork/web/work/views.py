@@ -9,12 +9,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microwork.accounts.decorators import worker_required
 from microwork.common.compiled import CompiledQuery
@@ -113,6 +115,25 @@ _PROJECT = CompiledQuery(
 _OWN_ASSIGNMENT = CompiledQuery(
     lambda public_id, worker_id: _assignments_with_project(
         public_id=public_id, worker_id=worker_id
+    ),
+    public_id=str,
+    worker_id=int,
+)
+# The work page's read: the same, and whether the worker has answered a task of the project
+# before (its instructions are then closed). An EXISTS in the same statement, not a second
+# query: the work page keeps its two (tests/work/test_query_counts.py); on PostgreSQL it walks
+# the worker's own assignments by the worker index and stops at the first answered one.
+_OWN_ASSIGNMENT_FOR_PAGE = CompiledQuery(
+    lambda public_id, worker_id: _assignments_with_project(
+        public_id=public_id, worker_id=worker_id
+    ).annotate(
+        answered_in_project=Exists(
+            Assignment.objects.filter(
+                worker_id=OuterRef("worker_id"),
+                task__batch__project_id=OuterRef("task__batch__project_id"),
+                state__in=list(ANSWERED_STATES),
+            )
+        )
     ),
     public_id=str,
     worker_id=int,
@@ -263,7 +284,7 @@ def project_accept(request, public_id):
 @worker_required
 @require_GET
 def assignment_detail(request, public_id):
-    assignment = _own_assignment_or_404(request, public_id)
+    assignment = _OWN_ASSIGNMENT_FOR_PAGE.get_or_404(public_id=public_id, worker_id=request.user.pk)
     project = assignment.task.batch.project
     is_open = assignment.state == AssignmentState.ACCEPTED and not assignment.is_overdue()
     frame_url, direct = "", None
@@ -301,9 +322,51 @@ def assignment_detail(request, public_id):
             "frame_url": frame_url,
             "seconds_left": assignment.seconds_left,
             "time_left": format_countdown(assignment.seconds_left),
+            # Open until the worker has answered one task of the project.
+            "instructions_open": not assignment.answered_in_project,
+            "tally": _tally_shown(request.session.get(TALLY_KEY)),
         },
         direct,
     )
+
+
+# The worker's tally of this session (since they logged in): tasks submitted and earned, kept
+# in the session as the work page confirms each submission (assignment_state, a POST), so the
+# work page reads it with the session it loads anyway, at no query.
+TALLY_KEY = "microwork.work_tally"
+_TALLY_REMEMBERS = 50  # assignments already counted, so a second confirmation counts nothing
+
+
+def _tally_count(request, assignment: Assignment) -> None:
+    """Count `assignment`, just confirmed submitted, in the session's tally, once; and say so
+    on the next page."""
+    tally = request.session.get(TALLY_KEY) or {"tasks": 0, "earned": {}, "counted": []}
+    if assignment.public_id in tally["counted"]:
+        return
+    project = assignment.task.batch.project
+    reward = assignment.task.batch.reward_cents
+    tally["tasks"] += 1
+    tally["earned"][project.currency] = tally["earned"].get(project.currency, 0) + reward
+    tally["counted"] = [*tally["counted"], assignment.public_id][-_TALLY_REMEMBERS:]
+    request.session[TALLY_KEY] = tally
+    messages.success(
+        request,
+        _("Submitted: %(project)s, %(reward)s")
+        % {"project": project.title, "reward": format_money(reward, project.currency)},
+    )
+
+
+def _tally_shown(tally: dict | None) -> str:
+    if not tally or not tally.get("tasks"):
+        return ""
+    earned = ", ".join(
+        format_money(cents, currency) for currency, cents in sorted(tally["earned"].items())
+    )
+    return ngettext(
+        "This session: %(count)d task, %(earned)s",
+        "This session: %(count)d tasks, %(earned)s",
+        tally["tasks"],
+    ) % {"count": tally["tasks"], "earned": earned}
 
 
 @worker_required
@@ -325,14 +388,18 @@ def assignment_active_time(request, public_id):
 
 
 @worker_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def assignment_state(request, public_id):
-    """What the server holds of the worker's own assignment. The work page asks this when the
-    task frame says "submitted", and moves on only if the server has the answer: the frame runs
-    the requester's code, whose word alone proves nothing (docs/adr/0004)."""
+    """What the server holds of the worker's own assignment. The work page asks this (a POST)
+    when the task frame says "submitted", and moves on only if the server has the answer: the
+    frame runs the requester's code, whose word alone proves nothing (docs/adr/0004). The POST
+    also counts a submitted assignment in the session's tally, once, with a message for the
+    next page; a GET only reads."""
     assignment = _own_assignment_or_404(request, public_id)
     state = selectors.assignment_state_due(assignment)
     submitted = state in ANSWERED_STATES
+    if submitted and request.method == "POST":
+        _tally_count(request, assignment)
     # In training mode the frame now shows the right answer after a mistake on a gold task:
     # the page waits for the worker to read it instead of moving on at once.
     feedback = submitted and bool(gold_feedback_message(assignment))

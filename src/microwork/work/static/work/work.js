@@ -187,10 +187,16 @@
       return;
     }
     checking = true;
+    // A POST: the server also counts the submission in the session's tally, once, and leaves
+    // a "Submitted: …" message for the next page.
     window
       .fetch(bar.dataset.stateUrl, {
+        method: "POST",
         credentials: "same-origin",
-        headers: { Accept: "application/json" },
+        headers: {
+          Accept: "application/json",
+          "X-CSRFToken": tokenInput ? tokenInput.value : "",
+        },
         cache: "no-store",
       })
       .then(function (response) {
@@ -211,6 +217,21 @@
       });
   }
 
+  // The sandboxed task frame sizes itself to its content (frame-size.js posts its height), so
+  // its Submit button is not hidden below the frame's own fold. Only the height is taken, as a
+  // number, clamped; a requester's page framed directly keeps the height its task gave.
+  var FRAME_MIN_HEIGHT = 200;
+  var FRAME_MAX_HEIGHT = 6000;
+  function sizeFrame(height) {
+    if (!frame || frame.dataset.direct || typeof height !== "number" || !isFinite(height)) {
+      return;
+    }
+    var clamped = Math.ceil(Math.min(FRAME_MAX_HEIGHT, Math.max(FRAME_MIN_HEIGHT, height)));
+    // The frame's box holds its border too (box-sizing: border-box).
+    var border = frame.offsetHeight - frame.clientHeight;
+    frame.style.height = clamped + border + "px";
+  }
+
   window.addEventListener("message", function (event) {
     // Only our own frame may drive this page: the window the message comes from, and its origin.
     if (!frame || event.source !== frame.contentWindow || event.origin !== reportingOrigin) {
@@ -220,7 +241,9 @@
     if (!data || typeof data !== "object") {
       return;
     }
-    if (data.type === "microwork:submitted") {
+    if (data.type === "microwork:height") {
+      sizeFrame(data.height);
+    } else if (data.type === "microwork:submitted") {
       confirmSubmitted();
     } else if (data.type === "microwork:refused" && status) {
       status.textContent = String(data.message || "");
