@@ -44,9 +44,10 @@ class PaymentRefused(Exception):
 
 
 class InsufficientFunds(PaymentRefused):
-    def __init__(self, *, account: Account, missing_cents: int):
+    def __init__(self, *, account: Account, missing_cents: int, message: str = ""):
         super().__init__(
-            _("Not enough funds: %(missing)s more is needed.")
+            message
+            or _("Not enough funds: %(missing)s more is needed.")
             % {"missing": format_money(missing_cents, account.currency)}
         )
         self.account = account
@@ -907,13 +908,25 @@ def payout_request(
         raise PaymentRefused(
             _("Payouts start at %(threshold)s.") % {"threshold": format_money(threshold, currency)}
         )
-    posting = post(
-        kind=PostingKind.PAYOUT_REQUEST,
-        key=key,
-        lines=[Line(available, -amount), Line(_payout_pending(worker, currency), amount)],
-        actor=worker,
-        terms={"amount": amount_cents},
-    )
+    try:
+        posting = post(
+            kind=PostingKind.PAYOUT_REQUEST,
+            key=key,
+            lines=[Line(available, -amount), Line(_payout_pending(worker, currency), amount)],
+            actor=worker,
+            terms={"amount": amount_cents},
+        )
+    except InsufficientFunds as short:
+        # In a worker's words: what they can have, not what a requester must add.
+        raise InsufficientFunds(
+            account=short.account,
+            missing_cents=short.missing_cents,
+            message=_(
+                "You asked for more than you have earned: at most %(available)s can be paid "
+                "out now."
+            )
+            % {"available": format_money(amount - short.missing_cents, currency)},
+        ) from None
     payout, _created = Payout.objects.get_or_create(
         request_posting=posting,
         defaults={"worker": worker, "amount_cents": amount, "currency": currency},
