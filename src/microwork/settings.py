@@ -331,6 +331,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("MICROWORK_TIME_ZONE", "Europe/Paris")
 USE_TZ = True
+# One date format per language, not Django's long and short ones side by side (common/formats).
+FORMAT_MODULE_PATH = ["microwork.common.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -1,8 +1,11 @@
-"""Amounts as each language writes them (common/money.py, docs/translating.md)."""
+"""Amounts and dates as each language writes them (common/money.py, docs/translating.md)."""
+
+from datetime import datetime
 
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.formats import get_format
 
 from microwork.common.money import format_amount, format_money
 
@@ -35,3 +38,23 @@ def test_the_money_and_cents_filters_follow_the_active_language():
         assert template.render(Context()) == "12.02 EUR | 12.02 EUR | —"
     with translation.override("fr"):
         assert template.render(Context()) == f"12,02{NBSP}€ | 12,02{NBSP}€ | —"
+
+
+def test_a_date_is_written_one_way_per_language():
+    """Pages mixed "12/06/2026" and "Dec. 6, 2026" (SHORT_DATE_FORMAT beside DATE_FORMAT)."""
+    moment = datetime(2026, 12, 6, 14, 5)
+    template = Template(
+        '{{ d|date:"DATE_FORMAT" }} | {{ d|date:"SHORT_DATE_FORMAT" }} | '
+        '{{ d|date:"DATETIME_FORMAT" }} | {{ d|date:"SHORT_DATETIME_FORMAT" }}'
+    )
+    with translation.override("en"):
+        assert template.render(Context({"d": moment})) == (
+            "Dec. 6, 2026 | Dec. 6, 2026 | Dec. 6, 2026, 2:05 p.m. | Dec. 6, 2026, 2:05 p.m."
+        )
+    with translation.override("fr"):
+        assert template.render(Context({"d": moment})) == (
+            "6 décembre 2026 | 6 décembre 2026 | 6 décembre 2026 14:05 | 6 décembre 2026 14:05"
+        )
+    # What people type stays as Django reads it.
+    with translation.override("fr"):
+        assert "%d/%m/%Y" in get_format("DATE_INPUT_FORMATS")

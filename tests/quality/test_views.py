@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from microwork.quality.enums import Comparator, QualificationStatus, SystemQualification
 from microwork.quality.models import (
@@ -212,7 +213,7 @@ def test_requester_worker_detail_shows_the_block_its_date_and_reason(client, req
         reverse("quality:requester-worker-detail", args=[worker.worker_id])
     ).content.decode()
 
-    date = timezone.localtime(block.created_at).strftime("%m/%d/%Y")
+    date = date_format(timezone.localtime(block.created_at), "SHORT_DATE_FORMAT")
     assert f"Blocked from all your projects since {date}." in html
     assert "Reason, as the worker sees it: Copied answers." in html
     assert "Lift the block" in html
