@@ -81,13 +81,28 @@ def _ledger_triggers_back(sender, using="default", **kwargs) -> None:
 post_migrate.connect(_ledger_triggers_back, dispatch_uid="tests.e2e.ledger_triggers_back")
 
 
+def _wait_for_requests_in_flight(seconds: float = 10) -> None:
+    """Let the live server finish the requests a page sent just before its context closed (a
+    work page reports its active time every few seconds): on SQLite's shared in-memory
+    database one of them still holding a table would make the flush fail with "database table
+    is locked". The server handles each connection in a thread of socketserver's."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(
+        thread.is_alive() and "process_request_thread" in thread.name
+        for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
+
+
 @pytest.fixture(autouse=True)
 def _ledger_flushable_on_sqlite(transactional_db):
     """The live server needs a transactional database, which is emptied by a flush after each
     test. SQLite flushes with DELETE, which the ledger's append-only triggers refuse
     (PostgreSQL's TRUNCATE fires no row trigger): they are lifted for the flush alone. This
-    teardown runs before transactional_db's flush; post_migrate puts them back after it."""
+    teardown runs before transactional_db's flush, and after the test's browser context has
+    closed; post_migrate puts the triggers back after the flush."""
     yield
+    _wait_for_requests_in_flight()
     if connection.vendor == "sqlite":
         with connection.schema_editor() as editor:
             _LEDGER_TRIGGERS.drop_triggers(None, editor)

@@ -13,7 +13,6 @@ accepted in a setting and never sent.
 
 import json
 import uuid
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -156,14 +155,16 @@ def send(*, destination: str, events: list[dict], requester_id: int) -> None:
     from microwork.notifications.jobs import mail_send
 
     kinds = ", ".join(sorted({item["EventType"] for item in events}))
+    subject = f"Amazon Mechanical Turk notification: {kinds}"
+    body = _document(events, requester_id)
+
+    # A function, not a partial: a robust on_commit names what failed by its __qualname__,
+    # which a partial lacks (the log line itself then failed, and the operation with it).
+    def mail_after_commit():
+        mail_send(to=destination, subject=subject, body=body, html="")
+
     transaction.on_commit(
-        partial(
-            mail_send,
-            to=destination,
-            subject=f"Amazon Mechanical Turk notification: {kinds}",
-            body=_document(events, requester_id),
-            html="",
-        ),
+        mail_after_commit,
         robust=True,
     )
 
