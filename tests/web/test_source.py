@@ -26,6 +26,8 @@ def test_the_platform_serves_its_own_package_as_a_tarball(client):
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     served = archive.extractfile("microwork/web/source.py").read()
     assert served == (source.PACKAGE / "web" / "source.py").read_bytes()
+    licence = archive.extractfile("LICENSE").read().decode()
+    assert licence.startswith("GNU AFFERO GENERAL PUBLIC LICENSE\nVersion 3, 19 November 2007\n")
 
 
 def test_the_tarball_is_the_same_bytes_each_time():

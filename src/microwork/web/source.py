@@ -8,6 +8,7 @@ import functools
 import gzip
 import io
 import tarfile
+from importlib import metadata
 from pathlib import Path
 
 from django.http import HttpResponse
@@ -18,6 +19,15 @@ import microwork
 PACKAGE = Path(microwork.__file__).resolve().parent
 LEFT_OUT = {"__pycache__"}
 LEFT_OUT_SUFFIXES = (".pyc", ".pyo")
+
+
+def licence_text() -> bytes:
+    """The AGPL text that goes with the source: the checkout's LICENSE when running from one (an
+    editable install), else the copy the wheel carries in its metadata."""
+    checkout = PACKAGE.parent.parent / "LICENSE"
+    if checkout.is_file():
+        return checkout.read_bytes()
+    return metadata.distribution("microwork").read_text("licenses/LICENSE").encode()
 
 
 def _files(root: Path):
@@ -33,11 +43,12 @@ def source_archive() -> bytes:
     """A tar.gz of the package, built once per process: the same bytes for the same files
     (sorted names, fixed times and owners), so it can be compared with a published release."""
     buffer = io.BytesIO()
+    members = [("LICENSE", licence_text())]
+    members += [(f"microwork/{rel.as_posix()}", path.read_bytes()) for path, rel in _files(PACKAGE)]
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed:
         with tarfile.open(fileobj=compressed, mode="w", format=tarfile.PAX_FORMAT) as archive:
-            for path, relative in _files(PACKAGE):
-                info = tarfile.TarInfo(f"microwork/{relative.as_posix()}")
-                data = path.read_bytes()
+            for name, data in members:
+                info = tarfile.TarInfo(name)
                 info.size, info.mtime, info.mode = len(data), 0, 0o644
                 archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
