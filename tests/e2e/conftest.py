@@ -10,7 +10,6 @@ default); the paths are listed at the end of the run.
 """
 
 import http.server
-import importlib
 import os
 import shutil
 import threading
@@ -25,6 +24,7 @@ from django.db import connection, connections
 from django.db.models.signals import post_migrate
 
 from microwork.mturk import services
+from microwork.payments import ledger_triggers
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 from tests.accounts.factories import RequesterFactory
@@ -66,16 +66,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-_LEDGER_TRIGGERS = importlib.import_module("microwork.payments.migrations.0002_append_only_ledger")
-
-
 def _ledger_triggers_back(sender, using="default", **kwargs) -> None:
     """After the flush that ends a transactional test on SQLite (flush sends post_migrate),
     the ledger is append-only again."""
     if connections[using].vendor == "sqlite":
         with connections[using].schema_editor() as editor:
-            _LEDGER_TRIGGERS.drop_triggers(None, editor)
-            _LEDGER_TRIGGERS.create_triggers(None, editor)
+            ledger_triggers.drop_triggers(None, editor)
+            ledger_triggers.create_triggers(None, editor)
 
 
 post_migrate.connect(_ledger_triggers_back, dispatch_uid="tests.e2e.ledger_triggers_back")
@@ -105,7 +102,7 @@ def _ledger_flushable_on_sqlite(transactional_db):
     _wait_for_requests_in_flight()
     if connection.vendor == "sqlite":
         with connection.schema_editor() as editor:
-            _LEDGER_TRIGGERS.drop_triggers(None, editor)
+            ledger_triggers.drop_triggers(None, editor)
 
 
 @pytest.fixture(scope="package")

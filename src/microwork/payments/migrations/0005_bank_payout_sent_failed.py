@@ -10,17 +10,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
-def recreate_sqlite_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    table = "payments_posting"
-    for operation in ("UPDATE", "DELETE"):
-        schema_editor.execute(
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} BEFORE {operation} "
-            f"ON {table} BEGIN SELECT RAISE(ABORT, "
-            f"'the ledger is append-only: {operation} on {table} refused'); END"
-        )
+from microwork.payments.ledger_triggers import recreate_sqlite_triggers
 
 
 class Migration(migrations.Migration):
