@@ -523,6 +523,11 @@ MICROWORK_OBSERVATORY_OCCASIONAL_MONTHS = env_int(
 MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS = env_int(
     "MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS", 1202, minimum=0
 )
+# What the site pays a worker for their first completed survey, once ever, from its own money
+# (the outside-world account, as deposits come in); 0: the survey is unpaid (docs/observatory.md).
+MICROWORK_OBSERVATORY_SURVEY_REWARD_CENTS = env_int(
+    "MICROWORK_OBSERVATORY_SURVEY_REWARD_CENTS", 0, minimum=0
+)
 # Card deposits and receipts (docs/deposits.md, docs/adr/0024). Card payments are on when both
 # Stripe keys are set: the secret API key and the webhook endpoint's signing secret ("whsec_").
 # Receipts carry the operator's details (MICROWORK_OPERATOR_NAME above; an address's lines are

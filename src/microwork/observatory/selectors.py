@@ -1,10 +1,13 @@
-"""Reads of the observatory for the pages: stored snapshots only, never the records."""
+"""Reads of the observatory for the pages: stored snapshots only, never the records; and a
+worker's own survey payment."""
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, Sum
 
 from microwork.observatory import statistics
 from microwork.observatory.models import Snapshot
+from microwork.observatory.services import survey_reward_key
+from microwork.payments.models import Posting
 
 
 def k() -> int:
@@ -53,4 +56,22 @@ def method_context() -> dict:
         "minimum_wage_cents": settings.MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS,
         "pay_floor_cents": settings.MICROWORK_PAY_FLOOR_CENTS_PER_HOUR,
         "currency": settings.MICROWORK_CURRENCY,
+    }
+
+
+def survey_reward(worker) -> dict:
+    """What the survey pays `worker`, for their page: `amount_cents`, what the site pays for a
+    first complete survey now (0: unpaid), `currency`, and `paid_cents` and `paid_at` of the
+    payment they already got (None if none: the survey is paid once ever)."""
+    paid = (
+        Posting.objects.filter(idempotency_key=survey_reward_key(worker))
+        .annotate(paid=Sum("entries__amount_cents", filter=Q(entries__amount_cents__gt=0)))
+        .values("paid", "created_at")
+        .first()
+    )
+    return {
+        "amount_cents": settings.MICROWORK_OBSERVATORY_SURVEY_REWARD_CENTS,
+        "currency": settings.MICROWORK_CURRENCY,
+        "paid_cents": paid["paid"] if paid else None,
+        "paid_at": paid["created_at"] if paid else None,
     }

@@ -108,6 +108,7 @@ def survey(request):
             "response": response,
             "consent_text": consent.TEXTS[consent.CURRENT_VERSION] % {"k": selectors.k()},
             "consent_version": consent.CURRENT_VERSION,
+            "reward": selectors.survey_reward(request.user),
         },
         status=400 if form.errors else 200,
     )
