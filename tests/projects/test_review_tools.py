@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 
 from microwork.projects import services
+from microwork.projects.enums import TemplateKind
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
-from tests.accounts.factories import WorkerFactory
+from tests.accounts.factories import RequesterFactory, WorkerFactory
 from tests.payments.factories import fund
 from tests.projects.factories import BatchFactory, ProjectFactory, make_tasks
 from tests.work.factories import SubmittedAssignmentFactory
@@ -136,3 +137,80 @@ def test_pages_keep_the_state_and_worker_filters(client, requester, batch, rows,
     ).content.decode()
 
     assert f'href="?state=submitted&amp;worker={worker.worker_id}&amp;page=2"' in html
+
+
+@pytest.fixture
+def boxes_batch(requester):
+    project = ProjectFactory(
+        requester=requester,
+        template_kind=TemplateKind.BOUNDING_BOXES,
+        template_html="",
+        template_config={"image_column": "img", "labels": ["car", "person"], "min_boxes": 0},
+    )
+    batch = BatchFactory(project=project, columns=["note", "img"])
+    make_tasks(batch, 1)
+    fund(requester, 100_00)
+    services.batch_publish(batch=batch)
+    task = batch.tasks.get()
+    task.input = {"note": "https://images.example.org/other.png", "img": PICTURE}
+    task.save()
+    return batch
+
+
+def test_a_boxes_answer_is_drawn_over_its_picture_in_image_pixels(client, requester, boxes_batch):
+    SubmittedAssignmentFactory(
+        task=boxes_batch.tasks.get(),
+        answers={
+            "boxes": [
+                {"label": "person", "x1": 10, "y1": 20, "x2": 110.5, "y2": 80},
+                {"label": "car", "x1": 300, "y1": 0, "x2": 640, "y2": 480},
+            ],
+            "image_width": 640,
+            "image_height": 480,
+        },
+    )
+    client.force_login(requester)
+
+    response = client.get(_review_url(boxes_batch))
+
+    html = response.content.decode()
+    # The image column's picture, not the first picture of the row, with the boxes over it.
+    assert (
+        f'<a href="{PICTURE}" rel="noreferrer noopener" target="_blank" class="box-overlay">'
+        f'<img class="thumb" src="{PICTURE}" alt="The picture of the task" loading="lazy" '
+        'referrerpolicy="no-referrer">'
+        '<svg class="box-overlay-drawing" viewBox="0 0 640 480" preserveAspectRatio="none" '
+        'role="img" aria-label="2 boxes drawn: person, car">'
+        '<g class="box box-c1"><rect x="10" y="20" width="100.5" height="60"/>'
+        '<text x="20" y="62" font-size="40" stroke-width="8">person</text></g>'
+        '<g class="box box-c0"><rect x="300" y="0" width="340" height="480"/>'
+        '<text x="310" y="42" font-size="40" stroke-width="8">car</text></g>'
+        "</svg></a>"
+    ) in html
+    assert "projects/review.css" in html
+    assert 'style="' not in html.split("<main", 1)[-1]
+
+
+def test_a_boxes_answer_without_its_image_size_shows_the_picture_alone(
+    client, requester, boxes_batch
+):
+    SubmittedAssignmentFactory(
+        task=boxes_batch.tasks.get(),
+        answers={"boxes": [{"label": "car", "x1": 1, "y1": 2, "x2": 30, "y2": 40}]},
+    )
+    client.force_login(requester)
+
+    html = client.get(_review_url(boxes_batch)).content.decode()
+
+    assert f'target="_blank"><img class="thumb" src="{PICTURE}"' in html
+    assert "box-overlay-drawing" not in html
+
+
+def test_another_requesters_boxes_batch_review_is_not_found(client, boxes_batch):
+    SubmittedAssignmentFactory(
+        task=boxes_batch.tasks.get(),
+        answers={"boxes": [], "image_width": 640, "image_height": 480},
+    )
+    client.force_login(RequesterFactory())
+
+    assert client.get(_review_url(boxes_batch)).status_code == 404

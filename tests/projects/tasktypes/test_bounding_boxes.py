@@ -4,7 +4,7 @@ import pytest
 
 from microwork.projects.enums import TemplateKind
 from microwork.projects.tasktypes import ConfigInvalid
-from microwork.projects.tasktypes.bounding_boxes import BoundingBoxes
+from microwork.projects.tasktypes.bounding_boxes import BoundingBoxes, review_overlay
 from microwork.projects.templating import AnswerInvalid
 from microwork.quality.aggregation.batch import batch_aggregate
 from microwork.work import results, services
@@ -162,3 +162,65 @@ def test_aggregation_mapping_groups_boxes_by_configured_label():
         "person": [],
     }
     assert BoundingBoxes().aggregation_value(config, "image_width", 640) == 640
+
+
+def test_review_overlay_gives_each_box_in_image_pixels_with_its_label_inside():
+    config = parsed(KIND, CONFIG)
+    stored = {
+        "boxes": [CAR, {"label": "person", "x1": 300, "y1": 0, "x2": 640, "y2": 479.5}],
+        "image_width": 640,
+        "image_height": 480,
+    }
+
+    overlay = review_overlay(config, stored)
+
+    # Labels are 640 / 16 = 40 pixels high, 10 in from the corner; outlined 8 wide.
+    assert overlay == {
+        "width": 640,
+        "height": 480,
+        "font_size": 40,
+        "halo": "8",
+        "boxes": [
+            {
+                "label": "car",
+                "x": "10",
+                "y": "20",
+                "width": "100.5",
+                "height": "60",
+                "label_x": "20",
+                "label_y": "62",
+                "colour": 0,
+            },
+            {
+                "label": "person",
+                "x": "300",
+                "y": "0",
+                "width": "340",
+                "height": "479.5",
+                "label_x": "310",
+                "label_y": "42",
+                "colour": 1,
+            },
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"boxes": [CAR]},  # no size: an answer from before sizes were kept
+        {"boxes": [CAR], "image_width": 0, "image_height": 480},
+        {"boxes": [CAR], "image_width": "640", "image_height": 480},
+        {},
+    ],
+)
+def test_review_overlay_is_none_without_a_usable_image_size(stored):
+    assert review_overlay(parsed(KIND, CONFIG), stored) is None
+
+
+def test_review_overlay_of_no_box_is_an_empty_drawing():
+    overlay = review_overlay(
+        parsed(KIND, CONFIG), {"boxes": [], "image_width": 32, "image_height": 8}
+    )
+
+    assert overlay == {"width": 32, "height": 8, "font_size": 2, "halo": "0.4", "boxes": []}

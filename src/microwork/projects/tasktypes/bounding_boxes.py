@@ -233,3 +233,59 @@ class BoundingBoxes(TaskType):
                 (box["x1"], box["y1"], box["x2"], box["y2"])
             )
         return by_label
+
+
+# The review page draws a worker's boxes over the task's picture: an SVG laid exactly over the
+# <img>, its viewBox the image's natural size (as the worker's browser measured it), so the
+# boxes stay in the image's own pixels whatever size the picture is shown at.
+OVERLAY_COLOURS = 6  # box-c0 … box-c5 in projects/review-boxes.css
+OVERLAY_TEXT_PER_SIDE = 16  # a label's height: 1/16 of the image's longer side
+
+
+def _number(value: float) -> str:
+    """SVG's number for a pixel: 12.0 -> "12", 12.5 -> "12.5"."""
+    return f"{round(value, 1):g}"
+
+
+def review_overlay(config: dict, answers: dict) -> dict | None:
+    """The geometry of a stored answer's boxes over its image for the review page:
+    {"width", "height", "font_size", "halo", "boxes": [{"label", "x", "y", "width", "height",
+    "label_x", "label_y", "colour"}]}, numbers as SVG text; None when the answer has no
+    usable image size (older or malformed answers). Each box's label sits inside its
+    top-left corner; a label's colour class follows its place in the project's labels."""
+    answers = answers or {}
+    width, height = answers.get(WIDTH_FIELD), answers.get(HEIGHT_FIELD)
+    if not all(isinstance(side, int) and 0 < side <= MAX_SIDE for side in (width, height)):
+        return None
+    labels = list(config.get("labels") or [])
+    font_size = max(1, round(max(width, height) / OVERLAY_TEXT_PER_SIDE))
+    pad = max(1, font_size // 4)
+    boxes = []
+    for box in answers.get(BOXES_FIELD) or []:
+        if not isinstance(box, dict):
+            continue
+        try:
+            x1, y1, x2, y2 = (float(box[key]) for key in ("x1", "y1", "x2", "y2"))
+        except (KeyError, TypeError, ValueError):
+            continue
+        label = str(box.get("label", ""))
+        colour = labels.index(label) % OVERLAY_COLOURS if label in labels else 0
+        boxes.append(
+            {
+                "label": label,
+                "x": _number(x1),
+                "y": _number(y1),
+                "width": _number(x2 - x1),
+                "height": _number(y2 - y1),
+                "label_x": _number(x1 + pad),
+                "label_y": _number(y1 + pad + font_size * 0.8),
+                "colour": colour,
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "font_size": font_size,
+        "halo": _number(font_size / 5),  # the white outline that keeps a label readable
+        "boxes": boxes,
+    }

@@ -35,6 +35,8 @@ from microwork.projects import preview, services
 from microwork.projects.enums import TemplateKind
 from microwork.projects.forms import BatchUploadForm, ProjectForm
 from microwork.projects.models import Batch, Project, Task
+from microwork.projects.tasktypes import ConfigInvalid
+from microwork.projects.tasktypes.bounding_boxes import BoundingBoxes, review_overlay
 from microwork.quality import overlap
 from microwork.web.ratelimits import rate_limited
 from microwork.work import coco, dashboard, photo_checks, results, selectors
@@ -424,8 +426,15 @@ def batch_review(request, pk):
         REVIEW_PAGE_SIZE,
     )
     submissions = page.get_page(request.GET.get("page"))
+    boxes_config = _boxes_config(batch.project)
     for assignment in submissions:
-        assignment.picture = _picture_in(assignment.task.input)
+        assignment.picture = _picture_in(assignment.task.input, boxes_config)
+        # A boxes answer's boxes, drawn over its picture (the worker drew them on that image).
+        assignment.overlay = (
+            review_overlay(boxes_config, assignment.answers)
+            if boxes_config is not None and assignment.picture
+            else None
+        )
         assignment.answer_items = [
             (name, results.answer_cell(value, separator="; "))
             for name, value in (assignment.answers or {}).items()
@@ -465,12 +474,35 @@ def batch_review(request, pk):
 
 # A row's picture: the first input value that is an image's address (an image, transcription or
 # boxes task's column, or a custom template's), shown beside the answer on the review page.
-_PICTURE = re.compile(r"^(https://\S+\.(png|jpe?g|gif|webp|avif|svg)(\?\S*)?|data:image/(png|jpeg|gif|webp);base64,\S+)$", re.I)
+_PICTURE = re.compile(
+    r"^(https://\S+\.(png|jpe?g|gif|webp|avif|svg)(\?\S*)?|data:image/(png|jpeg|gif|webp);base64,\S+)$",
+    re.I,
+)
 
 
-def _picture_in(row: dict) -> str:
-    for value in (row or {}).values():
-        if isinstance(value, str) and len(value) < 200_000 and _PICTURE.match(value.strip()):
+def _boxes_config(project: Project) -> dict | None:
+    """A bounding-boxes project's parsed configuration; None for other kinds, or a config that
+    no longer parses (the page then shows the answers without drawing them)."""
+    if project.template_kind != TemplateKind.BOUNDING_BOXES:
+        return None
+    try:
+        return BoundingBoxes().parse(project.template_config or {})
+    except ConfigInvalid:
+        return None
+
+
+def _is_picture(value) -> bool:
+    return isinstance(value, str) and len(value) < 200_000 and bool(_PICTURE.match(value.strip()))
+
+
+def _picture_in(row: dict, boxes_config: dict | None = None) -> str:
+    """The row's picture: a boxes task's own image column first (the image its boxes were
+    drawn on), else the first value that is an image's address."""
+    row = row or {}
+    if boxes_config is not None and _is_picture(row.get(boxes_config["image_column"])):
+        return row[boxes_config["image_column"]].strip()
+    for value in row.values():
+        if _is_picture(value):
             return value.strip()
     return ""
 
