@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,6 +134,34 @@ def _label(value):
     return _hashable(value)
 
 
+def _comparisons(task_id, answers: dict, labels: dict) -> Iterator[bool]:
+    """For each answered field of one answer that has an aggregated label in `labels`
+    {(task id, field): label}, whether the answer gives that label."""
+    for name, value in (answers or {}).items():
+        label = labels.get((task_id, name))
+        if label is None or value in (None, "", []):
+            continue
+        yield _label(value) == label
+
+
+def answer_agrees(task_id, answers: dict, labels: dict) -> bool | None:
+    """Whether one answer agrees with the aggregated labels of its task: True when every field
+    compared gives its label, False when one does not, None when no field has a label to
+    compare with (an unanswered field, or a kind of answer without one)."""
+    found = list(_comparisons(task_id, answers, labels))
+    return all(found) if found else None
+
+
+def assignment_ids_by_agreement(assignments, labels: dict, *, agrees: bool) -> list[int]:
+    """The ids of `assignments` (a queryset, kept in its order) whose answer agrees, or with
+    `agrees` False disagrees, with `labels` (answer_agrees); answers with nothing to compare
+    are in neither list. Read in chunks: only the ids are kept."""
+    rows = assignments.values_list("pk", "task__public_id", "answers").iterator(chunk_size=CHUNK)
+    return [
+        pk for pk, task_id, answers in rows if answer_agrees(task_id, answers, labels) is agrees
+    ]
+
+
 def worker_stats(rows, labels: dict) -> list[WorkerStats]:
     """Per worker, from `rows` of (worker id, task id, state, seconds, answers, gold) and
     `labels` {(task id, field): aggregated label}; ordered by worker id."""
@@ -151,12 +179,9 @@ def worker_stats(rows, labels: dict) -> list[WorkerStats]:
             if not gold_mistakes(answers=answers, gold=gold):
                 gold_right[worker_id] += 1
         if state != AssignmentState.REJECTED:
-            for name, value in answers.items():
-                label = labels.get((task_id, name))
-                if label is None or value in (None, "", []):
-                    continue
+            for matches in _comparisons(task_id, answers, labels):
                 compared[worker_id] += 1
-                agreed[worker_id] += _label(value) == label
+                agreed[worker_id] += matches
         if state in (AssignmentState.APPROVED, AssignmentState.REJECTED):
             reviewed[worker_id] += 1
             rejected[worker_id] += state == AssignmentState.REJECTED
@@ -179,20 +204,37 @@ def worker_stats(rows, labels: dict) -> list[WorkerStats]:
 def batch_report(batch: Batch, *, method: str = DEFAULT_METHOD) -> dict:
     """The agreement report of `batch`: per categorical answer field, alpha and the confusion
     against gold; per worker, their figures against the labels aggregated with `method`."""
+    reports, labels = [], {}
+    for name in _categorical_fields(batch, method):
+        triples, _rows = _answers(batch, name)
+        triples = [(w, t, _label(v)) for w, t, v in triples]
+        gold = batch_gold(batch, name)
+        labels.update(_field_labels(batch, name, method, gold))
+        reports.append(field_report(name, triples, gold))
+    return {"fields": reports, "workers": batch_worker_stats(batch, labels)}
+
+
+def batch_labels(batch: Batch, *, method: str = DEFAULT_METHOD) -> dict:
+    """{(task public id, field): aggregated label} over the batch's categorical answer fields,
+    aggregated with `method` as batch_report does: what its per-worker agreement compares
+    answers with."""
+    labels: dict = {}
+    for name in _categorical_fields(batch, method):
+        labels.update(_field_labels(batch, name, method, batch_gold(batch, name)))
+    return labels
+
+
+def _categorical_fields(batch: Batch, method: str) -> list[str]:
     from microwork.quality.exports import CATEGORICAL, export_fields
 
-    fields = [f for f in export_fields(batch, method=method) if f.kind == CATEGORICAL]
-    reports, labels = [], {}
-    for export_field in fields:
-        triples, _rows = _answers(batch, export_field.name)
-        triples = [(w, t, _label(v)) for w, t, v in triples]
-        gold = batch_gold(batch, export_field.name)
-        for row in batch_aggregate(
-            batch, field=export_field.name, method=method, gold=gold or None
-        ):
-            labels[(row.task_id, export_field.name)] = row.label
-        reports.append(field_report(export_field.name, triples, gold))
-    return {"fields": reports, "workers": batch_worker_stats(batch, labels)}
+    return [f.name for f in export_fields(batch, method=method) if f.kind == CATEGORICAL]
+
+
+def _field_labels(batch: Batch, name: str, method: str, gold: dict) -> dict:
+    return {
+        (row.task_id, name): row.label
+        for row in batch_aggregate(batch, field=name, method=method, gold=gold or None)
+    }
 
 
 def field_report(name: str, triples: list[tuple], gold: dict) -> FieldReport:

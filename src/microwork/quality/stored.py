@@ -35,6 +35,7 @@ from huey.contrib.djhuey import db_task
 
 from microwork.projects.enums import BatchStatus
 from microwork.projects.models import Batch, Project, Task
+from microwork.quality import agreement
 from microwork.quality.aggregation.batch import AGGREGATED_STATES, _answers, _hashable
 from microwork.quality.agreement import (
     Confusion,
@@ -545,6 +546,18 @@ def categorical_labels(aggregation: BatchAggregation, *, tasks: set | None = Non
                     if values[index] is not None:
                         labels[(task_id, name)] = _hashable(values[index][0])
     return labels
+
+
+def batch_labels(*, batch: Batch, method: str) -> dict | None:
+    """{(task public id, field): aggregated label} of the batch's categorical fields, the
+    labels its quality page compares answers with: aggregated in the request for a small
+    batch; for a large one, its stored labels (the fresh ones, else the last), or None while
+    none was ever computed. Reads only: it queues nothing."""
+    status = batch_aggregation_status(batch=batch, method=method)
+    if status.is_synchronous:
+        return agreement.batch_labels(batch, method=method)
+    shown = status.current if status.is_fresh else status.latest
+    return categorical_labels(shown) if shown is not None else None
 
 
 @dataclass(frozen=True)

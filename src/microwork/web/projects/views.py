@@ -37,7 +37,8 @@ from microwork.projects.forms import BatchUploadForm, ProjectForm
 from microwork.projects.models import Batch, Project, Task
 from microwork.projects.tasktypes import ConfigInvalid
 from microwork.projects.tasktypes.bounding_boxes import BoundingBoxes, review_overlay
-from microwork.quality import overlap
+from microwork.quality import agreement, overlap, stored
+from microwork.quality.aggregation import DEFAULT_METHOD
 from microwork.web.ratelimits import rate_limited
 from microwork.work import coco, dashboard, photo_checks, results, selectors
 from microwork.work.enums import ANSWERED_STATES, AssignmentState
@@ -421,11 +422,16 @@ def batch_review(request, pk):
             return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     # Work past its auto-approval time is shown approved, and offered for no decision; the
     # sweep approves and pays it (a decision posted meanwhile approves it as it was due).
-    page = Paginator(
-        selectors.batch_submissions(batch=batch, state=state, worker_id=worker_id),
-        REVIEW_PAGE_SIZE,
-    )
-    submissions = page.get_page(request.GET.get("page"))
+    listed = selectors.batch_submissions(batch=batch, state=state, worker_id=worker_id)
+    agreement_filter = request.GET.get("agreement", "")
+    agreement_note = ""
+    if agreement_filter in AGREEMENT_FILTERS:
+        submissions, agreement_note = _submissions_by_agreement(
+            request, batch, listed, agrees=AGREEMENT_FILTERS[agreement_filter]
+        )
+    else:
+        agreement_filter = ""
+        submissions = Paginator(listed, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     boxes_config = _boxes_config(batch.project)
     for assignment in submissions:
         assignment.picture = _picture_in(assignment.task.input, boxes_config)
@@ -463,6 +469,8 @@ def batch_review(request, pk):
             "states": [(key, key.label) for key in ANSWERED_STATES],
             "ticked": ticked,
             "worker_id": worker_id,
+            "agreement": agreement_filter,
+            "agreement_note": agreement_note,
             "waiting": selectors.batch_waiting_count(batch),
             "bonus_fee_note": _bonus_fee_note(batch.project),
         },
@@ -470,6 +478,36 @@ def batch_review(request, pk):
     # The requester's own pictures (their rows' https: addresses) are shown beside the answers.
     response["Content-Security-Policy"] = platform_policy(image_sources=("https:",))
     return response
+
+
+# ?agreement= on the review page: answers that agree, or disagree, with the aggregated label.
+AGREEMENT_FILTERS = {"agrees": True, "disagrees": False}
+
+
+def _submissions_by_agreement(request, batch: Batch, listed, *, agrees: bool):
+    """The page of `listed` (batch_submissions, in its order) whose answers agree or disagree
+    with the batch's aggregated labels, those its quality page compares answers with, and a
+    note when there is nothing to compare with. A large batch whose aggregation was never
+    computed lists nothing (the note says where to ask for it): a GET computes nothing."""
+    labels = stored.batch_labels(batch=batch, method=DEFAULT_METHOD)
+    note = ""
+    if labels is None:
+        note = _(
+            "The aggregated labels of this batch are not computed yet: ask for them on its "
+            "quality page, then filter again."
+        )
+        ids = []
+    else:
+        ids = agreement.assignment_ids_by_agreement(listed, labels, agrees=agrees)
+    if labels == {}:
+        note = _(
+            "No answer of this batch has an aggregated label to compare with: only answers "
+            "chosen from a list have one."
+        )
+    submissions = Paginator(ids, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = {a.pk: a for a in listed.filter(pk__in=submissions.object_list)}
+    submissions.object_list = [shown[pk] for pk in submissions.object_list if pk in shown]
+    return submissions, note
 
 
 # A row's picture: the first input value that is an image's address (an image, transcription or
