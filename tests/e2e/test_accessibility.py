@@ -59,20 +59,24 @@ def pages_by_role(seeded) -> dict[str, list[tuple[str, str]]]:
     return pages
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_every_page_has_no_serious_or_critical_axe_violation(
-    world,  # noqa: F811 (the fixture imported above)
-    live_server,
-    browser,
-    language,
-):
+def walk_pages(
+    seeded, live_server, browser, *, language: str, scheme: str = "light", only=None
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Open each page in `scheme` ("light" or "dark", the prefers-color-scheme the browser
+    emulates), run axe on it and save it at 360 and 1280 px under
+    pages/<language>/<width>/ (pages-dark/... in dark mode). `only`: the route names to open,
+    or every page. Return ({route name: serious or critical findings}, the names checked)."""
+    folder = "pages" if scheme == "light" else f"pages-{scheme}"
     violations, checked = {}, []
-    for role, pages in pages_by_role(world).items():
-        context = browser.new_context(viewport=PHONE, locale=language)
+    for role, pages in pages_by_role(seeded).items():
+        pages = [(name, url) for name, url in pages if only is None or name in only]
+        if not pages:
+            continue
+        context = browser.new_context(viewport=PHONE, locale=language, color_scheme=scheme)
         context.set_default_timeout(15_000)
         cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}
         context.add_cookies([cookie])
-        user = world.users[role]
+        user = seeded.users[role]
         if user is not None:
             log_in(context, live_server, Client(), user)
         page = context.new_page()
@@ -89,16 +93,31 @@ def test_every_page_has_no_serious_or_critical_axe_violation(
                 violations[name] = found
             checked.append(name)
             shot = re.sub(r"[^a-z0-9-]+", "_", name)
-            save_screenshot(page, f"pages/{language}/360/{shot}")
+            save_screenshot(page, f"{folder}/{language}/360/{shot}")
             # The same page on a desktop's width, to look at (axe's findings do not depend on it).
             page.set_viewport_size(DESKTOP)
-            save_screenshot(page, f"pages/{language}/1280/{shot}")
+            save_screenshot(page, f"{folder}/{language}/1280/{shot}")
             page.set_viewport_size(PHONE)
         context.close()
+    return violations, checked
 
-    assert not violations, "\n".join(
+
+def findings(violations: dict[str, list[str]]) -> str:
+    return "\n".join(
         f"{name}: {finding}" for name, found in sorted(violations.items()) for finding in found
     )
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_page_has_no_serious_or_critical_axe_violation(
+    world,  # noqa: F811 (the fixture imported above)
+    live_server,
+    browser,
+    language,
+):
+    violations, checked = walk_pages(world, live_server, browser, language=language)
+
+    assert not violations, findings(violations)
     # The walk reached the pages people use most: a guard against a world that seeds nothing.
     assert {"home", "work:marketplace", "projects:batch-review", "projects:project-list"} <= set(
         checked
