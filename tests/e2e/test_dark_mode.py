@@ -7,8 +7,9 @@ protocol's Emulation.setEmulatedMedia)."""
 import pytest
 from django.urls import reverse
 
-from tests.e2e.conftest import PHONE
-from tests.e2e.test_accessibility import findings, walk_pages
+from microwork.demo.observatory import observatory_seed
+from tests.e2e.conftest import PHONE, save_screenshot
+from tests.e2e.test_accessibility import DESKTOP, findings, walk_pages
 from tests.web.test_get_urls import world  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,3 +60,25 @@ def test_representative_pages_have_no_serious_or_critical_axe_violation_in_dark_
 
     assert not violations, findings(violations)
     assert set(checked) == DARK_PAGES
+
+
+@pytest.mark.postgres
+def test_observatory_charts_take_the_dark_palette(live_server, browser):
+    """The observatory's server-drawn SVG charts are coloured by the tokens, so their bars and
+    labels stay visible on the dark page (postgres: the demo population's snapshot needs it)."""
+    observatory_seed()
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("observatory:index"))
+
+    colours = page.evaluate(
+        """() => ({
+        bar: getComputedStyle(document.querySelector("svg.chart .chart-bar")).fill,
+        label: getComputedStyle(document.querySelector("svg.chart .chart-label")).fill})"""
+    )
+
+    save_screenshot(page, "pages-dark/en/1280/observatory_index_published")
+    page.locator("#hourly_wage_histogram").scroll_into_view_if_needed()
+    save_screenshot(page, "pages-dark/en/1280/observatory_index_published_wages")
+    context.close()
+    assert colours == {"bar": "rgb(140, 180, 255)", "label": "rgb(230, 235, 242)"}
