@@ -5,11 +5,12 @@ check, fairness/settlement.py)."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Avg, BooleanField, Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from microwork.accounts.models import User
-from microwork.common.charts import bar_chart
+from microwork.common.charts import CENTS, bar_chart
 from microwork.fairness import floor, services, wages
 from microwork.fairness.enums import AppealState
 from microwork.fairness.models import Appeal, PayFloorNotice, RequesterRating
@@ -278,7 +279,7 @@ def worker_dashboard(*, worker: User) -> dict:
 CHART_WEEKS = 12
 
 
-def wage_chart(rows: list[dict]) -> dict:
+def wage_chart(rows: list[dict], *, currency: str = "") -> dict:
     """Bars of the effective hourly wage of the last CHART_WEEKS weeks (oldest first), on a
     scale from 0 to a round amount at least the pay floor (common/charts.py), the floor drawn
     as a reference line and the weeks under it marked."""
@@ -291,8 +292,12 @@ def wage_chart(rows: list[dict]) -> dict:
         [row["label"][-3:] for row in rows],
         step=100 if highest <= 2000 else 500,  # round to 1 or 5 units of the currency
         reference=floor_cents,
+        unit=CENTS,
+        currency=currency or settings.MICROWORK_CURRENCY,
+        names=[row["label"] for row in rows],
     )
     for bar, row in zip(chart["bars"], rows, strict=True):
         bar["row"] = row
         bar["under_floor"] = bar["value"] < floor_cents
+        bar["tone"] = "warning" if bar["under_floor"] else ""
     return {**chart, "floor_cents": floor_cents}
