@@ -94,3 +94,54 @@ def test_the_projects_page_shows_the_figures(client, requester):
     assert '<progress max="100" value="12"' in html  # 1 of 8 answers
     assert "1 of 8 answers" in html
     assert '<svg role="img"' in html
+
+
+def test_progress_by_day_adds_up_the_live_batches_answers(requester, settings):
+    settings.TIME_ZONE = "UTC"
+    batch = _live_batch(requester, tasks=6, per_task=2)  # 12 answers planned
+    tasks = list(batch.tasks.order_by("pk"))
+    at = [
+        NOW - timedelta(days=20),  # before the 14 days: counted in the first day's total
+        NOW - timedelta(days=13, hours=15, minutes=40),  # 23 Nov 00:00, the first day
+        NOW - timedelta(days=13, hours=15, minutes=41),  # 22 Nov 23:59, before it
+        NOW - timedelta(days=1),  # yesterday
+        NOW,  # today
+    ]
+    for task, submitted_at in zip(tasks[:5], at, strict=True):
+        SubmittedAssignmentFactory(task=task, submitted_at=submitted_at)
+    AssignmentFactory(task=tasks[5])  # accepted: no answer
+    draft = PublishedBatchFactory(project=batch.project, status=BatchStatus.DRAFT)
+    make_tasks(draft, 1)
+    SubmittedAssignmentFactory(task=draft.tasks.get(), submitted_at=NOW)  # not live
+    other = _live_batch(RequesterFactory(), tasks=1, per_task=1)
+    SubmittedAssignmentFactory(task=other.tasks.get(), submitted_at=NOW)
+
+    progress = dashboard.requester_progress_by_day(requester=requester, now=NOW)
+
+    days = progress["days"]
+    assert len(days) == 14
+    assert days[0]["day"].isoformat() == "2026-11-23"
+    assert days[-1]["day"].isoformat() == "2026-12-06"
+    assert [(row["answers"], row["total"]) for row in days] == [
+        (1, 3),
+        *[(0, 3)] * 11,
+        (1, 4),
+        (1, 5),
+    ]
+    assert progress["planned"] == 12
+
+
+def test_progress_by_day_counts_days_in_the_current_time_zone(requester, settings):
+    settings.TIME_ZONE = "Europe/Paris"  # UTC+1 in December
+    batch = _live_batch(requester, tasks=2, per_task=1)
+    first, second = batch.tasks.order_by("pk")
+    # 23:30 UTC on 5 December is 00:30 on the 6th in Paris: today there.
+    SubmittedAssignmentFactory(task=first, submitted_at=datetime(2026, 12, 5, 23, 30, tzinfo=UTC))
+    SubmittedAssignmentFactory(task=second, submitted_at=datetime(2026, 12, 5, 22, 30, tzinfo=UTC))
+
+    days = dashboard.requester_progress_by_day(requester=requester, now=NOW, days=2)["days"]
+
+    assert [(row["day"].isoformat(), row["answers"], row["total"]) for row in days] == [
+        ("2026-12-05", 1, 1),
+        ("2026-12-06", 1, 2),
+    ]

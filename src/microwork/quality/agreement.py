@@ -162,6 +162,18 @@ def assignment_ids_by_agreement(assignments, labels: dict, *, agrees: bool) -> l
     ]
 
 
+def answers_agreement(assignments, labels: dict) -> Rate:
+    """How many of `assignments` (a queryset) agree with `labels`, out of those with something
+    to compare (answer_agrees); rejected answers are left out, as in the per-worker figures."""
+    rows = (
+        assignments.exclude(state=AssignmentState.REJECTED)
+        .values_list("task__public_id", "answers")
+        .iterator(chunk_size=CHUNK)
+    )
+    found = [answer_agrees(task_id, answers, labels) for task_id, answers in rows]
+    return Rate(found.count(True), found.count(True) + found.count(False))
+
+
 def worker_stats(rows, labels: dict) -> list[WorkerStats]:
     """Per worker, from `rows` of (worker id, task id, state, seconds, answers, gold) and
     `labels` {(task id, field): aggregated label}; ordered by worker id."""

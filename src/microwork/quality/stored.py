@@ -560,6 +560,17 @@ def batch_labels(*, batch: Batch, method: str) -> dict | None:
     return categorical_labels(shown) if shown is not None else None
 
 
+def batch_answers_agreement(*, batch: Batch, method: str) -> Rate | None:
+    """The share of the batch's answers that agree with its aggregated labels (batch_labels),
+    out of those with a label to compare with; None while a large batch's labels were never
+    computed. Reads only."""
+    labels = batch_labels(batch=batch, method=method)
+    if labels is None:
+        return None
+    answered = Assignment.objects.filter(task__batch=batch, state__in=AGGREGATED_STATES)
+    return agreement.answers_agreement(answered, labels)
+
+
 @dataclass(frozen=True)
 class PendingBatch:
     batch: Batch

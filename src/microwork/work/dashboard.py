@@ -1,10 +1,11 @@
 """The requester's dashboard at a glance (their projects page): each live batch's progress and
-the work waiting for review, and how many answers came in each hour of the last day."""
+the work waiting for review, how many answers came in each hour of the last day, and how the
+live batches' answers added up day by day."""
 
 from datetime import timedelta
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncHour
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from microwork.accounts.models import User
@@ -14,6 +15,7 @@ from microwork.work.enums import ANSWERED_STATES, AssignmentState
 from microwork.work.models import Assignment
 
 LIVE_BATCHES_SHOWN = 20
+LIVE = (BatchStatus.PUBLISHED, BatchStatus.PAUSED)
 
 
 def requester_live_batches(*, requester: User) -> list[Batch]:
@@ -22,9 +24,7 @@ def requester_live_batches(*, requester: User) -> list[Batch]:
     `percent` done; in one query."""
     assignments = "tasks__assignments__state"
     batches = list(
-        Batch.objects.filter(
-            project__requester=requester, status__in=[BatchStatus.PUBLISHED, BatchStatus.PAUSED]
-        )
+        Batch.objects.filter(project__requester=requester, status__in=LIVE)
         .select_related("project")
         .annotate(
             answered=Count(
@@ -69,3 +69,40 @@ def requester_answers_by_hour(*, requester: User, now=None, hours: int = 24) -> 
         {"hour": hour, "answers": counts.get(hour, 0)}
         for hour in (first + timedelta(hours=step) for step in range(hours))
     ]
+
+
+def requester_progress_by_day(*, requester: User, now=None, days: int = 14) -> dict:
+    """How the answers to the requester's live (published or paused) batches added up: for
+    each of the last `days` days (today included, in the current time zone), oldest first,
+    {"day": date, "answers": answers submitted that day, "total": answers submitted by its
+    end}; and "planned", the answers those batches ask for in all (tasks × workers per task).
+    Three queries."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    first = today - timedelta(days=days - 1)
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
+    answers = Assignment.objects.filter(
+        task__batch__project__requester=requester,
+        task__batch__status__in=LIVE,
+        state__in=ANSWERED_STATES,
+    )
+    before = answers.filter(submitted_at__lt=start).count()
+    counts = dict(
+        answers.filter(submitted_at__gte=start)
+        .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(answers=Count("pk"))
+        .values_list("day", "answers")
+    )
+    rows, total = [], before
+    for step in range(days):
+        day = first + timedelta(days=step)
+        total += counts.get(day, 0)
+        rows.append({"day": day, "answers": counts.get(day, 0), "total": total})
+    planned = sum(
+        batch.task_count * batch.project.assignments_per_task
+        for batch in Batch.objects.filter(project__requester=requester, status__in=LIVE)
+        .select_related("project")
+        .only("task_count", "project__assignments_per_task")
+    )
+    return {"days": rows, "planned": planned}

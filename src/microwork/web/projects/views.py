@@ -16,13 +16,14 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microwork.accounts.decorators import requester_required
-from microwork.common.charts import bar_chart
+from microwork.common.charts import PERCENT, bar_chart
 from microwork.common.csp import platform_policy
 from microwork.common.csvsafe import csv_lines
 from microwork.common.money import format_money, hourly_rate_cents
@@ -130,18 +131,82 @@ def project_list(request):
         [timezone.localtime(row["hour"]).strftime("%H:00") for row in by_hour],
         label_every=6,
     )
+    live_batches = dashboard.requester_live_batches(requester=request.user)
+    progress = dashboard.requester_progress_by_day(requester=request.user) if projects else None
+    agreement_rows = _batches_agreement(live_batches[:AGREEMENT_BATCHES_SHOWN])
     return render(
         request,
         "projects/project_list.html",
         {
             "projects": projects,
             "money": payment_selectors.requester_money(request.user),
-            "live_batches": dashboard.requester_live_batches(requester=request.user),
+            "live_batches": live_batches,
             "waiting": dashboard.requester_waiting_review(requester=request.user),
             "by_hour": by_hour,
             "answers_today": sum(row["answers"] for row in by_hour),
             "chart": chart,
+            "progress": progress,
+            "progress_chart": _progress_chart(progress) if progress else None,
+            "agreement_rows": agreement_rows,
+            "agreement_chart": _agreement_chart(agreement_rows),
         },
+    )
+
+
+# The agreement chart aggregates each batch it shows (in the request for a small batch, like
+# its quality page): the newest few live batches only.
+AGREEMENT_BATCHES_SHOWN = 8
+
+
+def _progress_chart(progress: dict) -> dict:
+    """Answers received by the live batches in all at the end of each day, against the answers
+    they plan (the dashed line)."""
+    days = progress["days"]
+    highest = max([row["total"] for row in days] + [progress["planned"], 1])
+    return bar_chart(
+        [row["total"] for row in days],
+        [date_format(row["day"], "j M") for row in days],
+        step=_round_step(highest),
+        reference=progress["planned"] or None,
+        label_every=7,
+        names=[date_format(row["day"], "SHORT_DATE_FORMAT") for row in days],
+    )
+
+
+def _round_step(highest: int) -> int:
+    """A scale step that gives round grid values: 2, 10, 50, 100, 500… near a tenth of the top."""
+    step = 2
+    while step * 10 < highest:
+        step *= 5 if str(step).startswith("2") else 2
+    return step
+
+
+def _batches_agreement(batches: list[Batch]) -> list[dict]:
+    """Per batch, numbered for the chart: the share of its answers that agree with its
+    aggregated labels (None while a large batch's are not computed; n 0 when nothing has a
+    label to compare with)."""
+    return [
+        {
+            "number": number,
+            "batch": batch,
+            "rate": stored.batch_answers_agreement(batch=batch, method=DEFAULT_METHOD),
+        }
+        for number, batch in enumerate(batches, start=1)
+    ]
+
+
+def _agreement_chart(rows: list[dict]) -> dict | None:
+    shown = [row for row in rows if row["rate"] is not None and row["rate"].n]
+    if not shown:
+        return None
+    return bar_chart(
+        [round(row["rate"].percent) for row in shown],
+        [str(row["number"]) for row in shown],
+        step=50,
+        top=100,
+        label_every=1,
+        unit=PERCENT,
+        names=[f"{row['number']}. {row['batch'].name}" for row in shown],
     )
 
 

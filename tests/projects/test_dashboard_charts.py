@@ -1,0 +1,89 @@
+"""The requester dashboard's charts (issue 16): progress over time and each live batch's
+agreement with its aggregated labels, drawn as SVG with a sentence and a table."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from microwork.quality import stored
+from microwork.quality.aggregation import DEFAULT_METHOD
+from microwork.quality.models import BatchAggregation
+from tests.accounts.factories import RequesterFactory, WorkerFactory
+from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
+from tests.work.factories import SubmittedAssignmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+
+
+def _voted(requester, name, votes):
+    """A live batch of one task per list of `votes`, each vote a worker's answer."""
+    batch = PublishedBatchFactory(
+        project=ProjectFactory(requester=requester, assignments_per_task=3), name=name
+    )
+    workers = WorkerFactory.create_batch(3)
+    for row_number, answers in enumerate(votes, start=1):
+        task = TaskFactory(batch=batch, row_number=row_number)
+        for worker, answer in zip(workers, answers, strict=False):
+            SubmittedAssignmentFactory(task=task, worker=worker, answers={"answer": answer})
+    batch.task_count = len(votes)
+    batch.save(update_fields=["task_count"])
+    return batch
+
+
+def test_agreement_is_the_share_of_answers_that_give_the_aggregated_label(requester):
+    batch = _voted(requester, "B", [["cat", "cat", "dog"], ["dog", "dog", "dog"]])
+
+    rate = stored.batch_answers_agreement(batch=batch, method=DEFAULT_METHOD)
+
+    assert (rate.hits, rate.n) == (5, 6)
+
+
+def test_the_dashboard_draws_progress_and_agreement_with_tables(client, requester):
+    older = _voted(requester, "Older", [["cat", "cat", "dog"], ["dog", "dog", "dog"]])
+    newer = _voted(requester, "Newer", [["a", "a", "a"]])
+    _voted(RequesterFactory(), "Someone else's", [["x", "y", "y"]])
+    client.force_login(requester)
+
+    html = client.get(reverse("projects:project-list")).content.decode()
+
+    assert html.count('<svg role="img" class="bar-chart"') == 3
+    # Progress: 9 answers so far of the 9 planned (2 tasks × 3 + 1 task × 3), all today.
+    assert "the dashed line is the 9 answers they ask for. 9 received so far." in html
+    assert re.search(r'<td class="num">9</td><td class="num">9</td></tr></tbody>', html)
+    # Agreement, newest batch first: 100% and 5 of 6 (83.3%).
+    assert "<title>1. Newer: 100%</title>" in html
+    assert "<title>2. Older: 83%</title>" in html
+    assert '<td class="num">83.3%</td><td class="num">6</td>' in html
+    assert f'href="{reverse("quality:batch-quality", args=[older.pk])}"' in html
+    assert f'href="{reverse("quality:batch-quality", args=[newer.pk])}"' in html
+    assert "Someone else" not in html
+
+
+def test_a_large_batch_never_aggregated_is_listed_without_a_bar(client, requester, settings):
+    settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 1
+    _voted(requester, "Large", [["cat", "cat", "dog"]])
+    client.force_login(requester)
+
+    html = client.get(reverse("projects:project-list")).content.decode()
+
+    assert "Not computed yet: open its quality page to ask for it." in html
+    assert html.count('<svg role="img" class="bar-chart"') == 2  # per hour and progress
+    assert not BatchAggregation.objects.exists()
+
+
+def test_the_charts_are_only_for_requesters(client, worker):
+    client.force_login(worker)
+
+    assert client.get(reverse("projects:project-list")).status_code == 403
