@@ -101,8 +101,9 @@ def test_dashboard_shows_active_hours(client):
         (59, "0 min"),
         (300, "5 min"),
         (3600, "1 h"),
-        (5400, "1 h 30"),
-        (7500, "2 h 05"),
+        (5400, "1 h 30 min"),
+        (7500, "2 h 5 min"),
+        (108000, "30 h"),
     ],
 )
 def test_durations_read_in_hours_and_minutes(seconds, shown):

@@ -1,5 +1,6 @@
 from django import template
 
+from microwork.common.durations import format_duration
 from microwork.common.money import format_money
 from microwork.fairness import floor, selectors
 from microwork.fairness.models import PayFloorNotice
@@ -25,21 +26,16 @@ def hours(seconds):
 
 @register.filter
 def duration(seconds):
-    """Seconds as a person reads a duration: 300 -> "5 min", 5400 -> "1 h 30", 7200 -> "2 h".
+    """Hours worked: 300 -> "5 min", 5400 -> "1 h 30 min", 108000 -> "30 h" (common/durations).
 
     Hours with one decimal hid short spans: five minutes of unpaid work read "0.0 h"."""
-    minutes_total = int(seconds or 0) // 60
-    hours_part, minutes_part = divmod(minutes_total, 60)
-    if not hours_part:
-        return f"{minutes_part} min"
-    return f"{hours_part} h {minutes_part:02d}" if minutes_part else f"{hours_part} h"
+    return format_duration(int(seconds or 0), precision="min", days=False)
 
 
 @register.filter
 def minutes(seconds):
-    if seconds is None:
-        return "—"
-    return f"{int(seconds) // 60} min {int(seconds) % 60} s"
+    """A wait or a time limit: 725 -> "12 min 5 s"; "—" when unknown."""
+    return "—" if seconds is None else format_duration(seconds)
 
 
 @register.inclusion_tag("fairness/_reputation.html", takes_context=True)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microwork.accounts.decorators import worker_required
 from microwork.common.compiled import CompiledQuery
 from microwork.common.csp import platform_policy
+from microwork.common.durations import format_duration
 from microwork.common.fixed_urls import fixed_reverse
 from microwork.common.money import format_money
 from microwork.common.ratelimits import RateLimited, rate_limit
@@ -51,25 +52,6 @@ from microwork.work.models import Assignment
 
 MARKETPLACE_PAGE_SIZE = 24
 HISTORY_PAGE_SIZE = 50
-
-
-def format_duration(seconds: int | None) -> str:
-    """45 -> "45 s", 605 -> "10 min 5 s", 5400 -> "1 h 30 min", 93600 -> "1 d 2 h"."""
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        parts = [_("%(n)d d") % {"n": days}, hours and _("%(n)d h") % {"n": hours}]
-    elif hours:
-        parts = [_("%(n)d h") % {"n": hours}, minutes and _("%(n)d min") % {"n": minutes}]
-    elif minutes:
-        parts = [_("%(n)d min") % {"n": minutes}, secs and _("%(n)d s") % {"n": secs}]
-    else:
-        parts = [_("%(n)d s") % {"n": secs}]
-    return " ".join(part for part in parts if part)
 
 
 def format_countdown(seconds: int) -> str:
