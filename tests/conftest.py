@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
+from microwork.accounts import terms
 from tests.accounts.factories import RequesterFactory, WorkerFactory
 
 
@@ -19,6 +20,16 @@ def _rate_counts_from_zero():
     """Rate limits (common/ratelimits.py) count in the default cache, which lives as long as the
     test process: each test starts from zero, as if it were the first client of the day."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_terms_until_published():
+    """The database starts each test with no terms of service: pages take that as known, as a
+    process does between its reads of the versions (accounts/terms.py), so no page's queries
+    depend on the order tests run in. Publishing a version makes the pages read them again."""
+    terms.versions_known_none()
+    yield
+    terms.versions_known_none()
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def _rows(block: str) -> dict[str, list[str]]:
 
 def _declared(kind: type) -> dict[str, object]:
     found = {}
-    for app in ("projects", "work", "payments", "quality", "fairness"):
+    for app in ("accounts", "projects", "work", "payments", "quality", "fairness"):
         try:
             module = importlib.import_module(f"microwork.{app}.events")
         except ModuleNotFoundError:

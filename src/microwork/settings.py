@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "microwork.accounts.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # has this session given a code? (adr 0027)
     "microwork.accounts.two_factor.TwoFactorMiddleware",  # staff give one before any page
+    "microwork.accounts.middleware.TermsMiddleware",  # new terms in force: accept them first
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "microwork.common.csp.ContentSecurityPolicyMiddleware",
@@ -523,6 +524,9 @@ MICROWORK_OBSERVATORY_OCCASIONAL_MONTHS = env_int(
 MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS = env_int(
     "MICROWORK_OBSERVATORY_MINIMUM_WAGE_CENTS", 1202, minimum=0
 )
+# Terms of service (docs/terms.md): a new version takes effect at least this many days after it
+# is published (the first version may take effect at once).
+MICROWORK_TERMS_NOTICE_DAYS = env_int("MICROWORK_TERMS_NOTICE_DAYS", 30, minimum=0)
 # What the site pays a worker for their first completed survey, once ever, from its own money
 # (the outside-world account, as deposits come in); 0: the survey is unpaid (docs/observatory.md).
 MICROWORK_OBSERVATORY_SURVEY_REWARD_CENTS = env_int(

@@ -14,6 +14,7 @@ urlpatterns = [
     # The program's own source, linked from every page (AGPL-3.0, section 13).
     path("source.tar.gz", source.source_tarball, name="source-code"),
     path("accounts/", include("microwork.web.accounts.urls")),
+    path("terms/", include("microwork.web.accounts.terms_urls")),
     path("requester/", include("microwork.web.projects.urls")),
     path("work/", include("microwork.web.work.urls")),
     path("payments/", include("microwork.web.payments.urls")),

@@ -333,6 +333,11 @@ URLS = {
     "notifications:read-all": lambda w: reverse("notifications:read-all"),
     "observatory:index": lambda w: reverse("observatory:index"),
     "observatory:method": lambda w: reverse("observatory:method"),
+    # The world has no terms of service (a version in force would hold every page: tested in
+    # tests/accounts/test_terms.py): nothing to read or accept.
+    "terms:index": lambda w: reverse("terms:index"),
+    "terms:detail": lambda w: reverse("terms:detail", args=[1]),
+    "terms:accept": lambda w: reverse("terms:accept"),
     "observatory:survey": lambda w: reverse("observatory:survey"),
     "observatory:survey-withdraw": lambda w: reverse("observatory:survey-withdraw"),
     # The world stores no snapshot: a month's page and files are not there.
@@ -492,9 +497,7 @@ URLS = {
     "quality:worker-standing": lambda w: reverse("quality:worker-standing"),
     "quality:earn-list": lambda w: reverse("quality:earn-list"),
     "quality:earn-detail": lambda w: reverse("quality:earn-detail", args=[w.test_type.public_id]),
-    "quality:earn-request": lambda w: reverse(
-        "quality:earn-request", args=[w.test_type.public_id]
-    ),
+    "quality:earn-request": lambda w: reverse("quality:earn-request", args=[w.test_type.public_id]),
     "quality:attempt-detail": lambda w: reverse(
         "quality:attempt-detail", args=[w.test_attempt.public_id]
     ),
@@ -823,6 +826,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "mturk:submit-root": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
     "observatory:index": (OK, OK, OK, OK, OK, OK),
     "observatory:method": (OK, OK, OK, OK, OK, OK),
+    "terms:index": (OK, OK, OK, OK, OK, OK),
+    "terms:detail": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
+    "terms:accept": (LOGIN, *[to("/")] * 5),
     "observatory:survey": (LOGIN, OK, OK, DENIED, DENIED, DENIED),
     "observatory:survey-withdraw": (LOGIN, POST, POST, DENIED, DENIED, DENIED),
     "observatory:month": (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),

@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 
+from microwork.accounts import terms
 from microwork.accounts.forms import AdminUserCreationForm
-from microwork.accounts.models import User, WorkerProfile
+from microwork.accounts.models import TermsAcceptance, TermsVersion, User, WorkerProfile
 
 
 @admin.register(User)
@@ -30,3 +33,74 @@ class WorkerProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__worker_id", "user__email"]
     raw_id_fields = ["user"]
     readonly_fields = ["updated_at"]
+
+
+class TermsPublishForm(forms.ModelForm):
+    """A new version of the terms, checked as terms_publish() checks it."""
+
+    class Meta:
+        model = TermsVersion
+        fields = ["effective_at", "text_en", "text_fr", "summary_en", "summary_fr"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        earliest = terms.earliest_effective()
+        self.fields["effective_at"].initial = timezone.localtime(earliest).replace(microsecond=0)
+        self.fields["effective_at"].help_text = (
+            "The first version may take effect at once; each later one at least "
+            "MICROWORK_TERMS_NOTICE_DAYS days after it is published. Every user is notified "
+            "now and asked to accept it at their next page once it is in force."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            terms.terms_publish_check(
+                effective_at=cleaned.get("effective_at"),
+                now=timezone.now(),
+                **{name: cleaned.get(name, "") for name in terms.TEXT_FIELDS},
+            )
+        return cleaned
+
+
+@admin.register(TermsVersion)
+class TermsVersionAdmin(admin.ModelAdmin):
+    """Staff publish a version here (terms_publish); a published version is never changed."""
+
+    form = TermsPublishForm
+    list_display = ["number", "published_at", "effective_at", "notice_days", "published_by"]
+    ordering = ["-number"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        version = terms.terms_publish(
+            actor=request.user,
+            effective_at=form.cleaned_data["effective_at"],
+            **{name: form.cleaned_data[name] for name in terms.TEXT_FIELDS},
+        )
+        obj.pk = version.pk
+        obj.number = version.number
+
+
+@admin.register(TermsAcceptance)
+class TermsAcceptanceAdmin(admin.ModelAdmin):
+    """Append-only: shown, never added, changed or deleted here."""
+
+    list_display = ["user", "version", "accepted_at"]
+    list_filter = ["version"]
+    search_fields = ["user__worker_id", "user__email"]
+    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,21 @@ class SignUpForm(forms.Form):
         initial=Role.WORKER,
     )
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    # Once terms are published: the latest version's number, shown with a link, and the box.
+    terms_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    accept_terms = forms.BooleanField(label=_("I accept the terms of service"), required=True)
+
+    def __init__(self, *args, terms_number: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        if terms_number:
+            self.fields["terms_version"].initial = terms_number
+            self.fields["accept_terms"].help_text = format_lazy(
+                _('Version {number}: <a href="{url}">read them</a>.'),
+                number=terms_number,
+                url=reverse_lazy("terms:detail", args=[terms_number]),
+            )
+        else:
+            del self.fields["terms_version"], self.fields["accept_terms"]
 
     def clean_email(self):
         # No "this address has an account" here: the page answers the same for a taken address
@@ -125,3 +142,10 @@ class ApiTokenCreateForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Scope"), choices=ApiTokenScope.choices, initial=ApiTokenScope.READ
     )
+
+
+class TermsAcceptForm(forms.Form):
+    """Accept the versions shown, up to `version` (accounts.terms.terms_accept checks it)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    accept = forms.BooleanField(label=_("I accept these terms of service"), required=True)

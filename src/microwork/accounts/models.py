@@ -54,6 +54,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # None until then and again after a change of address. An unverified account may not move
     # money or publish work (accounts.services.EMAIL_NOT_VERIFIED, docs/adr/0027).
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
+    # The number of the latest version of the terms of service the user accepted (0: none). The
+    # record is TermsAcceptance, append-only; this copy, kept by accounts.terms in the same
+    # transaction, lets each page tell whether to ask without a query (the row comes with the
+    # session).
+    terms_version_accepted = models.PositiveIntegerField(_("terms accepted"), default=0)
 
     objects = UserManager()
 
@@ -186,3 +191,66 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == ApiTokenScope.WRITE
+
+
+class TermsVersion(models.Model):
+    """One version of the platform's terms of service, as published: its text and a summary of
+    what changed, in each of the site's languages, and the date it takes effect. Written once by
+    accounts.terms.terms_publish() and never changed: a correction is a new version."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    published_at = models.DateTimeField(_("published"), default=timezone.now, editable=False)
+    effective_at = models.DateTimeField(_("takes effect"))
+    text_en = models.TextField(_("text in English"))
+    text_fr = models.TextField(_("text in French"))
+    summary_en = models.TextField(_("summary of the changes in English"))
+    summary_fr = models.TextField(_("summary of the changes in French"))
+    published_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="terms_number_positive"),
+            models.CheckConstraint(
+                condition=Q(effective_at__gte=models.F("published_at")),
+                name="terms_effective_after_published",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text_en="") & ~Q(text_fr="") & ~Q(summary_en="") & ~Q(summary_fr=""),
+                name="terms_texts_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"terms v{self.number}"
+
+    def text(self, language: str) -> str:
+        return self.text_fr if language == "fr" else self.text_en
+
+    def summary(self, language: str) -> str:
+        return self.summary_fr if language == "fr" else self.summary_en
+
+    @property
+    def notice_days(self) -> int:
+        """Whole days between publication and effect: the notice the change gave."""
+        return (self.effective_at - self.published_at).days
+
+
+class TermsAcceptance(models.Model):
+    """Append-only: `user` accepted `version` at `accepted_at` (at sign-up, or on the page that
+    asks after a new version takes effect). Rows are only ever created (accounts.terms)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="terms_acceptances")
+    version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+
+    class Meta:
+        ordering = ["accepted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version"], name="terms_accepted_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted {self.version_id}"

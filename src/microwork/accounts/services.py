@@ -11,6 +11,13 @@ from microwork.accounts.countries import COUNTRY_CODES
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User, WorkerProfile
 
+# The terms of service live in accounts/terms.py; these are their use cases' public names.
+from microwork.accounts.terms import (  # noqa: F401
+    terms_accept,
+    terms_latest_number,
+    terms_publish,
+)
+
 # Personal API tokens live in accounts/tokens.py; these are their use cases' public names.
 from microwork.accounts.tokens import (  # noqa: F401
     api_token_authenticate,
@@ -40,13 +47,25 @@ def user_sign_up(
     role: Role | str,
     display_name: str = "",
     email_verified: bool = False,
+    terms_number: int | None = None,
 ) -> User:
     """Create a worker or requester account; a worker gets a fresh pseudonymous worker id.
     Its address is unverified until the mailed link is followed, unless `email_verified` (the
-    demo's invented addresses).
+    demo's invented addresses). Once terms of service are published, the person accepts them
+    here: `terms_number` is the latest version, which they were shown (with the one in force).
 
-    Raise EmailTaken if the address is in use (compared case-insensitively).
+    Raise ValidationError naming `accept_terms`, creating nothing, when terms are published and
+    `terms_number` is not the latest; EmailTaken if the address is in use (compared
+    case-insensitively).
     """
+    latest = terms_latest_number()
+    if latest and terms_number != latest:
+        raise ValidationError(
+            {
+                "accept_terms": _("Accept the terms of service (version %(number)d) to sign up.")
+                % {"number": latest}
+            }
+        )
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise EmailTaken(email)
@@ -62,6 +81,8 @@ def user_sign_up(
     except IntegrityError:
         # A concurrent sign-up with the same address won the race.
         raise EmailTaken(email) from None
+    if latest:
+        terms_accept(user=user, number=latest)
     return user
 
 

@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
+        from microwork.accounts import events as account_events
         from microwork.fairness import events as fairness_events
         from microwork.notifications import subscribers
         from microwork.payments import events as payment_events
@@ -29,3 +30,4 @@ class NotificationsConfig(AppConfig):
         quality_events.qualification_granted.subscribe(subscribers.qualification_granted)
         fairness_events.appeal_opened.subscribe(subscribers.appeal_opened)
         fairness_events.appeal_decided.subscribe(subscribers.appeal_decided)
+        account_events.terms_published.subscribe(subscribers.terms_published)

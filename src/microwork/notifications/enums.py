@@ -15,6 +15,8 @@ class NotificationKind(models.TextChoices):
     REQUESTER_MESSAGE = "requester_message", _("Message from a requester")
     # A security notice: always emailed at once, so not in WORKER_KINDS (no preference).
     PAYOUT_METHOD_CHANGED = "payout_method_changed", _("Payout details changed")
+    # Everyone's, and always emailed at once: a notice of a change in the terms of service.
+    TERMS_PUBLISHED = "terms_published", _("Terms of service changed")
     # A requester's
     BATCH_FINISHED = "batch_finished", _("Batch finished")
     APPEAL_OPENED = "appeal_opened", _("Appeal opened")

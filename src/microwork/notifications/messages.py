@@ -7,8 +7,11 @@ showing a page of notifications reads no other table.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from microwork.common.money import format_money
@@ -152,5 +155,22 @@ def render(kind: str, params: dict) -> Message:
             _("%(amount)s held for your batch “%(batch)s” came back to your balance.")
             % {"amount": _money(p), "batch": p.get("batch", "")},
             reverse("payments:requester-balance"),
+        )
+    if kind == Kind.TERMS_PUBLISHED:
+        effective = timezone.localtime(datetime.fromisoformat(p["effective_at"]))
+        french = (get_language() or "").split("-")[0] == "fr"
+        summary = p.get("summary_fr" if french else "summary_en", "")
+        return Message(
+            _("Terms of service changed"),
+            _(
+                "Version %(number)s of the terms of service is in force from %(date)s. What "
+                "changes: %(summary)s"
+            )
+            % {
+                "number": p.get("number", ""),
+                "date": formats.date_format(effective, "DATE_FORMAT"),
+                "summary": summary,
+            },
+            reverse("terms:detail", args=[p["number"]]),
         )
     raise ValueError(f"unknown notification kind {kind!r}")

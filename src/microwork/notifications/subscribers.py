@@ -5,7 +5,8 @@ none); its email is queued for after the commit (services.notify).
 Parameters are gathered here, once, from the payload and at most one read, so the list page
 and the emails render them without reading other tables (messages.py)."""
 
-from microwork.accounts.models import User
+from microwork.accounts.events import TermsPublished
+from microwork.accounts.models import TermsVersion, User
 from microwork.fairness.events import AppealDecided, AppealOpened
 from microwork.fairness.models import Appeal
 from microwork.notifications.enums import NotificationKind as Kind
@@ -232,4 +233,26 @@ def escrow_returned(event: EscrowReturned) -> None:
             "amount_cents": event.amount_cents,
             "currency": event.currency,
         },
+    )
+
+
+# --- everyone's ----------------------------------------------------------------------------
+
+
+def terms_published(event: TermsPublished) -> None:
+    """Every active worker and requester is told of a new version of the terms, with its
+    summary of changes in both languages (the reader's is shown): one INSERT for all."""
+    version = TermsVersion.objects.only("summary_en", "summary_fr").get(pk=event.version_id)
+    params = {
+        "number": event.number,
+        "effective_at": event.effective_at.isoformat(),
+        "summary_en": version.summary_en,
+        "summary_fr": version.summary_fr,
+    }
+    recipients = User.objects.filter(is_active=True, role__in=("worker", "requester"))
+    notify_many(
+        notes=[
+            (pk, Kind.TERMS_PUBLISHED, params)
+            for pk in recipients.order_by("pk").values_list("pk", flat=True)
+        ]
     )

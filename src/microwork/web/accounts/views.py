@@ -17,6 +17,7 @@ from microwork.accounts.forms import EmailChangeForm, LoginForm, SignUpForm, Wor
 from microwork.accounts.models import User, WorkerProfile
 from microwork.accounts.services import (
     EmailTaken,
+    terms_latest_number,
     user_email_change,
     user_language_set,
     user_sign_up,
@@ -92,7 +93,7 @@ def sign_up(request):
     """Make an account and mail its verification link. The answer is the same page whether
     or not the address already has an account (so the page cannot be asked who is a member):
     the owner of a taken address gets a mail saying someone tried, and nobody is logged in."""
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST or None, terms_number=terms_latest_number())
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
@@ -101,7 +102,18 @@ def sign_up(request):
                 password=form.cleaned_data["password"],
                 role=form.cleaned_data["role"],
                 display_name=form.cleaned_data["display_name"],
+                terms_number=form.cleaned_data.get("terms_version"),
             )
+        except ValidationError as error:
+            # New terms were published while the page was open: it shows them, to accept anew.
+            latest = terms_latest_number()
+            data = request.POST.copy()
+            data["terms_version"] = str(latest)
+            data.pop("accept_terms", None)
+            form = SignUpForm(data, terms_number=latest)
+            form.full_clean()
+            form.add_error(None, error.messages)
+            return render(request, "accounts/signup.html", {"form": form}, status=400)
         except EmailTaken:
             # The password hash a new account costs, spent here too, so that the time the
             # answer takes does not tell either.
