@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import jsonschema
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -319,6 +320,53 @@ def test_the_schema_is_openapi_3_1_and_public():
     schema = response.json()
     assert re.fullmatch(r"3\.1\.\d+", schema["openapi"])
     assert "/api/v1/me" in schema["paths"]
+
+
+def test_the_schema_documents_every_refusal_as_a_problem():
+    """Clients and schemathesis learn what a 401, 413 or 429 looks like from the schema (issue 17
+    left them out)."""
+    schema = Client().get("/api/v1/schema/").json()
+    submit = schema["paths"]["/api/v1/worker/assignments/{assignment_id}/submit"]["post"]
+    me = schema["paths"]["/api/v1/me"]["get"]
+
+    assert sorted(submit["responses"]) == [
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "422",
+        "429",
+    ]
+    assert sorted(me["responses"]) == ["200", "401", "403", "422", "429"]
+    too_many = submit["responses"]["429"]
+    assert too_many["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    assert too_many["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    assert schema["components"]["schemas"]["Problem"]["required"] == [
+        "type",
+        "title",
+        "status",
+        "detail",
+    ]
+
+
+def test_a_real_429_matches_the_documented_problem():
+    schema = Client().get("/api/v1/schema/").json()
+    stranger = ApiClient("mwk_guess")
+    for _attempt in range(auth.FAILURE_LIMIT):
+        stranger.get("/api/v1/me")
+
+    refused = stranger.get("/api/v1/me")
+
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    jsonschema.validate(refused.json(), schema["components"]["schemas"]["Problem"])
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"title": "no type"}, schema["components"]["schemas"]["Problem"])
 
 
 def test_the_docs_page_loads_under_the_strict_csp_without_inline_script():

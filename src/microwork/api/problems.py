@@ -186,6 +186,76 @@ def _on_exception(request, exc: Exception):
     return problem_response(ApiProblem(500, "server-error", "Something went wrong on our side."))
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `errors` names the fields at fault.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "row": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+_DESCRIPTIONS = {
+    400: "The body could not be read (not JSON, or not the declared type).",
+    401: "No valid credential: send `Authorization: Bearer <token>`, or sign in.",
+    403: "The credential may not do this (role, scope or ownership).",
+    404: "No such object, or not yours.",
+    409: "Refused in the object's present state; the slug says why.",
+    413: "The body is over the size limit.",
+    422: "A field is not valid; `errors` names it.",
+    429: "Too many requests: retry after the number of seconds in Retry-After.",
+}
+
+
+def _problem_answer(status: int) -> dict:
+    answer = {
+        "description": _DESCRIPTIONS[status],
+        "content": {CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if status == 429:
+        answer["headers"] = {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        }
+    return answer
+
+
+def document(schema: dict) -> dict:
+    """Add the problems every operation may answer to `schema` (an OpenAPI dict built by
+    ninja), so clients and schemathesis know the shape of a refusal: 401, 403, 422 and 429
+    everywhere (limits cover every door), 404 where the path names an object, 409 on every act
+    (a POST, PUT, PATCH or DELETE), 400 and 413 where a body is sent. What an endpoint declares
+    itself is kept."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            statuses = [401, 403, 422, 429]
+            if "{" in path:
+                statuses.append(404)
+            if method != "get":
+                statuses.append(409)
+            if "requestBody" in operation:
+                statuses += [400, 413]
+            responses = operation.setdefault("responses", {})
+            for status in sorted(statuses):
+                responses.setdefault(status, _problem_answer(status))
+    return schema
+
+
 def install(api) -> None:
     """Answer every error of `api` (a NinjaAPI) with a problem."""
     api.add_exception_handler(Exception, _on_exception)

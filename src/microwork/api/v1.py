@@ -58,7 +58,14 @@ def schema_cached(view):
     return wrapper
 
 
-api = NinjaAPI(
+class DocumentedAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        # The problems (401, 413, 429...) are answered by the handlers of problems.install(),
+        # which ninja cannot see: they are added to each operation here.
+        return problems.document(super().get_openapi_schema(**kwargs))
+
+
+api = DocumentedAPI(
     title="microwork",
     version="1",
     description="microwork's REST API: see /docs/api.md for tokens, errors and pagination.",
