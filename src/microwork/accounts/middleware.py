@@ -77,9 +77,10 @@ class TermsMiddleware:
         self._open: tuple[str, ...] | None = None
 
     def __call__(self, request):
-        if request.method in ("GET", "HEAD") and terms.number_in_force():
-            user = request.user
-            if user.is_authenticated and terms.needs_acceptance(user):
+        # The user first: an anonymous request (the API's schema, a public page) never reads
+        # the versions, so it needs no database at all.
+        if request.method in ("GET", "HEAD") and request.user.is_authenticated:
+            if terms.needs_acceptance(request.user):
                 if self._open is None:
                     self._open = _open_prefixes()
                 if not request.path.startswith(self._open):
