@@ -128,11 +128,10 @@ def test_terms_publish_refuses_an_empty_text_and_publishes_nothing(field):
     assert not TermsVersion.objects.exists()
 
 
-def test_terms_publish_refuses_a_first_version_in_the_past():
-    with pytest.raises(ValidationError):
-        _publish("v1", effective_at=timezone.now() - DAY)
+def test_terms_publish_a_first_version_dated_in_the_past_takes_effect_at_once():
+    version = _publish("v1", effective_at=timezone.now() - DAY)
 
-    assert not TermsVersion.objects.exists()
+    assert version.effective_at == version.published_at
 
 
 # --- accepting -------------------------------------------------------------------------------
@@ -435,6 +434,45 @@ def test_staff_publish_in_the_admin_and_cannot_change_a_version(client):
     assert early.status_code == 200  # the notice period: the form says so
     assert "at least 30 days after it is published" in early.content.decode()
     assert TermsVersion.objects.count() == 1
+    again = client.get(reverse("admin:accounts_termsversion_add"))
+    initial = again.context["adminform"].form.fields["effective_at"].initial
+    earliest = timezone.localtime() + timedelta(days=31)
+    assert (initial.date(), initial.hour, initial.minute) == (earliest.date(), 0, 0)
     deleting = client.post(reverse("admin:accounts_termsversion_delete", args=[version.pk]))
     assert deleting.status_code == 403
     assert TermsVersion.objects.count() == 1
+
+
+# --- at once, on PostgreSQL ------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_terms_accept_sent_eight_times_at_once_records_each_version_once():
+    from tests.threads import run_in_threads
+
+    _in_force_and_coming()
+    worker = WorkerFactory()
+
+    errors = run_in_threads(8, lambda index: terms.terms_accept(user=worker, number=2))
+
+    assert errors == []
+    assert sorted(
+        TermsAcceptance.objects.filter(user=worker).values_list("version__number", flat=True)
+    ) == [1, 2]
+    assert User.objects.get(pk=worker.pk).terms_version_accepted == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_terms_publish_twice_at_once_publishes_one_version_and_refuses_the_other():
+    from tests.threads import run_in_threads
+
+    WorkerFactory()
+
+    errors = run_in_threads(2, lambda index: _publish(f"at once {index}"))
+
+    assert TermsVersion.objects.count() == 1
+    # The loser took the same number (refused at the insert) or, coming second, gave no notice.
+    assert [type(error) for error in errors] == [ValidationError]
+    assert Notification.objects.filter(kind="terms_published").count() == 1

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -44,8 +46,12 @@ class TermsPublishForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        earliest = terms.earliest_effective()
-        self.fields["effective_at"].initial = timezone.localtime(earliest).replace(microsecond=0)
+        earliest = timezone.localtime(terms.earliest_effective())
+        if TermsVersion.objects.exists():
+            # The day after the earliest allowed moment, at midnight: the form is sent later
+            # than it is shown, and a change is best dated from the start of a day.
+            earliest = (earliest + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+        self.fields["effective_at"].initial = earliest.replace(microsecond=0)
         self.fields["effective_at"].help_text = (
             "The first version may take effect at once; each later one at least "
             "MICROWORK_TERMS_NOTICE_DAYS days after it is published. Every user is notified "

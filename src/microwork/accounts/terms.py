@@ -171,8 +171,6 @@ def terms_publish_check(*, effective_at: datetime | None, now: datetime, **texts
                     ),
                 }
             ]
-    elif effective_at is not None and effective_at < now:
-        problems["effective_at"] = [_("A version cannot take effect before it is published.")]
     if problems:
         raise ValidationError(problems)
 
@@ -187,8 +185,9 @@ def terms_publish(
     effective_at: datetime | None = None,
     actor: User | None = None,
 ) -> TermsVersion:
-    """Publish the next version of the terms, taking effect at `effective_at` (the first
-    version: now if None), and tell the users (the terms_published event: notifications).
+    """Publish the next version of the terms, taking effect at `effective_at`, and tell the
+    users (the terms_published event: notifications). The first version takes effect at once
+    if `effective_at` is None or already past.
 
     Raise ValidationError naming the field, publishing nothing: an empty text or summary, less
     than MICROWORK_TERMS_NOTICE_DAYS days of notice after the first version, an effective date
@@ -208,7 +207,7 @@ def terms_publish(
             version = TermsVersion.objects.create(
                 number=number,
                 published_at=now,
-                effective_at=effective_at or now,
+                effective_at=max(effective_at or now, now),
                 published_by=actor,
                 **texts,
             )
