@@ -294,11 +294,10 @@ AXES_VERBOSE = False  # no banner on every command; lockouts are logged as warni
 AXES_LOCKOUT_CALLABLE = "microwork.web.accounts.lockout.locked_out"
 AXES_USERNAME_CALLABLE = "microwork.web.accounts.lockout.login_name"
 # Behind MICROWORK_PROXY_COUNT trusted proxies the client is the address they add
-# (X-Forwarded-For); with none, the connection's own address.
-AXES_IPWARE_PROXY_COUNT = env_int("MICROWORK_PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# (X-Forwarded-For); with none, the connection's own address. One reading of it for every
+# limit: the login lockout, the rate limits and password resets (common/ratelimits.py).
+MICROWORK_PROXY_COUNT = env_int("MICROWORK_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "microwork.common.ratelimits.client_address"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 # Two-factor login (accounts/two_factor.py, docs/adr/0027): optional for requesters and staff,
@@ -539,7 +538,9 @@ MICROWORK_OBSERVATORY_SURVEY_REWARD_CENTS = env_int(
 MICROWORK_STRIPE_SECRET_KEY = os.environ.get("MICROWORK_STRIPE_SECRET_KEY", "").strip()
 MICROWORK_STRIPE_WEBHOOK_SECRET = os.environ.get("MICROWORK_STRIPE_WEBHOOK_SECRET", "").strip()
 MICROWORK_CARD_DEPOSIT_MIN_CENTS = env_int("MICROWORK_CARD_DEPOSIT_MIN_CENTS", 1000, minimum=50)
-MICROWORK_CARD_DEPOSIT_MAX_CENTS = env_int("MICROWORK_CARD_DEPOSIT_MAX_CENTS", 1_000_000, minimum=50)
+MICROWORK_CARD_DEPOSIT_MAX_CENTS = env_int(
+    "MICROWORK_CARD_DEPOSIT_MAX_CENTS", 1_000_000, minimum=50
+)
 MICROWORK_OPERATOR_ADDRESS = "\n".join(
     line.strip()
     for line in os.environ.get("MICROWORK_OPERATOR_ADDRESS", "")

@@ -109,3 +109,24 @@ def test_the_lock_is_explained_in_french():
     assert "Réessayez dans 15\u00a0minutes" in refused.content.decode() or (
         "Réessayez dans 15 minutes" in refused.content.decode()
     )
+
+
+def test_behind_a_proxy_the_lock_counts_the_client_not_the_proxy(settings):
+    """With MICROWORK_PROXY_COUNT=1 every request comes from the proxy; the client is the entry
+    the proxy appended to X-Forwarded-For. Counting the proxy would lock everyone out."""
+    settings.MICROWORK_PROXY_COUNT = 1
+    guessed, other = WorkerFactory(), WorkerFactory()
+
+    def through_proxy(email, password, client_address):
+        client = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=client_address)
+        response = client.post(LOGIN, {"username": email, "password": password})
+        return response.status_code
+
+    for n in range(5):
+        through_proxy(f"nobody{n}@example.org", "wrong", "198.51.100.66")
+
+    assert through_proxy(other.email, PASSWORD, "198.51.100.66") == 429
+    assert through_proxy(guessed.email, PASSWORD, "198.51.100.67") == 302
+    # A forged first entry does not move the count to another address.
+    assert through_proxy(other.email, PASSWORD, "192.0.2.1, 198.51.100.66") == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.66"}

@@ -132,7 +132,7 @@ def test_addresses_behind_proxies_are_counted_apart(settings):
     """With MICROWORK_PROXY_COUNT=1 (one nginx that appends the address it saw), the client is
     X-Forwarded-For's last entry: two people behind the proxy are two counts, and what a client
     writes in the header itself is not read."""
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.MICROWORK_PROXY_COUNT = 1
     _limit(settings, "signup", address="1/h")
 
     def sign_up(forwarded_for):

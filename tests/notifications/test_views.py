@@ -305,3 +305,32 @@ def test_password_reset_is_limited_per_client_address(
     assert answers == [302] * 10 + [429]
     assert len(smtp.messages) == 10
     assert not smtp.to("w10@example.org")
+
+
+def test_password_reset_behind_a_proxy_counts_each_client_apart(
+    settings, smtp, immediate_queue, django_capture_on_commit_callbacks
+):
+    """Every request reaches the site from the proxy's address: counting that address would let
+    ten resets refuse everyone's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MICROWORK_PROXY_COUNT = 1
+    for n in range(12):
+        WorkerFactory(email=f"p{n}@example.org")
+
+    def ask(n, client_address):
+        return Client().post(
+            reverse("accounts:password-reset"),
+            {"email": f"p{n}@example.org"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=client_address,
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        one_client = [ask(n, "198.51.100.8").status_code for n in range(11)]
+        another = ask(11, "198.51.100.9").status_code
+
+    assert one_client == [302] * 10 + [429]
+    assert another == 302
+    assert len(smtp.messages) == 11

@@ -76,7 +76,7 @@ def client_address(request) -> str:
     from django.conf import settings
 
     address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.AXES_IPWARE_PROXY_COUNT  # MICROWORK_PROXY_COUNT
+    proxies = settings.MICROWORK_PROXY_COUNT
     if proxies:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [hop for hop in hops if hop]

@@ -5,11 +5,8 @@ commit) and a limit on requests per client address and per email address."""
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
+from microwork.common.ratelimits import client_address
 from microwork.notifications import password_reset
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
