@@ -476,3 +476,9 @@ def test_terms_publish_twice_at_once_publishes_one_version_and_refuses_the_other
     # The loser took the same number (refused at the insert) or, coming second, gave no notice.
     assert [type(error) for error in errors] == [ValidationError]
     assert Notification.objects.filter(kind="terms_published").count() == 1
+
+
+def test_every_page_links_the_terms(client):
+    page = client.get(reverse("home")).content.decode()
+
+    assert f'<a href="{reverse("terms:index")}">Terms of service</a>' in page
