@@ -45,6 +45,31 @@ RUN_AXE = """
          + violation.nodes.slice(0, 3).map(node => node.target.join(" ")).join(", ")))
 """
 
+# The element reaching furthest right outside any box that scrolls or clips: the culprit when a
+# page is wider than the screen. An absolutely placed element escapes a scrolling box that is not
+# positioned itself, so only its positioned ancestors count.
+WIDEST_ELEMENT = """
+() => {
+  const clipped = element => {
+    const placed = getComputedStyle(element).position === "absolute";
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      if (placed && getComputedStyle(parent).position === "static") continue;
+      if (getComputedStyle(parent).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  let widest = null, right = document.documentElement.clientWidth;
+  for (const element of document.querySelectorAll("body *")) {
+    const edge = element.getBoundingClientRect().right;
+    if (edge > right && !clipped(element)) { widest = element; right = edge; }
+  }
+  if (!widest) return "nothing found";
+  const classes = typeof widest.className === "string" ? widest.className.trim() : "";
+  const name = widest.tagName.toLowerCase() + (classes ? "." + classes.split(/\\s+/).join(".") : "");
+  return name + " reaches " + Math.round(right) + " px: " + widest.textContent.trim().slice(0, 60);
+}
+"""
+
 
 def pages_by_role(seeded) -> dict[str, list[tuple[str, str]]]:
     """{role: [(route name, address)]}: each route answering 200 to someone, once."""
@@ -89,6 +114,13 @@ def walk_pages(
             assert response.status == 200, f"{name} as {role}: {response.status}"
             page.evaluate(AXE_SOURCE)
             found = page.evaluate(RUN_AXE)
+            # A phone scrolls a wide table inside its own box, never the whole page sideways.
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                widest = page.evaluate(WIDEST_ELEMENT)
+                found.append(
+                    f"the page is {width} px wide on a {PHONE['width']} px screen: {widest}"
+                )
             if found:
                 violations[name] = found
             checked.append(name)
