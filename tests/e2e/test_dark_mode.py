@@ -5,10 +5,11 @@ to look at; Chromium emulates the preference (Playwright's color_scheme, the Dev
 protocol's Emulation.setEmulatedMedia)."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from microwork.demo.observatory import observatory_seed
-from tests.e2e.conftest import PHONE, save_screenshot
+from tests.e2e.conftest import PHONE, log_in, save_screenshot
 from tests.e2e.test_accessibility import DESKTOP, findings, walk_pages
 from tests.web.test_get_urls import world  # noqa: F401 (a fixture)
 
@@ -60,6 +61,28 @@ def test_representative_pages_have_no_serious_or_critical_axe_violation_in_dark_
 
     assert not violations, findings(violations)
     assert set(checked) == DARK_PAGES
+
+
+def test_dashboard_bar_charts_take_the_dark_palette(
+    world,  # noqa: F811 (the fixture imported above)
+    live_server,
+    browser,
+):
+    """The requester's charts (templates/_bar_chart.html) say their colours in SVG attributes,
+    which site.css overrides with the tokens: in dark mode the bars and labels are light."""
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    log_in(context, live_server, Client(), world.users["owner"])
+    page = context.new_page()
+    page.goto(live_server.url + reverse("projects:project-list"))
+
+    colours = page.evaluate(
+        """() => ({
+        bar: getComputedStyle(document.querySelector("svg.bar-chart rect")).fill,
+        label: getComputedStyle(document.querySelector("svg.bar-chart text")).fill})"""
+    )
+
+    context.close()
+    assert colours == {"bar": "rgb(140, 180, 255)", "label": "rgb(166, 176, 191)"}
 
 
 @pytest.mark.postgres
