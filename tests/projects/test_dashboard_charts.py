@@ -4,6 +4,7 @@ agreement with its aggregated labels, drawn as SVG with a sentence and a table."
 import re
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from microwork.quality import stored
@@ -11,6 +12,7 @@ from microwork.quality.aggregation import DEFAULT_METHOD
 from microwork.quality.models import BatchAggregation
 from tests.accounts.factories import RequesterFactory, WorkerFactory
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory
+from tests.web.guard import forbid_writes
 from tests.work.factories import SubmittedAssignmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +45,18 @@ def _voted(requester, name, votes):
 
 
 def test_agreement_is_the_share_of_answers_that_give_the_aggregated_label(requester):
-    batch = _voted(requester, "B", [["cat", "cat", "dog"], ["dog", "dog", "dog"]])
+    first = _voted(requester, "B", [["cat", "cat", "dog"], ["dog", "dog", "dog"]])
+    second = _voted(requester, "C", [["a", "b", "b"]])
+    third = _voted(requester, "D", [["a", "a", "a"]])
 
-    rate = stored.batch_answers_agreement(batch=batch, method=DEFAULT_METHOD)
+    # 6 answers, then 3: the third batch's 3 would pass the budget of 10.
+    found = stored.batches_agreement(
+        batches=[first, second, third], method=DEFAULT_METHOD, budget=10
+    )
 
-    assert (rate.hits, rate.n) == (5, 6)
+    assert [(m.rate.hits, m.rate.n) if m.rate else None for m in found] == [(5, 6), (2, 3), None]
+    assert [m.is_deferred for m in found] == [False, False, True]
+    assert not any(m.is_pending for m in found)
 
 
 def test_the_dashboard_draws_progress_and_agreement_with_tables(client, requester):
@@ -87,3 +96,30 @@ def test_the_charts_are_only_for_requesters(client, worker):
     client.force_login(worker)
 
     assert client.get(reverse("projects:project-list")).status_code == 403
+
+
+def test_a_large_batch_is_measured_from_its_stored_aggregation(client, requester, settings):
+    settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS = 1
+    batch = _voted(requester, "Large", [["cat", "cat", "dog"], ["dog", "dog", "dog"]])
+    status = stored.batch_aggregation_obtain(batch=batch, method=DEFAULT_METHOD)
+    stored.batch_aggregation_compute(aggregation_id=status.current.pk)
+    client.force_login(requester)
+
+    with transaction.atomic(), forbid_writes():
+        html = client.get(reverse("projects:project-list")).content.decode()
+
+    assert '<td class="num">83.3%</td><td class="num">6</td>' in html
+
+
+def test_small_batches_past_the_requests_share_are_left_to_their_quality_page(
+    client, requester, monkeypatch
+):
+    monkeypatch.setattr("microwork.web.projects.views.AGREEMENT_ANSWERS_IN_REQUEST", 4)
+    _voted(requester, "Six answers", [["cat", "cat", "dog"], ["dog", "dog", "dog"]])
+    _voted(requester, "Three answers", [["a", "a", "a"]])
+    client.force_login(requester)
+
+    html = client.get(reverse("projects:project-list")).content.decode()
+
+    assert "<title>1. Three answers: 100%</title>" in html
+    assert html.count("Not measured here: open its quality page to see it.") == 1

@@ -162,16 +162,10 @@ def assignment_ids_by_agreement(assignments, labels: dict, *, agrees: bool) -> l
     ]
 
 
-def answers_agreement(assignments, labels: dict) -> Rate:
-    """How many of `assignments` (a queryset) agree with `labels`, out of those with something
-    to compare (answer_agrees); rejected answers are left out, as in the per-worker figures."""
-    rows = (
-        assignments.exclude(state=AssignmentState.REJECTED)
-        .values_list("task__public_id", "answers")
-        .iterator(chunk_size=CHUNK)
-    )
-    found = [answer_agrees(task_id, answers, labels) for task_id, answers in rows]
-    return Rate(found.count(True), found.count(True) + found.count(False))
+def overall_agreement(workers: list[WorkerStats]) -> Rate:
+    """The batch's agreement with its aggregated labels: every worker's compared answers
+    (per field, rejected ones left out) added up."""
+    return Rate(sum(w.agreement.hits for w in workers), sum(w.agreement.n for w in workers))
 
 
 def worker_stats(rows, labels: dict) -> list[WorkerStats]:

@@ -560,15 +560,41 @@ def batch_labels(*, batch: Batch, method: str) -> dict | None:
     return categorical_labels(shown) if shown is not None else None
 
 
-def batch_answers_agreement(*, batch: Batch, method: str) -> Rate | None:
-    """The share of the batch's answers that agree with its aggregated labels (batch_labels),
-    out of those with a label to compare with; None while a large batch's labels were never
-    computed. Reads only."""
-    labels = batch_labels(batch=batch, method=method)
-    if labels is None:
-        return None
-    answered = Assignment.objects.filter(task__batch=batch, state__in=AGGREGATED_STATES)
-    return agreement.answers_agreement(answered, labels)
+@dataclass(frozen=True)
+class BatchAgreement:
+    """A batch's agreement with its aggregated labels, for the requester's dashboard: `rate`
+    (agreement.overall_agreement), or None with `is_pending` (a large batch whose aggregation
+    was never computed) or `is_deferred` (a small batch left for its quality page to compute:
+    the request had aggregated its share of answers already)."""
+
+    rate: Rate | None = None
+    is_pending: bool = False
+    is_deferred: bool = False
+
+
+def batches_agreement(*, batches: list[Batch], method: str, budget: int) -> list[BatchAgreement]:
+    """The BatchAgreement of each of `batches`, in order. A large batch's comes from its stored
+    report (the fresh one, else the last); small batches are aggregated here, as their quality
+    page does, until `budget` answers have been, and the ones after are deferred. Reads only."""
+    found = []
+    for batch in batches:
+        fingerprint, n_answers = batch_fingerprint(batch, method)
+        if n_answers >= settings.MICROWORK_AGGREGATION_BACKGROUND_ANSWERS:
+            status = _status(batch, method, fingerprint, n_answers)
+            shown = status.current if status.is_fresh else status.latest
+            if shown is None:
+                found.append(BatchAgreement(is_pending=True))
+            else:
+                workers = stored_report(shown)["workers"]
+                found.append(BatchAgreement(rate=agreement.overall_agreement(workers)))
+        elif n_answers > budget:
+            found.append(BatchAgreement(is_deferred=True))
+        else:
+            budget -= n_answers
+            labels = agreement.batch_labels(batch, method=method)
+            workers = batch_worker_stats(batch, labels)
+            found.append(BatchAgreement(rate=agreement.overall_agreement(workers)))
+    return found
 
 
 @dataclass(frozen=True)
