@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from tests.accounts.factories import RequesterFactory
 from tests.e2e.conftest import log_in, save_screenshot
+from tests.e2e.test_accessibility import AXE_SOURCE, RUN_AXE
 from tests.projects.test_dashboard_charts import _voted
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,6 +34,8 @@ def test_the_dashboard_charts_fit_a_phone(live_server, context, page, client, la
         box = chart.bounding_box()
         assert 0 < box["x"] and box["x"] + box["width"] <= 360
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.evaluate(AXE_SOURCE)
+    assert page.evaluate(RUN_AXE) == []
     agreement = page.locator("#agreement-chart-caption")
     agreement.scroll_into_view_if_needed()
     save_screenshot(page, f"dashboard/{language}-360")

@@ -13,6 +13,7 @@ from microwork.projects import services
 from microwork.projects.enums import TemplateKind
 from tests.accounts.factories import RequesterFactory
 from tests.e2e.conftest import log_in, save_screenshot
+from tests.e2e.test_accessibility import AXE_SOURCE, RUN_AXE
 from tests.payments.factories import fund
 from tests.projects.factories import BatchFactory, ProjectFactory, make_tasks
 from tests.work.factories import SubmittedAssignmentFactory
@@ -82,6 +83,8 @@ def test_a_boxes_batch_review_draws_the_boxes_over_the_picture(live_server, cont
         assert rect["width"] == pytest.approx((box["x2"] - box["x1"]) * scale, abs=2.01)
         assert rect["height"] == pytest.approx((box["y2"] - box["y1"]) * scale, abs=2.01)
     expect(drawing.locator("text")).to_have_text(["car", "person"])
+    page.evaluate(AXE_SOURCE)
+    assert page.evaluate(RUN_AXE) == []
     page.locator(".box-overlay").scroll_into_view_if_needed()
     save_screenshot(page, "review/boxes-360")
     page.set_viewport_size({"width": 1280, "height": 800})
