@@ -50,6 +50,25 @@ def test_page_background_follows_the_browsers_colour_scheme(
     assert shown == background
 
 
+def test_printed_page_is_black_on_white_without_header_whatever_the_screens_scheme(
+    live_server, browser
+):
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("home"))
+    page.emulate_media(media="print")
+
+    shown = page.evaluate(
+        """() => ({
+        background: getComputedStyle(document.body).backgroundColor,
+        text: getComputedStyle(document.body).color,
+        header: getComputedStyle(document.querySelector(".site-header")).display})"""
+    )
+
+    context.close()
+    assert shown == {"background": "rgb(255, 255, 255)", "text": "rgb(0, 0, 0)", "header": "none"}
+
+
 def test_representative_pages_have_no_serious_or_critical_axe_violation_in_dark_mode(
     world,  # noqa: F811 (the fixture imported above)
     live_server,
