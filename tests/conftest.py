@@ -33,6 +33,20 @@ def _no_terms_until_published():
 
 
 @pytest.fixture
+def private_storage(settings, tmp_path):
+    """The private storage (answers' files, stored aggregations) in the test's own folder;
+    its path."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    return tmp_path / "private"
+
+
+@pytest.fixture
 def worker(db):
     return WorkerFactory()
 

@@ -23,21 +23,9 @@ from tests.quality.test_exports import boxes_batch  # noqa: F401 - a fixture use
 from tests.web.guard import forbid_writes
 from tests.work.factories import SubmittedAssignmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 METHOD = "dawid_skene"
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    return tmp_path / "private"
 
 
 @pytest.fixture
