@@ -808,6 +808,7 @@ def _mace_fit(
     variational: bool = False,
     start: str = "majority",
     strategy_pooling: float = 0.0,
+    know_pooling: float = 0.0,
 ) -> tuple[np.ndarray, int]:
     k, t_n = enc.n_classes, enc.n_tasks
     diagonal = np.arange(k)
@@ -844,7 +845,15 @@ def _mace_fit(
                 digamma(spam + xi_prior) - digamma((spam + xi_prior).sum(axis=1, keepdims=True))
             )
         else:
-            know = (competent_total + know_prior) / (total + know_prior + spam_prior)
+            if know_pooling:
+                # Partial pooling of competence: pseudo-answers at the crowd's knowing rate,
+                # so a worker seen on three answers is not judged on those three alone.
+                crowd_know = competent_total.sum() / max(total.sum(), EPS)
+                know = (competent_total + know_prior + know_pooling * crowd_know) / (
+                    total + know_prior + spam_prior + know_pooling
+                )
+            else:
+                know = (competent_total + know_prior) / (total + know_prior + spam_prior)
             spam_p = 1 - know
             xi = spam + xi_prior
             if strategy_pooling:
@@ -889,6 +898,7 @@ def mace(
     variational: bool = False,
     start: str = "majority",
     strategy_pooling: float = 0.0,
+    know_pooling: float = 0.0,
 ) -> CategoricalResult:
     """MACE (Hovy et al. 2013): a worker either knows the answer (probability theta_w) and
     gives it, or spams a label drawn from their own strategy xi_w. True labels have a uniform
@@ -913,6 +923,7 @@ def mace(
         variational=variational,
         start=start,
         strategy_pooling=strategy_pooling,
+        know_pooling=know_pooling,
     )
     return _result(enc, "mace", post, iterations)
 
