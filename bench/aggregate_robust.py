@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
 from aggregate import CATEGORICAL, load  # noqa: E402
-from aggregate_sim import REGIMES, simulate  # noqa: E402
+from aggregate_sim import CHECKS, REGIMES, simulate  # noqa: E402
 
 from microwork.quality.aggregation import DEFAULT_METHOD, aggregate  # noqa: E402
 from microwork.quality.aggregation.categorical import (  # noqa: E402
@@ -129,9 +129,9 @@ def real_scores(root: Path) -> dict[str, dict[str, float]]:
     return table
 
 
-def simulated_scores(seeds: int) -> dict[str, dict[str, float]]:
+def simulated_scores(seeds: int, regimes=REGIMES) -> dict[str, dict[str, float]]:
     table = {}
-    for regime in REGIMES:
+    for regime in regimes:
         runs = []
         for seed in range(seeds):
             crowd = simulate(regime, seed=seed)
@@ -181,6 +181,9 @@ def main() -> None:
     parser.add_argument("--variants", action="store_true", help="also score other strengths")
     parser.add_argument("--dump", type=Path, help="also write the score tables as JSON here")
     parser.add_argument("--load", type=Path, help="read the score tables from a --dump file")
+    parser.add_argument(
+        "--checks", action="store_true", help="also score aggregate_sim.CHECKS (not in the rule)"
+    )
     args = parser.parse_args()
     if args.variants:
         SINGLE.update(VARIANT_SINGLE)
@@ -259,6 +262,9 @@ def main() -> None:
             f"| best shipped single method: {best_single} | {singles[best_single]:.4f} | "
             f"{worst_all[best_single]:.3f} |"
         )
+    if args.checks:
+        checks = simulated_scores(args.seeds, CHECKS)
+        print_table(f"Checks, not used by the rule (mean of {args.seeds} seeds)", checks)
     print(f"\nminimax pick on every set: {chosen_default}")
     print(f"rank pick on every set: {pick_by_rank(everything, columns)}")
     print(f"CPU {time.process_time() - start:.1f} s", file=sys.stderr)
