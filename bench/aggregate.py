@@ -67,6 +67,7 @@ SHORT = {
     "mace": "MACE",
     "ds_mace": "DS+MACE",
     "shrunk_ds_mace": "shrunkDS+MACE",
+    "auto": "auto (chosen per batch)",
 }
 # crowd-kit's class for each of our methods it also has, used with its defaults.
 CROWDKIT = {

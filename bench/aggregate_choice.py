@@ -20,6 +20,11 @@ set is its held-out accuracy). The rule, fixed before the first run (2026-12-06)
   paired over the held-out answers, is more than two standard errors; the chosen candidate
   is then fitted on all the answers.
 
+The library's `auto` method (`categorical.auto_choice`) implements this rule, plus one cost
+bound added after the first run for docs/performance.md's CPU budget: a batch of more than
+AUTO_MAX_ANSWERS (50,000) answers chooses on a seeded sample of whole tasks with that many
+answers. This bench calls it, so it measures the shipped code.
+
 Scored on the ten shared sets (accuracy on gold tasks with answers, gold never given), the
 eight regimes of bench/aggregate_sim.py and its CHECKS (mean of --seeds seeds). Prints
 Markdown tables; not a test.
@@ -30,7 +35,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,60 +46,20 @@ sys.path.insert(0, str(HERE))
 from aggregate import CATEGORICAL, load  # noqa: E402
 from aggregate_sim import CHECKS, REGIMES, simulate  # noqa: E402
 
-from microwork.quality.aggregation import DEFAULT_METHOD, aggregate  # noqa: E402
+from microwork.quality.aggregation import aggregate  # noqa: E402
 from microwork.quality.aggregation.categorical import (  # noqa: E402
-    EPS,
-    _expected_counts,
-    _one_coin_shape,
+    AUTO_CANDIDATES,
+    auto_choice,
     encode_columns,
 )
 
 CANDIDATES = {
-    "default": (DEFAULT_METHOD, {}),
+    "default": ("shrunk_ds_mace", {}),
     "DS coin10": ("dawid_skene", {"coin_prior": 10.0}),
     "DS": ("dawid_skene", {}),
     "1coinDS": ("one_coin_ds", {}),
 }
-FOLDS = 5
-MARGIN_SE = 2.0
-
-
-def held_out_scores(enc) -> dict[str, np.ndarray]:
-    """{candidate: per-answer held-out log-likelihood}, answers in enc's order."""
-    fold = np.random.default_rng(0).permutation(enc.n_answers) % FOLDS
-    scores = {name: np.zeros(enc.n_answers) for name in CANDIDATES}
-    for f in range(FOLDS):
-        held = fold == f
-        train = replace(
-            enc,
-            task_idx=enc.task_idx[~held],
-            worker_idx=enc.worker_idx[~held],
-            label_idx=enc.label_idx[~held],
-        )
-        answered = np.bincount(train.task_idx, minlength=enc.n_tasks) > 0
-        for name, (method, options) in CANDIDATES.items():
-            q = np.array(aggregate(train, method=method, **options).posteriors, dtype=float)
-            q[~answered] = q[answered].mean(axis=0)
-            counts = _expected_counts(train, q, None)  # (workers, answered, true)
-            table = counts + 0.01 + 10.0 * _one_coin_shape(counts)
-            table /= table.sum(axis=1, keepdims=True)
-            t, w, lab = enc.task_idx[held], enc.worker_idx[held], enc.label_idx[held]
-            p = (q[t] * table[w, lab, :]).sum(axis=1)
-            scores[name][held] = np.log(np.maximum(p, EPS))
-    return scores
-
-
-def choose(enc) -> str:
-    scores = held_out_scores(enc)
-    base = scores["default"]
-    best, best_gain = "default", 0.0
-    for name, s in scores.items():
-        d = s - base
-        se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.inf
-        gain = d.mean()
-        if gain > MARGIN_SE * se and gain > best_gain:
-            best, best_gain = name, gain
-    return best
+NAMES = dict(zip(AUTO_CANDIDATES, CANDIDATES, strict=True))
 
 
 def evaluate(enc, accuracy) -> dict[str, float]:
@@ -103,7 +67,7 @@ def evaluate(enc, accuracy) -> dict[str, float]:
     for name, (method, options) in CANDIDATES.items():
         row[name] = accuracy(aggregate(enc, method=method, **options))
     start = time.process_time()
-    chosen = choose(enc)
+    chosen = NAMES[auto_choice(enc)]
     row["chosen"] = row[chosen]
     row["_pick"] = chosen
     row["_cpu"] = time.process_time() - start

@@ -78,3 +78,26 @@ def _crowd(seed=7):
             answers.append((worker, f"t{i}", label if right else (label + 1) % 3))
         answers.append(("s", f"t{i}", int(rng.integers(3))))
     return answers
+
+
+def test_mace_without_competence_pooling_is_unchanged():
+    answers = _crowd()
+
+    plain = aggregate(answers, method="mace", learn_prior=True)
+    zero = aggregate(answers, method="mace", learn_prior=True, know_pooling=0.0)
+
+    np.testing.assert_array_equal(plain.posteriors, zero.posteriors)
+
+
+def test_mace_competence_pooling_pulls_a_lone_dissenter_towards_the_crowd():
+    # "x" answers once, against four workers who always agree; unpooled, MACE fits x as a
+    # spammer from one answer. Pooled with 10 pseudo-answers at the crowd's knowing rate,
+    # x is judged mostly like the crowd, so the task's posterior moves towards x's label.
+    answers = [(w, f"t{i}", i % 2) for i in range(20) for w in ("a", "b", "c", "d")]
+    answers += [("e", "t0", 1), ("x", "t0", 1)]
+
+    plain = aggregate(answers, method="mace", learn_prior=True)
+    pooled = aggregate(answers, method="mace", learn_prior=True, know_pooling=10.0)
+
+    assert pooled.probabilities("t0")[1] > 1000 * plain.probabilities("t0")[1]
+    assert pooled.labels["t0"] == plain.labels["t0"] == 0  # four regulars still outweigh them

@@ -909,7 +909,10 @@ def mace(
     (docs/quality-aggregation.md, "MACE against crowd-kit's"): `theta_prior=(know, spam)`
     pseudo-counts on theta (crowd-kit: (0.5, 0.5)), `strategy_prior` pseudo-counts per label
     on xi (crowd-kit: 10), `variational=True` for its variational-Bayes M-step, and
-    `start="soft"` for its start (every worker half knowing, half spamming uniformly)."""
+    `start="soft"` for its start (every worker half knowing, half spamming uniformly).
+    `strategy_pooling` and `know_pooling` add that many pseudo-answers spread like the crowd's
+    spamming and at the crowd's knowing rate (partial pooling; bench/aggregate_robust.py
+    measures them, off by default)."""
     post, iterations = _mace_fit(
         enc,
         smoothing=smoothing,
@@ -1012,6 +1015,168 @@ def _counts_by_worker(enc: Encoded) -> np.ndarray:
     )
 
 
+# The per-batch choice (`auto`, issue #20). Every constant was fixed before its first run
+# (bench/aggregate_choice.py); docs/quality-aggregation.md has what it measured.
+AUTO_CANDIDATES = ("shrunk_ds_mace", "dawid_skene coin_prior=10", "dawid_skene", "one_coin_ds")
+AUTO_FOLDS = 5
+# Another candidate replaces shrunk_ds_mace only for a held-out gain over this many standard
+# errors, so noise does not move the choice.
+AUTO_MARGIN_SE = 2.0
+# Larger batches choose on a seeded sample of whole tasks with about this many answers (the
+# choice costs about 16 fits; the chosen model is then fitted on every answer).
+AUTO_MAX_ANSWERS = 50_000
+
+
+def _subset(enc: Encoded, keep: np.ndarray) -> Encoded:
+    """`enc` restricted to the answers selected by the boolean mask `keep`, its tasks and
+    workers renumbered in their order (classes unchanged)."""
+    kept_tasks, task_idx = np.unique(enc.task_idx[keep], return_inverse=True)
+    kept_workers, worker_idx = np.unique(enc.worker_idx[keep], return_inverse=True)
+    position = np.full(enc.n_tasks, -1, dtype=np.intp)
+    position[kept_tasks] = np.arange(len(kept_tasks))
+    gold_task = position[enc.gold_task_idx]
+    has_gold = gold_task >= 0
+    return Encoded(
+        tasks=[enc.tasks[i] for i in kept_tasks.tolist()],
+        workers=[enc.workers[i] for i in kept_workers.tolist()],
+        classes=enc.classes,
+        task_idx=task_idx.reshape(-1).astype(np.intp),
+        worker_idx=worker_idx.reshape(-1).astype(np.intp),
+        label_idx=enc.label_idx[keep],
+        gold_task_idx=gold_task[has_gold],
+        gold_label_idx=enc.gold_label_idx[has_gold],
+    )
+
+
+def _auto_candidates(
+    enc: Encoded, worker_weights: np.ndarray | None, *, max_iter: int, tol: float
+) -> dict[str, CategoricalResult]:
+    """Each candidate of `auto` fitted on `enc`; shrunk_ds_mace shares its DS half with the
+    shrunk DS candidate. With `worker_weights`, one-coin DS (which cannot honour them) is
+    left out."""
+    ds_post, _ = _dawid_skene_fit(
+        enc,
+        smoothing=0.01,
+        pooling=0.0,
+        max_iter=max_iter,
+        tol=tol,
+        worker_weights=worker_weights,
+        coin_prior=10.0,
+    )
+    mace_post, _ = _mace_fit(
+        enc, smoothing=0.01, max_iter=max_iter, tol=tol, restarts=0, seed=0, learn_prior=True
+    )
+    fitted = {
+        "shrunk_ds_mace": ensemble(enc, [ds_post, mace_post], "shrunk_ds_mace"),
+        # _result adjusts lone-answer posteriors in place: the ensemble above used the raw ones.
+        "dawid_skene coin_prior=10": _result(enc, "dawid_skene", ds_post.copy()),
+        "dawid_skene": dawid_skene(enc, max_iter=max_iter, tol=tol, worker_weights=worker_weights),
+    }
+    if worker_weights is None:
+        fitted["one_coin_ds"] = one_coin_dawid_skene(enc, max_iter=max_iter, tol=tol)
+    return fitted
+
+
+def held_out_log_likelihoods(
+    enc: Encoded,
+    worker_weights: np.ndarray | None = None,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-5,
+) -> dict[str, np.ndarray]:
+    """Per candidate of `auto`: the log-likelihood of each answer of `enc` when it was held out.
+
+    The answers are split into AUTO_FOLDS folds by a seeded permutation. Each candidate is
+    fitted on the other folds; an answer (w, t, l) of the fold is scored
+    log sum_k q_t(k) T_w(l | k), q_t the candidate's posterior of t from the training answers
+    (a task with none: the candidate's mean posterior) and T_w worker w's shrunk Dawid-Skene
+    table under q (10 pseudo-answers towards their one-coin matrix; a worker with no training
+    answer gets the crowd's). One worker model for every candidate, so they are compared on
+    how well their truths explain answers they did not see.
+    """
+    fold = np.random.default_rng(0).permutation(enc.n_answers) % AUTO_FOLDS
+    scores: dict[str, np.ndarray] = {}
+    for f in range(AUTO_FOLDS):
+        held = fold == f
+        train = replace(
+            enc,
+            task_idx=enc.task_idx[~held],
+            worker_idx=enc.worker_idx[~held],
+            label_idx=enc.label_idx[~held],
+        )
+        answered = np.bincount(train.task_idx, minlength=enc.n_tasks) > 0
+        tasks, workers, labels = enc.task_idx[held], enc.worker_idx[held], enc.label_idx[held]
+        fitted = _auto_candidates(train, worker_weights, max_iter=max_iter, tol=tol)
+        for name, result in fitted.items():
+            q = np.array(result.posteriors, dtype=float)
+            if answered.any():
+                q[~answered] = q[answered].mean(axis=0)
+            counts = _expected_counts(train, q, None)  # (workers, answered, true)
+            table = counts + 0.01 + COIN_ACCURACY_STRENGTH * _one_coin_shape(counts)
+            table /= table.sum(axis=1, keepdims=True)
+            p = (q[tasks] * table[workers, labels, :]).sum(axis=1)
+            scores.setdefault(name, np.zeros(enc.n_answers))[held] = np.log(np.maximum(p, EPS))
+    return scores
+
+
+def auto_choice(enc: Encoded, worker_weights: np.ndarray | None = None, **fit) -> str:
+    """The candidate `auto` picks for `enc`: shrunk_ds_mace unless another explains the
+    held-out answers better by more than AUTO_MARGIN_SE standard errors (paired per answer);
+    of those, the largest gain. A batch of more than AUTO_MAX_ANSWERS answers chooses on a
+    seeded sample of whole tasks."""
+    sample, weights = enc, worker_weights
+    if enc.n_answers > AUTO_MAX_ANSWERS:
+        per_task = np.bincount(enc.task_idx, minlength=enc.n_tasks)
+        order = np.random.default_rng(0).permutation(enc.n_tasks)
+        chosen = order[: int(np.searchsorted(np.cumsum(per_task[order]), AUTO_MAX_ANSWERS)) + 1]
+        keep = np.zeros(enc.n_tasks, dtype=bool)
+        keep[chosen] = True
+        mask = keep[enc.task_idx]
+        sample = _subset(enc, mask)
+        if worker_weights is not None:
+            weights = worker_weights[np.unique(enc.worker_idx[mask])]
+    scores = held_out_log_likelihoods(sample, weights, **fit)
+    base = scores[AUTO_CANDIDATES[0]]
+    best, best_gain = AUTO_CANDIDATES[0], 0.0
+    for name in AUTO_CANDIDATES[1:]:
+        if name not in scores or len(base) < 2:
+            continue
+        gain = scores[name] - base
+        mean, se = float(gain.mean()), float(gain.std(ddof=1) / np.sqrt(len(gain)))
+        if mean > AUTO_MARGIN_SE * se and mean > best_gain:
+            best, best_gain = name, mean
+    return best
+
+
+def auto(
+    enc: Encoded,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-5,
+    worker_weights: np.ndarray | None = None,
+) -> CategoricalResult:
+    """The model chosen for this batch from its own answers (`auto_choice`), fitted on all of
+    them: shrunk_ds_mace, shrunk DS alone (sparse crowds), Dawid-Skene (dense, class-biased
+    workers) or one-coin DS (many workers seen a few times, some at random). The choice is a
+    fixed procedure, so its accuracy on a data set nobody tuned it on is its accuracy there.
+    `result.model` names the model chosen. `worker_weights` go to the candidates that honour
+    them; with weights, one-coin DS is not a candidate."""
+    chosen = auto_choice(enc, worker_weights, max_iter=max_iter, tol=tol)
+    fitted = {
+        "shrunk_ds_mace": lambda: shrunk_ds_mace(
+            enc, max_iter=max_iter, tol=tol, worker_weights=worker_weights
+        ),
+        "dawid_skene coin_prior=10": lambda: dawid_skene(
+            enc, max_iter=max_iter, tol=tol, worker_weights=worker_weights, coin_prior=10.0
+        ),
+        "dawid_skene": lambda: dawid_skene(
+            enc, max_iter=max_iter, tol=tol, worker_weights=worker_weights
+        ),
+        "one_coin_ds": lambda: one_coin_dawid_skene(enc, max_iter=max_iter, tol=tol),
+    }[chosen]()
+    return replace(fitted, method="auto", model=chosen)
+
+
 METHODS: dict[str, Callable[..., CategoricalResult]] = {
     "majority_vote": majority_vote,
     "wawa": wawa,
@@ -1021,13 +1186,16 @@ METHODS: dict[str, Callable[..., CategoricalResult]] = {
     "mace": mace,
     "ds_mace": ds_mace,
     "shrunk_ds_mace": shrunk_ds_mace,
+    "auto": auto,
 }
 # Chosen for robustness by bench/aggregate_robust.py (leave one data set out and simulated
 # stress regimes); docs/quality-aggregation.md and ADR 0029. It was ds_mace until issue #20.
 DEFAULT_METHOD = "shrunk_ds_mace"
 # The methods that honour per-worker weights (quality rules' LOWER_WEIGHT); the ensembles in
 # their Dawid-Skene half. The others ignore them.
-WEIGHTED_METHODS = frozenset({"majority_vote", "wawa", "dawid_skene", "ds_mace", "shrunk_ds_mace"})
+WEIGHTED_METHODS = frozenset(
+    {"majority_vote", "wawa", "dawid_skene", "ds_mace", "shrunk_ds_mace", "auto"}
+)
 
 
 def aggregate(
