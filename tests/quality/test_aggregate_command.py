@@ -267,3 +267,21 @@ def test_aggregate_numeric_counts_the_last_answer_and_refuses_a_word(tmp_path):
     bad = _write(tmp_path / "bad.csv", "worker,task,label", [*rows, ("w4", "t1", "x")])
     with pytest.raises(CommandError, match="median needs numeric labels, not 'x'"):
         _run(bad, "--method", "median")
+
+
+def test_aggregate_auto_says_which_model_it_chose(tmp_path):
+    # w1 and w2 always agree; w3 disagrees on three tasks of four.
+    rows = [
+        (worker, f"t{i}", "y" if worker == "w3" and i % 4 else "x")
+        for i in range(12)
+        for worker in ("w1", "w2", "w3")
+    ]
+    answers = _write(tmp_path / "answers.csv", "worker,task,label", rows)
+
+    out, err = _run(answers, "--method", "auto")
+
+    assert err.splitlines()[0].startswith(
+        "auto (chose shrunk_ds_mace): 12 tasks, 3 workers, 36 answers, "
+    )
+    assert out.splitlines()[0] == "task,label,confidence,n_answers"
+    assert [line.split(",")[1] for line in out.splitlines()[1:]] == ["x"] * 12

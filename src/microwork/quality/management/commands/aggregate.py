@@ -229,8 +229,9 @@ def read_gold(path: str) -> dict:
     return gold
 
 
-def run(answers: AnswerColumns, method: str, gold: dict | None) -> list[tuple]:
-    """(task, label, confidence, n_answers) rows in order of the tasks' first answer."""
+def run(answers: AnswerColumns, method: str, gold: dict | None) -> tuple[list[tuple], str]:
+    """((task, label, confidence, n_answers) rows in order of the tasks' first answer, the
+    method's name for the summary, with the model `auto` chose)."""
     if method in METHODS:
         encoded = answers.encoded(gold)
         result = aggregate(encoded, method=method)
@@ -238,7 +239,8 @@ def run(answers: AnswerColumns, method: str, gold: dict | None) -> list[tuple]:
             # Calibrated confidence, as in the batch path (aggregation/calibration.py).
             temperature = gold_temperature(encoded) if gold else DEFAULT_TEMPERATURE
             result = calibrated(result, temperature, encoded)
-        return list(result.rows())
+        name = f"{method} (chose {result.model})" if method == "auto" else method
+        return list(result.rows()), name
     if method in NUMERIC_METHODS:
         numbers: dict[str, float] = {}
 
@@ -255,11 +257,13 @@ def run(answers: AnswerColumns, method: str, gold: dict | None) -> list[tuple]:
         result = aggregate_numeric(
             ((w, t, number(v)) for w, t, v in answers.triples()), method=method
         )
-        return [
+        rows = [
             (t, result.values[t], result.confidence[t], result.n_answers[t]) for t in result.values
         ]
+        return rows, method
     result = aggregate_text(list(answers.triples()))
-    return [(t, result.labels[t], result.confidence[t], result.n_answers[t]) for t in result.labels]
+    rows = [(t, result.labels[t], result.confidence[t], result.n_answers[t]) for t in result.labels]
+    return rows, method
 
 
 def score(rows: list[tuple], gold: dict, method: str) -> tuple[int, int, float | None]:
@@ -327,7 +331,7 @@ class Command(BaseCommand):
         if not len(answers):
             raise CommandError(f"{options['answers']}: no answers")
         started = time.process_time()
-        rows = run(answers, method, gold if options["fit_gold"] else None)
+        rows, name = run(answers, method, gold if options["fit_gold"] else None)
         seconds = time.process_time() - started
         summary = self.stdout if options["out"] else self.stderr
         if options["out"]:
@@ -336,7 +340,7 @@ class Command(BaseCommand):
         else:
             self._write(self.stdout._out, rows)
         summary.write(
-            f"{method}: {len(rows)} tasks, {len(answers.workers)} workers, {len(answers)} "
+            f"{name}: {len(rows)} tasks, {len(answers.workers)} workers, {len(answers)} "
             f"answers, {seconds:.2f} s CPU"
         )
         if read.dropped_duplicates:
