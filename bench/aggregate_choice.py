@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
-from aggregate import CATEGORICAL, load  # noqa: E402
+from aggregate_robust import real_sets  # noqa: E402
 from aggregate_sim import CHECKS, REGIMES, simulate  # noqa: E402
 
 from microwork.quality.aggregation import aggregate  # noqa: E402
@@ -80,24 +80,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4)
     args = parser.parse_args()
     rows = {}
-    for name in CATEGORICAL:
-        folder = args.datasets / name
-        if not folder.exists():
-            continue
-        answers, gold = load(folder)
-        workers, tasks, labels = (np.array(c) for c in zip(*answers, strict=True))
-        enc = encode_columns(workers, tasks, labels)
-        position = {task: i for i, task in enumerate(enc.tasks)}
-        scored = [(position[t], g) for t, g in gold.items() if t in position]
-        idx = np.array([i for i, _ in scored])
-        right = np.array([g for _, g in scored])
-
-        def accuracy(result, idx=idx, right=right):
-            chosen = np.asarray(result.classes, dtype=object)[result.label_idx[idx]]
-            return float(np.mean(chosen == right))
-
-        rows[name.replace("zheng_", "")] = evaluate(enc, accuracy)
-        print(f"scored {name}", file=sys.stderr, flush=True)
+    for name, enc, accuracy in real_sets(args.datasets):
+        rows[name] = evaluate(enc, accuracy)
     for regime in [*REGIMES, *CHECKS]:
         runs = []
         for seed in range(args.seeds):

@@ -106,8 +106,9 @@ def score_all(enc, truth_of) -> dict[str, float]:
     return {name: truth_of(result) for name, result in results.items()}
 
 
-def real_scores(root: Path) -> dict[str, dict[str, float]]:
-    table = {}
+def real_sets(root: Path):
+    """Yield (short name, encoded answers, accuracy(result) on its gold tasks with answers)
+    for each categorical shared set under `root`."""
     for name in CATEGORICAL:
         folder = root / name
         if not folder.exists():
@@ -124,9 +125,12 @@ def real_scores(root: Path) -> dict[str, dict[str, float]]:
             chosen = np.asarray(result.classes, dtype=object)[result.label_idx[idx]]
             return float(np.mean(chosen == right))
 
-        table[name.replace("zheng_", "")] = score_all(enc, accuracy)
+        yield name.replace("zheng_", ""), enc, accuracy
         print(f"scored {name}", file=sys.stderr, flush=True)
-    return table
+
+
+def real_scores(root: Path) -> dict[str, dict[str, float]]:
+    return {name: score_all(enc, accuracy) for name, enc, accuracy in real_sets(root)}
 
 
 def simulated_scores(seeds: int, regimes=REGIMES) -> dict[str, dict[str, float]]:

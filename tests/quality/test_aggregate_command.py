@@ -281,7 +281,7 @@ def test_aggregate_auto_says_which_model_it_chose(tmp_path):
     out, err = _run(answers, "--method", "auto")
 
     assert err.splitlines()[0].startswith(
-        "auto (chose shrunk_ds_mace): 12 tasks, 3 workers, 36 answers, "
+        "auto (chose dawid_skene coin_prior=10): 12 tasks, 3 workers, 36 answers, "
     )
     assert out.splitlines()[0] == "task,label,confidence,n_answers"
     assert [line.split(",")[1] for line in out.splitlines()[1:]] == ["x"] * 12

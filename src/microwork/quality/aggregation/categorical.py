@@ -984,6 +984,22 @@ def shrunk_ds_mace(
     over the shared data sets and simulated stress regimes (bench/aggregate_robust.py;
     docs/quality-aggregation.md). `worker_weights` temper the DS half only, as in ds_mace.
     """
+    ds_post, mace_post, iterations = _shrunk_ds_and_mace(
+        enc, coin_prior=coin_prior, max_iter=max_iter, tol=tol, worker_weights=worker_weights
+    )
+    result = ensemble(enc, [ds_post, mace_post], "shrunk_ds_mace")
+    return replace(result, iterations=iterations)
+
+
+def _shrunk_ds_and_mace(
+    enc: Encoded,
+    *,
+    coin_prior: float,
+    max_iter: int,
+    tol: float,
+    worker_weights: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The raw posteriors of shrunk_ds_mace's two halves, and their iterations together."""
     ds_post, ds_iterations = _dawid_skene_fit(
         enc,
         smoothing=0.01,
@@ -996,8 +1012,7 @@ def shrunk_ds_mace(
     mace_post, mace_iterations = _mace_fit(
         enc, smoothing=0.01, max_iter=max_iter, tol=tol, restarts=0, seed=0, learn_prior=True
     )
-    result = ensemble(enc, [ds_post, mace_post], "shrunk_ds_mace")
-    return replace(result, iterations=ds_iterations + mace_iterations)
+    return ds_post, mace_post, ds_iterations + mace_iterations
 
 
 def ensemble(enc: Encoded, posteriors: Sequence[np.ndarray], method: str) -> CategoricalResult:
@@ -1054,17 +1069,8 @@ def _auto_candidates(
     """Each candidate of `auto` fitted on `enc`; shrunk_ds_mace shares its DS half with the
     shrunk DS candidate. With `worker_weights`, one-coin DS (which cannot honour them) is
     left out."""
-    ds_post, _ = _dawid_skene_fit(
-        enc,
-        smoothing=0.01,
-        pooling=0.0,
-        max_iter=max_iter,
-        tol=tol,
-        worker_weights=worker_weights,
-        coin_prior=10.0,
-    )
-    mace_post, _ = _mace_fit(
-        enc, smoothing=0.01, max_iter=max_iter, tol=tol, restarts=0, seed=0, learn_prior=True
+    ds_post, mace_post, _ = _shrunk_ds_and_mace(
+        enc, coin_prior=10.0, max_iter=max_iter, tol=tol, worker_weights=worker_weights
     )
     fitted = {
         "shrunk_ds_mace": ensemble(enc, [ds_post, mace_post], "shrunk_ds_mace"),
