@@ -1039,10 +1039,10 @@ AUTO_FOLDS = 5
 AUTO_MARGIN_SE = 2.0
 # Larger batches choose on a seeded sample of whole tasks with about this many answers, and
 # score whole folds only until this many held-out answers are scored (every fold of a batch
-# up to 10,000 answers, one of the 50,000-answer sample): each fold scored costs four fits on
-# 80% of the sample, so the choice costs a fixed ~0.3 fits of a 1M-answer batch at most.
-AUTO_MAX_ANSWERS = 50_000
-AUTO_SCORED_ANSWERS = 10_000
+# up to 5,000 answers, one of the 25,000-answer sample): each fold scored costs four fits on
+# 80% of the sample, so at 1M answers the choice costs about a quarter of the final fit.
+AUTO_MAX_ANSWERS = 25_000
+AUTO_SCORED_ANSWERS = 5_000
 
 
 def _subset(enc: Encoded, keep: np.ndarray) -> Encoded:
