@@ -8,9 +8,10 @@ methods as gold (`gold={task: label}`); accuracy is measured on the other known 
 so a method gains nothing by copying gold back. Each cell is the mean over --seeds draws of
 the gold tasks (the same draws for every method).
 
-Methods: the majority vote, one-coin DS, DS, MACE, the old default ds_mace, the default
-shrunk_ds_mace, and shrunk_ds_mace with `gold_choice=True`: the model chosen among
-GOLD_CANDIDATES by agreement with held-out gold (`choose_by_gold`).
+Methods: the majority vote, one-coin DS, DS, MACE, the old defaults ds_mace and
+shrunk_ds_mace, the default `auto` (the model chosen per batch by held-out likelihood), and
+`auto` with `gold_choice=True`: the model chosen among GOLD_CANDIDATES by agreement with
+held-out gold instead (`choose_by_gold`).
 
 Prints Markdown tables; not a test.
 """
@@ -40,8 +41,9 @@ METHODS = {
     "DS": ("dawid_skene", {}),
     "MACE": ("mace", {}),
     "ds_mace (old default)": ("ds_mace", {}),
-    "shrunk_ds_mace (default)": ("shrunk_ds_mace", {}),
-    "shrunk_ds_mace gold_choice=True": ("shrunk_ds_mace", {"gold_choice": True}),
+    "shrunk_ds_mace": ("shrunk_ds_mace", {}),
+    "auto (default)": ("auto", {}),
+    "auto gold_choice=True": ("auto", {"gold_choice": True}),
 }
 
 

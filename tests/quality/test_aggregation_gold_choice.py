@@ -4,6 +4,7 @@ optional choice of the model by held-out gold."""
 import numpy as np
 
 from microwork.quality.aggregation.categorical import (
+    AUTO_CANDIDATES,
     DEFAULT_METHOD,
     MIN_GOLD_ANSWERS_FIRST,
     MIN_GOLD_TO_CHOOSE,
@@ -62,8 +63,10 @@ def test_gold_choice_needs_enough_gold_and_keeps_the_default_model_otherwise():
     few = dict(list(truth.items())[: MIN_GOLD_TO_CHOOSE - 1])
 
     result = aggregate(answers, gold=few, gold_choice=True)
+    plain = aggregate(answers, gold=few)
 
-    assert result.method == result.model == DEFAULT_METHOD
+    assert result.method == DEFAULT_METHOD
+    assert result.model == plain.model  # the default's own choice, not the gold choice
 
 
 def test_gold_choice_names_the_model_it_chose():
@@ -86,5 +89,6 @@ def test_gold_choice_names_the_model_it_chose():
         "one_coin_ds",
         "majority_vote",
     }
-    assert plain.model == DEFAULT_METHOD
+    assert plain.method == DEFAULT_METHOD
+    assert plain.model in AUTO_CANDIDATES  # without gold_choice, the default's own choice
     assert {t: chosen.labels[t] for t in gold} == gold

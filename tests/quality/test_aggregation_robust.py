@@ -12,9 +12,10 @@ from microwork.quality.aggregation.categorical import (
 )
 
 
-def test_the_default_is_the_shrunk_ensemble_and_honours_weights():
-    assert DEFAULT_METHOD == "shrunk_ds_mace"
+def test_the_default_is_the_choice_per_batch_and_honours_weights():
+    assert DEFAULT_METHOD == "auto"
     assert DEFAULT_METHOD in WEIGHTED_METHODS
+    assert "shrunk_ds_mace" in WEIGHTED_METHODS
 
 
 def test_one_coin_shape_of_two_workers_by_hand():

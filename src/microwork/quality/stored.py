@@ -57,7 +57,8 @@ logger = logging.getLogger(__name__)
 # Part of every fingerprint: bump it when a change to the methods or to the stored format
 # makes earlier results differ from what a computation now would give.
 # 2: a task gets only a label some worker gave it, a lone answer its worker's record (#20).
-FORMAT_VERSION = 2
+# 3: the default is `auto`, the model chosen per batch (#20).
+FORMAT_VERSION = 3
 # A computation still "running" this long after it started is taken as lost (its job worker
 # stopped mid-way): a page shows it as failed, and the next write that queues one marks it
 # failed (_mark_lost) so that a new one can start.

@@ -4,8 +4,8 @@ The only module of the aggregation package that knows Django: it streams the bat
 assignments through a server-side cursor into the pure aggregation functions. Rejected answers
 are left out: the requester has said they are not to be trusted. Answers of workers a quality
 rule lowered (LOWER_WEIGHT, quality/rules.py) weigh less in the categorical methods that honour
-weights (WEIGHTED_METHODS: majority vote, Wawa, Dawid-Skene, and the ensembles ds_mace and
-shrunk_ds_mace in their Dawid-Skene half); the others ignore weights.
+weights (WEIGHTED_METHODS: majority vote, Wawa, Dawid-Skene, the default `auto`, and the
+ensembles ds_mace and shrunk_ds_mace in their Dawid-Skene half); the others ignore weights.
 """
 
 from __future__ import annotations

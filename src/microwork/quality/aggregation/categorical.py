@@ -972,9 +972,10 @@ def shrunk_ds_mace(
     tol: float = 1e-5,
     worker_weights: np.ndarray | None = None,
 ) -> CategoricalResult:
-    """The default since issue #20: the normalised geometric mean of the posteriors of
-    Dawid-Skene shrunk towards one-coin (`coin_prior` pseudo-answers per true class centred on
-    the worker's one-coin matrix, `_one_coin_shape`) and MACE with a learned class prior.
+    """The fixed robust ensemble (issue #20), `auto`'s first candidate: the normalised
+    geometric mean of the posteriors of Dawid-Skene shrunk towards one-coin (`coin_prior`
+    pseudo-answers per true class centred on the worker's one-coin matrix,
+    `_one_coin_shape`) and MACE with a learned class prior.
 
     The shrinkage is what changed from `ds_mace` (whose DS half pools towards the crowd's
     matrix instead): a worker seen on a few tasks is described by one accuracy, learned from
@@ -1169,10 +1170,11 @@ def auto(
     tol: float = 1e-5,
     worker_weights: np.ndarray | None = None,
 ) -> CategoricalResult:
-    """The model chosen for this batch from its own answers (`auto_choice`), fitted on all of
-    them: shrunk_ds_mace, shrunk DS alone (sparse crowds), Dawid-Skene (dense, class-biased
-    workers) or one-coin DS (many workers seen a few times, some at random). The choice is a
-    fixed procedure, so its accuracy on a data set nobody tuned it on is its accuracy there.
+    """The default: the model chosen for this batch from its own answers (`auto_choice`),
+    fitted on all of them: shrunk_ds_mace, shrunk DS alone (sparse crowds), Dawid-Skene
+    (dense, class-biased workers) or one-coin DS (many workers seen a few times, some at
+    random). The choice is a fixed procedure, so its accuracy on a data set nobody tuned it on
+    is its accuracy there.
     `result.model` names the model chosen. `worker_weights` go to the candidates that honour
     them; with weights, one-coin DS is not a candidate."""
     chosen = auto_choice(enc, worker_weights, max_iter=max_iter, tol=tol)
@@ -1202,9 +1204,10 @@ METHODS: dict[str, Callable[..., CategoricalResult]] = {
     "shrunk_ds_mace": shrunk_ds_mace,
     "auto": auto,
 }
-# Chosen for robustness by bench/aggregate_robust.py (leave one data set out and simulated
-# stress regimes); docs/quality-aggregation.md and ADR 0029. It was ds_mace until issue #20.
-DEFAULT_METHOD = "shrunk_ds_mace"
+# The model chosen per batch by held-out likelihood (bench/aggregate_choice.py), among
+# shrunk_ds_mace (chosen for robustness by bench/aggregate_robust.py) and three others;
+# docs/quality-aggregation.md and ADR 0029. It was ds_mace, then shrunk_ds_mace (issue #20).
+DEFAULT_METHOD = "auto"
 # The methods that honour per-worker weights (quality rules' LOWER_WEIGHT); the ensembles in
 # their Dawid-Skene half. The others ignore them.
 WEIGHTED_METHODS = frozenset(
