@@ -270,7 +270,13 @@ def _pay(assignments: list[Assignment], rng: random.Random) -> None:
             for posting, (escrow, earning, amount) in zip(postings, amounts, strict=True)
             for entry in (
                 LedgerEntry(posting=posting, account=escrow, amount_cents=-amount, currency="EUR"),
-                LedgerEntry(posting=posting, account=earning, amount_cents=amount, currency="EUR"),
+                LedgerEntry(
+                    posting=posting,
+                    account=earning,
+                    amount_cents=amount,
+                    currency="EUR",
+                    assignment=posting.assignment,
+                ),
             )
         ),
         batch_size=4000,

@@ -1,7 +1,7 @@
 """The ledger's invariants, checked on demand: by tests after every step, by the load harness
 after a run, and by `microwork ledger-check` on a live database."""
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Q, Sum
 
 from microwork.payments.enums import MAY_GO_NEGATIVE, AccountKind
 from microwork.payments.models import Account, LedgerEntry, Posting
@@ -41,6 +41,15 @@ def ledger_problems() -> list[str]:
     )
     for account in negatives:
         problems.append(f"account {account.key} is negative: {balance(account)}")
+    # An entry names the assignment it pays (LedgerEntry.assignment) exactly when it goes to a
+    # worker's earnings in a posting that names one, and then names the posting's.
+    earnings = Q(account__kind=AccountKind.WORKER_AVAILABLE, posting__assignment__isnull=False)
+    misnamed = LedgerEntry.objects.filter(
+        earnings & (Q(assignment__isnull=True) | ~Q(assignment=F("posting__assignment")))
+        | ~earnings & Q(assignment__isnull=False)
+    ).values_list("pk", "assignment", "posting__idempotency_key", "posting__assignment")
+    for pk, named, key, paid in misnamed[:20]:
+        problems.append(f"entry {pk} of posting {key} names assignment {named}, not {paid}")
     # A debt account is below zero by what its requester owes; above zero it would hold money.
     positive_debts = (
         LedgerEntry.objects.filter(account__kind=AccountKind.REQUESTER_DEBT)

@@ -104,6 +104,19 @@ class LedgerEntry(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)
+    # The assignment this entry pays its worker for: the posting's assignment, repeated on each
+    # entry to a worker's earnings (reward, overturn, pay floor top-up, bonus, or a reversal of
+    # one) when the posting is written; null on every other entry. Pay per assignment is then
+    # read from the ledger alone, through the index below, instead of joining every entry to
+    # its posting and account (the observatory's snapshot, docs/adr/0026).
+    assignment = models.ForeignKey(
+        "work.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -111,7 +124,14 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount_cents=0), name="entry_amount_not_zero"),
         ]
-        indexes = [models.Index(fields=["account", "amount_cents"], name="entry_account_amount")]
+        indexes = [
+            models.Index(fields=["account", "amount_cents"], name="entry_account_amount"),
+            models.Index(
+                fields=["assignment", "amount_cents"],
+                condition=Q(assignment__isnull=False),
+                name="entry_pays_assignment",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.amount_cents} {self.currency}"

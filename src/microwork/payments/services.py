@@ -143,6 +143,12 @@ def _existing(key: str, print_: str) -> Posting | None:
     return posting
 
 
+def pays(account: Account, assignment):
+    """What LedgerEntry.assignment holds for an entry to `account` of a posting naming
+    `assignment` (or None): the assignment on an entry to a worker's earnings, else None."""
+    return assignment if account.kind == AccountKind.WORKER_AVAILABLE else None
+
+
 def post(
     *,
     kind: PostingKind,
@@ -210,6 +216,7 @@ def post(
             account=line.account,
             amount_cents=line.amount_cents,
             currency=line.account.currency,
+            assignment=pays(line.account, assignment),
         )
         for line in lines
     )
@@ -303,6 +310,7 @@ def post_many(specs: "list[PostingSpec]") -> list[Posting]:
             account=accounts[ref.key],
             amount_cents=amount,
             currency=accounts[ref.key].currency,
+            assignment=pays(accounts[ref.key], spec.assignment),
         )
         for posting, spec in zip(created, todo, strict=True)
         for ref, amount in spec.lines
