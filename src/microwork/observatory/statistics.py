@@ -34,20 +34,20 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Q,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from microwork.fairness.enums import AppealDecider, AppealState, AppealSubject
 from microwork.fairness.models import Appeal
 from microwork.observatory.enums import QUESTIONS, Reason
 from microwork.observatory.models import SurveyResponse
-from microwork.payments.enums import AccountKind
 from microwork.payments.models import LedgerEntry
+from microwork.projects.models import Project
 from microwork.work.enums import AssignmentState
 from microwork.work.models import Assignment
 
@@ -225,25 +225,6 @@ class WorkerMonth:
         return hourly(self.pay_cents, self.paid_seconds)
 
 
-def _time_sums() -> dict:
-    return {
-        "assignments": Count("pk"),
-        "workers": Count("worker_id", distinct=True),
-        "paid": Sum("work_seconds", filter=Q(state=APPROVED)),
-        "rejected": Sum("work_seconds", filter=Q(state=REJECTED)),
-        "pending": Sum("work_seconds", filter=Q(state=SUBMITTED)),
-        "ended": Sum(ENDED, filter=Q(state__in=ENDED_STATES, ended_at__isnull=False)),
-    }
-
-
-def _pay_entries(p: Period):
-    return LedgerEntry.objects.filter(
-        account__kind=AccountKind.WORKER_AVAILABLE,
-        posting__assignment__accepted_at__gte=p.start,
-        posting__assignment__accepted_at__lt=p.end,
-    )
-
-
 def assignments_in(p: Period):
     return Assignment.objects.filter(accepted_at__gte=p.start, accepted_at__lt=p.end)
 
@@ -274,8 +255,9 @@ class Distinct:
 
 
 def _weeks(p: Period) -> list[tuple[str, datetime, datetime]]:
-    """The month's weeks as TruncWeek names them (the Monday, site time zone), each with its
-    bounds: [Monday 00:00, next Monday 00:00)."""
+    """The month's weeks, each named by its Monday (site time zone), with its bounds:
+    [Monday 00:00, next Monday 00:00). The first and last may start or end outside the
+    month."""
     zone = timezone.get_default_timezone()
     monday = timezone.localtime(p.start, zone).date()
     monday -= timedelta(days=monday.weekday())
@@ -288,91 +270,8 @@ def _weeks(p: Period) -> list[tuple[str, datetime, datetime]]:
     return weeks
 
 
-def worker_months(p: Period, grid: "Cells") -> tuple[dict[int, WorkerMonth], Distinct]:
-    """Each active worker's month, from one grouped query over the month's assignments that
-    also says, per worker, in which weeks, task types, requester sizes and outcomes they
-    worked (a count per column, turned into distinct workers in Python: one pass instead of
-    one COUNT(DISTINCT) per figure); their pay comes with the grid (`cells`)."""
-    sums = _time_sums()
-    del sums["workers"]
-    weeks = _weeks(p)
-    kinds = sorted({kind for kind, _requester, _week in grid.sums})
-    sizes = _requester_sizes(grid)
-    members = {
-        name: [r for r, size in sorted(sizes.items()) if size == name]
-        for name, _ in REQUESTER_SIZES
-    }
-    columns = {}
-    for index, (_key, start, end) in enumerate(weeks):
-        columns[f"week{index}"] = Count("pk", filter=Q(accepted_at__gte=start, accepted_at__lt=end))
-    for index, kind in enumerate(kinds):
-        columns[f"kind{index}"] = Count("pk", filter=Q(**{KIND: kind}))
-    for index, (name, _least) in enumerate(REQUESTER_SIZES):
-        if members[name]:
-            columns[f"size{index}"] = Count("pk", filter=Q(**{f"{REQUESTER}__in": members[name]}))
-    for index, condition in enumerate(OUTCOMES.values()):
-        columns[f"outcome{index}"] = Count("pk", filter=condition)
-    columns["delayed"] = Count("pk", filter=DELAYED)
-    for limit in PAYMENT_WITHIN_HOURS:
-        columns[f"h{limit}"] = Count("pk", filter=DELAYED & Q(wait__lte=timedelta(hours=limit)))
-    rows = (
-        assignments_in(p)
-        .alias(wait=WAIT)
-        .values("worker_id")
-        .annotate(**sums, **columns)
-        .order_by("worker_id")
-    )
-    months = {}
-    counts = {name: [0, 0] for name in columns}  # [assignments, workers]
-    for row in rows:
-        months[row["worker_id"]] = WorkerMonth(
-            worker_id=row["worker_id"],
-            assignments=row["assignments"],
-            paid_seconds=_seconds(row["paid"]),
-            unpaid_seconds=_seconds(row["rejected"]) + _seconds(row["ended"]),
-            pending_seconds=_seconds(row["pending"]),
-        )
-        for name in columns:
-            if row[name]:
-                counts[name][0] += row[name]
-                counts[name][1] += 1
-    for worker_id, total in grid.owner_pay.items():
-        if worker_id in months:
-            months[worker_id].pay_cents = total
-    distinct = Distinct(
-        weeks={key: counts[f"week{i}"][1] for i, (key, _start, _end) in enumerate(weeks)},
-        kinds={kind: counts[f"kind{i}"][1] for i, kind in enumerate(kinds)},
-        sizes={
-            name: counts[f"size{i}"][1]
-            for i, (name, _least) in enumerate(REQUESTER_SIZES)
-            if members[name]
-        },
-        outcomes={
-            name: {"assignments": counts[f"outcome{i}"][0], "workers": counts[f"outcome{i}"][1]}
-            for i, name in enumerate(OUTCOMES)
-        },
-        delay={
-            "all": counts["delayed"][0],
-            "workers": counts["delayed"][1],
-            **{f"h{limit}": counts[f"h{limit}"][0] for limit in PAYMENT_WITHIN_HOURS},
-        },
-    )
-    return months, distinct
-
-
 KIND = "task__batch__project__template_kind"
 REQUESTER = "task__batch__project__requester_id"
-
-
-def _week_key(value) -> str:
-    """A week's first day, from TruncWeek as the ORM gives it (an aware datetime) or as raw SQL
-    gives it (a naive local datetime on PostgreSQL, text on SQLite)."""
-    if isinstance(value, str):
-        return value[:10]
-    if isinstance(value, datetime):
-        day = timezone.localtime(value) if timezone.is_aware(value) else value
-        return day.date().isoformat()
-    return value.isoformat()
 
 
 def _duration(value) -> timedelta | None:
@@ -385,14 +284,12 @@ def _duration(value) -> timedelta | None:
 
 @dataclass
 class Cells:
-    """Time and pay of the month by (task type, requester, week), from one grouped query over
-    the assignments and one over the ledger: the weekly, task type and requester size figures
-    are sums of these cells, so the big joins run once. Distinct workers cannot be summed:
-    they come from the per-worker summary (`worker_months`)."""
+    """Time and pay of the month by (task type, requester, week): the weekly, task type and
+    requester size figures are sums of these cells. Distinct workers cannot be summed: they
+    come from the per-worker sums (`records`)."""
 
     sums: dict
     p: Period
-    owner_pay: dict[int, int]
 
     def total(self, key_of) -> dict:
         groups: dict = {}
@@ -406,62 +303,164 @@ class Cells:
         return groups
 
 
-def cells(p: Period) -> Cells:
-    """The grid, and each worker's pay, from one statement: the month's entries to workers'
-    earnings are read from the ledger once (`pay`, a CTE the database computes once
-    for its two uses), then summed by the assignments' cells and by the accounts' owners.
-    The SELECTs inside are the ORM's own, so the week (site time zone) and the durations are
-    computed as everywhere else, on PostgreSQL and SQLite alike."""
-    pay = (
-        _pay_entries(p)
-        .values(
-            assignment=F("posting__assignment_id"),
-            owner=F("account__owner_id"),
-            pay=F("amount_cents"),
-        )
-        .order_by()
+def _index(cases: list[tuple[Q, int]]) -> Case:
+    """The number of the first condition an assignment meets, NULL if none."""
+    return Case(
+        *(When(condition, then=Value(number)) for condition, number in cases),
+        default=None,
+        output_field=IntegerField(),
     )
+
+
+def _sum_when(condition: str) -> str:
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+def records(p: Period) -> tuple[Cells, dict[int, WorkerMonth], Distinct]:
+    """The month's assignments, read once, summed by cell and by worker.
+
+    One statement. `r` holds each assignment accepted in the month with its cell (task type,
+    requester, week number), its time, its outcome number, its payment delay number and its
+    pay; the database computes it once for its three uses. Pay per assignment is read from the
+    ledger alone, by the index on the entries to workers' earnings (LedgerEntry.assignment,
+    payments migration 0006), not by joining every entry to its posting and account. `r` is
+    summed by cell, and by worker with, per worker, a count of their assignments in each week,
+    task type, requester size (`sizes`, from the same rows), outcome and payment delay: a
+    worker with a count is one distinct worker there, counted in Python. The SELECTs inside
+    are the ORM's own, so weeks (site time zone), durations and booleans are computed as
+    everywhere else, on PostgreSQL and SQLite alike.
+    """
+    weeks = _weeks(p)
+    kinds = sorted(Project.objects.order_by().values_list("template_kind", flat=True).distinct())
     rows = (
         assignments_in(p)
+        .alias(wait=WAIT)
         .values(
             aid=F("pk"),
+            wid=F("worker_id"),
             st=F("state"),
             secs=F("work_seconds"),
             kind=F(KIND),
             requester=F(REQUESTER),
-            week=TruncWeek("accepted_at"),
-            ended=ENDED,
+            wk=_index(
+                [
+                    (Q(accepted_at__gte=start, accepted_at__lt=end), number)
+                    for number, (_key, start, end) in enumerate(weeks)
+                ]
+            ),
+            ended=Case(
+                When(state__in=ENDED_STATES, ended_at__isnull=False, then=ENDED),
+                default=None,
+                output_field=DurationField(),
+            ),
+            oc=_index([(condition, number) for number, condition in enumerate(OUTCOMES.values())]),
+            dl=_index(
+                [
+                    (DELAYED & Q(wait__lte=timedelta(hours=limit)), number)
+                    for number, limit in enumerate(PAYMENT_WITHIN_HOURS)
+                ]
+                + [(DELAYED, len(PAYMENT_WITHIN_HOURS))]
+            ),
         )
         .order_by()
     )
-    pay_sql, pay_params = pay.query.sql_with_params()
-    rows_sql, rows_params = rows.query.sql_with_params()
-    sql = (
-        f"WITH pay AS ({pay_sql}) "
-        "SELECT 0, r.kind, r.requester, r.week, COUNT(*), "
-        "SUM(CASE WHEN r.st = %s THEN r.secs END), SUM(CASE WHEN r.st = %s THEN r.secs END), "
-        "SUM(CASE WHEN r.st IN (%s, %s) THEN r.ended END), SUM(s.pay) "
-        f"FROM ({rows_sql}) r LEFT JOIN "
-        "(SELECT assignment, SUM(pay) AS pay FROM pay GROUP BY assignment) s "
-        "ON s.assignment = r.aid GROUP BY r.kind, r.requester, r.week "
-        "UNION ALL "
-        "SELECT 1, NULL, owner, NULL, NULL, NULL, NULL, NULL, SUM(pay) FROM pay GROUP BY owner"
+    pay = (
+        LedgerEntry.objects.filter(assignment__isnull=False)
+        .values(paid=F("assignment"))
+        .annotate(pay=Sum("amount_cents"))
+        .order_by()
     )
-    states = [APPROVED.value, REJECTED.value, *(state.value for state in ENDED_STATES)]
-    found, owner_pay = {}, {}
+    rows_sql, rows_params = rows.query.sql_with_params()
+    pay_sql, pay_params = pay.query.sql_with_params()
+    # Requester size numbers: the last of REQUESTER_SIZES whose least count is reached.
+    size_whens = " ".join("WHEN COUNT(*) >= %s THEN %s" for _size in reversed(REQUESTER_SIZES))
+    size_params = [
+        value
+        for number, (_name, least) in reversed(list(enumerate(REQUESTER_SIZES)))
+        for value in (least, number)
+    ]
+    sums = (
+        "COUNT(*), SUM(CASE WHEN r.st = %s THEN r.secs END), "
+        "SUM(CASE WHEN r.st = %s THEN r.secs END), SUM(CASE WHEN r.st = %s THEN r.secs END), "
+        "SUM(r.ended), SUM(r.pay)"
+    )
+    sums_params = [APPROVED.value, REJECTED.value, SUBMITTED.value]
+    counts: dict[str, tuple[str, list]] = {}
+    for number, (key, _start, _end) in enumerate(weeks):
+        counts[f"week:{key}"] = ("r.wk = %s", [number])
+    for kind in kinds:
+        counts[f"kind:{kind}"] = ("r.kind = %s", [kind])
+    for number, (name, _least) in enumerate(REQUESTER_SIZES):
+        counts[f"size:{name}"] = ("z.size = %s", [number])
+    for number, name in enumerate(OUTCOMES):
+        counts[f"outcome:{name}"] = ("r.oc = %s", [number])
+    counts["delayed"] = ("r.dl IS NOT NULL", [])
+    for number, limit in enumerate(PAYMENT_WITHIN_HOURS):
+        counts[f"h{limit}"] = ("r.dl <= %s", [number])
+    blanks = ", NULL" * len(counts)
+    sql = (
+        f"WITH r AS (SELECT x.*, s.pay FROM ({rows_sql}) x "
+        f"LEFT JOIN ({pay_sql}) s ON s.paid = x.aid), "
+        f"sizes AS (SELECT requester, CASE {size_whens} END AS size FROM r GROUP BY requester) "
+        f"SELECT 0, r.kind, r.requester, r.wk, {sums}{blanks} FROM r "
+        "GROUP BY r.kind, r.requester, r.wk "
+        f"UNION ALL SELECT 1, NULL, r.wid, NULL, {sums}, "
+        + ", ".join(_sum_when(condition) for condition, _params in counts.values())
+        + " FROM r JOIN sizes z ON z.requester = r.requester GROUP BY r.wid"
+    )
+    params = [
+        *rows_params,
+        *pay_params,
+        *size_params,
+        *sums_params,
+        *sums_params,
+        *(value for _condition, values in counts.values() for value in values),
+    ]
+    found: dict = {}
+    months: dict[int, WorkerMonth] = {}
+    totals = {name: [0, 0] for name in counts}  # [assignments, workers]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*pay_params, *states, *rows_params])
-        for part, kind, requester, week, count, paid, rejected, ended, total in cursor:
-            if part:  # requester holds the account's owner
-                owner_pay[requester] = int(total or 0)
+        cursor.execute(sql, params)
+        for part, kind, key, week, count, paid, rejected, pending, ended, pay_cents, *per in cursor:
+            unpaid = _seconds(rejected) + _seconds(_duration(ended))
+            if part == 0:
+                found[(kind, key, weeks[week][0])] = {
+                    "assignments": count,
+                    "paid_seconds": _seconds(paid),
+                    "unpaid_seconds": unpaid,
+                    "pay_cents": int(pay_cents or 0),
+                }
                 continue
-            found[(kind, requester, _week_key(week))] = {
-                "assignments": count,
-                "paid_seconds": _seconds(paid),
-                "unpaid_seconds": _seconds(rejected) + _seconds(_duration(ended)),
-                "pay_cents": int(total or 0),
+            months[key] = WorkerMonth(
+                worker_id=key,
+                assignments=count,
+                paid_seconds=_seconds(paid),
+                unpaid_seconds=unpaid,
+                pending_seconds=_seconds(pending),
+                pay_cents=int(pay_cents or 0),
+            )
+            for name, value in zip(counts, per, strict=True):
+                if value:
+                    totals[name][0] += value
+                    totals[name][1] += 1
+    distinct = Distinct(
+        weeks={key: totals[f"week:{key}"][1] for key, _start, _end in weeks},
+        kinds={kind: totals[f"kind:{kind}"][1] for kind in kinds},
+        sizes={name: totals[f"size:{name}"][1] for name, _least in REQUESTER_SIZES},
+        outcomes={
+            name: {
+                "assignments": totals[f"outcome:{name}"][0],
+                "workers": totals[f"outcome:{name}"][1],
             }
-    return Cells(sums=found, p=p, owner_pay=owner_pay)
+            for name in OUTCOMES
+        },
+        delay={
+            "all": totals["delayed"][0],
+            "workers": totals["delayed"][1],
+            **{f"h{limit}": totals[f"h{limit}"][0] for limit in PAYMENT_WITHIN_HOURS},
+        },
+    )
+    return Cells(sums=found, p=p), months, distinct
 
 
 def _breakdown_row(name: str, key, sums: dict) -> dict:
@@ -484,8 +483,7 @@ def compute(month: date) -> dict[str, list[dict]]:
     """Every figure of `month`, suppressed and ready to publish: {figure name: rows}."""
     p = period(month)
     with _tuned():
-        grid = cells(p)
-        workers, distinct = worker_months(p, grid)
+        grid, workers, distinct = records(p)
         figures = {
             "overview": _overview(p, workers, grid),
             "activity": _activity(p),
