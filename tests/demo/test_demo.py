@@ -442,3 +442,20 @@ def test_demo_external_page_is_served_by_the_platform_and_takes_an_answer(seeded
     assert [(row["Input.number"], row["Answer.parity"]) for row in lines] == [
         (number, assignment.task.input["true_parity"])
     ]
+
+
+def test_demo_seed_after_the_operator_published_terms_has_its_people_accept_them(tmp_path):
+    from microwork.accounts import terms
+    from microwork.accounts.models import TermsAcceptance
+
+    version = terms.terms_publish(
+        text_en="Terms", text_fr="Conditions", summary_en="First", summary_fr="Première"
+    )
+
+    summary = demo.demo_seed(media_root=tmp_path, task_count=50)
+
+    assert summary.created is True
+    demo_people = User.objects.filter(is_superuser=False)
+    assert demo_people.count() == _counts()["requesters"] + _counts()["workers"]
+    assert set(demo_people.values_list("terms_version_accepted", flat=True)) == {version.number}
+    assert TermsAcceptance.objects.filter(version=version).count() == demo_people.count()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from microwork.accounts.enums import Role
 from microwork.accounts.models import User
 from microwork.accounts.services import user_sign_up
+from microwork.accounts.terms import terms_latest_number
 from microwork.common.money import parse_amount
 from microwork.demo import scenes, snippets, texts
 from microwork.demo.shapes import SHAPES, ShapeSpec, draw_shape, shape_specs
@@ -447,6 +448,9 @@ def demo_seed(*, media_root: Path | str, task_count: int = 50) -> DemoSummary:
     _pictures_write(images_dir / SCENES_SUBDIR, pictures, scenes.draw_scene)
 
     created = False
+    # Where the operator has published terms, the demo's people accept the latest, as anyone
+    # signing up does.
+    terms_number = terms_latest_number() or None
     requester = User.objects.filter(email=REQUESTER_EMAIL).first()
     if requester is None:
         requester = user_sign_up(
@@ -455,11 +459,18 @@ def demo_seed(*, media_root: Path | str, task_count: int = 50) -> DemoSummary:
             role=Role.REQUESTER,
             display_name=_("Demo Lab"),
             email_verified=True,  # invented addresses: no link could reach them
+            terms_number=terms_number,
         )
         created = True
     for email in WORKER_EMAILS:
         if not User.objects.filter(email=email).exists():
-            user_sign_up(email=email, password=DEMO_PASSWORD, role=Role.WORKER, email_verified=True)
+            user_sign_up(
+                email=email,
+                password=DEMO_PASSWORD,
+                role=Role.WORKER,
+                email_verified=True,
+                terms_number=terms_number,
+            )
             created = True
     admin = User.objects.filter(email=ADMIN_EMAIL).first()
     if admin is None:
