@@ -187,6 +187,15 @@ def test_a_boxes_answer_is_drawn_over_its_picture_in_image_pixels(client, reques
         '<text x="310" y="42" font-size="40" stroke-width="8">car</text></g>'
         "</svg></a>"
     ) in html
+    # Beside the answer, the same boxes as a list instead of their JSON.
+    assert (
+        '<dt>boxes</dt><dd><ol class="box-list">'
+        '<li><span class="box-swatch box-c1" aria-hidden="true"></span>person '
+        '<span class="muted">at 10, 20, 100.5 × 60 px</span></li>'
+        '<li><span class="box-swatch box-c0" aria-hidden="true"></span>car '
+        '<span class="muted">at 300, 0, 340 × 480 px</span></li></ol></dd>'
+    ) in html
+    assert "&quot;label&quot;" not in html
     assert "projects/review.css" in html
     assert 'style="' not in html.split("<main", 1)[-1]
 

@@ -37,7 +37,7 @@ from microwork.projects.enums import TemplateKind
 from microwork.projects.forms import BatchUploadForm, ProjectForm
 from microwork.projects.models import Batch, Project, Task
 from microwork.projects.tasktypes import ConfigInvalid
-from microwork.projects.tasktypes.bounding_boxes import BoundingBoxes, review_overlay
+from microwork.projects.tasktypes.bounding_boxes import BOXES_FIELD, BoundingBoxes, review_overlay
 from microwork.quality import agreement, overlap, stored
 from microwork.quality.aggregation import DEFAULT_METHOD
 from microwork.web.ratelimits import rate_limited
@@ -536,6 +536,7 @@ def batch_review(request, pk):
             "ticked": ticked,
             "worker_id": worker_id,
             "agreement": agreement_filter,
+            "boxes_field": BOXES_FIELD,
             "agreement_note": agreement_note,
             "waiting": selectors.batch_waiting_count(batch),
             "bonus_fee_note": _bonus_fee_note(batch.project),
