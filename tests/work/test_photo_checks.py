@@ -297,3 +297,69 @@ def test_another_requester_does_not_see_the_review_page():
     assert (
         client.get(reverse("projects:batch-review", args=[again.task.batch_id])).status_code == 404
     )
+
+
+# --- the indexed duplicate search ------------------------------------------------------------
+
+
+def _flip(value: int, bits: list[int]) -> int:
+    for bit in bits:
+        value ^= 1 << bit
+    return value
+
+
+@pytest.mark.parametrize("distance_setting", [6, 7, 9])
+def test_the_indexed_search_names_what_a_full_scan_names(settings, distance_setting):
+    """Hashes near earlier ones, their differing bits spread over every byte (the worst case for
+    the byte index), among random ones: each photo's duplicate is exactly what comparing it with
+    every earlier photo of the requester finds, the lowest id among equally close ones."""
+    settings.MICROWORK_PHOTO_DUPLICATE_DISTANCE = distance_setting
+    rng = random.Random(distance_setting)
+    requester = RequesterFactory()
+    batch = PublishedBatchFactory(project=ProjectFactory(requester=requester))
+    seeds = [rng.getrandbits(64) for _ in range(6)]
+    hashes = list(seeds)
+    for seed in seeds:
+        for distance in (1, 5, 6, 7, 8, 9):
+            # One bit in each of `distance` different bytes, so no byte is left whole.
+            bytes_hit = rng.sample(range(8), min(distance, 8))
+            bits = [8 * byte + rng.randrange(8) for byte in bytes_hit]
+            bits += rng.sample(sorted(set(range(64)) - set(bits)), distance - len(bits))
+            hashes.append(_flip(seed, bits))
+    rng.shuffle(hashes)
+
+    recorded: list[tuple[int, int]] = []
+    for value in hashes:
+        assignment = AssignmentFactory(task=TaskFactory(batch=batch))
+        phash = f"{value:016x}"
+        check = photo_checks.photo_check_record(
+            assignment=assignment,
+            measures={"phash": phash, "brightness": 120.0, "sharpness": 200.0},
+        )
+        scanned = sorted(
+            ((value ^ other).bit_count(), pk)
+            for pk, other in recorded
+            if (value ^ other).bit_count() <= distance_setting
+        )
+        expected = (scanned[0][1], scanned[0][0]) if scanned else (None, None)
+        assert (check.duplicate_of_id, check.duplicate_distance) == expected, phash
+        assert sorted(check.bands.values_list("key", flat=True)) == photo_checks.band_keys(phash)
+        recorded.append((assignment.pk, value))
+    # The case is not vacuous: many photos did have a close earlier one.
+    assert PhotoCheck.objects.filter(duplicate_of__isnull=False).count() >= 10
+
+
+def test_a_photo_checked_again_keeps_eight_bands():
+    requester = RequesterFactory()
+    task = TaskFactory(batch=PublishedBatchFactory(project=ProjectFactory(requester=requester)))
+    assignment = AssignmentFactory(task=task)
+    measures = {"phash": "00ff00ff00ff00ff", "brightness": 120.0, "sharpness": 200.0}
+
+    photo_checks.photo_check_record(assignment=assignment, measures=measures)
+    check = photo_checks.photo_check_record(
+        assignment=assignment, measures={**measures, "phash": "ffffffffffffffff"}
+    )
+
+    assert sorted(check.bands.values_list("key", flat=True)) == [
+        band * 256 + 255 for band in range(8)
+    ]

@@ -154,3 +154,26 @@ class PhotoCheck(models.Model):
     @property
     def is_flagged(self) -> bool:
         return self.is_duplicate or self.is_dark or self.is_blurred or self.is_outside_window
+
+
+class PhotoHashBand(models.Model):
+    """One byte of a photo's 64-bit perceptual hash, indexed, so the duplicate search reads only
+    the photos that share a byte with the new one (work/photo_checks.py): two hashes within 7
+    bits of each other agree on at least one of their 8 bytes. `key` is the byte's position
+    times 256 plus its value."""
+
+    photo = models.ForeignKey(PhotoCheck, on_delete=models.CASCADE, related_name="bands")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["requester", "key"], name="photo_band_requester_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["photo", "key"], name="photo_band_once"),
+            models.CheckConstraint(condition=models.Q(key__lt=2048), name="photo_band_key_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"byte {self.key // 256} = {self.key % 256} of photo {self.photo_id}"

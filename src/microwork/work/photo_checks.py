@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from microwork.work.models import Assignment, PhotoCheck
+from microwork.work.models import Assignment, PhotoCheck, PhotoHashBand
 
 UNKNOWN_OFFSET_SLACK = timedelta(hours=14)
 
@@ -30,19 +30,34 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+BANDS = 8  # bytes of a 64-bit hash; any two within BANDS - 1 bits share one
+
+
+def band_keys(phash: str) -> list[int]:
+    """The 8 indexed keys of a hash: each byte's position * 256 + its value."""
+    value = int(phash, 16)
+    return [band * 256 + (value >> (8 * band) & 0xFF) for band in range(BANDS)]
+
+
 def nearest_duplicate(*, requester_id: int, phash: str, exclude: int) -> tuple[int, int] | None:
     """(assignment id, distance) of the closest earlier photo sent to the requester within the
-    duplicate distance, or None. A scan of the requester's hashes: 64-bit integers compared
-    in Python, about a million a second (docs/adr/0027 for the figures and the way to index
-    it when a requester has far more)."""
+    duplicate distance, or None; the lowest assignment id among equally close ones.
+
+    Within 7 bits (the default is 6), only the photos sharing one of the hash's 8 bytes can be
+    close enough (pigeonhole), and they are read through PhotoHashBand's index: about 8 / 256
+    of a requester's photos. A wider distance reads them all (docs/adr/0027)."""
     limit = settings.MICROWORK_PHOTO_DUPLICATE_DISTANCE
     target = int(phash, 16)
+    if limit < BANDS:
+        candidates = PhotoCheck.objects.filter(
+            pk__in=PhotoHashBand.objects.filter(
+                requester_id=requester_id, key__in=band_keys(phash)
+            ).values("photo_id")
+        )
+    else:
+        candidates = PhotoCheck.objects.filter(requester_id=requester_id)
+    rows = candidates.exclude(assignment_id=exclude).values_list("assignment_id", "phash")
     best = None
-    rows = (
-        PhotoCheck.objects.filter(requester_id=requester_id)
-        .exclude(assignment_id=exclude)
-        .values_list("assignment_id", "phash")
-    )
     for assignment_id, other in rows.iterator(chunk_size=5000):
         distance = (target ^ int(other, 16)).bit_count()
         if distance <= limit and (best is None or (distance, assignment_id) < best[::-1]):
@@ -68,7 +83,7 @@ def photo_check_record(*, assignment: Assignment, measures: dict) -> PhotoCheck:
     duplicate = nearest_duplicate(
         requester_id=requester_id, phash=measures["phash"], exclude=assignment.pk
     )
-    check, _created = PhotoCheck.objects.update_or_create(
+    check, created = PhotoCheck.objects.update_or_create(
         assignment=assignment,
         defaults={
             "requester_id": requester_id,
@@ -88,6 +103,12 @@ def photo_check_record(*, assignment: Assignment, measures: dict) -> PhotoCheck:
                 submitted_at=assignment.submitted_at,
             ),
         },
+    )
+    if not created:
+        check.bands.all().delete()
+    PhotoHashBand.objects.bulk_create(
+        PhotoHashBand(photo=check, requester_id=requester_id, key=key)
+        for key in band_keys(measures["phash"])
     )
     return check
 
