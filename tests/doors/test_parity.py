@@ -162,9 +162,7 @@ def _submit(run: Run, worker: str, *, seconds: int = 30, answer: str = "positive
     # The submit reads the clock once (work.services.assignment_submit): it is held still so
     # that the work time is `seconds` exactly, however slowly a loaded machine runs the post.
     now = timezone.now()
-    Assignment.objects.filter(pk=assignment.pk).update(
-        accepted_at=now - timedelta(seconds=seconds)
-    )
+    Assignment.objects.filter(pk=assignment.pk).update(accepted_at=now - timedelta(seconds=seconds))
     with mock.patch("microwork.work.services.timezone.now", return_value=now):
         response = run.request(browser.post, action, {**hidden, "answer": answer})
     assert response.status_code == 200, response.content.decode()
