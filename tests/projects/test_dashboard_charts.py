@@ -4,7 +4,8 @@ agreement with its aggregated labels, drawn as SVG with a sentence and a table."
 import re
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from microwork.quality import stored
@@ -46,6 +47,29 @@ def test_agreement_is_the_share_of_answers_that_give_the_aggregated_label(reques
     assert [(m.rate.hits, m.rate.n) if m.rate else None for m in found] == [(5, 6), (2, 3), None]
     assert [m.is_deferred for m in found] == [False, False, True]
     assert not any(m.is_pending for m in found)
+
+
+def test_a_small_batchs_agreement_is_worked_out_once_per_change_of_its_answers(requester):
+    """The dashboard aggregates a small batch in the request; the result is kept in the cache
+    under the batch's fingerprint, so the next visit reads only the fingerprint (its two counts and the batch's project),
+    and a new answer makes it work the agreement out again."""
+    batch = _voted(requester, "B", [["cat", "cat", "dog"], ["dog", "dog", "dog"]])
+
+    def measured():
+        with CaptureQueriesContext(connection) as queries:
+            (found,) = stored.batches_agreement(batches=[batch], method=DEFAULT_METHOD, budget=10)
+        return (found.rate.hits, found.rate.n), len(queries)
+
+    first, first_queries = measured()
+    again, again_queries = measured()
+    SubmittedAssignmentFactory(
+        task=TaskFactory(batch=batch, row_number=3), answers={"answer": "cat"}
+    )
+    changed, changed_queries = measured()
+
+    assert (first, again, changed) == ((5, 6), (5, 6), (6, 7))
+    assert again_queries == 3
+    assert first_queries > 3 and changed_queries == first_queries
 
 
 def test_the_dashboard_draws_progress_and_agreement_with_tables(client, requester):

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
@@ -588,14 +589,27 @@ def batches_agreement(*, batches: list[Batch], method: str, budget: int) -> list
             else:
                 workers = stored_report(shown)["workers"]
                 found.append(BatchAgreement(rate=agreement.overall_agreement(workers)))
+        elif (rate := cache.get(_agreement_key(batch, method, fingerprint))) is not None:
+            found.append(BatchAgreement(rate=rate))
         elif n_answers > budget:
             found.append(BatchAgreement(is_deferred=True))
         else:
             budget -= n_answers
             labels = agreement.batch_labels(batch, method=method)
-            workers = batch_worker_stats(batch, labels)
-            found.append(BatchAgreement(rate=agreement.overall_agreement(workers)))
+            rate = agreement.overall_agreement(batch_worker_stats(batch, labels))
+            cache.set(_agreement_key(batch, method, fingerprint), rate, AGREEMENT_CACHE_SECONDS)
+            found.append(BatchAgreement(rate=rate))
     return found
+
+
+# A small batch's agreement, worked out in a request, is kept in the cache (not the database: a
+# GET writes nothing) under the batch's fingerprint, which changes with any answer or review:
+# the dashboard then aggregates a batch once per change, not on each visit.
+AGREEMENT_CACHE_SECONDS = 3600
+
+
+def _agreement_key(batch: Batch, method: str, fingerprint: str) -> str:
+    return f"quality:agreement:{batch.pk}:{method}:{fingerprint}"
 
 
 @dataclass(frozen=True)
