@@ -277,3 +277,31 @@ def test_a_deleted_account_answers_count_no_more(small_k):
 
     rows = statistics.compute(MONTH)["by_survey_answer"]
     assert rows[0]["workers"] == 3
+
+
+def test_the_scorecard_scores_each_principle_from_the_records(small_k):
+    """Fairwork's principles in order, each figure with its threshold. November has no terms of
+    service and no appeal: those rows say so rather than score (test_contracts.py scores the
+    terms on months that have them)."""
+    november()
+
+    card = [
+        (row["principle"], row["measure"], row["value"], row["threshold"], row["met"])
+        for row in statistics.compute(MONTH)["scorecard"]
+    ]
+
+    assert card == [
+        # Median of [0, 300, 750, 1000, 1000] cents an hour, held to the minimum wage (500).
+        ("fair_pay", "median_hourly_wage_cents", 750, 500, "yes"),
+        # Paid within 168 h: 4 of 5 paid assignments (test_payment_delay_...).
+        ("fair_pay", "paid_within_7_days_percent", Decimal("80.0"), 95, "no"),
+        # 1260 s unpaid of 2940 s worked.
+        ("fair_conditions", "unpaid_share_percent", Decimal("42.9"), 10, "no"),
+        ("fair_contracts", "terms_version_in_force", None, None, "not_measured"),
+        ("fair_contracts", "terms_languages", None, 2, "not_measured"),
+        ("fair_contracts", "terms_changes_published", None, None, "not_measured"),
+        ("fair_contracts", "terms_change_notice_min_days", None, 30, "not_measured"),
+        ("fair_contracts", "workers_accepted_terms_percent", None, None, "not_measured"),
+        ("fair_management", "appeals_granted_percent", None, None, "not_measured"),
+        ("fair_management", "appeals_decided_within_7_days_percent", None, 90, "not_measured"),
+    ]

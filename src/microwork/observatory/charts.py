@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from microwork.common.money import format_money
-from microwork.observatory import enums
+from microwork.observatory import contracts, enums
 
 WIDTH = 320
 ROW = 34
@@ -82,9 +82,9 @@ MEASURE_LABELS = {
         "Share under the pay floor, paid time only (%)"
     ),
     "paid_within_7_days_percent": gettext_lazy("Work paid within 7 days (%)"),
-    "terms_versions_recorded": gettext_lazy("Versions of the terms recorded"),
     "appeals_granted_percent": gettext_lazy("Appeals granted (%)"),
     "appeals_decided_within_7_days_percent": gettext_lazy("Appeals decided within 7 days (%)"),
+    **contracts.MEASURE_LABELS,
 }
 
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from microwork.fairness.enums import AppealDecider, AppealState, AppealSubject
 from microwork.fairness.models import Appeal
+from microwork.observatory import contracts
 from microwork.observatory.enums import QUESTIONS, Reason
 from microwork.observatory.models import SurveyResponse
 from microwork.payments.models import LedgerEntry
@@ -937,8 +938,6 @@ def _scorecard(p: Period, workers: dict[int, WorkerMonth], delay_rows: list[dict
             10,
             met(unpaid_share, 10, at_least=False),
         ),
-        # The platform keeps no versioned terms of service yet: nothing to score from.
-        ("fair_contracts", "terms_versions_recorded", None, None, "not_measured"),
         (
             "fair_management",
             "appeals_granted_percent",
@@ -967,6 +966,9 @@ def _scorecard(p: Period, workers: dict[int, WorkerMonth], delay_rows: list[dict
                 "met": is_met,
             }
         )
+    # Fair contracts: the versioned terms of service (accounts.terms), before management.
+    management = next(n for n, row in enumerate(result) if row["principle"] == "fair_management")
+    result[management:management] = contracts.fair_contracts_rows(start=p.start, end=p.end)
     # Appeals come from few workers: their rows are hidden under k like any other.
     return suppress(result, keys=KEYS["scorecard"], has_margin=False)
 
