@@ -49,14 +49,17 @@ def test_the_bar_chart_template_draws_grid_bars_baseline_and_reference():
     )
     assert '<text x="52" y="14" text-anchor="end" font-size="10" fill="#5b6575">9.00 EUR' in svg
     assert (
-        '<rect x="106" y="124" width="28" height="14" fill="#a15c00"><title>W1: 1.00 EUR</title>'
+        '<rect class="bar warning" x="106" y="124" width="28" height="14" fill="#a15c00">'
+        "<title>W1: 1.00 EUR</title>"
     ) in svg
     assert (
-        '<rect x="234" y="10" width="28" height="128" fill="#1f5fbf"><title>W2: 9.00 EUR</title>'
+        '<rect class="bar" x="234" y="10" width="28" height="128" fill="#1f5fbf">'
+        "<title>W2: 9.00 EUR</title>"
     ) in svg
-    assert '<line x1="56" x2="312" y1="138" y2="138" stroke="#5b6575"' in svg
-    assert 'y1="25" y2="25" stroke="#b3261e" stroke-width="1.5" stroke-dasharray="4 3"/>' in svg
+    assert '<line class="axis" x1="56" x2="312" y1="138" y2="138" stroke="#5b6575"' in svg
+    assert '<line class="reference" x1="56" x2="312" y1="25" y2="25" stroke="#b3261e"' in svg
     assert svg.count("<line") == 5  # 3 grid lines, the baseline, the reference
+    assert svg.count('<line class="grid"') == 3
 
 
 def test_a_chart_without_reference_draws_no_dashed_line():

@@ -87,8 +87,8 @@ def test_dashboard_bar_charts_take_the_dark_palette(
     live_server,
     browser,
 ):
-    """The requester's charts (templates/_bar_chart.html) say their colours in SVG attributes,
-    which site.css overrides with the tokens: in dark mode the bars and labels are light."""
+    """The requester's charts (templates/_bar_chart.html) name their parts by class, which
+    site.css colours with the tokens: in dark mode the bars and labels are light."""
     context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
     log_in(context, live_server, Client(), world.users["owner"])
     page = context.new_page()
