@@ -285,3 +285,67 @@ def test_aggregate_auto_says_which_model_it_chose(tmp_path):
     )
     assert out.splitlines()[0] == "task,label,confidence,n_answers"
     assert [line.split(",")[1] for line in out.splitlines()[1:]] == ["x"] * 12
+
+
+def _free_text(tmp_path, tasks=30):
+    """Three workers writing a sentence per task: 60 distinct strings, each given on one task;
+    on each task two workers agree."""
+    rows = []
+    for t in range(tasks):
+        rows += [(f"w{w}", f"t{t}", f"the sentence number {t}") for w in (1, 2)]
+        rows.append(("w3", f"t{t}", f"a sentence of task {t}"))
+    return _write(tmp_path / "text.csv", "worker,task,label", rows)
+
+
+def test_aggregate_without_a_method_takes_free_text_as_text_and_says_so(tmp_path):
+    out, err = _run(_free_text(tmp_path))
+
+    rows = list(csv.reader(io.StringIO(out)))
+    # The two agreeing answers win; the confidence is the text method's (its similarity).
+    assert rows[1] == ["t0", "the sentence number 0", "0.84127", "3"]
+    assert len(rows) == 31
+    summary = err.splitlines()
+    assert summary[0].startswith("text: 30 tasks, 3 workers, 90 answers, ")
+    assert summary[1] == (
+        "the labels look like free text (60 of 60 distinct labels are given on one task only): "
+        "aggregated with --method text; --method chooses another"
+    )
+
+
+def test_aggregate_without_a_method_takes_many_numbers_as_numbers(tmp_path):
+    rows = [(f"w{w}", f"t{t}", t * 2 + (w == 3)) for t in range(30) for w in (1, 2, 3)]
+
+    out, err = _run(_write(tmp_path / "scores.csv", "worker,task,label", rows))
+
+    assert list(csv.reader(io.StringIO(out)))[1:3] == [
+        ["t0", "0.0", "0.666667", "3"],
+        ["t1", "2.0", "0.666667", "3"],
+    ]
+    assert err.splitlines()[1] == (
+        "the labels are numbers (60 distinct values): aggregated with --method median; "
+        "--method chooses another"
+    )
+
+
+def test_aggregate_keeps_classes_for_a_rating_scale_and_an_explicit_method(tmp_path):
+    ratings = [(f"w{w}", f"t{t}", (t + w) % 5 + 1) for t in range(40) for w in (1, 2, 3)]
+    path = _write(tmp_path / "ratings.csv", "worker,task,label", ratings)
+
+    _out, err = _run(path)
+    _out, explicit = _run(_free_text(tmp_path), "--method", "majority_vote")
+
+    assert err.startswith("auto (chose ")
+    assert "free text" not in err and "numbers" not in err
+    assert explicit.startswith("majority_vote: 30 tasks")
+    assert "free text" not in explicit
+
+
+def test_aggregate_fit_gold_on_free_text_is_refused_saying_why(tmp_path):
+    gold = _write(tmp_path / "gold.csv", "task,label", [("t0", "the sentence number 0")])
+
+    with pytest.raises(CommandError) as refused:
+        _run(_free_text(tmp_path), "--gold", gold, "--fit-gold")
+
+    assert str(refused.value).startswith(
+        "--fit-gold applies to the categorical methods only; the labels look like free text"
+    )

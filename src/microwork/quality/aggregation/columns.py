@@ -64,6 +64,16 @@ class AnswerColumns:
             self.dropped_duplicates = len(workers) - len(last)
         return self._kept
 
+    def labels_on_one_task(self) -> tuple[int, int]:
+        """(distinct labels given, how many of them are given on a single task only). A
+        class label recurs across tasks; free text (a transcription, a translation) is mostly
+        a string no other task receives."""
+        _workers, tasks, labels = self.deduplicate()
+        pairs = np.unique(labels.astype(np.int64) * max(len(self.tasks), 1) + tasks)
+        tasks_per_label = np.bincount(pairs // max(len(self.tasks), 1))
+        given = tasks_per_label[tasks_per_label > 0]
+        return len(given), int((given == 1).sum())
+
     def triples(self) -> Iterator[tuple[Hashable, Hashable, Hashable]]:
         """The kept answers as (worker, task, label) values, in arrival order."""
         workers, tasks, labels = self.deduplicate()

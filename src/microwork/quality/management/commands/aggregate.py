@@ -17,6 +17,7 @@ bytes that are not UTF-8, an empty file and short rows are refused naming the li
 
 import argparse
 import csv
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,12 @@ from microwork.quality.aggregation.calibration import (
 from microwork.quality.aggregation.columns import AnswerColumns
 
 TEXT_METHOD = "text"
+# Without --method, a file of many distinct labels that are all numbers is aggregated as numbers
+# (the median, as a batch's number field is), and one whose labels are free text (most of them
+# given on one task only) as text: a class model would treat each distinct value as a class,
+# and its cost grows with their square. "Many" is more than this; a rating scale stays classes.
+MANY_LABELS = 50
+NUMBER_METHOD = "median"
 ALL_METHODS = (*METHODS, *NUMERIC_METHODS, TEXT_METHOD)
 # Files at least this large get a progress bar (about 100,000 answers of a short label).
 PROGRESS_MIN_BYTES = 2_000_000
@@ -266,6 +273,32 @@ def run(answers: AnswerColumns, method: str, gold: dict | None) -> tuple[list[tu
     return rows, method
 
 
+def default_method(answers: AnswerColumns) -> tuple[str, str]:
+    """The method used without --method, and why when it is not the default."""
+    distinct, on_one_task = answers.labels_on_one_task()
+    if distinct <= MANY_LABELS:
+        return DEFAULT_METHOD, ""
+    if all(_is_number(label) for label in answers.labels):
+        return NUMBER_METHOD, (
+            f"the labels are numbers ({distinct} distinct values): aggregated with --method "
+            f"{NUMBER_METHOD}; --method chooses another"
+        )
+    if on_one_task * 2 > distinct:
+        return TEXT_METHOD, (
+            f"the labels look like free text ({on_one_task} of {distinct} distinct labels are "
+            f"given on one task only): aggregated with --method {TEXT_METHOD}; "
+            "--method chooses another"
+        )
+    return DEFAULT_METHOD, ""
+
+
+def _is_number(label: str) -> bool:
+    try:
+        return math.isfinite(float(label))
+    except ValueError:
+        return False
+
+
 def score(rows: list[tuple], gold: dict, method: str) -> tuple[int, int, float | None]:
     """(right, scored, mean absolute error for numbers) over gold tasks that have a label."""
     right = scored = 0
@@ -298,7 +331,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("answers", help="CSV with a worker,task,label header")
-        parser.add_argument("--method", default=DEFAULT_METHOD, choices=ALL_METHODS)
+        parser.add_argument(
+            "--method",
+            choices=ALL_METHODS,
+            help=f"default: {DEFAULT_METHOD}; with over {MANY_LABELS} distinct labels, "
+            f"{NUMBER_METHOD} when they are all numbers and {TEXT_METHOD} when most are given on "
+            "one task only (free text)",
+        )
         parser.add_argument("--gold", help="CSV with a task,label header: print the accuracy")
         parser.add_argument("--fit-gold", action="store_true", help="use gold as fixed truths")
         parser.add_argument("--out", help="write task,label,confidence,n_answers here")
@@ -319,7 +358,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         method = options["method"]
         gold = read_gold(options["gold"]) if options["gold"] else None
-        if options["fit_gold"] and method not in METHODS:
+        if options["fit_gold"] and method is not None and method not in METHODS:
             raise CommandError("--fit-gold applies to the categorical methods only")
         read = read_answers(
             options["answers"],
@@ -330,6 +369,13 @@ class Command(BaseCommand):
         answers = read.columns
         if not len(answers):
             raise CommandError(f"{options['answers']}: no answers")
+        chosen_because = ""
+        if method is None:
+            method, chosen_because = default_method(answers)
+            if options["fit_gold"] and method not in METHODS:
+                raise CommandError(
+                    f"--fit-gold applies to the categorical methods only; {chosen_because}"
+                )
         started = time.process_time()
         rows, name = run(answers, method, gold if options["fit_gold"] else None)
         seconds = time.process_time() - started
@@ -343,6 +389,8 @@ class Command(BaseCommand):
             f"{name}: {len(rows)} tasks, {len(answers.workers)} workers, {len(answers)} "
             f"answers, {seconds:.2f} s CPU"
         )
+        if chosen_because:
+            summary.write(chosen_because)
         if read.dropped_duplicates:
             summary.write(
                 f"{read.dropped_duplicates} duplicate answers dropped: a worker's last answer "
