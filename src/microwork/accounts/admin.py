@@ -8,6 +8,7 @@ from django.utils import timezone
 from microwork.accounts import terms
 from microwork.accounts.forms import AdminUserCreationForm
 from microwork.accounts.models import TermsAcceptance, TermsVersion, User, WorkerProfile
+from microwork.common.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -94,19 +95,10 @@ class TermsVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TermsAcceptance)
-class TermsAcceptanceAdmin(admin.ModelAdmin):
+class TermsAcceptanceAdmin(ReadOnlyAdmin):
     """Append-only: shown, never added, changed or deleted here."""
 
     list_display = ["user", "version", "accepted_at"]
     list_filter = ["version"]
     search_fields = ["user__worker_id", "user__email"]
     raw_id_fields = ["user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

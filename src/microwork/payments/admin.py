@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from microwork.common.admin import ReadOnlyAdmin
 from microwork.common.money import format_money
 from microwork.payments.models import (
     Account,
@@ -16,17 +17,6 @@ from microwork.payments.models import (
     StripeEvent,
 )
 from microwork.payments.services import balance
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EntryInline(admin.TabularInline):
