@@ -528,3 +528,45 @@ def test_every_worker_get_by_token_writes_only_the_tokens_last_use(task):
         ):
             assert client.get(url).status_code == 200, url
     assert ApiToken.objects.get(user=assignment.worker).last_used_at == stamped
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"answers": {"answer": "ok\x00"}}, "answers.answer"),
+        ({"answers": {"answer": ["a", "b\x00"]}}, "answers.answer.1"),
+        ({"answers": {"an\x00swer": "ok"}}, "answers.an\x00swer"),
+    ],
+)
+def test_a_nul_character_anywhere_in_a_body_is_422_naming_where_and_keeps_nothing(
+    body, field, task
+):
+    """PostgreSQL stores no NUL in text or JSON: the answer used to reach the database and
+    answer 500 there (found by the fuzz test on PostgreSQL)."""
+    assignment = AssignmentFactory(task=task)
+
+    response = api_client_for(assignment.worker).post(
+        f"/api/v1/worker/assignments/{assignment.public_id}/submit", body
+    )
+
+    problem = assert_problem(response, 422, "validation-error")
+    assert problem["errors"] == [{"field": field, "message": "contains a NUL character"}]
+    stored = Assignment.objects.get(pk=assignment.pk)
+    assert (stored.state, stored.answers) == (AssignmentState.ACCEPTED, None)
+
+
+def test_json_nested_deeper_than_the_parser_allows_is_a_400(task):
+    assignment = AssignmentFactory(task=task)
+    deep = '{"answers": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    response = api_client_for(assignment.worker).post(
+        f"/api/v1/worker/assignments/{assignment.public_id}/submit",
+        deep,
+        # Sent as written (the helper JSON-encodes bodies only for the bare content type).
+        content_type="application/json; charset=utf-8",
+    )
+
+    problem = assert_problem(response, 400, "bad-request")
+    assert problem["detail"] == "The JSON is nested too deeply."
+    stored = Assignment.objects.get(pk=assignment.pk)
+    assert (stored.state, stored.answers) == (AssignmentState.ACCEPTED, None)

@@ -64,3 +64,22 @@ def test_any_answer_from_the_frame_is_submitted_or_refused_with_a_message(
     if response.status_code != 200:
         assert b"Not submitted" in response.content
         assert _state(assignment) == before
+
+
+def test_an_answer_holding_a_nul_is_refused_naming_its_field(assignments):
+    """PostgreSQL stores no NUL in text or JSON: such an answer used to answer 500 there (the
+    random test above found it), and was stored on SQLite. Now refused on both, unchanged."""
+    assignment = assignments[0]
+    before = _state(assignment)
+    data = {
+        "answer": ["fine\x00"],
+        "assignmentId": [assignment.public_id],
+        "mw_token": [frame_token(assignment.public_id)],
+    }
+
+    response = Client().post(reverse("work:submit"), data)
+
+    assert response.status_code == 400
+    assert b"Not submitted" in response.content
+    assert b"This field contains a NUL character, which is not text." in response.content
+    assert _state(assignment) == before

@@ -32,9 +32,44 @@ class LimitedParser(Parser):
                 f"A JSON body may be at most {MAX_JSON_BODY_BYTES} bytes.",
             )
         try:
-            return json.loads(request.body)
+            body = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):
             raise problems.ApiProblem(400, "bad-request", "The body is not JSON.") from None
+        except RecursionError:
+            raise problems.ApiProblem(
+                400, "bad-request", "The JSON is nested too deeply."
+            ) from None
+        field = _field_with_nul(body)
+        if field is not None:
+            # PostgreSQL stores no NUL in text or JSON: refused here, named, not a 500 later.
+            raise problems.ApiProblem(
+                422,
+                "validation-error",
+                "A string contains a NUL character (\\u0000), which is not text.",
+                errors=[{"field": field, "message": "contains a NUL character"}],
+            )
+        return body
+
+
+def _field_with_nul(body) -> str | None:
+    """The dotted path of the first key or string in a parsed JSON body holding a NUL, or None.
+    Iterative: a body nested as deep as the JSON parser allows cannot exhaust the stack here."""
+    stack = [("", body)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                where = f"{path}.{key}" if path else str(key)
+                if "\x00" in key:
+                    return where
+                stack.append((where, item))
+        elif isinstance(value, list):
+            for index in range(len(value) - 1, -1, -1):
+                stack.append((f"{path}.{index}" if path else str(index), value[index]))
+    return None
 
 
 _schema_bodies: dict[str, bytes] = {}

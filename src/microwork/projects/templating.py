@@ -76,6 +76,9 @@ def clean_form_fields(fields: dict[str, list[str]]) -> dict:
         if name in RESERVED_FIELDS or name == "csrfmiddlewaretoken":
             continue
         total += len(name) + sum(len(value) for value in values)
+        if "\x00" in name or any("\x00" in value for value in values):
+            # PostgreSQL stores no NUL in text or JSON: refused here, named, not a 500 later.
+            raise AnswerInvalid(name, _("This field contains a NUL character, which is not text."))
         answers[name] = values[0] if len(values) == 1 else list(values)
     if not answers:
         raise AnswerInvalid("", _("The answer is empty: fill in the task before submitting."))
