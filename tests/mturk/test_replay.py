@@ -194,6 +194,29 @@ def test_a_body_nested_too_deep_is_a_request_error_not_a_fault(access_key):
     assert body["Message"].startswith("The request body is nested too deeply.")
 
 
+@pytest.mark.django_db
+def test_a_nul_character_in_a_parameter_is_a_request_error_naming_it(access_key):
+    """PostgreSQL stores no NUL in text: a HIT titled with one would have answered a fault."""
+    from microwork.projects.models import Project
+
+    key, secret = access_key
+    before = Project.objects.count()
+    headers, data = _signed(
+        key.access_key_id,
+        secret,
+        "CreateHITType",
+        b'{"Title": "Label\\u0000", "Description": "d", "Reward": "0.10", '
+        b'"AssignmentDurationInSeconds": 600}',
+    )
+
+    status, body = _send(headers, data)
+
+    assert status == 400
+    assert body["__type"] == "RequestError"
+    assert body["Message"].startswith("Title contains a NUL character (\\u0000), which is not")
+    assert Project.objects.count() == before
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_signed_bonus_sent_at_once_from_eight_threads_pays_once(

@@ -13,6 +13,7 @@ from ninja.parser import Parser
 
 from microwork.api import auth, me, problems, worker
 from microwork.api.requester import assignments, batches, money, projects, quality, results
+from microwork.common.nul import first_nul_path
 
 # A JSON body larger than this is refused before it is parsed (413); uploads of files read
 # their own bodies, with their own limits.
@@ -39,7 +40,7 @@ class LimitedParser(Parser):
             raise problems.ApiProblem(
                 400, "bad-request", "The JSON is nested too deeply."
             ) from None
-        field = _field_with_nul(body)
+        field = first_nul_path(body)
         if field is not None:
             # PostgreSQL stores no NUL in text or JSON: refused here, named, not a 500 later.
             raise problems.ApiProblem(
@@ -49,27 +50,6 @@ class LimitedParser(Parser):
                 errors=[{"field": field, "message": "contains a NUL character"}],
             )
         return body
-
-
-def _field_with_nul(body) -> str | None:
-    """The dotted path of the first key or string in a parsed JSON body holding a NUL, or None.
-    Iterative: a body nested as deep as the JSON parser allows cannot exhaust the stack here."""
-    stack = [("", body)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                return path
-        elif isinstance(value, dict):
-            for key, item in reversed(value.items()):
-                where = f"{path}.{key}" if path else str(key)
-                if "\x00" in key:
-                    return where
-                stack.append((where, item))
-        elif isinstance(value, list):
-            for index in range(len(value) - 1, -1, -1):
-                stack.append((f"{path}.{index}" if path else str(index), value[index]))
-    return None
 
 
 _schema_bodies: dict[str, bytes] = {}

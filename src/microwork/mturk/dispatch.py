@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from microwork.common.nul import first_nul_path
 from microwork.common.ratelimits import RateLimited, rate_limit
 from microwork.mturk import auth
 from microwork.mturk.errors import (
@@ -165,6 +166,8 @@ def endpoint(request):
             raise RequestError("The request body is nested too deeply.") from None
         if not isinstance(body, dict):
             raise RequestError("The request body must be a JSON object.")
+        if (where := first_nul_path(body)) is not None:
+            raise RequestError(f"{where} contains a NUL character (\\u0000), which is not text.")
         return _respond(_run(operation, key.requester, body, request))
     except RequestDataTooBig:
         return _error(
