@@ -21,5 +21,13 @@
     new window.ResizeObserver(post).observe(document.documentElement);
   }
   window.addEventListener("load", post);
+  // The frame can load and speak before the work page listens (its script runs after the page
+  // is parsed): the page then asks, and the height is said again.
+  window.addEventListener("message", function (event) {
+    if (event.source === window.parent && event.data && event.data.type === "microwork:measure") {
+      last = -1;
+      post();
+    }
+  });
   post();
 })();

@@ -250,4 +250,15 @@
       status.hidden = false;
     }
   });
+  // The frame may have said its height before this page listened: ask it now, and after each
+  // page it loads. The frame's origin is opaque, hence "*"; the question carries nothing.
+  function askHeight() {
+    if (frame && !frame.dataset.direct && frame.contentWindow) {
+      frame.contentWindow.postMessage({ type: "microwork:measure" }, "*");
+    }
+  }
+  if (frame) {
+    frame.addEventListener("load", askHeight);
+  }
+  askHeight();
 })();
