@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 from django.db.models.signals import post_migrate
 
 from microwork.mturk import services
@@ -189,10 +189,19 @@ def wait_submitted(page, assignment) -> Assignment:
 
 
 def wait_until(page, condition, *, timeout: float = 10.0):
-    """Poll `condition` (a database read) while the browser runs; fail after `timeout`."""
+    """Poll `condition` (a database read) while the browser runs; fail after `timeout`.
+
+    On SQLite the live server shares the test's in-memory database, whose table locks are not
+    waited for: a read while the server writes (a submit, the next accept) raises "database
+    table is locked" at once. That read is tried again, as any other not-yet."""
     deadline = time.monotonic() + timeout
     while True:
-        result = condition()
+        try:
+            result = condition()
+        except OperationalError as error:
+            if connection.vendor != "sqlite" or "is locked" not in str(error):
+                raise
+            result = None
         if result:
             return result
         if time.monotonic() > deadline:
