@@ -49,11 +49,24 @@ def test_create_names_the_fields_in_the_apis_words(callers):
 def test_create_refuses_a_body_that_does_not_validate(callers):
     before = rows()
     body = assert_problem(
-        callers.api.post("/api/v1/projects", {**NEW, "reward_cents": 0, "title": "a\x00b"}),
+        callers.api.post("/api/v1/projects", {**NEW, "reward_cents": 0, "title": ""}),
         422,
         "validation-error",
     )
     assert {error["field"] for error in body["errors"]} == {"reward_cents", "title"}
+    assert rows() == before
+
+
+def test_create_refuses_a_nul_character_before_anything_else_naming_it(callers):
+    """PostgreSQL stores no NUL: the body is refused as it is read (common/nul.py), whatever
+    else it holds."""
+    before = rows()
+    body = assert_problem(
+        callers.api.post("/api/v1/projects", {**NEW, "reward_cents": 0, "title": "a\x00b"}),
+        422,
+        "validation-error",
+    )
+    assert body["errors"] == [{"field": "title", "message": "contains a NUL character"}]
     assert rows() == before
 
 
