@@ -23,12 +23,12 @@ from microwork.work.models import Assignment
 from tests.accounts.factories import WorkerFactory
 from tests.e2e.conftest import (
     SiteHandler,
+    _wait_for_requests_in_flight,
     accept,
     accept_previewed,
     log_in,
     save_screenshot,
     serve,
-    wait_until,
 )
 from tests.projects.factories import ProjectFactory, PublishedBatchFactory, TaskFactory, make_tasks
 
@@ -48,6 +48,22 @@ try { document.getElementById("parent_probe").value = "read:" + window.parent.do
 catch (e) { document.getElementById("parent_probe").value = "blocked:" + e.name; }
 </script>
 """
+
+
+def _next_assignment(page, worker, first) -> Assignment:
+    """The assignment the work page moved on to after `first`. The browser's address says when,
+    and the database is read only once the browser is closed and the live server has finished
+    its requests: on SQLite the server shares the test's connection, so reading it while the
+    server submits and accepts the next task could break either side's statement."""
+    page.wait_for_url(
+        lambda url: "/work/assignments/" in url and first.public_id not in url, timeout=10_000
+    )
+    shown = page.url
+    page.context.close()
+    _wait_for_requests_in_flight()
+    second = Assignment.objects.exclude(pk=first.pk).get(worker=worker)
+    assert f"/work/assignments/{second.public_id}/" in shown
+    return second
 
 
 def _one_task_project(kind, config, row, *, template_html=""):
@@ -116,10 +132,7 @@ def test_worker_submits_in_sandboxed_frame_and_gets_next_task(page, context, liv
     save_screenshot(page, "custom_html")
     frame.locator("button[type=submit]").click()
 
-    second = wait_until(
-        page, lambda: Assignment.objects.filter(worker=worker).exclude(pk=first.pk).first()
-    )
-    page.wait_for_url(f"**/work/assignments/{second.public_id}/")
+    second = _next_assignment(page, worker, first)
     first.refresh_from_db()
     assert first.state == AssignmentState.SUBMITTED
     assert first.answers == {
@@ -589,10 +602,7 @@ def test_the_work_page_moves_on_only_when_the_server_holds_the_answer(
     # The real submission still goes through, and then the page moves on.
     frame.locator("input[name=answer]").check()
     frame.locator("button[type=submit]").click()
-    second = wait_until(
-        page, lambda: Assignment.objects.filter(worker=worker).exclude(pk=first.pk).first()
-    )
-    page.wait_for_url(f"**/work/assignments/{second.public_id}/")
+    _next_assignment(page, worker, first)
     first.refresh_from_db()
     assert (first.state, first.answers) == (AssignmentState.SUBMITTED, {"answer": "yes"})
 
