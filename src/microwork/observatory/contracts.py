@@ -9,12 +9,12 @@ itself is not measured: each version must carry a summary of its changes in ever
 """
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
 from microwork.accounts.models import TermsAcceptance, TermsVersion
+from microwork.observatory.rounding import percent
 from microwork.work.models import Assignment
 
 PRINCIPLE = "fair_contracts"
@@ -32,14 +32,6 @@ MEASURE_LABELS = {
         "Active workers who accepted the terms in force (%)"
     ),
 }
-
-
-def _percent(part: int, whole: int) -> Decimal | None:
-    """As statistics.percent: one decimal, rounded half up; None for an empty whole. (Not
-    imported from there: statistics will import this module.)"""
-    if not whole:
-        return None
-    return (Decimal(part * 100) / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _row(measure: str, value, threshold, met: str, workers: int) -> dict:
@@ -97,7 +89,7 @@ def fair_contracts_rows(*, start: datetime, end: datetime) -> list[dict]:
         accepted = TermsAcceptance.objects.filter(
             version=in_force, accepted_at__lt=end, user_id__in=active
         ).count()
-        accepted_share = _percent(accepted, workers)
+        accepted_share = percent(accepted, workers)
     notice = min((version.notice_days for version in changes), default=None)
     every_language = len(settings.LANGUAGES)
 

@@ -47,6 +47,7 @@ from microwork.fairness.models import Appeal
 from microwork.observatory import contracts
 from microwork.observatory.enums import QUESTIONS, Reason
 from microwork.observatory.models import SurveyResponse
+from microwork.observatory.rounding import percent
 from microwork.payments.models import LedgerEntry
 from microwork.projects.models import Project
 from microwork.work.enums import AssignmentState
@@ -131,13 +132,6 @@ def hours(seconds: int | None) -> Decimal | None:
     if seconds is None:
         return None
     return (Decimal(seconds) / HOUR).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """part / whole as a percentage with one decimal, rounded half up; None for an empty whole."""
-    if not whole:
-        return None
-    return (Decimal(part * 100) / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def hourly(pay_cents: int, seconds: int) -> int | None:
